@@ -1,0 +1,78 @@
+"""The REST resolver every API function uses: validation on, problems for every error, request ids echoed,
+body size limited. Routers from `insure.routes` are included by the function that serves them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.router import Router
+
+from insure.errors import DomainError, PayloadTooLarge
+from insure.http import problems
+from insure.settings import get_settings
+
+logger = Logger(service="insurance-platform")
+
+REQUEST_ID = "X-Request-Id"
+
+
+def _request_id_and_size(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+    headers = app.current_event.headers or {}
+    request_id = next((v for k, v in headers.items() if k.lower() == "x-request-id" and v), None) or str(uuid.uuid4())
+    app.append_context(request_id=request_id)
+    body = app.current_event.body or ""
+    if len(body.encode()) > get_settings().max_body_bytes:
+        response = problems.from_domain_error(
+            PayloadTooLarge(f"The body exceeds {get_settings().max_body_bytes} bytes.")
+        )
+    else:
+        response = next_middleware(app)
+    response.headers[REQUEST_ID] = request_id
+    return response
+
+
+def _with_request_id(app: APIGatewayRestResolver, response: Response) -> Response:
+    request_id = app.context.get("request_id")
+    if request_id:
+        response.headers[REQUEST_ID] = request_id
+    return response
+
+
+def build_resolver(routers: Iterable[Router], *, title: str = "Insurance platform API") -> APIGatewayRestResolver:
+    """A validating REST resolver with the platform's middleware and problem mapping, serving `routers`."""
+    app = APIGatewayRestResolver(enable_validation=True)
+    app.use(middlewares=[_request_id_and_size])
+    for router in routers:
+        app.include_router(router)
+
+    @app.exception_handler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        return _with_request_id(app, problems.from_domain_error(error))
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response:
+        return _with_request_id(app, problems.from_validation_errors(list(error.errors())))
+
+    @app.not_found
+    def _not_found(_: NotFoundError) -> Response:
+        path = app.current_event.path
+        return _with_request_id(app, problems.problem(404, "Not found", f"No resource at {path}.", slug="not-found"))
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("unhandled error")
+        return _with_request_id(
+            app,
+            problems.problem(500, "Internal error", "Something went wrong on our side.", slug="internal-error"),
+        )
+
+    return app
+
+
+HandlerFunc = Callable[..., object]

@@ -1,0 +1,64 @@
+"""RFC 9457 problem details: the single place where errors become HTTP responses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from insure.errors import DomainError, FieldError
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://problems.insurance-platform.example/"
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A problem response; `errors` lists field errors for validation problems."""
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body), headers=headers or {})
+
+
+def from_domain_error(error: DomainError) -> Response:
+    return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors)
+
+
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """`("body", "items", 0, "value")` → `items[0].value`."""
+    path = ""
+    for part in loc:
+        if part in ("body", "query", "path", "header") and not path:
+            continue
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
+
+
+def from_validation_errors(errors: list[dict[str, Any]]) -> Response:
+    """Pydantic errors → 400 for malformed JSON, 422 with field errors otherwise."""
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return problem(400, "Malformed JSON", "The request body is not valid JSON.", slug="malformed-json")
+    if any(e.get("type") == "unsupported_content_type" for e in errors):
+        return problem(415, "Unsupported media type", "Send application/json.", slug="unsupported-media-type")
+    fields = []
+    for e in errors:
+        loc = tuple(e.get("loc", ()))
+        if e.get("type") == "missing" and loc[:1] == ("body",) and len(loc) == 1:
+            fields.append(FieldError("body", "A JSON body is required."))
+            continue
+        fields.append(FieldError(field_path(loc), str(e.get("msg", "invalid value"))))
+    return problem(
+        422, "Validation failed", "Some fields are missing or invalid.", slug="validation-failed", errors=fields
+    )

@@ -1,0 +1,67 @@
+"""Once-only effects for POSTs with an `Idempotency-Key` and for duplicate deliveries (scan ids, webhook ids),
+on Powertools idempotency with its own DynamoDB table.
+
+A repeat with the same key and payload returns the first result; the same key with a different payload is 422;
+a repeat while the first is still running is 409."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from insure.errors import Conflict, RuleViolation
+
+ONE_DAY_S = 24 * 3600
+
+
+@cache
+def _persistence() -> Any:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from insure.aws import client
+    from insure.settings import get_settings
+
+    return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table_name, boto3_client=client("dynamodb"))
+
+
+def reset() -> None:
+    _persistence.cache_clear()
+
+
+def run_once(
+    scope: str,
+    key: str,
+    payload: Any,
+    effect: Callable[[], dict[str, Any]],
+    *,
+    expires_after_s: int = ONE_DAY_S,
+) -> dict[str, Any]:
+    """Run `effect` once per (`scope`, `key`); its JSON-serializable result is replayed on repeats."""
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="payload",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=expires_after_s,
+        use_local_cache=False,
+    )
+
+    def _effect(request: dict[str, Any]) -> dict[str, Any]:
+        return effect()
+
+    guarded = idempotent_function(
+        data_keyword_argument="request", persistence_store=_persistence(), config=config, key_prefix=scope
+    )(_effect)
+    try:
+        result: dict[str, Any] = guarded(request={"key": f"{scope}:{key}", "payload": payload})
+    except IdempotencyValidationError as error:
+        raise RuleViolation("This Idempotency-Key was already used with a different request body.") from error
+    except IdempotencyAlreadyInProgressError as error:
+        raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly.") from error
+    return result

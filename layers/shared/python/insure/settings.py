@@ -1,0 +1,32 @@
+"""Configuration as a model: every function's environment, validated once per execution environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PlatformSettings(BaseSettings):
+    """Names of the platform's resources and its tunables. Variable names are shared by all functions."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = Field("insurance-platform", alias="POWERTOOLS_SERVICE_NAME")
+    table_name: str = Field("table", alias="TABLE_NAME")
+    idempotency_table_name: str = Field("idempotency", alias="IDEMPOTENCY_TABLE_NAME")
+    documents_bucket: str = Field("documents", alias="DOCUMENTS_BUCKET")
+    insurer_requests_queue_url: str = Field("", alias="INSURER_REQUESTS_QUEUE_URL")
+    issuance_state_machine_arn: str = Field("", alias="ISSUANCE_STATE_MACHINE_ARN")
+    signing_keys_secret_arn: str = Field("signing-keys", alias="SIGNING_KEYS_SECRET_ARN")
+    admin_key_secret_arn: str = Field("admin-key", alias="ADMIN_KEY_SECRET_ARN")
+    max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES")
+    card_processor_url: str = Field("http://127.0.0.1:3010", alias="CARD_PROCESSOR_URL")
+    public_base_url: str = Field("http://127.0.0.1:3000", alias="PUBLIC_BASE_URL")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> PlatformSettings:
+    """The settings of this execution environment (read once; tests clear the cache to change them)."""
+    return PlatformSettings()  # type: ignore[call-arg]

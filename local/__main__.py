@@ -1,0 +1,53 @@
+"""`python -m local`: run the whole system on this machine until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "shared" / "python")]
+
+
+def main() -> int:
+    from local.cloud import LocalCloud
+    from local.components import default_components
+
+    parser = argparse.ArgumentParser(description="Run the insurance platform on an embedded local cloud.")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args()
+
+    cloud = LocalCloud(port=args.port, host=args.host, components=default_components())
+    cloud.start()
+    print(f"Insurance platform is up in {cloud.started_at:.1f} s", flush=True)
+    print(f"  API       {cloud.url}", flush=True)
+    print(f"  Docs      {cloud.url}/docs  (OpenAPI: {cloud.url}/openapi.json)", flush=True)
+    print(f"  Health    {cloud.url}/health", flush=True)
+    print(f"  AWS       {cloud.moto_url}  (moto)", flush=True)
+    for component in cloud.components:
+        describe = getattr(component, "describe", None)
+        if describe:
+            print(f"  {describe()}", flush=True)
+    if cloud.admin_key_generated:
+        print(f"  Admin key {cloud.admin_key}  (made up; set ADMIN_API_KEY to choose one)", flush=True)
+    else:
+        print("  Admin key from ADMIN_API_KEY", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()
+    print("Stopping…", flush=True)
+    cloud.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

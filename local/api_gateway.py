@@ -1,0 +1,173 @@
+"""API Gateway REST proxy integration, locally: a WSGI app that turns each HTTP request into a REST v1 proxy
+event for the declared function of its route, and the function's result back into an HTTP response."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+import declaration
+from local.functions_host import FunctionsHost
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+PROBLEM = "application/problem+json"
+
+
+def _problem(status: int, title: str, detail: str, slug: str) -> Response:
+    body = {
+        "type": f"https://problems.insurance-platform.example/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    return Response(json.dumps(body), status=status, content_type=PROBLEM)
+
+
+class _Route:
+    def __init__(self, method: str, path: str, function: str) -> None:
+        self.method, self.resource, self.function = method, path, function
+        pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(path))
+        self.regex = re.compile(f"^{pattern}$")
+
+
+class TokenBucket:
+    """Stage throttling (rate per second, burst), as API Gateway applies it: 429 once the bucket is empty."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            return False
+
+
+class ApiGateway:
+    """The WSGI application serving every declared route."""
+
+    def __init__(
+        self,
+        host: FunctionsHost,
+        *,
+        stage: str = "local",
+        throttle: TokenBucket | None = None,
+        extra: dict[tuple[str, str], Callable[[Request], Response]] | None = None,
+    ) -> None:
+        self.host, self.stage = host, stage
+        self.routes = [_Route(m, p, f) for m, p, f in declaration.all_routes()]
+        self.throttle = throttle or TokenBucket(rate=500, burst=1000)
+        self.extra = extra or {}
+
+    def match(self, method: str, path: str) -> tuple[_Route, dict[str, str]] | None:
+        allowed = False
+        for route in self.routes:
+            found = route.regex.match(path)
+            if found:
+                allowed = True
+                if route.method == method:
+                    return route, found.groupdict()
+        if allowed:
+            raise _MethodNotAllowed()
+        return None
+
+    def event(self, request: Request, route: _Route, params: dict[str, str], body: bytes) -> dict[str, Any]:
+        text: str | None
+        try:
+            text, is_b64 = (body.decode("utf-8") if body else None), False
+        except UnicodeDecodeError:
+            text, is_b64 = base64.b64encode(body).decode(), True
+        headers = {k: v for k, v in request.headers.items()}
+        multi_headers = {k: request.headers.getlist(k) for k in headers}
+        query = {k: v for k, v in request.args.items()} or None
+        multi_query = {k: request.args.getlist(k) for k in request.args} or None
+        request_id = str(uuid.uuid4())
+        return {
+            "resource": route.resource,
+            "path": request.path,
+            "httpMethod": request.method,
+            "headers": headers,
+            "multiValueHeaders": multi_headers,
+            "queryStringParameters": query,
+            "multiValueQueryStringParameters": multi_query,
+            "pathParameters": params or None,
+            "stageVariables": None,
+            "body": text,
+            "isBase64Encoded": is_b64,
+            "requestContext": {
+                "resourcePath": route.resource,
+                "httpMethod": request.method,
+                "path": f"/{self.stage}{request.path}",
+                "stage": self.stage,
+                "requestId": request_id,
+                "extendedRequestId": request_id,
+                "requestTimeEpoch": int(time.time() * 1000),
+                "accountId": "123456789012",
+                "apiId": "local",
+                "protocol": "HTTP/1.1",
+                "identity": {"sourceIp": request.remote_addr or "127.0.0.1", "userAgent": request.user_agent.string},
+            },
+        }
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        return self.respond(Request(environ))(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        started = time.perf_counter()
+        if not self.throttle.take():
+            return _problem(429, "Too many requests", "The API is throttled; retry shortly.", "throttled")
+        extra = self.extra.get((request.method, request.path))
+        if extra is not None:
+            return extra(request)
+        if (request.content_length or 0) > MAX_PAYLOAD_BYTES:
+            return _problem(413, "Payload too large", "The body exceeds 10 MB.", "payload-too-large")
+        try:
+            found = self.match(request.method, request.path)
+        except _MethodNotAllowed:
+            return _problem(405, "Method not allowed", f"{request.method} is not served here.", "method-not-allowed")
+        if found is None:
+            return _problem(404, "Not found", f"No resource at {request.path}.", "not-found")
+        route, params = found
+        body = request.get_data(cache=False)
+        try:
+            result = self.host.invoke(route.function, self.event(request, route, params, body))
+        except Exception:  # noqa: BLE001 - API Gateway answers 502 when the integration fails
+            return _problem(502, "Bad gateway", "The function failed.", "bad-gateway")
+        response = self.to_response(result)
+        response.headers["X-Server-Time-Ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
+        return response
+
+    @staticmethod
+    def to_response(result: dict[str, Any]) -> Response:
+        raw = result.get("body") or ""
+        payload = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
+        response = Response(payload, status=int(result.get("statusCode", 200)))
+        response.headers.clear()
+        for key, value in (result.get("headers") or {}).items():
+            response.headers[key] = value
+        for key, values in (result.get("multiValueHeaders") or {}).items():
+            if key in (result.get("headers") or {}):
+                continue
+            for value in values:
+                response.headers.add(key, value)
+        response.headers["Content-Length"] = str(len(payload))
+        return response
+
+
+class _MethodNotAllowed(Exception):
+    pass

@@ -1,0 +1,9 @@
+"""What runs beside the platform locally: simulated outside parties and start-up steps, in start order."""
+
+from __future__ import annotations
+
+from local.cloud import Component
+
+
+def default_components() -> list[Component]:
+    return []
