@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "shared" / "python")]
+RUN_INFO = ROOT / ".run" / "local-cloud.json"  # read by `make demo`: where the running cloud is and its admin key
 
 
 def main() -> int:
@@ -37,6 +39,8 @@ def main() -> int:
         print(f"  Admin key {cloud.admin_key}  (made up; set ADMIN_API_KEY to choose one)", flush=True)
     else:
         print("  Admin key from ADMIN_API_KEY", flush=True)
+    RUN_INFO.parent.mkdir(exist_ok=True)
+    RUN_INFO.write_text(json.dumps({"url": cloud.url, "admin_key": cloud.admin_key, "moto_url": cloud.moto_url}))
     print("Press Ctrl-C to stop.", flush=True)
 
     stop = threading.Event()
@@ -45,6 +49,7 @@ def main() -> int:
     stop.wait()
     print("Stopping…", flush=True)
     cloud.stop()
+    RUN_INFO.unlink(missing_ok=True)
     print("Stopped.", flush=True)
     return 0
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import import_module
+from pkgutil import iter_modules
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-
-# Modules under insure.routes whose `router` belongs to the public API.
-PUBLIC_ROUTERS = ("platform",)
 
 TITLE = "Insurance platform API"
 VERSION = "1.0.0"
@@ -16,11 +14,12 @@ VERSION = "1.0.0"
 
 @lru_cache(maxsize=1)
 def document_resolver() -> APIGatewayRestResolver:
-    """A resolver holding every public router, used only to generate the document."""
+    """A resolver holding every router under `insure.routes` (each module's `router`), to generate the document."""
+    import insure.routes
     from insure.http.api import build_resolver
 
-    routers = [import_module(f"insure.routes.{name}").router for name in PUBLIC_ROUTERS]
-    return build_resolver(routers)
+    modules = [import_module(f"insure.routes.{m.name}") for m in iter_modules(insure.routes.__path__)]
+    return build_resolver([m.router for m in modules if hasattr(m, "router")])
 
 
 def openapi_json() -> str:

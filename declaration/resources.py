@@ -1,0 +1,37 @@
+"""Resources shared by every area: tables, buckets, secrets, queues' names, and the environment names."""
+
+from declaration.model import Bucket, Grant, Secret, Table
+
+TABLE = "table"
+IDEMPOTENCY = "idempotency"
+DOCUMENTS = "documents"
+INSURER_REQUESTS = "insurer-requests"
+ISSUANCE = "issuance"
+SIGNING_KEYS = "signing-keys"
+ADMIN_KEY = "admin-key"
+
+TABLES = (
+    Table(TABLE, indexes=("gsi1",), ttl_attribute="expires_at_epoch"),
+    Table(IDEMPOTENCY, partition_key="id", sort_key=None, ttl_attribute="expiration"),
+)
+BUCKETS = (Bucket(DOCUMENTS),)
+SECRETS = (
+    Secret(ADMIN_KEY, "Bearer key of the back-office API"),
+    Secret(SIGNING_KEYS, "Platform signing keys (payment tokens, document links)"),
+)
+
+# Environment variable per resource; the same names for every function (one process hosts them all locally).
+ENVIRONMENT = {
+    TABLE: "TABLE_NAME",
+    IDEMPOTENCY: "IDEMPOTENCY_TABLE_NAME",
+    DOCUMENTS: "DOCUMENTS_BUCKET",
+    INSURER_REQUESTS: "INSURER_REQUESTS_QUEUE_URL",
+    ISSUANCE: "ISSUANCE_STATE_MACHINE_ARN",
+    SIGNING_KEYS: "SIGNING_KEYS_SECRET_ARN",
+    ADMIN_KEY: "ADMIN_KEY_SECRET_ARN",
+}
+
+DATA_READ_WRITE = Grant(TABLE, ("read", "write"))
+DATA_READ = Grant(TABLE, ("read",))
+IDEMPOTENT = Grant(IDEMPOTENCY, ("read", "write"))
+ADMIN = Grant(ADMIN_KEY, ("get",))

@@ -1,0 +1,69 @@
+"""Starts the local cloud (`python -m local`) on free ports in a child process, as `make run` does, and gives
+tests a plain HTTP client. All e2e tests share one cloud (one xdist group)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from local.cloud import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class RunningCloud:
+    url: str
+    admin_key: str
+    http: requests.Session
+
+    def admin(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_key}"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def cloud() -> Iterator[RunningCloud]:
+    port = free_port()
+    admin_key = "e2e-admin-key"
+    env = {**os.environ, "PORT": str(port), "ADMIN_API_KEY": admin_key, "PYTHONUNBUFFERED": "1"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    log = open(ROOT / ".run-e2e.log", "w")  # noqa: SIM115 - kept open for the child's lifetime
+    process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    http = requests.Session()
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"local cloud exited: {(ROOT / '.run-e2e.log').read_text()[-3000:]}")
+            try:
+                if http.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("local cloud did not become healthy in 60 s")
+            time.sleep(0.2)
+        yield RunningCloud(url=url, admin_key=admin_key, http=http)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
