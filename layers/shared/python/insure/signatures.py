@@ -1,0 +1,57 @@
+"""Signed requests, Standard Webhooks scheme (`webhook-id`, `webhook-timestamp`, `webhook-signature`), on the
+`standardwebhooks` library: verification of what scanners, partners and insurers send us, signing of what we
+send to insurers, and the `whsec_` secrets themselves."""
+
+from __future__ import annotations
+
+import base64
+import secrets as _secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from insure.errors import Unauthorized
+
+SECRET_PREFIX = "whsec_"
+SECRET_BYTES = 32
+
+
+def new_secret() -> str:
+    """`whsec_` + base64 of 32 random bytes; the HMAC key is the decoded bytes."""
+    return SECRET_PREFIX + base64.b64encode(_secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def verify(secrets: str | Iterable[str], headers: Mapping[str, str] | None, body: bytes | str) -> str:
+    """Check the signature against each current secret (several during rotation; the sender may also send several
+    signatures, space-separated). Returns the `webhook-id`. Missing, stale (±5 min) or forged: `Unauthorized`."""
+    from standardwebhooks.webhooks import Webhook
+
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    message_id = lowered.get("webhook-id")
+    if not (message_id and lowered.get("webhook-timestamp") and lowered.get("webhook-signature")):
+        raise Unauthorized("Signed request required: webhook-id, webhook-timestamp and webhook-signature headers.")
+    candidates = [secrets] if isinstance(secrets, str) else list(secrets)
+    last_reason = "No matching signature."
+    for secret in candidates:
+        try:
+            Webhook(secret).verify(body, lowered, json_parse=False)
+            return message_id
+        except Exception as error:  # noqa: BLE001 - library raises several types for malformed headers
+            last_reason = str(error) or type(error).__name__
+    raise Unauthorized(f"Invalid signature: {last_reason}")
+
+
+def sign(
+    secret: str, body: bytes | str, *, message_id: str | None = None, at: datetime | None = None
+) -> dict[str, str]:
+    """Headers that sign `body` with `secret`."""
+    from standardwebhooks.webhooks import Webhook
+
+    message_id = message_id or f"msg_{uuid.uuid4().hex}"
+    timestamp = at or datetime.now(tz=UTC)
+    data = body if isinstance(body, str) else body.decode()
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(timestamp.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, timestamp, data),
+    }
