@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from insure.errors import Unauthorized
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a format prefix, not a secret
 SECRET_BYTES = 32
 
 
