@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/shared/python
 
-.PHONY: install run test lint types unit integration infra e2e synth bench demo clean
+.PHONY: openapi install run test lint types unit integration infra e2e synth bench demo clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ test: install lint types
 
 bench: install
 	$(PY) -m benchmarks
+
+openapi: install
+	$(PY) scripts/build_openapi.py
 
 demo: install
 	$(PY) -m scripts.demo

@@ -1,28 +1,34 @@
-"""GET /openapi.json and GET /docs: the contract generated from the pydantic models."""
+"""GET /openapi.json and GET /docs: the published contract.
+
+The document is generated from the pydantic models of every router at build time (`make openapi`, checked by
+tests/unit/test_openapi.py), so this function serves a file and pays no schema generation on a cold start."""
+
+from functools import cache
+from pathlib import Path
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from insure.http.api import build_resolver
-from insure.routes.openapi import docs_html, openapi_json
+from insure.routes.openapi import DOCUMENT_PATH, docs_html
 
 logger = Logger()
-router = Router()
+app = APIGatewayRestResolver()
 
 
-@router.get("/openapi.json", include_in_schema=False)
-def get_openapi() -> Response[str]:
-    return Response(status_code=200, content_type="application/json", body=openapi_json())
+@cache
+def _document() -> str:
+    return Path(DOCUMENT_PATH).read_text()
 
 
-@router.get("/docs", include_in_schema=False)
-def get_docs() -> Response[str]:
+@app.get("/openapi.json")
+def get_openapi() -> Response:
+    return Response(status_code=200, content_type="application/json", body=_document())
+
+
+@app.get("/docs")
+def get_docs() -> Response:
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=docs_html())
-
-
-app = build_resolver([router])
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from importlib import import_module
+from pathlib import Path
 from pkgutil import iter_modules
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+# The generated document ships with the layer (`make openapi` writes it; a test fails when it is stale).
+DOCUMENT_PATH = Path(__file__).resolve().parent.parent / "openapi.json"
 TITLE = "Insurance platform API"
 VERSION = "1.0.0"
 
@@ -22,12 +26,51 @@ def document_resolver() -> APIGatewayRestResolver:
     return build_resolver([m.router for m in modules if hasattr(m, "router")])
 
 
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
 def openapi_json() -> str:
-    return document_resolver().get_openapi_json_schema(
-        title=TITLE,
-        version=VERSION,
-        description="Single-session issuance and risk events. Errors are RFC 9457 problem details.",
+    """The document, with every error response described as an RFC 9457 problem (not Powertools' default)."""
+    document = json.loads(
+        document_resolver().get_openapi_json_schema(
+            title=TITLE,
+            version=VERSION,
+            description="Single-session issuance and risk events. Errors are RFC 9457 problem details.",
+        )
     )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    schemas["Problem"] = PROBLEM_SCHEMA
+    problem = {
+        "description": "Problem details (RFC 9457)",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            responses["422"] = {**problem, "description": "Validation failed or a rule was broken"}
+            responses.setdefault("default", problem)
+    return json.dumps(document)
 
 
 DOCS_PAGE = """<!doctype html>
