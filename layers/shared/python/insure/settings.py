@@ -24,6 +24,9 @@ class PlatformSettings(BaseSettings):
     max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES")
     card_processor_url: str = Field("http://127.0.0.1:3010", alias="CARD_PROCESSOR_URL")
     public_base_url: str = Field("http://127.0.0.1:3000", alias="PUBLIC_BASE_URL")
+    session_ttl_seconds: int = Field(3600, alias="SESSION_TTL_SECONDS", gt=0)
+    offer_ttl_seconds: int = Field(900, alias="OFFER_TTL_SECONDS", gt=0)
+    response_wait_ms: int = Field(2000, alias="RESPONSE_WAIT_MS", ge=0)
 
 
 @lru_cache(maxsize=1)
