@@ -1,0 +1,129 @@
+"""Every insurer at once: a risk event becomes one SQS message per (event, insurer) on the insurer-requests queue.
+
+`dispatch` is what the risk-event code calls when an event opens (and may call again when facts change). It is
+idempotent per (event, insurer): the first call creates the insurer's `pending` progress entry with a conditional
+put and sends one `file` message; later calls for the same (event, insurer) send nothing, so a re-dispatch never
+files a second claim. The connector contract has no "update facts" call, so facts sent after the claim is queued
+stay on the platform's event (guidance uses them); the claim carries the facts known when it was queued. A new
+insurer appearing on a later call (a policy added) is dispatched then. If a send failed after the entry was
+created, the next call re-sends it (the entry remembers whether its message went out).
+
+Functions calling `dispatch` need the grants `Grant(INSURER_REQUESTS, ("send",))` and table read/write.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+log = logging.getLogger(__name__)
+
+
+class PolicyRef(BaseModel):
+    """A policy covering the object at risk, with the insurer that wrote it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    insurer_id: str
+    policy_number: str
+    product: str
+
+
+class FanoutRequest(BaseModel):
+    """What every insurer on the event is told: the facts known so far, where and when it happened."""
+
+    model_config = ConfigDict(frozen=True)
+
+    risk_event_id: str
+    event_type: str
+    facts: dict[str, Any] = Field(default_factory=dict)
+    occurred_at: str
+    location: dict[str, Any] | None = None
+    policies: list[PolicyRef]
+
+
+class InsurerRequest(BaseModel):
+    """The body of one insurer-requests message: file the claim, or poll its progress (the `poll_seq`-th poll)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["file", "poll"]
+    risk_event_id: str
+    insurer_id: str
+    policy_number: str
+    product: str = ""
+    event_type: str = ""
+    facts: dict[str, Any] = Field(default_factory=dict)
+    occurred_at: str = ""
+    location: dict[str, Any] | None = None
+    claim_reference: str | None = None
+    poll_seq: int = 0
+
+
+def _per_insurer(request: FanoutRequest) -> list[InsurerRequest]:
+    """One filing per insurer (an insurer with several policies on the object gets one claim, on the first)."""
+    seen: dict[str, InsurerRequest] = {}
+    for policy in request.policies:
+        if policy.insurer_id in seen:
+            continue
+        seen[policy.insurer_id] = InsurerRequest(
+            kind="file",
+            risk_event_id=request.risk_event_id,
+            insurer_id=policy.insurer_id,
+            policy_number=policy.policy_number,
+            product=policy.product,
+            event_type=request.event_type,
+            facts=request.facts,
+            occurred_at=request.occurred_at,
+            location=request.location,
+        )
+    return list(seen.values())
+
+
+def send(messages: list[InsurerRequest], *, delay_s: int = 0) -> list[InsurerRequest]:
+    """Sends messages to the insurer-requests queue in batches of 10; returns those SQS accepted."""
+    from insure.aws import client
+    from insure.settings import get_settings
+
+    sqs, url = client("sqs"), get_settings().insurer_requests_queue_url
+    accepted: list[InsurerRequest] = []
+    for start in range(0, len(messages), 10):
+        chunk = messages[start : start + 10]
+        entries = [
+            {"Id": str(n), "MessageBody": m.model_dump_json(), "DelaySeconds": max(0, min(delay_s, 900))}
+            for n, m in enumerate(chunk)
+        ]
+        result = sqs.send_message_batch(QueueUrl=url, Entries=entries)
+        accepted += [chunk[int(ok["Id"])] for ok in result.get("Successful", [])]
+        for failed in result.get("Failed", []):
+            log.warning("insurer request not queued: %s", json.dumps(failed))
+    return accepted
+
+
+def dispatch(request: FanoutRequest) -> None:
+    """One `file` message per (event, insurer) and a `pending` progress entry for each insurer; idempotent per
+    (event, insurer) (see the module docstring). Raises when SQS refuses a message, so the caller can retry."""
+    from insure.risk.progress import now_rfc3339, repository
+
+    repo = repository()
+    to_send: list[InsurerRequest] = []
+    for message in _per_insurer(request):
+        created = repo.open_pending(message.risk_event_id, message.insurer_id, message.policy_number, now_rfc3339())
+        if created:
+            to_send.append(message)
+            continue
+        existing = repo.get_item(message.risk_event_id, message.insurer_id)
+        if existing is not None and not existing.get("message_sent", {}).get("BOOL", True):
+            to_send.append(message)
+    if not to_send:
+        return
+    accepted = send(to_send)
+    for message in accepted:
+        repo.mark_sent(message.risk_event_id, message.insurer_id)
+    if len(accepted) < len(to_send):
+        from insure.errors import TransientError
+
+        raise TransientError(f"{len(to_send) - len(accepted)} insurer request(s) were not queued; dispatch again.")

@@ -1,0 +1,131 @@
+"""The insurer registry: who the platform files claims with, where their claims API lives, who to tell.
+
+Stored in the single table as `pk = INSURER#<insurer_id>`, `sk = INSURER`, listed through `gsi1pk = INSURERS`.
+Webhook secrets (a list, newest first, so a secret can be rotated) are kept on the item and never leave this
+module except through `Insurer.webhook_secrets` for signing and verifying; API models never carry them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_REPORTING_DEADLINE_HOURS = 48
+
+
+class Salesperson(BaseModel):
+    """The insurer's salesperson, notified when a claim is filed with the insurer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: str = Field(min_length=3, max_length=40)
+
+
+class Insurer(BaseModel):
+    """A registered insurer (domain model; holds its secrets, so never returned by the API as is)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    insurer_id: str
+    name: str
+    base_url: str
+    salesperson: Salesperson
+    reporting_deadline_hours: int = DEFAULT_REPORTING_DEADLINE_HOURS
+    webhook_secrets: tuple[str, ...] = Field(repr=False)
+    created_at: str = ""
+
+    @property
+    def signing_secret(self) -> str:
+        """The secret the platform signs its calls to this insurer with (the newest)."""
+        return self.webhook_secrets[0]
+
+
+class InsurerRepository:
+    """Insurers in the single table (the client is injected; tests may pass moto's)."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    @staticmethod
+    def _key(insurer_id: str) -> dict[str, Any]:
+        return {"pk": {"S": f"INSURER#{insurer_id}"}, "sk": {"S": "INSURER"}}
+
+    def put_new(self, insurer: Insurer) -> None:
+        item = {
+            **self._key(insurer.insurer_id),
+            "gsi1pk": {"S": "INSURERS"},
+            "gsi1sk": {"S": f"{insurer.name.lower()}#{insurer.insurer_id}"},
+            "entity": {"S": "insurer"},
+            "version": {"N": "1"},
+            "data": {"S": insurer.model_dump_json()},
+        }
+        self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+
+    def get(self, insurer_id: str) -> Insurer | None:
+        found = self._db.get_item(TableName=self._table, Key=self._key(insurer_id), ConsistentRead=True).get("Item")
+        return Insurer.model_validate_json(found["data"]["S"]) if found else None
+
+    def list(self) -> list[Insurer]:
+        insurers: list[Insurer] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "INSURERS"}},
+        }
+        while True:
+            page = self._db.query(**kwargs)
+            insurers += [Insurer.model_validate_json(i["data"]["S"]) for i in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return insurers
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+@cache
+def repository() -> InsurerRepository:
+    """The repository of this execution environment (created on first use)."""
+    from insure.aws import client
+    from insure.settings import get_settings
+
+    return InsurerRepository(client("dynamodb"), get_settings().table_name)
+
+
+def get_insurer(insurer_id: str) -> Insurer | None:
+    """The registered insurer `insurer_id`, or None when no such insurer is registered."""
+    return repository().get(insurer_id)
+
+
+def list_insurers() -> list[Insurer]:
+    """Every registered insurer, by name."""
+    return repository().list()
+
+
+def register_insurer(
+    name: str,
+    base_url: str,
+    salesperson: Salesperson,
+    *,
+    reporting_deadline_hours: int = DEFAULT_REPORTING_DEADLINE_HOURS,
+    webhook_secret: str | None = None,
+) -> Insurer:
+    """Registers an insurer with a fresh `whsec_` webhook secret (or the one given); returns it with the secret,
+    which the caller shows once."""
+    from insure.signatures import new_secret
+
+    insurer = Insurer(
+        insurer_id=f"ins_{uuid.uuid4().hex[:16]}",
+        name=name,
+        base_url=base_url.rstrip("/"),
+        salesperson=salesperson,
+        reporting_deadline_hours=reporting_deadline_hours,
+        webhook_secrets=(webhook_secret or new_secret(),),
+        created_at=datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    )
+    repository().put_new(insurer)
+    return insurer

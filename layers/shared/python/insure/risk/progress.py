@@ -1,0 +1,294 @@
+"""Each insurer's progress on a risk event: one item per (event, insurer), together the event's timeline.
+
+Stored as `pk = PROGRESS#<risk_event_id>`, `sk = INSURER#<insurer_id>` with `status`, its numeric `status_rank`,
+`claim_reference`, `updated_at`, `history` (a list of JSON entries) and the optimistic-locking `version`.
+
+A status never moves backwards: every change is one conditional UpdateItem `status_rank < :new_rank`, so updates
+arriving in any order (the connector's first response, polls, webhooks, duplicates, concurrently) leave the
+highest status reached; a lower or equal one is ignored, not an error. `unreachable` ranks just above `pending`:
+it is only ever set on an insurer that never answered, and a later real answer still moves it forward.
+
+Every applied change is published live to the event's subscribers (`insure.risk.live.publish`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from insure.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+ProgressStatus = Literal["pending", "unreachable", "received", "assessing", "approved", "denied", "paid", "closed"]
+InsurerStatus = Literal["received", "assessing", "approved", "denied", "paid", "closed"]
+Source = Literal["platform", "connector", "poll", "webhook"]
+
+RANK: dict[str, int] = {
+    "pending": 0,
+    "unreachable": 1,
+    "received": 2,
+    "assessing": 3,
+    "approved": 4,
+    "denied": 5,
+    "paid": 6,
+    "closed": 7,
+}
+FINAL: frozenset[str] = frozenset({"paid", "denied", "closed"})
+
+
+def now_rfc3339() -> str:
+    return datetime.now(tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ProgressEntry(BaseModel):
+    """One status change in an insurer's history."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: ProgressStatus
+    updated_at: str = Field(description="When the status changed (RFC 3339 UTC), as the insurer reports it")
+    note: str | None = None
+    source: Source = Field(description="Who told the platform: itself, the connector, a poll or a webhook")
+
+
+class InsurerProgress(BaseModel):
+    """Where one insurer stands on a risk event: the current status and how it got there."""
+
+    model_config = ConfigDict(frozen=True)
+
+    insurer_id: str
+    claim_reference: str | None = None
+    status: ProgressStatus
+    updated_at: str
+    history: list[ProgressEntry] = Field(default_factory=list)
+    policy_number: str | None = None
+    first_response_at: str | None = Field(
+        None, description="When the insurer's first answer to the claim was recorded (RFC 3339 UTC)"
+    )
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL
+
+
+def _key(risk_event_id: str, insurer_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"PROGRESS#{risk_event_id}"}, "sk": {"S": f"INSURER#{insurer_id}"}}
+
+
+def _from_item(item: dict[str, Any]) -> InsurerProgress:
+    return InsurerProgress(
+        insurer_id=item["insurer_id"]["S"],
+        claim_reference=item.get("claim_reference", {}).get("S"),
+        status=item["status"]["S"],
+        updated_at=item["updated_at"]["S"],
+        history=[ProgressEntry.model_validate_json(e["S"]) for e in item.get("history", {}).get("L", [])],
+        policy_number=item.get("policy_number", {}).get("S"),
+        first_response_at=item.get("first_response_at", {}).get("S"),
+    )
+
+
+class ProgressRepository:
+    """Progress items in the single table; every write is conditional."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    def _conditional_update(self, **kwargs: Any) -> dict[str, Any] | None:
+        try:
+            result: dict[str, Any] = self._db.update_item(TableName=self._table, ReturnValues="ALL_NEW", **kwargs)
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return None
+        return result.get("Attributes")
+
+    def open_pending(self, risk_event_id: str, insurer_id: str, policy_number: str, at: str) -> bool:
+        """Creates the `pending` entry; False when the (event, insurer) entry already exists."""
+        entry = ProgressEntry(status="pending", updated_at=at, note="Claim queued for the insurer", source="platform")
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item={
+                    **_key(risk_event_id, insurer_id),
+                    "entity": {"S": "insurer-progress"},
+                    "risk_event_id": {"S": risk_event_id},
+                    "insurer_id": {"S": insurer_id},
+                    "policy_number": {"S": policy_number},
+                    "status": {"S": "pending"},
+                    "status_rank": {"N": "0"},
+                    "updated_at": {"S": at},
+                    "history": {"L": [{"S": entry.model_dump_json()}]},
+                    "message_sent": {"BOOL": False},
+                    "poll_seq": {"N": "0"},
+                    "version": {"N": "1"},
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def get_item(self, risk_event_id: str, insurer_id: str) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self._db.get_item(
+            TableName=self._table, Key=_key(risk_event_id, insurer_id), ConsistentRead=True
+        ).get("Item")
+        return item
+
+    def mark_sent(self, risk_event_id: str, insurer_id: str) -> None:
+        self._db.update_item(
+            TableName=self._table,
+            Key=_key(risk_event_id, insurer_id),
+            UpdateExpression="SET message_sent = :t",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":t": {"BOOL": True}},
+        )
+
+    def apply(
+        self,
+        risk_event_id: str,
+        insurer_id: str,
+        entry: ProgressEntry,
+        *,
+        claim_reference: str | None = None,
+        only_from_pending: bool = False,
+    ) -> InsurerProgress | None:
+        """Moves the status to `entry.status` if it ranks higher (and the claim reference agrees); the updated
+        progress, or None when the update was ignored."""
+        values: dict[str, Any] = {
+            ":s": {"S": entry.status},
+            ":r": {"N": str(RANK[entry.status])},
+            ":u": {"S": entry.updated_at},
+            ":h": {"L": [{"S": entry.model_dump_json()}]},
+            ":one": {"N": "1"},
+        }
+        update = (
+            "SET #s = :s, status_rank = :r, updated_at = :u, history = list_append(history, :h), "
+            "version = version + :one"
+        )
+        condition = "attribute_exists(pk) AND status_rank < :r"
+        if only_from_pending:
+            condition += " AND status_rank = :zero"
+            values[":zero"] = {"N": "0"}
+        if claim_reference is not None:
+            update += ", claim_reference = if_not_exists(claim_reference, :ref)"
+            condition += " AND (attribute_not_exists(claim_reference) OR claim_reference = :ref)"
+            values[":ref"] = {"S": claim_reference}
+        item = self._conditional_update(
+            Key=_key(risk_event_id, insurer_id),
+            UpdateExpression=update,
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values,
+        )
+        return _from_item(item) if item else None
+
+    def record_filed(self, risk_event_id: str, insurer_id: str, claim_reference: str, at: str) -> bool:
+        """Records the claim reference of the insurer's first response once (and arms polling: poll_seq 1).
+        False when a reference was already recorded (a duplicate delivery filed it first)."""
+        item = self._conditional_update(
+            Key=_key(risk_event_id, insurer_id),
+            UpdateExpression=(
+                "SET claim_reference = :ref, first_response_at = if_not_exists(first_response_at, :at), "
+                "poll_seq = :one, version = version + :one"
+            ),
+            ConditionExpression=(
+                "attribute_exists(pk) AND (attribute_not_exists(claim_reference) OR claim_reference = :ref) "
+                "AND attribute_not_exists(first_response_at)"
+            ),
+            ExpressionAttributeValues={":ref": {"S": claim_reference}, ":at": {"S": at}, ":one": {"N": "1"}},
+        )
+        return item is not None
+
+    def advance_poll(self, risk_event_id: str, insurer_id: str, seq: int, *, back: bool = False) -> bool:
+        """Moves the poll sequence from `seq` to `seq + 1` (or back): only one delivery continues a poll chain."""
+        current, following = (seq + 1, seq) if back else (seq, seq + 1)
+        return (
+            self._conditional_update(
+                Key=_key(risk_event_id, insurer_id),
+                UpdateExpression="SET poll_seq = :next",
+                ConditionExpression="poll_seq = :cur",
+                ExpressionAttributeValues={":cur": {"N": str(current)}, ":next": {"N": str(following)}},
+            )
+            is not None
+        )
+
+    def timeline(self, risk_event_id: str) -> list[InsurerProgress]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+            "ExpressionAttributeValues": {":p": {"S": f"PROGRESS#{risk_event_id}"}, ":s": {"S": "INSURER#"}},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self._db.query(**kwargs)
+            items += page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return [_from_item(i) for i in items]
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+@cache
+def repository() -> ProgressRepository:
+    """The repository of this execution environment (created on first use)."""
+    from insure.aws import client
+    from insure.settings import get_settings
+
+    return ProgressRepository(client("dynamodb"), get_settings().table_name)
+
+
+def timeline(risk_event_id: str) -> list[InsurerProgress]:
+    """Every insurer's progress on the event (status, claim reference, history), one entry per insurer."""
+    return repository().timeline(risk_event_id)
+
+
+def _published(risk_event_id: str, progress: InsurerProgress | None) -> InsurerProgress | None:
+    if progress is not None:
+        from insure.risk import live
+
+        try:
+            live.publish(
+                risk_event_id,
+                {
+                    "type": "insurer_progress",
+                    "risk_event_id": risk_event_id,
+                    "insurer": progress.model_dump(mode="json"),
+                },
+            )
+        except Exception:  # a live push must never undo or fail a recorded change
+            log.warning("live publish failed for %s", risk_event_id, exc_info=True)
+    return progress
+
+
+def apply_update(
+    risk_event_id: str,
+    insurer_id: str,
+    status: InsurerStatus,
+    *,
+    updated_at: str | None = None,
+    note: str | None = None,
+    source: Source,
+    claim_reference: str | None = None,
+) -> InsurerProgress | None:
+    """Applies an insurer's status if it moves the progress forward; returns the new progress, or None when it was
+    ignored (an older or repeated status, or another claim reference). Unknown (event, insurer): `NotFound`."""
+    entry = ProgressEntry(status=status, updated_at=updated_at or now_rfc3339(), note=note, source=source)
+    repo = repository()
+    applied = repo.apply(risk_event_id, insurer_id, entry, claim_reference=claim_reference)
+    if applied is None:
+        item = repo.get_item(risk_event_id, insurer_id)
+        if item is None:
+            raise NotFound(f"No claim of insurer {insurer_id} on risk event {risk_event_id}.")
+        known = item.get("claim_reference", {}).get("S")
+        if claim_reference is not None and known is not None and known != claim_reference:
+            raise NotFound(f"No claim {claim_reference} of insurer {insurer_id} on risk event {risk_event_id}.")
+    return _published(risk_event_id, applied)
+
+
+def mark_unreachable(risk_event_id: str, insurer_id: str, note: str) -> InsurerProgress | None:
+    """Shows an insurer that never answered as `unreachable` (only from `pending`; a later answer still wins)."""
+    entry = ProgressEntry(status="unreachable", updated_at=now_rfc3339(), note=note, source="platform")
+    return _published(risk_event_id, repository().apply(risk_event_id, insurer_id, entry, only_from_pending=True))
