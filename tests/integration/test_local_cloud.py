@@ -81,3 +81,9 @@ def test_unknown_path_and_method_are_problems(platform):
     assert missing.headers["Content-Type"] == "application/problem+json"
     wrong = platform.api.delete("/health")
     assert wrong.status_code == 405
+
+
+def test_body_over_the_function_limit_is_413_and_changes_nothing(platform):
+    response = platform.api.get("/health", data=b"x" * (64 * 1024 + 1))
+    assert response.status_code == 413
+    assert response.json["title"] == "Payload too large"
