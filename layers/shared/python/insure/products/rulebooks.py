@@ -1,0 +1,169 @@
+"""Rulebooks: each product's underwriting criteria as versioned data, stored in DynamoDB and seeded from files.
+
+Items (single table):
+- `pk = RULEBOOK#<product>`, `sk = V#<version>`: one immutable item per version, the document as JSON text
+  and its SHA-256;
+- `pk = RULEBOOK#<product>`, `sk = CURRENT`: the version on sale, switched with a conditional write.
+
+Seeding writes each file in `data/rulebooks/` as its version (once: a version is never overwritten with other
+content) and points CURRENT at it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from insure.errors import Conflict
+from insure.products.models import ApplicantType, ProductId
+from insure.types import StateCode
+
+RULEBOOKS_DIR = Path(__file__).resolve().parents[5] / "data" / "rulebooks"
+RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bar(_Doc):
+    """Any applicable bar declines the application."""
+
+    id: RuleId
+    description: str = Field(description="The sentence the applicant reads when it applies")
+    condition: dict[str, Any]
+
+
+class RateFactor(_Doc):
+    """Applicable rate values are summed and added to 1: the multiplier of the base rate."""
+
+    id: RuleId
+    description: str
+    condition: dict[str, Any]
+    rate: Decimal = Field(ge=Decimal("-1"), le=Decimal("10"))
+
+
+class IdentityRecord(_Doc):
+    """A person or business on a list. It matches an applicant on name and date of birth together, on the
+    company name, on the e-mail address or on the phone number (each compared normalized)."""
+
+    id: RuleId
+    name: str | None = None
+    date_of_birth: datetime.date | None = None
+    company_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    note: str = ""
+
+
+class RulebookDocument(_Doc):
+    """One version of a product's criteria, as stored (and as written in `data/rulebooks/<product>.json`)."""
+
+    product: ProductId
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z.\-]{1,40}$")]
+    title: str
+    description: str
+    base_rate: Decimal | None = Field(
+        None, gt=0, description="Annual premium per dollar insured; none for the bundle (each coverage's own)"
+    )
+    applicant_types: list[ApplicantType]
+    approved_states: list[StateCode]
+    max_item_value: Decimal = Field(gt=0)
+    max_insured_value: Decimal = Field(gt=0)
+    bars: list[Bar] = Field(default_factory=list)
+    rate_factors: list[RateFactor] = Field(default_factory=list)
+    frequent_claimants: list[IdentityRecord] = Field(default_factory=list)
+    delinquent_debtors: list[IdentityRecord] = Field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.product}@{self.version}"
+
+
+def parse_document(text: str) -> RulebookDocument:
+    """A rulebook document from its JSON text (numbers read as Decimal, never float)."""
+    return RulebookDocument.model_validate(json.loads(text, parse_float=Decimal))
+
+
+def rulebook_files(directory: Path | None = None) -> dict[str, str]:
+    """JSON text of each rulebook file, by product."""
+    folder = directory or RULEBOOKS_DIR
+    return {path.stem: path.read_text() for path in sorted(folder.glob("*.json"))}
+
+
+class RulebookStore:
+    """Rulebook versions in the single table (a repository: callers never see DynamoDB)."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def current_version(self, product: str) -> str | None:
+        item = self._client.get_item(
+            TableName=self._table, Key={"pk": {"S": f"RULEBOOK#{product}"}, "sk": {"S": "CURRENT"}}
+        ).get("Item")
+        return item["version"]["S"] if item else None
+
+    def document(self, product: str, version: str) -> str | None:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"RULEBOOK#{product}"}, "sk": {"S": f"V#{version}"}},
+            ConsistentRead=True,
+        ).get("Item")
+        return item["document"]["S"] if item else None
+
+    def publish(self, text: str) -> str:
+        """Store this version (if new) and make it current. A version already stored with other content is a
+        Conflict: versions are immutable, bump the version instead."""
+        document = parse_document(text)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        pk = {"S": f"RULEBOOK#{document.product}"}
+        now = datetime.datetime.now(datetime.UTC).isoformat()
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": pk,
+                    "sk": {"S": f"V#{document.version}"},
+                    "entity": {"S": "rulebook"},
+                    "product": {"S": document.product},
+                    "version": {"S": document.version},
+                    "document": {"S": text},
+                    "sha256": {"S": digest},
+                    "stored_at": {"S": now},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR sha256 = :digest",
+                ExpressionAttributeValues={":digest": {"S": digest}},
+            )
+        except self._client.exceptions.ConditionalCheckFailedException as error:
+            raise Conflict(f"Rulebook {document.label} is already stored with different content.") from error
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "pk": pk,
+                "sk": {"S": "CURRENT"},
+                "entity": {"S": "rulebook-pointer"},
+                "version": {"S": document.version},
+                "updated_at": {"S": now},
+            },
+        )
+        return document.label
+
+
+def default_store() -> RulebookStore:
+    from insure.aws import client
+    from insure.settings import get_settings
+
+    return RulebookStore(client("dynamodb"), get_settings().table_name)
+
+
+def seed_rulebooks(directory: Path | None = None, store: RulebookStore | None = None) -> list[str]:
+    """Publish every rulebook file (`data/rulebooks/*.json`); returns the labels now current."""
+    target = store or default_store()
+    return [target.publish(text) for text in rulebook_files(directory).values()]

@@ -1,0 +1,169 @@
+"""Underwriting against stored criteria: intake checks, decisions, quotes and the product catalog.
+
+The public API (stable):
+- `check_intake(request)` raises `RuleViolation` with field errors the person can correct;
+- `underwrite(application)` returns a `Decision` (approved, reasons with rule ids, premium, rulebook version);
+- `quote(request)` returns a `QuoteResult` priced by the same rulebook as the final premium;
+- `products()` lists the products on sale for `GET /products`;
+- `insure.underwriting.quotes.get_quote(quote_id)` finds a stored quote (None when unknown or expired).
+
+Each product's current rulebook is read from DynamoDB and compiled once per version per execution environment;
+the pointer to the current version is re-read at most every `POINTER_TTL_S` seconds.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+from collections.abc import Sequence
+from functools import cache
+
+from insure.errors import NotFound
+from insure.products.models import (
+    COVERAGES,
+    ITEM_MODELS,
+    PRODUCTS,
+    ApplicationInput,
+    Limits,
+    ProductSummary,
+    QuoteRequest,
+)
+from insure.products.rulebooks import RulebookStore, default_store, parse_document
+from insure.types import Money
+from insure.underwriting import engine
+from insure.underwriting.engine import Books, CompiledRulebook
+from insure.underwriting.models import BreakdownLine, Decision, QuoteResult, Reason
+
+POINTER_TTL_S = 60.0
+
+__all__ = [
+    "BreakdownLine",
+    "Decision",
+    "QuoteResult",
+    "Reason",
+    "check_intake",
+    "current_rulebook",
+    "products",
+    "quote",
+    "reset_cache",
+    "underwrite",
+]
+
+_lock = threading.Lock()
+_pointers: dict[str, tuple[str, float]] = {}
+_compiled: dict[tuple[str, str], CompiledRulebook] = {}
+_store_override: list[RulebookStore] = []
+
+
+def use_store(store: RulebookStore | None) -> None:
+    """Read rulebooks from `store` instead of the configured table (tests); None restores the default."""
+    _store_override.clear()
+    if store is not None:
+        _store_override.append(store)
+    reset_cache()
+
+
+def reset_cache() -> None:
+    """Forget current-version pointers and compiled rulebooks (tests, or after publishing a new version)."""
+    with _lock:
+        _pointers.clear()
+        _compiled.clear()
+
+
+def _store() -> RulebookStore:
+    return _store_override[0] if _store_override else default_store()
+
+
+def current_rulebook(product: str) -> CompiledRulebook:
+    """The compiled current rulebook of `product`. Raises NotFound when none is stored."""
+    now = time.monotonic()
+    pointer = _pointers.get(product)
+    if pointer is None or now - pointer[1] > POINTER_TTL_S:
+        version = _store().current_version(product)
+        if version is None:
+            raise NotFound(f"No rulebook is on sale for {product}.")
+        pointer = (version, now)
+        with _lock:
+            _pointers[product] = pointer
+    key = (product, pointer[0])
+    compiled = _compiled.get(key)
+    if compiled is None:
+        text = _store().document(product, pointer[0])
+        if text is None:
+            raise NotFound(f"Rulebook {product}@{pointer[0]} is missing.")
+        compiled = engine.compile_rulebook(parse_document(text))
+        with _lock:
+            _compiled[key] = compiled
+    return compiled
+
+
+def _books(request: ApplicationInput | QuoteRequest) -> Books:
+    coverages = [c for c in request.coverages() if c in ITEM_MODELS]
+    return engine.books_for(current_rulebook, request.product, coverages)
+
+
+def _today() -> datetime.date:
+    return datetime.datetime.now(datetime.UTC).date()
+
+
+def check_intake(inp: ApplicationInput | QuoteRequest) -> None:
+    """Refuse, with a field error per problem, what the person must correct before underwriting: a state where
+    the product is not approved (`state`), a value over the per-item limit (`items[0].value`) or the per-insured
+    limit (the item that crosses it), an applicant type the product does not take, an item of another coverage,
+    a missing date of birth when the premium depends on age. Raises `insure.errors.RuleViolation`."""
+    engine.check_intake(_books(inp), inp, _today())
+
+
+def underwrite(inp: ApplicationInput) -> Decision:
+    """Decide an application against the product's current rulebook: approved with a premium, or declined.
+
+    Every rule that applied is a reason (bars, list matches and a non-positive multiplier first, then rate
+    factors), and the decision records the rulebook version. Intake problems decline with `INTAKE-<field>`
+    reasons rather than raising, so a workflow step always gets a decision."""
+    return engine.decide(_books(inp), inp)
+
+
+def quote(req: QuoteRequest) -> QuoteResult:
+    """A preliminary premium using the same stored criteria as the final premium. Raises RuleViolation when
+    intake fails or when a bar would decline the items (each named as a field error)."""
+    return engine.price(_books(req), req, today=_today())
+
+
+@cache
+def _item_schema(product: str) -> dict[str, object]:
+    from pydantic import TypeAdapter
+
+    from insure.products.models import Item
+
+    if product == "bundle":
+        return TypeAdapter(Item).json_schema()
+    return ITEM_MODELS[product].model_json_schema()
+
+
+def summary(book: CompiledRulebook, coverages: Sequence[str]) -> ProductSummary:
+    return ProductSummary(
+        product=book.product,  # type: ignore[arg-type]
+        title=book.title,
+        description=book.description,
+        approved_states=sorted(book.approved_states),
+        applicant_types=list(book.applicant_types),  # type: ignore[arg-type]
+        limits=Limits(max_item_value=Money.of(book.max_item_value), max_insured_value=Money.of(book.max_insured_value)),
+        coverages=list(coverages),  # type: ignore[arg-type]
+        rulebook_version=book.label,
+        input_schema=_item_schema(book.product),
+    )
+
+
+def products() -> list[ProductSummary]:
+    """The products on sale (those with a current rulebook), each with its approved states, limits and the JSON
+    schema of one item."""
+    listed = []
+    for product in PRODUCTS:
+        try:
+            book = current_rulebook(product)
+        except NotFound:
+            continue
+        coverages = list(COVERAGES) if product == "bundle" else [product]
+        listed.append(summary(book, coverages))
+    return listed
