@@ -1,7 +1,37 @@
 """Risk events: tag scans, guidance, every insurer at once, live progress."""
 
-from declaration.model import Function, Queue, StateMachine
+from declaration.model import Function, Grant, Queue, QueueTrigger, Route, StateMachine
+from declaration.resources import ADMIN, DATA_READ_WRITE, IDEMPOTENT, INSURER_REQUESTS
 
-FUNCTIONS: tuple[Function, ...] = ()
-QUEUES: tuple[Queue, ...] = ()
+FANOUT = "insurer_fanout"
+LIVE = "live"
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function(
+        name="insurers",
+        description="Back office: registers insurers (webhook secret shown once) and lists them",
+        routes=(Route("POST", "/insurers"), Route("GET", "/insurers")),
+        grants=(DATA_READ_WRITE, ADMIN),
+    ),
+    Function(
+        name="insurer_webhooks",
+        description="Claim progress pushed by insurers, signed, deduplicated by webhook-id, never backwards",
+        routes=(Route("POST", "/webhooks/insurers/{insurer_id}"),),
+        grants=(DATA_READ_WRITE, IDEMPOTENT),
+    ),
+    Function(
+        name=FANOUT,
+        description="Files each claim with its insurer (a batch's insurers concurrently) and polls its progress",
+        trigger=QueueTrigger(INSURER_REQUESTS, batch_size=10),
+        grants=(DATA_READ_WRITE, Grant(INSURER_REQUESTS, ("send", "consume"))),
+        timeout_s=30,
+    ),
+    Function(
+        name=LIVE,
+        description="Live progress of risk events over WebSocket: subscriptions by reporter token",
+        websocket_routes=("$connect", "$disconnect", "$default"),
+        grants=(DATA_READ_WRITE,),
+    ),
+)
+QUEUES: tuple[Queue, ...] = (Queue(INSURER_REQUESTS, consumer=FANOUT),)
 STATE_MACHINES: tuple[StateMachine, ...] = ()

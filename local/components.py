@@ -6,4 +6,7 @@ from local.cloud import Component
 
 
 def default_components() -> list[Component]:
-    return []
+    from local.simulators.insurers import InsurerSimulator
+    from local.websocket import LocalWebSocketGateway
+
+    return [LocalWebSocketGateway(), InsurerSimulator()]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import declaration
@@ -10,7 +12,9 @@ from local.functions_host import FUNCTIONS_DIR, load_handler_module
 
 def _served_routes(module) -> set[tuple[str, str]]:
     app = module.app
-    return {(route.method, route.path) for route in app._static_routes + app._dynamic_routes}
+    # Powertools writes path parameters as <name>, the declaration (and API Gateway) as {name}
+    routes = app._static_routes + app._dynamic_routes
+    return {(route.method, re.sub(r"<(\w+)>", r"{\1}", route.path)) for route in routes}
 
 
 @pytest.mark.parametrize("function", [f for f in declaration.FUNCTIONS if f.routes], ids=lambda f: f.name)

@@ -123,6 +123,34 @@ def disconnect(connection_id: str) -> None:
     connections().forget(connection_id)
 
 
+def send_to(connection_id: str, payload: dict[str, Any]) -> bool:
+    """Sends `payload` to one connection; False when it is gone (or live pushes are not configured)."""
+    from insure.settings import get_settings
+
+    endpoint = get_settings().websocket_callback_url
+    if not endpoint:
+        return False
+    api = _management_api(endpoint)
+    try:
+        api.post_to_connection(
+            ConnectionId=connection_id, Data=json.dumps(payload, separators=(",", ":"), default=str).encode()
+        )
+    except api.exceptions.GoneException:
+        return False
+    return True
+
+
+def snapshot(risk_event_id: str) -> dict[str, Any]:
+    """The message a new subscriber gets first: every insurer's progress as it stands."""
+    from insure.risk.progress import timeline
+
+    return {
+        "type": "snapshot",
+        "risk_event_id": risk_event_id,
+        "insurers": [p.model_dump(mode="json") for p in timeline(risk_event_id)],
+    }
+
+
 def publish(risk_event_id: str, payload: dict[str, Any]) -> None:
     """Sends `payload` (JSON) to every live subscriber of the event; gone connections are forgotten."""
     from insure.settings import get_settings

@@ -186,13 +186,13 @@ class ProgressRepository:
         return _from_item(item) if item else None
 
     def record_filed(self, risk_event_id: str, insurer_id: str, claim_reference: str, at: str) -> bool:
-        """Records the claim reference of the insurer's first response once (and arms polling: poll_seq 1).
+        """Records the claim reference of the insurer's first response once.
         False when a reference was already recorded (a duplicate delivery filed it first)."""
         item = self._conditional_update(
             Key=_key(risk_event_id, insurer_id),
             UpdateExpression=(
                 "SET claim_reference = :ref, first_response_at = if_not_exists(first_response_at, :at), "
-                "poll_seq = :one, version = version + :one"
+                "version = version + :one"
             ),
             ConditionExpression=(
                 "attribute_exists(pk) AND (attribute_not_exists(claim_reference) OR claim_reference = :ref) "

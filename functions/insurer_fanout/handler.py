@@ -1,0 +1,35 @@
+"""Insurer fan-out: consumes insurer-requests batches, calls the batch's insurers concurrently, reports partial
+batch failures (a failing insurer is retried by SQS while the others proceed)."""
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from insure.risk.fanout import InsurerRequest
+from insure.risk.filing import FilingWorker, concurrent_batch_processor, default_worker
+
+logger = Logger()
+processor = concurrent_batch_processor()
+
+
+@cache
+def _worker() -> FilingWorker:
+    return default_worker()
+
+
+def record_handler(record: SQSRecord) -> None:
+    message = InsurerRequest.model_validate_json(record.body)
+    receive_count = int(record.attributes.approximate_receive_count or 1)
+    _worker().handle(message, receive_count)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    return dict(response)

@@ -1,0 +1,71 @@
+"""Claim progress pushed by insurers: `POST /webhooks/insurers/{insurer_id}`, signed with that insurer's secret.
+
+Order of checks: a request without the three signature headers is 401 before anything is looked up; an unknown
+insurer is then 404 (insurer ids are random and already in the URL the insurer was given, so the 404 reveals
+nothing a signature would protect); a bad or stale signature is 401. Only a verified body is parsed (malformed
+JSON 400, a broken field 422). A `webhook-id` is applied once (Powertools idempotency, any body: the id is what
+Standard Webhooks senders repeat on retries); a repeat is acknowledged with 204, a repeat still in flight is 409.
+A status lower than the one recorded is acknowledged and ignored; an unknown (event, claim) is 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+
+from insure.errors import DomainError, FieldError, NotFound, RuleViolation, Unauthorized
+from insure.risk.progress import InsurerStatus, apply_update
+
+SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+
+
+class InsurerWebhook(BaseModel):
+    """A claim-progress update from an insurer (no envelope)."""
+
+    risk_event_id: str = Field(min_length=1, max_length=100)
+    claim_reference: str = Field(min_length=1, max_length=200)
+    status: InsurerStatus
+    updated_at: AwareDatetime
+    note: str | None = Field(None, max_length=2000)
+
+
+def _field_errors(error: ValidationError) -> list[FieldError]:
+    return [FieldError(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in error.errors()]
+
+
+def receive(insurer_id: str, headers: Mapping[str, str] | None, body: str) -> None:
+    """Verifies, deduplicates and applies one insurer webhook (see the module docstring for the order)."""
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    if not all(lowered.get(h) for h in SIGNATURE_HEADERS):
+        raise Unauthorized("Signed request required: webhook-id, webhook-timestamp and webhook-signature headers.")
+    from insure.risk.insurers import get_insurer
+    from insure.signatures import verify
+
+    insurer = get_insurer(insurer_id)
+    if insurer is None:
+        raise NotFound(f"No insurer {insurer_id}.")
+    webhook_id = verify(insurer.webhook_secrets, lowered, body)
+    try:
+        update = InsurerWebhook.model_validate_json(body)
+    except ValidationError as error:
+        if any(e["type"] == "json_invalid" for e in error.errors()):
+            raise DomainError("The body is not valid JSON.") from error
+        raise RuleViolation("The progress update is not valid.", errors=_field_errors(error)) from error
+
+    def effect() -> dict[str, Any]:
+        applied = apply_update(
+            update.risk_event_id,
+            insurer.insurer_id,
+            update.status,
+            updated_at=update.updated_at.isoformat().replace("+00:00", "Z"),
+            note=update.note,
+            source="webhook",
+            claim_reference=update.claim_reference,
+        )
+        return {"applied": applied is not None}
+
+    from insure.idempotency import run_once
+
+    run_once("insurer-webhook", f"{insurer.insurer_id}:{webhook_id}", "", effect)

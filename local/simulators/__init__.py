@@ -1,0 +1,1 @@
+"""Simulated outside parties: real HTTP services on their own ports, behind the interface a real party exposes."""

@@ -1,0 +1,355 @@
+"""Every insurer at once, on moto in-process with the real handlers: the registry, dispatch per (event, insurer),
+the fan-out consumer against simulated insurers over real HTTP (partial batch failures, polling, DLQ and
+unreachable), statuses that never move backwards, and signed insurer webhooks."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+
+from insure.risk import fanout, progress
+from insure.risk.fanout import FanoutRequest, PolicyRef
+from insure.signatures import sign
+from local.simulators.insurers import InsurerProfile, InsurerSimulator
+from local.sqs_poller import QueuePoller, to_event
+
+SALES = {"name": "Sam Sales", "email": "sam@insurer.example", "phone": "+12125550123"}
+
+
+@pytest.fixture
+def fast_polls(monkeypatch):
+    from insure.settings import get_settings
+
+    monkeypatch.setenv("INSURER_POLL_INTERVAL_S", "0")
+    monkeypatch.setenv("INSURER_TIMEOUT_S", "1")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def insurers_sim():
+    profiles = [
+        InsurerProfile("steady", "Steady Mutual", latency_s=0.01, step_s=0.2),
+        InsurerProfile("denier", "Denier Re", latency_s=0.01, script=("received", "assessing", "denied"), step_s=0.2),
+        InsurerProfile("down", "Down & Out", latency_s=0.0, failure_rate=1.0),
+    ]
+    sim = InsurerSimulator(profiles=profiles)
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+def _admin(platform) -> dict[str, str]:
+    return {"Authorization": f"Bearer {platform.admin_key}"}
+
+
+def _register(platform, sim: InsurerSimulator) -> dict[str, str]:
+    ids = {}
+    for slug, insurer in sim.insurers.items():
+        response = platform.api.post(
+            "/insurers",
+            json={"name": insurer.profile.name, "base_url": sim.base_url(slug), "salesperson": SALES},
+            headers=_admin(platform),
+        )
+        assert response.status_code == 201, response.get_data(as_text=True)
+        body = response.get_json()
+        sim.configure(slug, body["insurer_id"], body["webhook_secret"])
+        ids[slug] = body["insurer_id"]
+    return ids
+
+
+def _request(event_id: str, ids: dict[str, str]) -> FanoutRequest:
+    return FanoutRequest(
+        risk_event_id=event_id,
+        event_type="water_damage",
+        facts={"description": "pipe burst"},
+        occurred_at="2026-11-23T07:00:00Z",
+        location={"lat": 40.7, "lon": -74.0, "accuracy_m": 12.0, "method": "gps"},
+        policies=[PolicyRef(insurer_id=i, policy_number=f"POL-{slug}", product="home") for slug, i in ids.items()],
+    )
+
+
+def _receive_all(platform, wait_s: int = 0) -> list[dict]:
+    sqs = boto3.client("sqs")
+    url = platform.deployment.queues["insurer-requests"]
+    messages: list[dict] = []
+    while True:
+        batch = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"], WaitTimeSeconds=wait_s
+        ).get("Messages", [])
+        if not batch:
+            return messages
+        messages += batch
+
+
+def _by_insurer(event_id: str) -> dict[str, progress.InsurerProgress]:
+    return {p.insurer_id: p for p in progress.timeline(event_id)}
+
+
+# registry ------------------------------------------------------------------------------------------------------
+def test_insurers_are_registered_by_the_admin_and_listed_without_secrets(platform):
+    # Given an insurer registered with the admin key
+    created = platform.api.post(
+        "/insurers",
+        json={"name": "Acme Mutual", "base_url": "https://claims.acme.example/v1", "salesperson": SALES},
+        headers=_admin(platform),
+    )
+    # Then it gets an id and a whsec_ secret shown once
+    assert created.status_code == 201
+    body = created.get_json()
+    assert body["webhook_secret"].startswith("whsec_") and body["insurer_id"]
+    # And the list names it but never carries a secret
+    listed = platform.api.get("/insurers", headers=_admin(platform))
+    assert listed.status_code == 200
+    assert [i["name"] for i in listed.get_json()["insurers"]] == ["Acme Mutual"]
+    assert "whsec_" not in listed.get_data(as_text=True)
+
+
+def test_insurer_registry_refuses_non_admins_and_bad_input(platform):
+    # Without the admin key: 401, and nothing is registered
+    assert platform.api.post("/insurers", json={"name": "X"}).status_code in (401, 422)
+    unauthorized = platform.api.post(
+        "/insurers", json={"name": "X", "base_url": "https://x.example", "salesperson": SALES}
+    )
+    assert unauthorized.status_code == 401
+    assert platform.api.get("/insurers", headers={"Authorization": "Bearer nope"}).status_code == 401
+    # With a broken base URL: 422 naming the field
+    invalid = platform.api.post(
+        "/insurers", json={"name": "X", "base_url": "ftp:/nope", "salesperson": SALES}, headers=_admin(platform)
+    )
+    assert invalid.status_code == 422
+    assert any("base_url" in e["field"] for e in invalid.get_json()["errors"])
+    assert platform.api.get("/insurers", headers=_admin(platform)).get_json()["insurers"] == []
+
+
+# dispatch ------------------------------------------------------------------------------------------------------
+def test_dispatch_sends_one_message_per_event_and_insurer_once(platform, insurers_sim):
+    ids = _register(platform, insurers_sim)
+    # Given an event covered by three insurers (one of them twice)
+    request = _request("evt-dispatch", ids)
+    doubled = request.model_copy(
+        update={"policies": [*request.policies, PolicyRef(insurer_id=ids["steady"], policy_number="P2", product="x")]}
+    )
+    # When it is dispatched, and dispatched again with new facts
+    fanout.dispatch(doubled)
+    fanout.dispatch(doubled.model_copy(update={"facts": {"description": "worse now"}}))
+    # Then there is exactly one `file` message per insurer, and each insurer shows as pending
+    messages = [json.loads(m["Body"]) for m in _receive_all(platform)]
+    assert sorted(m["insurer_id"] for m in messages) == sorted(ids.values())
+    assert {m["kind"] for m in messages} == {"file"}
+    assert {m["facts"]["description"] for m in messages} == {"pipe burst"}
+    timeline = _by_insurer("evt-dispatch")
+    assert {p.status for p in timeline.values()} == {"pending"}
+    assert timeline[ids["steady"]].policy_number == "POL-steady"
+
+
+# the consumer --------------------------------------------------------------------------------------------------
+def test_a_batch_files_claims_concurrently_and_reports_only_the_failing_insurer(platform, insurers_sim, fast_polls):
+    ids = _register(platform, insurers_sim)
+    fanout.dispatch(_request("evt-batch", ids))
+    messages = _receive_all(platform)
+    queue_arn = "arn:aws:sqs:us-east-1:123456789012:insurer-requests"
+    # When the consumer handles the batch
+    result = platform.functions.invoke("insurer_fanout", to_event(messages, queue_arn))
+    # Then only the insurer that is down is reported as failed
+    failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+    down = [m["MessageId"] for m in messages if json.loads(m["Body"])["insurer_id"] == ids["down"]]
+    assert failed == set(down)
+    # And the others have their claim reference and first status recorded, the down one is still pending
+    timeline = _by_insurer("evt-batch")
+    for slug in ("steady", "denier"):
+        entry = timeline[ids[slug]]
+        assert entry.status == "received" and entry.claim_reference and entry.first_response_at
+        assert [h.source for h in entry.history] == ["platform", "connector"]
+    assert timeline[ids["down"]].status == "pending"
+    # And the salesperson of each insurer that answered was notified once
+    from insure.risk.notifications import notifications_for
+
+    assert [n.risk_event_id for n in notifications_for(ids["steady"])] == ["evt-batch"]
+    assert notifications_for(ids["down"]) == []
+    # And a poll was queued for each insurer that answered
+    polls = [json.loads(m["Body"]) for m in _receive_all(platform)]
+    assert sorted(p["insurer_id"] for p in polls) == sorted([ids["steady"], ids["denier"]])
+    assert {p["kind"] for p in polls} == {"poll"} and {p["poll_seq"] for p in polls} == {1}
+
+
+def test_a_duplicate_delivery_files_one_claim_and_continues_one_poll_chain(platform, insurers_sim, fast_polls):
+    ids = _register(platform, insurers_sim)
+    request = _request("evt-dup", {"steady": ids["steady"]})
+    fanout.dispatch(request)
+    message = _receive_all(platform)
+    queue_arn = "arn:aws:sqs:us-east-1:123456789012:insurer-requests"
+    # When the same message is delivered twice at once, then again later
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda _: platform.functions.invoke("insurer_fanout", to_event(message, queue_arn)), range(2)))
+    platform.functions.invoke("insurer_fanout", to_event(message, queue_arn))
+    # Then the insurer holds one claim, the salesperson was told once and one poll is queued
+    assert len(insurers_sim.insurers["steady"].claims) == 1
+    polls = _receive_all(platform)
+    assert len(polls) == 1
+    # And a duplicated poll delivery continues the chain once
+    platform.functions.invoke("insurer_fanout", to_event(polls + polls, queue_arn))
+    assert len(_receive_all(platform)) == 1
+
+
+def test_insurers_progress_to_a_final_status_while_one_that_keeps_failing_ends_unreachable_in_the_dlq(
+    platform, insurers_sim, fast_polls
+):
+    ids = _register(platform, insurers_sim)
+    sqs = boto3.client("sqs")
+    url = platform.deployment.queues["insurer-requests"]
+    dlq = platform.deployment.dead_letter_queues["insurer-requests"]
+    poller = QueuePoller(
+        sqs, platform.functions, queue_name="insurer-requests", queue_url=url, consumer="insurer_fanout", concurrency=4
+    )
+    # Given an event dispatched to three insurers, one of which always fails
+    fanout.dispatch(_request("evt-dlq", ids))
+    poller.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            timeline = _by_insurer("evt-dlq")
+            dead = int(
+                sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+                    "ApproximateNumberOfMessages"
+                ]
+            )
+            if dead == 1 and timeline[ids["steady"]].final and timeline[ids["denier"]].final:
+                break
+            time.sleep(0.2)
+    finally:
+        poller.stop()
+    # Then the healthy insurers reached their final statuses through polling, in order
+    timeline = _by_insurer("evt-dlq")
+    assert timeline[ids["steady"]].status == "paid"
+    assert timeline[ids["denier"]].status == "denied"
+    ranks = [progress.RANK[h.status] for h in timeline[ids["steady"]].history]
+    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
+    # And the failing one shows as unreachable, its message in the dead-letter queue after 5 receives
+    down = timeline[ids["down"]]
+    assert down.status == "unreachable" and "5 attempts" in (down.history[-1].note or "")
+    body = json.loads(sqs.receive_message(QueueUrl=dlq)["Messages"][0]["Body"])
+    assert body["insurer_id"] == ids["down"] and body["kind"] == "file"
+    assert insurers_sim.insurers["down"].calls == 5
+
+
+# statuses never move backwards ---------------------------------------------------------------------------------
+def test_updates_in_any_order_and_concurrently_leave_the_highest_status(platform, insurers_sim):
+    ids = _register(platform, insurers_sim)
+    fanout.dispatch(_request("evt-order", {"steady": ids["steady"]}))
+    insurer = ids["steady"]
+    shuffled = ["approved", "received", "paid", "assessing", "approved", "received"]
+    # When updates arrive out of order
+    applied = [progress.apply_update("evt-order", insurer, s, source="poll", claim_reference="REF-1") for s in shuffled]
+    # Then only moves forward were applied and the status is the highest seen
+    assert [a is not None for a in applied] == [True, False, True, False, False, False]
+    assert _by_insurer("evt-order")[insurer].status == "paid"
+    # And concurrent updates from many threads still end on the highest one, each status at most once
+    fanout.dispatch(_request("evt-race", {"steady": insurer}))
+    statuses = ["received", "assessing", "approved", "paid", "closed"] * 4
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda s: progress.apply_update("evt-race", insurer, s, source="webhook"), statuses))
+    final = _by_insurer("evt-race")[insurer]
+    assert final.status == "closed"
+    seen = [h.status for h in final.history]
+    assert len(seen) == len(set(seen))
+    # And an insurer that answered is never marked unreachable afterwards
+    assert progress.mark_unreachable("evt-race", insurer, "late failure") is None
+    assert _by_insurer("evt-race")[insurer].status == "closed"
+
+
+# webhooks ------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def webhook_setup(platform, insurers_sim):
+    ids = _register(platform, insurers_sim)
+    fanout.dispatch(_request("evt-hook", {"steady": ids["steady"]}))
+    secret = insurers_sim.insurers["steady"].secrets[0]
+    return ids["steady"], secret
+
+
+def _hook(status: str, ref: str = "REF-9", event_id: str = "evt-hook") -> str:
+    return json.dumps(
+        {
+            "risk_event_id": event_id,
+            "claim_reference": ref,
+            "status": status,
+            "updated_at": "2026-11-23T07:05:00Z",
+            "note": f"now {status}",
+        }
+    )
+
+
+def _post_hook(platform, insurer_id: str, body: str, headers: dict[str, str]):
+    return platform.api.post(
+        f"/webhooks/insurers/{insurer_id}", data=body, headers={"content-type": "application/json", **headers}
+    )
+
+
+def test_a_signed_webhook_is_applied_once_and_regressions_are_ignored(platform, webhook_setup):
+    insurer_id, secret = webhook_setup
+    body = _hook("assessing")
+    headers = sign(secret, body)
+    # When the insurer pushes a signed update, then the very same delivery again
+    first = _post_hook(platform, insurer_id, body, headers)
+    again = _post_hook(platform, insurer_id, body, headers)
+    # Then both are acknowledged and it was applied once
+    assert (first.status_code, again.status_code) == (204, 204)
+    entry = _by_insurer("evt-hook")[insurer_id]
+    assert entry.status == "assessing" and entry.claim_reference == "REF-9"
+    assert [h.status for h in entry.history] == ["pending", "assessing"]
+    # And an older status arriving later is acknowledged and ignored
+    older = _hook("received")
+    assert _post_hook(platform, insurer_id, older, sign(secret, older)).status_code == 204
+    assert _by_insurer("evt-hook")[insurer_id].status == "assessing"
+
+
+def test_forged_stale_unsigned_and_misaddressed_webhooks_change_nothing(platform, webhook_setup):
+    insurer_id, secret = webhook_setup
+    body = _hook("paid")
+    forged = sign("whsec_" + "QUJD" * 11, body)
+    stale = sign(secret, body, at=datetime.now(tz=UTC) - timedelta(minutes=6))
+    tampered = sign(secret, body)
+    # Then forged, stale, unsigned and tampered deliveries are 401
+    assert _post_hook(platform, insurer_id, body, forged).status_code == 401
+    assert _post_hook(platform, insurer_id, body, stale).status_code == 401
+    assert _post_hook(platform, insurer_id, body, {}).status_code == 401
+    assert _post_hook(platform, insurer_id, _hook("closed"), tampered).status_code == 401
+    # And a forged body that is not even JSON is still 401, not 400
+    assert _post_hook(platform, insurer_id, "{nope", sign("whsec_" + "QUJD" * 11, "{nope")).status_code == 401
+    # And an unknown insurer is 404, a claim on an event it has no part in is 404
+    assert _post_hook(platform, "ins_unknown", body, sign(secret, body)).status_code == 404
+    other = _hook("paid", event_id="evt-not-theirs")
+    assert _post_hook(platform, insurer_id, other, sign(secret, other)).status_code == 404
+    # And a signed but invalid body is 422 naming the field
+    invalid = json.dumps({"risk_event_id": "evt-hook", "claim_reference": "R", "status": "lost", "updated_at": "x"})
+    response = _post_hook(platform, insurer_id, invalid, sign(secret, invalid))
+    assert response.status_code == 422
+    assert {e["field"] for e in response.get_json()["errors"]} >= {"status", "updated_at"}
+    # So nothing changed
+    assert _by_insurer("evt-hook")[insurer_id].status == "pending"
+
+
+def test_concurrent_duplicate_webhooks_are_applied_once(platform, webhook_setup):
+    insurer_id, secret = webhook_setup
+    body = _hook("approved")
+    headers = sign(secret, body, message_id="msg_concurrent")
+    barrier = threading.Barrier(6)
+
+    def deliver(_: int) -> int:
+        barrier.wait()
+        return _post_hook(platform, insurer_id, body, headers).status_code
+
+    # When six copies of one delivery arrive at once
+    with ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(deliver, range(6)))
+    # Then each is acknowledged (or told to retry while the first is in flight) and applied once
+    assert set(codes) <= {204, 409} and 204 in codes
+    history = _by_insurer("evt-hook")[insurer_id].history
+    assert [h.status for h in history] == ["pending", "approved"]
