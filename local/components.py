@@ -6,7 +6,8 @@ from local.cloud import Component
 
 
 def default_components() -> list[Component]:
+    from local.rulebook_seeder import RulebookSeeder
     from local.simulators.insurers import InsurerSimulator
     from local.websocket import LocalWebSocketGateway
 
-    return [LocalWebSocketGateway(), InsurerSimulator()]
+    return [RulebookSeeder(), LocalWebSocketGateway(), InsurerSimulator()]

@@ -100,3 +100,10 @@ def get_quote(quote_id: str, *, now: datetime.datetime | None = None) -> StoredQ
     if quote is None or quote.expires_at <= moment:
         return None
     return quote
+
+
+def issue_quote(request: QuoteRequest) -> StoredQuote:
+    """Price `request` with the current rulebooks and store the quote (what `POST /quotes` does)."""
+    from insure.underwriting import quote
+
+    return save_quote(request, quote(request))

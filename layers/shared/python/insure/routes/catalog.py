@@ -1,0 +1,65 @@
+"""Catalog routes: the products on sale and preliminary quotes."""
+
+from __future__ import annotations
+
+import datetime
+
+from aws_lambda_powertools.event_handler.router import Router
+from pydantic import BaseModel, Field
+
+from insure.products.models import ProductSummary, QuoteRequest
+from insure.types import Money
+from insure.underwriting.models import BreakdownLine, Reason
+
+router = Router()
+
+
+class ProductsResponse(BaseModel):
+    products: list[ProductSummary]
+
+
+class QuoteResponse(BaseModel):
+    quote_id: str = Field(description="Send it as `quote_id` with `POST /applications` while the quote holds")
+    product: str
+    state: str
+    premium: Money = Field(description="Annual premium")
+    multiplier: str
+    expires_at: datetime.datetime
+    breakdown: list[BreakdownLine]
+    reasons: list[Reason] = Field(description="The rate factors that applied, each with its rule id")
+    rulebook_version: str
+
+
+@router.get(
+    "/products",
+    summary="Products on sale, each with its approved states, limits and input schema",
+    tags=["issuance"],
+)
+def get_products() -> ProductsResponse:
+    from insure.underwriting import products
+
+    return ProductsResponse(products=products())
+
+
+@router.post(
+    "/quotes",
+    summary="A preliminary premium from the same stored criteria as the final one",
+    tags=["issuance"],
+    responses={422: {"description": "A state outside the approved list, a value over a limit, or a barred item"}},
+)
+def post_quote(request: QuoteRequest) -> QuoteResponse:
+    from insure.underwriting.quotes import issue_quote
+
+    stored = issue_quote(request)
+    result = stored.result
+    return QuoteResponse(
+        quote_id=stored.quote_id,
+        product=request.product,
+        state=request.state,
+        premium=result.premium,
+        multiplier=result.multiplier,
+        expires_at=stored.expires_at,
+        breakdown=result.breakdown,
+        reasons=result.reasons,
+        rulebook_version=result.rulebook_version,
+    )
