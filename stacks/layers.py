@@ -1,0 +1,106 @@
+"""The two layers every function carries: AWS's managed Powertools layer and our own `insure` package.
+
+Our layer is bundled locally with pip (no Docker): the third-party runtime dependencies from requirements.txt
+(minus what the Powertools layer already provides), built for Lambda's arm64 / Python 3.13, plus `python/insure`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jsii
+from aws_cdk import BundlingOptions, DockerImage, ILocalBundling, Stack
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from stacks.conventions import LAYER_DIR, POWERTOOLS_LAYER_ARN, PROVIDED_BY_POWERTOOLS_LAYER, RUNTIME_REQUIREMENTS
+
+
+def layer_requirements(text: str) -> list[str]:
+    """The pinned requirements our layer bundles: requirements.txt without what the managed layer provides."""
+    wanted = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        name = line.split("[", 1)[0].split("=", 1)[0].split("<", 1)[0].split(">", 1)[0].strip().lower()
+        if name not in PROVIDED_BY_POWERTOOLS_LAYER:
+            wanted.append(line)
+    return wanted
+
+
+@jsii.implements(ILocalBundling)
+class PipLayerBundling:
+    """Builds the layer on this machine with pip for manylinux arm64 wheels; Docker is never needed."""
+
+    def __init__(self, source: Path, requirements: Path) -> None:
+        self._source = source
+        self._requirements = requirements
+
+    def try_bundle(self, output_dir: str, *_args: Any, **_options: Any) -> bool:
+        target = Path(output_dir) / "python"
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as scratch:
+            pinned = Path(scratch) / "requirements.txt"
+            pinned.write_text("\n".join(layer_requirements(self._requirements.read_text())) + "\n")
+            subprocess.run(  # noqa: S603 (fixed argv, no shell)
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--requirement",
+                    str(pinned),
+                    "--target",
+                    str(target),
+                    "--platform",
+                    "manylinux2014_aarch64",
+                    "--implementation",
+                    "cp",
+                    "--python-version",
+                    "3.13",
+                    "--only-binary=:all:",
+                    "--upgrade",
+                ],
+                check=True,
+            )
+        shutil.copytree(self._source / "python", target, dirs_exist_ok=True, ignore=_ignore_caches)
+        return True
+
+
+def _ignore_caches(_directory: str, names: list[str]) -> list[str]:
+    return [name for name in names if name in {"__pycache__", ".mypy_cache"} or name.endswith(".pyc")]
+
+
+class Layers(Construct):
+    """`powertools` (managed, by ARN) and `shared` (ours, from layers/shared)."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.powertools = lambda_.LayerVersion.from_layer_version_arn(
+            self, "Powertools", POWERTOOLS_LAYER_ARN.format(region=Stack.of(self).region)
+        )
+        self.shared = lambda_.LayerVersion(
+            self,
+            "Shared",
+            description="The insure package and its third-party runtime dependencies",
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_13],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            code=lambda_.Code.from_asset(
+                str(LAYER_DIR),
+                bundling=BundlingOptions(
+                    image=DockerImage.from_registry("unused-local-bundling-only"),
+                    local=PipLayerBundling(LAYER_DIR, RUNTIME_REQUIREMENTS),
+                ),
+            ),
+        )
+
+    @property
+    def all(self) -> list[lambda_.ILayerVersion]:
+        return [self.powertools, self.shared]

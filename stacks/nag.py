@@ -1,0 +1,119 @@
+"""cdk-nag AwsSolutions findings the platform accepts: each acknowledged on the narrowest construct that raises
+it, for the exact finding (wildcards name their resource), with the reason it is accepted."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
+from constructs import IConstruct
+
+if TYPE_CHECKING:
+    from stacks.platform_stack import PlatformStack
+
+PACK = "AwsSolutions::"
+
+
+def _ack(scope: IConstruct, finding: str, reason: str) -> None:
+    Validations.of(scope).acknowledge(Acknowledgment(id=PACK + finding, reason=reason))
+
+
+def _cfn(scope: IConstruct) -> CfnElement:
+    default_child = scope.node.default_child
+    assert isinstance(default_child, CfnElement)
+    return default_child
+
+
+def _arn(scope: IConstruct) -> str:
+    """How cdk-nag spells the ARN of a resource inside a finding: `<LogicalId.Arn>`."""
+    return f"<{Stack.of(scope).get_logical_id(_cfn(scope))}.Arn>"
+
+
+def acknowledge_findings(stack: PlatformStack) -> None:
+    functions = stack.functions
+    _ack(
+        functions,
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        "AWSLambdaBasicExecutionRole only allows writing the function's own CloudWatch logs; AWS maintains it.",
+    )
+    _ack(
+        functions,
+        "AwsSolutions-IAM5[Resource::*]",
+        "X-Ray active tracing: xray:PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+    )
+    _ack(
+        functions,
+        "AwsSolutions-L1",
+        "Python 3.13 is pinned on purpose: the AWS-managed Powertools layer used here is published for "
+        "python313-arm64, and the local cloud and CI run the same version.",
+    )
+    for name, table in stack.tables.by_name.items():
+        _ack(
+            functions,
+            f"AwsSolutions-IAM5[Resource::{_arn(table)}/index/*]",
+            f"Queries on the {name} table's global secondary indexes (gsi1): index ARNs of this one table only.",
+        )
+    for name, bucket in stack.buckets.by_name.items():
+        reason = f"CDK bucket grants on the {name} bucket: object keys under this one bucket (policy documents)."
+        _ack(functions, f"AwsSolutions-IAM5[Resource::{_arn(bucket)}/*]", reason)
+        for action in ("s3:Abort*", "s3:GetBucket*", "s3:GetObject*", "s3:List*", "s3:DeleteObject*"):
+            _ack(functions, f"AwsSolutions-IAM5[Action::{action}]", reason)
+    for name, function in functions.by_name.items():
+        _ack(
+            stack.state_machines,
+            f"AwsSolutions-IAM5[Resource::{_arn(function)}:*]",
+            f"The workflow invokes any version or alias of the {name} function, and only that function.",
+        )
+    _ack(
+        stack.state_machines,
+        "AwsSolutions-IAM5[Resource::*]",
+        "Step Functions log delivery and X-Ray (logs:*LogDelivery*, xray:Put*) support no resource-level permissions.",
+    )
+
+    rest_api = stack.rest_api
+    _ack(
+        rest_api,
+        "AwsSolutions-APIG2",
+        "Requests are validated by the functions' pydantic models, which answer RFC 9457 problems with field "
+        "paths (422); API Gateway's validator would answer in another format and duplicate the models.",
+    )
+    _ack(
+        rest_api,
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+        "API Gateway's account-level logging role; the AWS-documented managed policy is the supported way.",
+    )
+    for finding in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+        _ack(
+            rest_api,
+            finding,
+            "Quotes, applications and docs are public by design; back-office routes check the admin bearer key "
+            "and partner/scanner routes verify request signatures in the function, identically in the local cloud.",
+        )
+    _ack(
+        rest_api,
+        "AwsSolutions-APIG3",
+        "No WAF web ACL in this app: stage throttling bounds abuse; a WAFv2 ACL is attached per environment.",
+    )
+
+    for name, secret in stack.secrets.by_name.items():
+        _ack(
+            secret,
+            "AwsSolutions-SMG4",
+            f"The {name} secret is rotated by the key-rotation procedure (verifiers accept the previous key during "
+            "rotation), not by a rotation Lambda.",
+        )
+
+    for name, api in stack.websockets.apis.items():
+        api_id = f"<{Stack.of(api).get_logical_id(_cfn(api))}>"
+        _ack(
+            functions,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:"
+            f"{api_id}/*/*/@connections/*]",
+            f"Posting to any connection of the {name} WebSocket API (connection ids are only known at run time).",
+        )
+        _ack(
+            stack.websockets,
+            "AwsSolutions-APIG4",
+            f"{name} WebSocket clients authenticate on $connect with the event's reporter token, checked by the "
+            "function (the same code path as the local WebSocket gateway).",
+        )

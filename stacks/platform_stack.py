@@ -1,0 +1,46 @@
+"""The one stack: composes the constructs, each built from `declaration`; nothing is listed here by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from stacks.compute import Functions, Resources
+from stacks.data import Buckets, Secrets, Tables
+from stacks.layers import Layers
+from stacks.messaging import Queues
+from stacks.nag import acknowledge_findings
+from stacks.rest_api import RestApi
+from stacks.websocket_api import WebSocketApis
+from stacks.workflows import StateMachines
+
+
+class PlatformStack(Stack):
+    """Data, queues, functions, APIs and workflows of the insurance platform."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.tables = Tables(self, "Tables")
+        self.buckets = Buckets(self, "Buckets")
+        self.secrets = Secrets(self, "Secrets")
+        self.queues = Queues(self, "Queues")
+        self.resources = Resources(
+            tables=self.tables.by_name,
+            queues=self.queues.by_name,
+            buckets=self.buckets.by_name,
+            secrets=self.secrets.by_name,
+        )
+        self.layers = Layers(self, "Layers")
+        self.functions = Functions(self, "Functions", layers=self.layers, resources=self.resources)
+        self.state_machines = StateMachines(self, "StateMachines", functions=self.functions.by_name)
+        self.resources.state_machines.update(self.state_machines.by_name)
+        self.functions.grant_state_machines(self.resources)
+        self.rest_api = RestApi(self, "RestApi", functions=self.functions.by_name)
+        self.websockets = WebSocketApis(self, "WebSockets", functions=self.functions.by_name)
+
+        CfnOutput(self, "ApiUrl", value=self.rest_api.api.url, description="Base URL of the REST API")
+        for name, stage in self.websockets.stages.items():
+            CfnOutput(self, f"WebSocketUrl{name.replace('-', '')}", value=stage.url, description=f"{name} sockets")
+        acknowledge_findings(self)
