@@ -1,7 +1,7 @@
 """Risk events: tag scans, guidance, every insurer at once, live progress."""
 
 from declaration.model import Function, Grant, Queue, QueueTrigger, Route, StateMachine
-from declaration.resources import ADMIN, DATA_READ_WRITE, IDEMPOTENT, INSURER_REQUESTS
+from declaration.resources import ADMIN, DATA_READ_WRITE, IDEMPOTENT, INSURER_REQUESTS, SIGNING_KEYS
 
 FANOUT = "insurer_fanout"
 LIVE = "live"
@@ -31,6 +31,23 @@ FUNCTIONS: tuple[Function, ...] = (
         description="Live progress of risk events over WebSocket: subscriptions by reporter token",
         websocket_routes=("$connect", "$disconnect", "$default"),
         grants=(DATA_READ_WRITE,),
+    ),
+    Function(
+        name="risk_backoffice",
+        description="Back office: registers tag scanners (secret shown once, rotation) and risk identification tags",
+        routes=(Route("POST", "/devices"), Route("POST", "/devices/{device_id}/secrets"), Route("POST", "/tags")),
+        grants=(DATA_READ_WRITE, ADMIN),
+    ),
+    Function(
+        name="risk_events",
+        description="Signed tag scans and web reports open risk events; reporters read them and send facts",
+        routes=(
+            Route("POST", "/scans"),
+            Route("POST", "/risk-events"),
+            Route("GET", "/risk-events/{risk_event_id}"),
+            Route("POST", "/risk-events/{risk_event_id}/facts"),
+        ),
+        grants=(DATA_READ_WRITE, IDEMPOTENT, Grant(SIGNING_KEYS, ("get",)), Grant(INSURER_REQUESTS, ("send",))),
     ),
 )
 QUEUES: tuple[Queue, ...] = (Queue(INSURER_REQUESTS, consumer=FANOUT),)

@@ -1,0 +1,127 @@
+"""Tag scanners (devices) and the secrets their scans are signed with.
+
+Where the secrets live: on the device's item in the single table (`pk = DEVICE#<device_id>`, `sk = DEVICE`),
+not one Secrets Manager secret per device. Every scan must be verified, so the secret sits on the hot path: a
+strongly consistent GetItem costs a few milliseconds and scales with the table, whereas Secrets Manager would add
+a call of tens of milliseconds (or a cache that delays revocation), a request quota shared by the account and a
+monthly price per secret for thousands of scanners. The table is encrypted at rest (KMS), only functions granted
+table reads can see it, and no API response or log line ever carries a secret after the one at registration.
+Rotation keeps a short list (newest first): scans signed with the previous secret verify until the next rotation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from insure.errors import NotFound
+
+SECRETS_KEPT = 2
+
+
+class Device(BaseModel):
+    """A registered scanner (domain model; holds its secrets, so never returned by the API as is)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    device_id: str
+    name: str | None = None
+    secrets: tuple[str, ...] = Field(repr=False)
+    created_at: str
+    rotated_at: str | None = None
+
+
+def _now() -> str:
+    return datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class DeviceRepository:
+    """Devices in the single table (the DynamoDB client is injected)."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    @staticmethod
+    def _key(device_id: str) -> dict[str, Any]:
+        return {"pk": {"S": f"DEVICE#{device_id}"}, "sk": {"S": "DEVICE"}}
+
+    def get(self, device_id: str) -> tuple[Device, int] | None:
+        item = self._db.get_item(TableName=self._table, Key=self._key(device_id), ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        return Device.model_validate_json(item["data"]["S"]), int(item["version"]["N"])
+
+    def put_new(self, device: Device) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item={
+                **self._key(device.device_id),
+                "entity": {"S": "device"},
+                "version": {"N": "1"},
+                "data": {"S": device.model_dump_json()},
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def replace(self, device: Device, version: int) -> bool:
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item={
+                    **self._key(device.device_id),
+                    "entity": {"S": "device"},
+                    "version": {"N": str(version + 1)},
+                    "data": {"S": device.model_dump_json()},
+                },
+                ConditionExpression="version = :v",
+                ExpressionAttributeValues={":v": {"N": str(version)}},
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+
+@cache
+def repository() -> DeviceRepository:
+    from insure.aws import client
+    from insure.settings import get_settings
+
+    return DeviceRepository(client("dynamodb"), get_settings().table_name)
+
+
+def register_device(name: str | None = None) -> Device:
+    """A new scanner with a fresh `whsec_` secret (the caller shows it once)."""
+    from insure.signatures import new_secret
+
+    device = Device(device_id=f"dev_{uuid.uuid4().hex[:20]}", name=name, secrets=(new_secret(),), created_at=_now())
+    repository().put_new(device)
+    return device
+
+
+def rotate_secret(device_id: str) -> Device:
+    """A new secret for the device; the previous one keeps verifying until the next rotation."""
+    from insure.signatures import new_secret
+
+    for _ in range(5):
+        found = repository().get(device_id)
+        if found is None:
+            raise NotFound(f"No device {device_id}.")
+        device, version = found
+        rotated = device.model_copy(
+            update={"secrets": (new_secret(), *device.secrets)[:SECRETS_KEPT], "rotated_at": _now()}
+        )
+        if repository().replace(rotated, version):
+            return rotated
+    from insure.errors import Conflict
+
+    raise Conflict("The device changed concurrently; retry.")
+
+
+def device_secrets(device_id: str) -> tuple[str, ...] | None:
+    """The secrets a scan from `device_id` may be signed with, or None for an unknown device."""
+    found = repository().get(device_id)
+    return found[0].secrets if found else None

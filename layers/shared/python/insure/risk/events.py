@@ -1,0 +1,653 @@
+"""Risk events: opened by a signed scan or a web report, read by the reporter, updated with facts.
+
+Who gets what. The reporter is compared with the customer's private information (`insure.risk.reporters`).
+- The customer reporting opens ONE event (role `customer`, `related_event_ids` empty).
+- A third party (or an anonymous scan) opens TWO linked events: their own (role `third_party`, returned to them,
+  third-party guidance, no insurer details: the customer's claims are not theirs to see) and the customer's
+  (role `customer`, recording who reported and where in `reports`); each lists the other in `related_event_ids`.
+Only the customer's event is fanned out to the insurers (`insure.risk.fanout.dispatch`): it is the claim, and
+filing from the third party's event would file the same loss twice. Facts the third party sends land on their
+own event and are mirrored onto the customer's, since the person on site is the insurers' best witness.
+
+Dispatch. Every insurer is contacted when the event opens, with the event type known then (often `unknown` for a
+scan). `dispatch` is called again whenever the customer's event type changes (first known, or changed), and on
+every repeated delivery of the same scan, so a dispatch that failed half-way is completed by the scanner's retry;
+the fan-out side is idempotent per (event, insurer), so none of these files a second claim.
+
+Duplicates. A scan's events have ids derived from its `scan_id`, and the transaction that creates them is
+conditional on a `SCAN#<scan_id>` claim item and a `SCANMSG#<webhook-id>` item: a repeated `scan_id` or
+`webhook-id` (also concurrently) returns the event the first one created. Web reports with an `Idempotency-Key`
+go through `insure.idempotency.run_once`.
+
+Reporter tokens. `rt_…` tokens are derived (HMAC-SHA256 with the platform signing key over the event id), so a
+repeated delivery can be answered with the same token although only its SHA-256 is stored
+(`pk = REPORTERTOKEN#<sha256>`, `sk = TOKEN`, naming the event). No or unknown token: 401; a valid token of
+another event: 404. The customer's event has a token too (derivable when the customer is notified).
+
+Items: `pk = RISKEVENT#<id>`, `sk = EVENT`, the event as JSON in `data` and a `version` for optimistic locking.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from insure.errors import Conflict, FieldError, NotFound, RuleViolation, Unauthorized
+from insure.risk.facts import Facts, event_type_of, merge
+from insure.risk.guidance import GuidanceStep, InsurerDeadline, rulebook
+from insure.risk.progress import FINAL, InsurerProgress
+from insure.risk.reporters import ReporterIdentity, identify
+from insure.risk.tags import Tag, TagPolicy
+
+log = logging.getLogger(__name__)
+
+Role = Literal["customer", "third_party"]
+Source = Literal["scan", "web"]
+TOKEN_PREFIX = "rt_"  # noqa: S105 - a format prefix, not a secret
+TRANSACTION_ATTEMPTS = 5
+SAVE_ATTEMPTS = 8
+
+
+def now_rfc3339() -> str:
+    return datetime.now(tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Location(BaseModel):
+    """Where the report was made and how the position was obtained."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float = Field(ge=0, le=1_000_000, description="Radius of the position's uncertainty, in meters")
+    method: Literal["gps", "cell", "wifi", "imu"]
+
+
+class ReporterContact(BaseModel):
+    """Who reported, as recorded on the events (never the private details used to recognise the customer)."""
+
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class ThirdPartyReport(BaseModel):
+    """A report about the customer's object made by someone else."""
+
+    risk_event_id: str = Field(description="The reporter's own event")
+    reporter: ReporterContact
+    location: Location | None = None
+    reported_at: str
+    source: Source
+
+
+class RiskEvent(BaseModel):
+    """A risk event as stored (domain model)."""
+
+    risk_event_id: str
+    role: Role
+    source: Source
+    tag_id: str
+    object_description: str
+    reporter: ReporterContact
+    reporter_is_customer: bool
+    related_event_ids: list[str] = Field(default_factory=list)
+    location: Location | None = None
+    occurred_at: str
+    created_at: str
+    updated_at: str
+    facts: dict[str, Any] = Field(default_factory=dict)
+    guidance: list[GuidanceStep] = Field(default_factory=list)
+    policies: list[TagPolicy] = Field(default_factory=list)
+    insurer_deadlines: list[dict[str, Any]] = Field(default_factory=list)
+    reports: list[ThirdPartyReport] = Field(default_factory=list)
+    scan_id: str | None = None
+    device_id: str | None = None
+
+    def deadlines(self) -> list[InsurerDeadline]:
+        return [InsurerDeadline(**d) for d in self.insurer_deadlines]
+
+    def occurred(self) -> datetime | None:
+        try:
+            return datetime.fromisoformat(self.occurred_at.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+
+
+class Opened(BaseModel):
+    """What the reporter receives: their event and the token to read and update it."""
+
+    risk_event_id: str
+    reporter_token: str
+
+
+class RiskEventView(BaseModel):
+    """A risk event as its reporter sees it."""
+
+    risk_event_id: str
+    status: Literal["open", "in_progress", "resolved", "reported_to_owner"]
+    reporter_is_customer: bool
+    related_event_ids: list[str]
+    guidance: list[GuidanceStep]
+    insurers: list[InsurerProgress] = Field(description="Each insurer's progress; empty for a third party's event")
+    location: Location | None
+    facts: dict[str, Any]
+    tag_id: str
+    object_description: str
+    occurred_at: str
+    created_at: str
+    updated_at: str
+    reports: list[ThirdPartyReport] = Field(
+        default_factory=list, description="Reports by others about the customer's object (customer's event only)"
+    )
+
+
+# ---- reporter tokens --------------------------------------------------------------------------------------------
+
+
+@cache
+def _token_key() -> bytes:
+    from insure.aws import client
+    from insure.settings import get_settings
+
+    secret: str = client("secretsmanager").get_secret_value(SecretId=get_settings().signing_keys_secret_arn)[
+        "SecretString"
+    ]
+    return secret.encode()
+
+
+def reset() -> None:
+    """Forget cached keys and repositories (tests switch environments)."""
+    _token_key.cache_clear()
+    repository.cache_clear()
+
+
+def reporter_token(risk_event_id: str) -> str:
+    """The reporter token of an event, derived from the platform signing key (never stored)."""
+    digest = hmac.new(_token_key(), f"reporter-token:{risk_event_id}".encode(), hashlib.sha256).digest()
+    return TOKEN_PREFIX + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# ---- repository -------------------------------------------------------------------------------------------------
+
+
+class EventRepository:
+    """Risk events, their token items and the scan / message claim items in the single table."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    @staticmethod
+    def _key(risk_event_id: str) -> dict[str, Any]:
+        return {"pk": {"S": f"RISKEVENT#{risk_event_id}"}, "sk": {"S": "EVENT"}}
+
+    def _get(self, key: dict[str, Any]) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self._db.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
+        return item
+
+    def get(self, risk_event_id: str) -> tuple[RiskEvent, int] | None:
+        item = self._get(self._key(risk_event_id))
+        if not item:
+            return None
+        return RiskEvent.model_validate_json(item["data"]["S"]), int(item["version"]["N"])
+
+    def event_of_token(self, hashed: str) -> str | None:
+        item = self._get({"pk": {"S": f"REPORTERTOKEN#{hashed}"}, "sk": {"S": "TOKEN"}})
+        return item["risk_event_id"]["S"] if item else None
+
+    def claimed(self, kind: Literal["SCAN", "SCANMSG"], value: str) -> str | None:
+        """The event a scan id (`SCAN`) or a signed message id (`SCANMSG`) already opened, if any."""
+        item = self._get({"pk": {"S": f"{kind}#{value}"}, "sk": {"S": kind}})
+        return item["risk_event_id"]["S"] if item else None
+
+    def create(self, events: list[RiskEvent], claims: dict[str, str]) -> Literal["created", "duplicate", "conflict"]:
+        """Writes the events, their token items and the claim items (`{"SCAN": scan_id, "SCANMSG": id}`) in one
+        transaction, each conditional on being new."""
+        at = now_rfc3339()
+        puts: list[dict[str, Any]] = []
+        for kind, value in claims.items():
+            puts.append(
+                {
+                    "pk": {"S": f"{kind}#{value}"},
+                    "sk": {"S": kind},
+                    "entity": {"S": "scan-claim"},
+                    "risk_event_id": {"S": events[0].risk_event_id},
+                    "created_at": {"S": at},
+                }
+            )
+        for event in events:
+            puts.append(
+                {
+                    **self._key(event.risk_event_id),
+                    "entity": {"S": "risk-event"},
+                    "version": {"N": "1"},
+                    "data": {"S": event.model_dump_json()},
+                }
+            )
+            puts.append(
+                {
+                    "pk": {"S": f"REPORTERTOKEN#{token_hash(reporter_token(event.risk_event_id))}"},
+                    "sk": {"S": "TOKEN"},
+                    "entity": {"S": "reporter-token"},
+                    "risk_event_id": {"S": event.risk_event_id},
+                }
+            )
+        items = [
+            {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+            for item in puts
+        ]
+        try:
+            self._db.transact_write_items(TransactItems=items)
+        except self._db.exceptions.TransactionCanceledException as error:
+            codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            return "duplicate" if "ConditionalCheckFailed" in codes else "conflict"
+        except self._db.exceptions.TransactionConflictException:
+            return "conflict"
+        return "created"
+
+    def save(self, event: RiskEvent, version: int) -> bool:
+        """Replaces the event if nobody changed it since `version` was read."""
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item={
+                    **self._key(event.risk_event_id),
+                    "entity": {"S": "risk-event"},
+                    "version": {"N": str(version + 1)},
+                    "data": {"S": event.model_dump_json()},
+                },
+                ConditionExpression="version = :v",
+                ExpressionAttributeValues={":v": {"N": str(version)}},
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+
+@cache
+def repository() -> EventRepository:
+    from insure.aws import client
+    from insure.settings import get_settings
+
+    return EventRepository(client("dynamodb"), get_settings().table_name)
+
+
+# ---- logic ------------------------------------------------------------------------------------------------------
+
+
+def guidance_for(event: RiskEvent) -> list[GuidanceStep]:
+    """The steps for the event's audience, re-evaluated from its facts (and insurers' deadlines)."""
+    if event.role == "third_party":
+        return rulebook().evaluate("third_party", event.facts)
+    return rulebook().evaluate("customer", event.facts, insurers=event.deadlines(), occurred_at=event.occurred())
+
+
+def _deadlines(tag: Tag) -> list[dict[str, Any]]:
+    from insure.risk.insurers import get_insurer
+
+    deadlines: list[dict[str, Any]] = []
+    for insurer_id in dict.fromkeys(p.insurer_id for p in tag.policies):
+        insurer = get_insurer(insurer_id)
+        if insurer is not None:
+            deadlines.append(
+                {
+                    "insurer_id": insurer.insurer_id,
+                    "name": insurer.name,
+                    "reporting_deadline_hours": insurer.reporting_deadline_hours,
+                }
+            )
+    return deadlines
+
+
+def _contact(reporter: ReporterIdentity | None) -> ReporterContact:
+    if reporter is None:
+        return ReporterContact()
+    return ReporterContact(name=reporter.name, phone=reporter.phone, email=reporter.email)
+
+
+def build_events(
+    tag: Tag,
+    reporter: ReporterIdentity | None,
+    *,
+    ids: tuple[str, str],
+    source: Source,
+    location: Location | None,
+    occurred_at: str,
+    facts: dict[str, Any],
+    scan_id: str | None = None,
+    device_id: str | None = None,
+) -> list[RiskEvent]:
+    """The reporter's event first, then (for a third party) the customer's; `ids` = (reporter's, customer's)."""
+    at = now_rfc3339()
+    is_customer = identify(reporter, tag.customer).is_customer
+    contact = _contact(reporter)
+    common: dict[str, Any] = {
+        "source": source,
+        "tag_id": tag.tag_id,
+        "object_description": tag.object.description,
+        "reporter": contact,
+        "reporter_is_customer": is_customer,
+        "location": location,
+        "occurred_at": occurred_at,
+        "created_at": at,
+        "updated_at": at,
+        "facts": facts,
+        "scan_id": scan_id,
+        "device_id": device_id,
+    }
+    customer_fields: dict[str, Any] = {
+        "policies": tag.policies,
+        "insurer_deadlines": _deadlines(tag),
+    }
+    if is_customer:
+        event = RiskEvent(risk_event_id=ids[0], role="customer", **common, **customer_fields)
+        return [event.model_copy(update={"guidance": guidance_for(event)})]
+    own = RiskEvent(risk_event_id=ids[0], role="third_party", related_event_ids=[ids[1]], **common)
+    report = ThirdPartyReport(risk_event_id=ids[0], reporter=contact, location=location, reported_at=at, source=source)
+    customers = RiskEvent(
+        risk_event_id=ids[1], role="customer", related_event_ids=[ids[0]], reports=[report], **common, **customer_fields
+    )
+    return [
+        own.model_copy(update={"guidance": guidance_for(own)}),
+        customers.model_copy(update={"guidance": guidance_for(customers)}),
+    ]
+
+
+def dispatch_event(event: RiskEvent) -> None:
+    """Tells every insurer on the customer's event (idempotent per (event, insurer) on the fan-out side). A failure
+    is logged, not raised: the event stands, and the next delivery or fact re-dispatches."""
+    if event.role != "customer" or not event.policies:
+        return
+    from insure.risk.fanout import FanoutRequest, PolicyRef, dispatch
+
+    try:
+        dispatch(
+            FanoutRequest(
+                risk_event_id=event.risk_event_id,
+                event_type=event_type_of(event.facts),
+                facts=event.facts,
+                occurred_at=event.occurred_at,
+                location=event.location.model_dump() if event.location else None,
+                policies=[PolicyRef(**p.model_dump()) for p in event.policies],
+            )
+        )
+    except Exception:
+        log.warning(
+            "dispatch of risk event %s failed; a later delivery re-dispatches", event.risk_event_id, exc_info=True
+        )
+
+
+def _publish(event: RiskEvent, kind: str) -> None:
+    from insure.risk import live
+
+    try:
+        live.publish(
+            event.risk_event_id,
+            {
+                "type": kind,
+                "risk_event_id": event.risk_event_id,
+                "facts": event.facts,
+                "guidance": [g.model_dump() for g in event.guidance],
+                "updated_at": event.updated_at,
+            },
+        )
+    except Exception:  # a live push must never fail a recorded change
+        log.warning("live publish failed for %s", event.risk_event_id, exc_info=True)
+
+
+def _customer_event_of(risk_event_id: str) -> RiskEvent | None:
+    found = repository().get(risk_event_id)
+    if found is None:
+        return None
+    event = found[0]
+    if event.role == "customer":
+        return event
+    related = repository().get(event.related_event_ids[0]) if event.related_event_ids else None
+    return related[0] if related else None
+
+
+def _opened(risk_event_id: str) -> Opened:
+    return Opened(risk_event_id=risk_event_id, reporter_token=reporter_token(risk_event_id))
+
+
+def _replay(risk_event_id: str) -> Opened:
+    customer = _customer_event_of(risk_event_id)
+    if customer is not None:
+        dispatch_event(customer)
+    return _opened(risk_event_id)
+
+
+def derived_id(*parts: str) -> str:
+    return "re_" + hashlib.sha256(":".join(parts).encode()).hexdigest()[:24]
+
+
+def _create(events: list[RiskEvent], claims: dict[str, str], existing: Callable[[], str | None]) -> Opened:
+    for attempt in range(TRANSACTION_ATTEMPTS):
+        outcome = repository().create(events, claims)
+        if outcome == "created":
+            for event in events:
+                dispatch_event(event)
+            return _opened(events[0].risk_event_id)
+        already = existing()
+        if already is not None:
+            return _replay(already)
+        time.sleep(0.02 * (attempt + 1))
+    raise Conflict("The same report is being processed concurrently; retry shortly.")
+
+
+def open_from_scan(
+    *,
+    scan_id: str,
+    tag_id: str,
+    device_id: str,
+    scanned_at: datetime,
+    location: Location,
+    reporter: ReporterIdentity | None,
+    message_id: str,
+) -> Opened:
+    """Opens the event(s) of a verified scan; a repeated `scan_id` or message id returns the first event."""
+    repo = repository()
+
+    def existing() -> str | None:
+        return repo.claimed("SCANMSG", message_id) or repo.claimed("SCAN", scan_id)
+
+    already = existing()
+    if already is not None:
+        return _replay(already)
+    tag = _tag_or_404(tag_id)
+    events = build_events(
+        tag,
+        reporter,
+        ids=(derived_id("scan", scan_id, "reporter"), derived_id("scan", scan_id, "customer")),
+        source="scan",
+        location=location,
+        occurred_at=_rfc3339(scanned_at),
+        facts={},
+        scan_id=scan_id,
+        device_id=device_id,
+    )
+    return _create(events, {"SCAN": scan_id, "SCANMSG": message_id}, existing)
+
+
+def _tag_or_404(tag_id: str) -> Tag:
+    from insure.risk.tags import get_tag
+
+    tag = get_tag(tag_id)
+    if tag is None:
+        raise NotFound(f"No tag {tag_id}.")
+    return tag
+
+
+def _rfc3339(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def open_from_web(
+    *,
+    tag_id: str | None,
+    policy_number: str | None,
+    reporter: ReporterIdentity,
+    location: Location | None,
+    occurred_at: datetime | None,
+    facts: Facts | None,
+    idempotency_key: str | None,
+    payload: dict[str, Any],
+) -> Opened:
+    """Opens the event(s) of a web report, by tag id or policy number; an `Idempotency-Key` makes it once-only."""
+    from insure.risk.tags import tag_ids_for_policy
+
+    if tag_id is not None:
+        tag = _tag_or_404(tag_id)
+    else:
+        candidates = tag_ids_for_policy(policy_number or "")
+        if not candidates:
+            raise NotFound(f"No insured object with policy {policy_number}.")
+        if len(candidates) > 1:
+            raise RuleViolation(
+                "This policy covers several objects.",
+                errors=[FieldError("policy_number", "Several objects carry this policy; send the tag_id instead.")],
+            )
+        tag = _tag_or_404(candidates[0])
+
+    def effect() -> dict[str, Any]:
+        events = build_events(
+            tag,
+            reporter,
+            ids=(f"re_{uuid.uuid4().hex[:24]}", f"re_{uuid.uuid4().hex[:24]}"),
+            source="web",
+            location=location,
+            occurred_at=_rfc3339(occurred_at or datetime.now(tz=UTC)),
+            facts=merge({}, facts) if facts else {},
+        )
+        opened = _create(events, {}, lambda: None)
+        return {"risk_event_id": opened.risk_event_id}
+
+    if idempotency_key:
+        from insure.idempotency import run_once
+
+        result = run_once("risk-events", idempotency_key, payload, effect)
+    else:
+        result = effect()
+    return _opened(str(result["risk_event_id"]))
+
+
+def authorize_reporter(risk_event_id: str, token: str | None) -> None:
+    """The reporter token check shared by the API and live subscriptions: no or unknown token `Unauthorized`,
+    a valid token of another event `NotFound`."""
+    if not token:
+        raise Unauthorized("Send Authorization: Bearer <reporter_token>.")
+    owner = repository().event_of_token(token_hash(token))
+    if owner is None:
+        raise Unauthorized("The reporter token is not valid.")
+    if owner != risk_event_id:
+        raise NotFound(f"No risk event {risk_event_id}.")
+
+
+def _status(
+    event: RiskEvent, insurers: list[InsurerProgress]
+) -> Literal["open", "in_progress", "resolved", "reported_to_owner"]:
+    if event.role == "third_party":
+        return "reported_to_owner"
+    if insurers and all(p.status in FINAL for p in insurers):
+        return "resolved"
+    if any(p.status != "pending" for p in insurers):
+        return "in_progress"
+    return "open"
+
+
+def view_of(event: RiskEvent) -> RiskEventView:
+    insurers: list[InsurerProgress] = []
+    if event.role == "customer":
+        from insure.risk.progress import timeline
+
+        insurers = sorted(timeline(event.risk_event_id), key=lambda p: p.insurer_id)
+    return RiskEventView(
+        risk_event_id=event.risk_event_id,
+        status=_status(event, insurers),
+        reporter_is_customer=event.reporter_is_customer,
+        related_event_ids=event.related_event_ids,
+        guidance=event.guidance,
+        insurers=insurers,
+        location=event.location,
+        facts=event.facts,
+        tag_id=event.tag_id,
+        object_description=event.object_description,
+        occurred_at=event.occurred_at,
+        created_at=event.created_at,
+        updated_at=event.updated_at,
+        reports=event.reports if event.role == "customer" else [],
+    )
+
+
+def view(risk_event_id: str, token: str | None) -> RiskEventView:
+    """The event as its reporter sees it (with every insurer's progress on a customer's event)."""
+    authorize_reporter(risk_event_id, token)
+    found = repository().get(risk_event_id)
+    if found is None:
+        raise NotFound(f"No risk event {risk_event_id}.")
+    return view_of(found[0])
+
+
+def etag_of(representation: RiskEventView) -> str:
+    """A strong ETag over the exact JSON representation."""
+    canonical = json.dumps(representation.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+
+
+def _merge_facts(risk_event_id: str, update: Facts) -> tuple[RiskEvent, RiskEvent] | None:
+    """(before, after) of merging `update` into the event, with optimistic locking; None if it is gone."""
+    repo = repository()
+    for _ in range(SAVE_ATTEMPTS):
+        found = repo.get(risk_event_id)
+        if found is None:
+            return None
+        before, version = found
+        merged = merge(before.facts, update)
+        after = before.model_copy(update={"facts": merged, "updated_at": now_rfc3339()})
+        after = after.model_copy(update={"guidance": guidance_for(after)})
+        if merged == before.facts:
+            return before, before
+        if repo.save(after, version):
+            return before, after
+    raise Conflict("The risk event is being updated concurrently; retry shortly.")
+
+
+def add_facts(risk_event_id: str, token: str | None, update: Facts) -> RiskEventView:
+    """Merges facts from the person on site, re-evaluates guidance, pushes the change live, and tells the insurers
+    when the customer's event type becomes known or changes. A third party's facts are mirrored onto the
+    customer's event."""
+    authorize_reporter(risk_event_id, token)
+    changed = _merge_facts(risk_event_id, update)
+    if changed is None:
+        raise NotFound(f"No risk event {risk_event_id}.")
+    before, after = changed
+    touched = [(before, after)]
+    if after.role == "third_party":
+        for related in after.related_event_ids:
+            mirrored = _merge_facts(related, update)
+            if mirrored is not None:
+                touched.append(mirrored)
+    for old, new in touched:
+        if new is old:
+            continue
+        _publish(new, "facts")
+        if new.role == "customer" and event_type_of(old.facts) != event_type_of(new.facts):
+            dispatch_event(new)
+    return view_of(after)

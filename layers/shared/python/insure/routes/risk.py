@@ -1,0 +1,223 @@
+"""Risk events over HTTP: signed scans (`POST /scans`), web reports (`POST /risk-events`), the reporter's view
+(`GET /risk-events/{id}`, with a strong ETag) and facts from the person on site (`POST /risk-events/{id}/facts`).
+
+`POST /scans` reads the body raw: the signature covers the exact bytes, so it is verified (against the secrets of
+the device the body names) before the body is validated, and a forged request is 401 whatever it carries; its
+schema is therefore published by hand from the model."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.router import Router
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from insure.auth import bearer_token
+from insure.errors import FieldError, RuleViolation, Unauthorized
+from insure.risk.events import Location, Opened, RiskEventView
+from insure.risk.facts import Facts
+from insure.risk.reporters import ReporterIdentity
+
+router = Router()
+
+
+class ScanReporter(BaseModel):
+    """The person holding the scanner, if they say who they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+
+
+class ScanRequest(BaseModel):
+    """A tag scan, signed by the scanner (Standard Webhooks headers, the device's secret)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scan_id: str = Field(min_length=1, max_length=128, description="Unique per scan: a repeat returns the same event")
+    tag_id: str = Field(min_length=1, max_length=128)
+    device_id: str = Field(min_length=1, max_length=64, description="The scanner whose secret signed the request")
+    scanned_at: datetime
+    location: Location
+    reporter: ScanReporter | None = None
+
+
+class WebReporter(ReporterIdentity):
+    """The person reporting from the web; private details (date of birth, last four digits of the phone, postal
+    code) let the platform recognise the customer."""
+
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ReportRiskEvent(BaseModel):
+    """A risk event reported from the web, by tag id or by policy number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tag_id: str | None = Field(None, min_length=1, max_length=128)
+    policy_number: str | None = Field(None, min_length=1, max_length=64)
+    reporter: WebReporter
+    location: Location | None = None
+    occurred_at: datetime | None = None
+    facts: Facts | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_find_the_object(self) -> ReportRiskEvent:
+        if (self.tag_id is None) == (self.policy_number is None):
+            raise ValueError("send either tag_id or policy_number")
+        return self
+
+
+def _inline(schema: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON schema with its `$defs` inlined (for a hand-published request body)."""
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+_SIGNED = {"schema": {"type": "string"}, "required": True}
+
+
+def _header(name: str) -> str | None:
+    headers = router.current_event.headers or {}
+    return next((v for k, v in headers.items() if k.lower() == name and v), None)
+
+
+def _field_errors(error: ValidationError) -> RuleViolation:
+    from insure.http.problems import field_path
+
+    return RuleViolation(
+        "Some fields are missing or invalid.",
+        errors=[FieldError(field_path(tuple(e["loc"])), e["msg"]) for e in error.errors()],
+    )
+
+
+@router.post(
+    "/scans",
+    summary="A tag scan from a scanner, signed with its device secret; a repeated scan_id returns the same event",
+    tags=["risk events"],
+    responses={
+        202: {
+            "description": "Event opened (or the one a repeat opened)",
+            "content": {"application/json": {"model": Opened}},
+        }
+    },
+    openapi_extensions={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline(ScanRequest.model_json_schema())}},
+        },
+        "parameters": [
+            {"name": h, "in": "header", **_SIGNED} for h in ("webhook-id", "webhook-timestamp", "webhook-signature")
+        ],
+    },
+)
+def post_scan() -> Response[str]:
+    from insure.risk.devices import device_secrets
+    from insure.risk.events import open_from_scan
+    from insure.signatures import verify
+
+    event = router.current_event
+    raw = event.decoded_body or ""
+    try:
+        named = json.loads(raw).get("device_id")
+    except (ValueError, AttributeError):
+        named = None
+    secrets = device_secrets(named) if isinstance(named, str) and named else None
+    if not secrets:
+        raise Unauthorized("Unknown device: a scan must name a registered device_id and be signed with its secret.")
+    message_id = verify(secrets, event.headers, raw)
+    try:
+        scan = ScanRequest.model_validate_json(raw)
+    except ValidationError as error:
+        raise _field_errors(error) from error
+    opened = open_from_scan(
+        scan_id=scan.scan_id,
+        tag_id=scan.tag_id,
+        device_id=scan.device_id,
+        scanned_at=scan.scanned_at,
+        location=scan.location,
+        reporter=ReporterIdentity(**scan.reporter.model_dump()) if scan.reporter else None,
+        message_id=message_id,
+    )
+    return Response(status_code=202, content_type="application/json", body=opened.model_dump_json())
+
+
+@router.post(
+    "/risk-events",
+    summary="Report a risk event from the web, by tag id or policy number (Idempotency-Key honoured)",
+    tags=["risk events"],
+    responses={201: {"description": "Event opened", "content": {"application/json": {"model": Opened}}}},
+)
+def post_risk_event(body: Annotated[ReportRiskEvent, Body()]) -> Response[str]:
+    from insure.risk.events import open_from_web
+
+    opened = open_from_web(
+        tag_id=body.tag_id,
+        policy_number=body.policy_number,
+        reporter=ReporterIdentity(**body.reporter.model_dump()),
+        location=body.location,
+        occurred_at=body.occurred_at,
+        facts=body.facts,
+        idempotency_key=_header("idempotency-key"),
+        payload=body.model_dump(mode="json"),
+    )
+    return Response(status_code=201, content_type="application/json", body=opened.model_dump_json())
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = [c.strip() for c in if_none_match.split(",")]
+    return "*" in candidates or etag in candidates
+
+
+@router.get(
+    "/risk-events/<risk_event_id>",
+    summary="The risk event as its reporter sees it (Authorization: Bearer <reporter_token>); strong ETag, "
+    "If-None-Match answers 304",
+    tags=["risk events"],
+    responses={
+        200: {"description": "The event", "content": {"application/json": {"model": RiskEventView}}},
+        304: {"description": "Unchanged since the ETag sent in If-None-Match"},
+    },
+)
+def get_risk_event(risk_event_id: str) -> Response[str]:
+    from insure.risk.events import etag_of, view
+
+    representation = view(risk_event_id, bearer_token(router.current_event.headers))
+    etag = etag_of(representation)
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if _matches(_header("if-none-match"), etag):
+        return Response(status_code=304, headers=headers, body="")
+    return Response(
+        status_code=200, content_type="application/json", body=representation.model_dump_json(), headers=headers
+    )
+
+
+@router.post(
+    "/risk-events/<risk_event_id>/facts",
+    summary="Facts from the person on site (event type, injuries, description...); returns the updated guidance",
+    tags=["risk events"],
+)
+def post_facts(risk_event_id: str, body: Annotated[Facts, Body()]) -> RiskEventView:
+    from insure.risk.events import add_facts
+
+    return add_facts(risk_event_id, bearer_token(router.current_event.headers), body)

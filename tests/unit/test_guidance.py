@@ -1,0 +1,152 @@
+"""Guidance rules kept as data: compiled once, evaluated against facts, safety first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from insure.risk.guidance import (
+    CATEGORIES,
+    GuidanceRuleError,
+    InsurerDeadline,
+    compile_condition,
+    compile_rules,
+    guidance_dir,
+    load_rules,
+    rulebook,
+)
+
+INSURERS = [InsurerDeadline("ins_a", "Acme Mutual", 48), InsurerDeadline("ins_b", "Bolt", None)]
+OCCURRED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def ids(steps) -> list[str]:
+    return [s.rule_id for s in steps]
+
+
+def test_the_shipped_rule_files_compile_and_are_cached():
+    assert rulebook() is rulebook()
+    assert len(load_rules(guidance_dir()).rules) == len(rulebook().rules) > 10
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"injuries": True},
+        {"people_trapped": True},
+        {"event_type": "fire"},
+        {"smoke_visible": True, "event_type": "water_damage"},
+    ],
+)
+def test_danger_to_people_puts_calling_911_first_for_everyone(facts):
+    for audience in ("customer", "third_party"):
+        steps = rulebook().evaluate(audience, facts, insurers=INSURERS, occurred_at=OCCURRED)
+        assert steps[0].rule_id == "call-911"
+
+
+def test_steps_are_ordered_by_category_safety_first():
+    steps = rulebook().evaluate(
+        "customer", {"event_type": "collision", "injuries": True}, insurers=INSURERS, occurred_at=OCCURRED
+    )
+    ranks = [CATEGORIES.index(s.category) for s in steps]
+    assert ranks == sorted(ranks)
+    assert steps[0].category == "safety"
+
+
+def test_no_facts_yet_asks_what_happened_and_names_each_insurers_deadline():
+    steps = rulebook().evaluate("customer", {}, insurers=INSURERS, occurred_at=OCCURRED)
+    assert "describe-what-happened" in ids(steps)
+    deadline = {s.rule_id: s.text for s in steps if s.category == "insurers"}
+    assert "Acme Mutual" in deadline["insurer-deadline:ins_a"]
+    assert "within 48 hours (by 2026-11-25T08:00:00+00:00)" in deadline["insurer-deadline:ins_a"]
+    assert "as soon as possible" in deadline["insurer-deadline:ins_b"]
+
+
+def test_theft_asks_for_a_police_report_until_its_number_arrives():
+    before = ids(rulebook().evaluate("customer", {"event_type": "theft"}))
+    after = ids(rulebook().evaluate("customer", {"event_type": "theft", "police_report_number": "NYPD-1"}))
+    assert "police-report" in before and "police-report-received" not in before
+    assert "police-report" not in after and "police-report-received" in after
+    assert "photos-theft" in before and "do-not-move-scene" in before
+
+
+def test_third_parties_get_their_own_guidance_never_the_customers():
+    third = ids(rulebook().evaluate("third_party", {"event_type": "theft"}, insurers=INSURERS))
+    customer = ids(rulebook().evaluate("customer", {"event_type": "theft"}, insurers=INSURERS))
+    assert {"third-party-do-not-touch", "third-party-owner-told", "third-party-police"} <= set(third)
+    assert not any(r.startswith("insurer-deadline") or r.startswith("police-report") for r in third)
+    assert not any(r.startswith("third-party") for r in customer)
+    found = ids(rulebook().evaluate("third_party", {"event_type": "found"}))
+    assert "third-party-found-keep-safe" in found and "third-party-do-not-touch" not in found
+
+
+def test_the_free_description_is_never_evaluated():
+    plain = rulebook().evaluate("customer", {"event_type": "loss"})
+    shouting = rulebook().evaluate("customer", {"event_type": "loss", "description": "FIRE! injuries! trapped!"})
+    assert ids(plain) == ids(shouting)
+
+
+def test_condition_language():
+    condition = compile_condition(
+        {
+            "all": [
+                {"fact": "event_type", "in": ["fire", "theft"]},
+                {"not": {"fact": "injuries", "is": True}},
+                {"any": [{"fact": "police_report_number", "present": False}, {"fact": "gas_smell", "is": True}]},
+            ]
+        }
+    )
+    assert condition({"event_type": "fire"})
+    assert not condition({"event_type": "fire", "injuries": True})
+    assert not condition({"event_type": "loss"})
+    assert not condition({"event_type": "theft", "police_report_number": "1"})
+    assert condition({"event_type": "theft", "police_report_number": "1", "gas_smell": True})
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (
+            {
+                "rules": [
+                    {
+                        "id": "a",
+                        "category": "safety",
+                        "audience": ["customer"],
+                        "text": "t",
+                        "when": {"fact": "injurys", "is": True},
+                    }
+                ]
+            },
+            "unknown fact",
+        ),
+        ({"rules": [{"id": "a", "category": "urgent", "audience": ["customer"], "text": "t"}]}, "category"),
+        (
+            {
+                "rules": [
+                    {
+                        "id": "a",
+                        "category": "safety",
+                        "audience": ["customer"],
+                        "text": "t",
+                        "when": {"fact": "injuries"},
+                    }
+                ]
+            },
+            "expected one of",
+        ),
+        (
+            {
+                "rules": [
+                    {"id": "a", "category": "safety", "audience": ["customer"], "text": "t"},
+                    {"id": "a", "category": "safety", "audience": ["customer"], "text": "t"},
+                ]
+            },
+            "duplicate",
+        ),
+    ],
+)
+def test_a_broken_rule_fails_compilation_not_a_request(document, message):
+    with pytest.raises(GuidanceRuleError, match=message):
+        compile_rules([("broken.json", document)])
