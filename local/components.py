@@ -7,7 +7,8 @@ from local.cloud import Component
 
 def default_components() -> list[Component]:
     from local.rulebook_seeder import RulebookSeeder
+    from local.simulators.card_processor import CardProcessorSimulator
     from local.simulators.insurers import InsurerSimulator
     from local.websocket import LocalWebSocketGateway
 
-    return [RulebookSeeder(), LocalWebSocketGateway(), InsurerSimulator()]
+    return [RulebookSeeder(), CardProcessorSimulator(), LocalWebSocketGateway(), InsurerSimulator()]

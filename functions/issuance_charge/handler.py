@@ -1,0 +1,16 @@
+"""Issuance workflow task: charges the premium to the card token; a decline is recorded."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from insure.applications.workflow import tasks
+
+logger = Logger()
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    logger.append_keys(application_id=event.get("application_id"))
+    return tasks().charge(event)

@@ -1,0 +1,15 @@
+"""Policies API: the issued policy with its history, and its PDF."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from insure.http.api import build_resolver
+from insure.routes.policies import router
+
+logger = Logger()
+app = build_resolver([router])
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,176 @@
+"""Applications in the single table: one item per application at `APPLICATION#<id>`, written with conditions on
+its status (and `version` for read-modify-write), so concurrent writers cannot undo each other's moves.
+
+Nested parts (input, decision, offer, payment) are stored as JSON strings: they are read and written whole."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from insure.applications.status import Status
+from insure.errors import Conflict
+
+
+@dataclass
+class ApplicationRecord:
+    """The stored application."""
+
+    application_id: str
+    session_hash: str
+    session_expires_at_epoch: int
+    status: Status
+    input: dict[str, Any]
+    created_at: str
+    updated_at: str
+    version: int = 1
+    submissions: int = 0
+    decision: dict[str, Any] | None = None
+    offer: dict[str, Any] | None = None
+    terms: str | None = None
+    payment: dict[str, Any] | None = None
+    payment_attempts: int = 0
+    policy_number: str | None = None
+    task_token: str | None = None
+    task_kind: str | None = None
+    failure: dict[str, Any] | None = None
+    acceptance: dict[str, Any] | None = None
+
+
+_JSON_FIELDS = ("input", "decision", "offer", "payment", "failure", "acceptance")
+_STRING_FIELDS = ("application_id", "session_hash", "status", "created_at", "updated_at", "terms")
+_OPTIONAL_STRING_FIELDS = ("policy_number", "task_token", "task_kind")
+_NUMBER_FIELDS = ("session_expires_at_epoch", "version", "submissions", "payment_attempts")
+
+
+def encode(name: str, value: Any) -> dict[str, Any]:
+    """A DynamoDB attribute value for field `name`."""
+    if name in _JSON_FIELDS:
+        return {"S": json.dumps(value, separators=(",", ":"), default=str)}
+    if name in _NUMBER_FIELDS:
+        return {"N": str(value)}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | float):
+        return {"N": str(value)}
+    return {"S": str(value)}
+
+
+def from_item(item: dict[str, Any]) -> ApplicationRecord:
+    values: dict[str, Any] = {}
+    for name in _JSON_FIELDS:
+        if name in item:
+            values[name] = json.loads(item[name]["S"])
+    for name in _STRING_FIELDS + _OPTIONAL_STRING_FIELDS:
+        if name in item:
+            values[name] = item[name]["S"]
+    for name in _NUMBER_FIELDS:
+        if name in item:
+            values[name] = int(item[name]["N"])
+    return ApplicationRecord(**values)
+
+
+def key(application_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"APPLICATION#{application_id}"}, "sk": {"S": "APPLICATION"}}
+
+
+def now_iso(now: float | None = None) -> str:
+    stamp = time.time() if now is None else now
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(stamp)) + f".{int(stamp % 1 * 1000):03d}Z"
+
+
+class ApplicationRepository:
+    """Reads and conditional writes of application items."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    @staticmethod
+    def _dynamodb() -> Any:
+        from insure.aws import client
+
+        return client("dynamodb")
+
+    def create(self, record: ApplicationRecord, *also_put: dict[str, Any]) -> None:
+        """Store a new application, with `also_put` items (e.g. its session) in the same transaction."""
+        item = {**key(record.application_id), "entity": {"S": "application"}}
+        for name in _JSON_FIELDS + _STRING_FIELDS + _OPTIONAL_STRING_FIELDS + _NUMBER_FIELDS:
+            value = getattr(record, name)
+            if value is not None:
+                item[name] = encode(name, value)
+        writes = [{"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}]
+        writes += [{"Put": {"TableName": self.table, "Item": extra}} for extra in also_put]
+        self._dynamodb().transact_write_items(TransactItems=writes)
+
+    def get(self, application_id: str, *, consistent: bool = True) -> ApplicationRecord | None:
+        found = self._dynamodb().get_item(TableName=self.table, Key=key(application_id), ConsistentRead=consistent)
+        item = found.get("Item")
+        return from_item(item) if item else None
+
+    def update(
+        self,
+        application_id: str,
+        *,
+        set_fields: dict[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
+        add: dict[str, int] | None = None,
+        when_status: tuple[Status, ...] | None = None,
+        when_version: int | None = None,
+        when: tuple[str, dict[str, Any]] | None = None,
+    ) -> ApplicationRecord:
+        """Apply the changes only if the item is in one of `when_status` (and at `when_version`); bump `version`.
+
+        Raises Conflict when the condition does not hold (someone else moved the application first)."""
+        from botocore.exceptions import ClientError
+
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":one": {"N": "1"}, ":now": {"S": now_iso()}}
+        sets = ["#updated_at = :now"]
+        names["#updated_at"] = "updated_at"
+        for index, (name, value) in enumerate((set_fields or {}).items()):
+            names[f"#s{index}"] = name
+            values[f":s{index}"] = encode(name, value)
+            sets.append(f"#s{index} = :s{index}")
+        adds = ["#version :one"]
+        names["#version"] = "version"
+        for index, (name, amount) in enumerate((add or {}).items()):
+            names[f"#a{index}"] = name
+            values[f":a{index}"] = {"N": str(amount)}
+            adds.append(f"#a{index} :a{index}")
+        expression = "SET " + ", ".join(sets) + " ADD " + ", ".join(adds)
+        if remove:
+            for index, name in enumerate(remove):
+                names[f"#r{index}"] = name
+            expression += " REMOVE " + ", ".join(f"#r{index}" for index in range(len(remove)))
+        conditions = ["attribute_exists(pk)"]
+        if when_status:
+            names["#status"] = "status"
+            placeholders = []
+            for index, status in enumerate(when_status):
+                values[f":w{index}"] = {"S": status}
+                placeholders.append(f":w{index}")
+            conditions.append(f"#status IN ({', '.join(placeholders)})")
+        if when_version is not None:
+            values[":expected_version"] = {"N": str(when_version)}
+            conditions.append("#version = :expected_version")
+        if when is not None:
+            condition, condition_values = when
+            conditions.append(condition)
+            values.update(condition_values)
+        try:
+            result = self._dynamodb().update_item(
+                TableName=self.table,
+                Key=key(application_id),
+                UpdateExpression=expression,
+                ConditionExpression=" AND ".join(conditions),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict("The application changed meanwhile; its current state does not allow this.") from None
+            raise
+        return from_item(result["Attributes"])

@@ -1,0 +1,391 @@
+"""The application lifecycle as the API drives it: open (with a session), change, submit, accept, pay.
+
+The workflow writes every status change to the application item; the API reads that item (never the execution
+history) and, where the contract says it waits briefly, polls it for a short while."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from functools import cache
+from typing import Any
+
+from pydantic import ValidationError
+
+from insure.applications.engine import StepFunctionsEngine, WorkflowEngine
+from insure.applications.models import (
+    AcceptRequest,
+    ApplicationCreated,
+    ApplicationPatch,
+    ApplicationRequest,
+    ApplicationView,
+    OfferView,
+    PaymentRequest,
+    PaymentView,
+)
+from insure.applications.offers import rfc3339
+from insure.applications.repository import ApplicationRecord, ApplicationRepository, now_iso
+from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTABLE
+from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation
+from insure.sessions import SessionRepository, authorize, open_session, require_live_session
+from insure.settings import PlatformSettings
+
+PAYING: frozenset[str] = frozenset({"accepted", "payment_failed"})
+
+
+class IdempotencyKeyMissing(DomainError):
+    status, title, slug = 400, "Idempotency-Key required", "idempotency-key-required"
+
+
+def _field_errors(error: ValidationError) -> list[FieldError]:
+    from insure.http.problems import field_path
+
+    return [FieldError(field_path(tuple(e["loc"])), e["msg"]) for e in error.errors()]
+
+
+def intake(request: ApplicationRequest) -> None:
+    """Refuse, with field errors, what the person must correct before applying (state, limits, quote id)."""
+    from insure.underwriting import check_intake
+    from insure.underwriting.quotes import get_quote
+
+    check_intake(request.underwriting_input())
+    if request.quote_id is not None and get_quote(request.quote_id) is None:
+        message = "This quote is unknown or has expired; ask for a new quote or leave quote_id out."
+        raise RuleViolation(message, errors=[FieldError("quote_id", message)])
+
+
+def view(record: ApplicationRecord) -> ApplicationView:
+    """The application as clients see it."""
+    from insure.underwriting.models import Decision
+
+    stored = record.input
+    payment = None
+    if record.payment or record.payment_attempts:
+        shown = record.payment or {}
+        payment = PaymentView(
+            brand=shown.get("brand"),
+            last4=shown.get("last4"),
+            attempts=record.payment_attempts,
+            attempts_remaining=max(0, MAX_PAYMENT_ATTEMPTS - record.payment_attempts),
+            decline_code=shown.get("decline_code"),
+            decline_message=shown.get("decline_message"),
+        )
+    return ApplicationView(
+        application_id=record.application_id,
+        status=record.status,
+        product=stored["product"],
+        state=stored["state"],
+        applicant_type=stored["applicant_type"],
+        applicant=stored["applicant"],
+        items=stored["items"],
+        quote_id=stored.get("quote_id"),
+        referrer=stored.get("referrer"),
+        decision=Decision.model_validate(record.decision) if record.decision else None,
+        offer=OfferView.model_validate(record.offer) if record.offer else None,
+        payment=payment,
+        policy_number=record.policy_number,
+        submissions=record.submissions,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        expires_at=rfc3339(dt.datetime.fromtimestamp(record.session_expires_at_epoch, dt.UTC)),
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An HTTP outcome the payment endpoint replays verbatim for a repeated Idempotency-Key."""
+
+    status_code: int
+    body: dict[str, Any]
+    content_type: str = "application/json"
+
+
+@dataclass
+class ApplicationService:
+    applications: ApplicationRepository
+    sessions: SessionRepository
+    engine: WorkflowEngine
+    session_ttl_s: int
+    wait_ms: int
+    fingerprint_key: Callable[[], bytes]
+    poll_first_s: float = 0.004
+    poll_max_s: float = 0.05
+
+    # -- reading --------------------------------------------------------------------------------------------
+    def owned(self, application_id: str, headers: Mapping[str, str] | None) -> ApplicationRecord:
+        """The application, if the request's session owns it (401 no live session, 404 someone else's)."""
+        record = self.applications.get(application_id)
+        if record is None:
+            require_live_session(headers, self.sessions)
+            raise NotFound(f"No application {application_id}.")
+        authorize(
+            headers,
+            owner_hash=record.session_hash,
+            owner_expires_at_epoch=record.session_expires_at_epoch,
+            sessions=self.sessions,
+        )
+        return record
+
+    def get(self, application_id: str, headers: Mapping[str, str] | None) -> ApplicationView:
+        return view(self.owned(application_id, headers))
+
+    def terms(self, application_id: str, headers: Mapping[str, str] | None) -> str:
+        record = self.owned(application_id, headers)
+        if not record.terms:
+            raise NotFound("This application has no offer yet.")
+        return record.terms
+
+    def wait(self, application_id: str, done: Callable[[ApplicationRecord], bool]) -> ApplicationRecord:
+        """Poll the application until `done` or the wait budget is spent; the last state read."""
+        deadline = time.monotonic() + self.wait_ms / 1000
+        delay = self.poll_first_s
+        while True:
+            record = self.applications.get(application_id)
+            if record is None:
+                raise NotFound(f"No application {application_id}.")
+            left = deadline - time.monotonic()
+            if done(record) or left <= 0:
+                return record
+            time.sleep(min(delay, left))
+            delay = min(delay * 1.5, self.poll_max_s)
+
+    # -- changing -------------------------------------------------------------------------------------------
+    def create(self, request: ApplicationRequest) -> ApplicationCreated:
+        intake(request)
+        application_id = "app_" + uuid.uuid4().hex
+        token, session = open_session(application_id, self.session_ttl_s)
+        stamp = now_iso()
+        record = ApplicationRecord(
+            application_id=application_id,
+            session_hash=session.token_hash,
+            session_expires_at_epoch=session.expires_at_epoch,
+            status="draft",
+            input=request.model_dump(mode="json"),
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        self.applications.create(record, self.sessions.item(session))
+        expires = rfc3339(dt.datetime.fromtimestamp(session.expires_at_epoch, dt.UTC))
+        return ApplicationCreated(application_id=application_id, session_token=token, expires_at=expires)
+
+    def patch(self, application_id: str, patch: ApplicationPatch, headers: Mapping[str, str] | None) -> ApplicationView:
+        record = self.owned(application_id, headers)
+        if record.status not in EDITABLE:
+            raise Conflict(f"The application is {record.status}; only a draft or declined application can change.")
+        changes = patch.model_dump(mode="json", exclude_unset=True)
+        try:
+            request = ApplicationRequest.model_validate({**record.input, **changes})
+        except ValidationError as error:
+            raise RuleViolation("Some fields are missing or invalid.", errors=_field_errors(error)) from None
+        intake(request)
+        updated = self.applications.update(
+            application_id,
+            set_fields={"status": "draft", "input": request.model_dump(mode="json")},
+            remove=("decision", "offer", "terms", "failure"),
+            when_status=tuple(EDITABLE),
+            when_version=record.version,
+        )
+        return view(updated)
+
+    def submit(self, application_id: str, headers: Mapping[str, str] | None) -> tuple[int, ApplicationView]:
+        """Start underwriting (once per submission) and wait briefly for the decision: 200 decided, 202 not yet."""
+        record = self.owned(application_id, headers)
+        if record.status in SUBMITTABLE:
+            submission = record.submissions + 1
+            try:
+                record = self.applications.update(
+                    application_id,
+                    set_fields={"status": "underwriting", "submissions": submission},
+                    remove=("decision", "offer", "terms", "failure"),
+                    when_status=tuple(SUBMITTABLE),
+                    when_version=record.version,
+                )
+            except Conflict:
+                pass  # a concurrent submit won; report what it started
+            else:
+                self._start(record, submission)
+        record = self.wait(application_id, lambda r: r.status != "underwriting")
+        return (202 if record.status == "underwriting" else 200), view(record)
+
+    def _start(self, record: ApplicationRecord, submission: int) -> None:
+        payload = {
+            "application_id": record.application_id,
+            "submission": submission,
+            "session_expires_at_epoch": record.session_expires_at_epoch,
+        }
+        try:
+            self.engine.start(f"{record.application_id}-{submission}", payload)
+        except Exception:
+            self.applications.update(
+                record.application_id,
+                set_fields={"status": "draft"},
+                when_status=("underwriting",),
+                when=("submissions = :s", {":s": {"N": str(submission)}}),
+            )
+            raise
+
+    def accept(self, application_id: str, body: AcceptRequest, headers: Mapping[str, str] | None) -> ApplicationView:
+        """Electronic acceptance: the offer id and the hash of the terms shown must match the offer."""
+        record = self.owned(application_id, headers)
+        offer = record.offer or {}
+        same = offer.get("offer_id") == body.offer_id and hmac.compare_digest(
+            str(offer.get("terms_sha256", "")), body.terms_sha256
+        )
+        if record.status != "offered":
+            if same and record.acceptance is not None:
+                return view(record)  # a repeated acceptance
+            raise Conflict(f"The application is {record.status}; only an offered application can be accepted.")
+        if offer.get("offer_id") != body.offer_id:
+            message = "This is not the offer made on this application."
+            raise RuleViolation(message, errors=[FieldError("offer_id", message)])
+        if not same:
+            message = "This hash does not match the terms offered; fetch terms_url and hash what was shown."
+            raise RuleViolation(message, errors=[FieldError("terms_sha256", message)])
+        if offer.get("expires_at", "") <= rfc3339(dt.datetime.now(dt.UTC)):
+            raise Conflict("The offer has expired.")
+        token = record.task_token
+        if not token or record.task_kind != "acceptance":
+            raise Conflict("The offer is not awaiting acceptance.")
+        accepted_at = rfc3339(dt.datetime.now(dt.UTC))
+        record = self.applications.update(
+            application_id,
+            set_fields={
+                "status": "accepted",
+                "acceptance": {"offer_id": body.offer_id, "terms_sha256": body.terms_sha256, "at": accepted_at},
+            },
+            remove=("task_token", "task_kind"),
+            when_status=("offered",),
+            when=("task_token = :token", {":token": {"S": token}}),
+        )
+        self.engine.complete(token, {"offer_id": body.offer_id, "accepted_at": accepted_at})
+        return view(record)
+
+    def pay(
+        self,
+        application_id: str,
+        body: PaymentRequest,
+        idempotency_key: str | None,
+        headers: Mapping[str, str] | None,
+    ) -> Outcome:
+        """Pay the premium once per Idempotency-Key; a repeat gets the first outcome, another body 422."""
+        from insure.idempotency import run_once
+
+        self.owned(application_id, headers)
+        if not idempotency_key or not idempotency_key.strip():
+            raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
+        fingerprint = hmac.new(
+            self.fingerprint_key(), json.dumps(body.model_dump(mode="json"), sort_keys=True).encode(), hashlib.sha256
+        ).hexdigest()  # a keyed digest: the idempotency store never holds a hash a card number could be guessed from
+        result = run_once(
+            f"payment:{application_id}",
+            idempotency_key.strip(),
+            fingerprint,
+            lambda: asdict(self._pay(application_id, body)),
+        )
+        return Outcome(**result)
+
+    def _pay(self, application_id: str, body: PaymentRequest) -> Outcome:
+        from insure.payments.cards import Card
+        from insure.payments.processor import processor, tokenize
+
+        record = self.applications.get(application_id)
+        if record is None:
+            raise NotFound(f"No application {application_id}.")
+        if record.status not in PAYING or record.payment_attempts >= MAX_PAYMENT_ATTEMPTS:
+            raise Conflict(f"The application is {record.status}; it is not awaiting payment.")
+        if body.card is not None:
+            card = body.card
+            token = tokenize(Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder))
+        else:
+            token = processor().describe(str(body.payment_token))
+        record = self.wait(
+            application_id, lambda r: (r.task_kind == "payment" and bool(r.task_token)) or r.status not in PAYING
+        )
+        task_token = record.task_token
+        if record.task_kind != "payment" or not task_token:
+            raise Conflict(f"The application is {record.status}; it is not awaiting payment.")
+        before = record.payment_attempts
+        self.applications.update(
+            application_id,
+            remove=("task_token", "task_kind"),
+            when=("task_token = :token", {":token": {"S": task_token}}),
+        )
+        self.engine.complete(task_token, {"payment_token": token.token, "brand": token.brand, "last4": token.last4})
+        record = self.wait(
+            application_id,
+            lambda r: (
+                r.status in {"issued", "expired", "failed"}
+                or (r.status == "payment_failed" and r.payment_attempts > before)
+            ),
+        )
+        shown = view(record)
+        if record.status == "payment_failed":
+            payment = shown.payment
+            from insure.http.problems import PROBLEM_BASE, PROBLEM_JSON
+
+            problem = {
+                "type": PROBLEM_BASE + "payment-declined",
+                "title": "Payment declined",
+                "status": 402,
+                "detail": (payment.decline_message if payment else None) or "The card was declined.",
+                "decline_code": payment.decline_code if payment else None,
+                "attempts_remaining": payment.attempts_remaining if payment else 0,
+                "application_id": application_id,
+            }
+            return Outcome(402, problem, PROBLEM_JSON)
+        if record.status in {"expired", "failed"}:
+            from insure.http.problems import PROBLEM_BASE, PROBLEM_JSON
+
+            problem = {
+                "type": PROBLEM_BASE + "conflict",
+                "title": "Conflict",
+                "status": 409,
+                "detail": f"The application is {record.status}.",
+                "application_id": application_id,
+            }
+            return Outcome(409, problem, PROBLEM_JSON)
+        return Outcome(200 if record.status == "issued" else 202, shown.model_dump(mode="json"))
+
+
+def _signing_key() -> bytes:
+    from insure.settings import get_settings
+
+    return _signing_key_of(get_settings().signing_keys_secret_arn)
+
+
+@cache
+def _signing_key_of(secret_id: str) -> bytes:
+    from insure.aws import client
+
+    secret: str = client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+    return secret.encode()
+
+
+def application_service() -> ApplicationService:
+    """The service wired to this environment's resources (built on first use, again when settings change)."""
+    from insure.settings import get_settings
+
+    return _service_for(get_settings())
+
+
+@cache
+def _service_for(settings: PlatformSettings) -> ApplicationService:
+    return ApplicationService(
+        applications=ApplicationRepository(settings.table_name),
+        sessions=SessionRepository(settings.table_name),
+        engine=StepFunctionsEngine(settings.issuance_state_machine_arn),
+        session_ttl_s=settings.session_ttl_seconds,
+        wait_ms=settings.response_wait_ms,
+        fingerprint_key=_signing_key,
+    )
+
+
+def reset() -> None:
+    _service_for.cache_clear()
+    _signing_key_of.cache_clear()

@@ -1,0 +1,191 @@
+"""The issuance workflow's tasks (statemachines/issuance.asl.json): each takes the state's small JSON payload,
+does one thing and writes the resulting status to the application item, which is what clients read.
+
+Writes are conditional on the application's status and on the submission the execution belongs to, so a stale
+or retried execution cannot move an application it no longer owns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Protocol
+
+from insure.applications.offers import make_offer
+from insure.applications.repository import ApplicationRecord, ApplicationRepository
+from insure.applications.status import MAX_PAYMENT_ATTEMPTS, Status, predecessors
+from insure.errors import Conflict, NotFound
+from insure.payments.processor import CardProcessor
+from insure.policies.repository import PolicyRepository
+from insure.settings import PlatformSettings
+from insure.types import Money
+
+
+class StaleExecution(Exception):
+    """The execution belongs to an earlier submission of the application; it must not touch it."""
+
+
+class PolicyIssuer(Protocol):
+    def issue(self, application: ApplicationRecord) -> str: ...
+
+
+@dataclass
+class IssuanceTasks:
+    """The workflow's tasks over their collaborators (repositories, processor, issuer), injected."""
+
+    applications: ApplicationRepository
+    processor: CardProcessor
+    issuer: PolicyIssuer
+    offer_ttl_s: int
+    public_base_url: str
+
+    def _current(self, application_id: str, submission: int) -> ApplicationRecord:
+        record = self.applications.get(application_id)
+        if record is None:
+            raise NotFound(f"No application {application_id}.")
+        if record.submissions != submission:
+            raise StaleExecution(f"{application_id} is at submission {record.submissions}, not {submission}")
+        return record
+
+    def _submission(self, submission: int) -> tuple[str, dict[str, Any]]:
+        return "submissions = :submission", {":submission": {"N": str(submission)}}
+
+    def underwrite(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Decide on the application; a decline is recorded with its reasons here and ends the workflow."""
+        from insure.products.models import ApplicationInput
+        from insure.underwriting import underwrite
+
+        application_id, submission = event["application_id"], int(event["submission"])
+        record = self._current(application_id, submission)
+        stored = dict(record.input)
+        fields = {k: v for k, v in stored.items() if k not in {"quote_id", "referrer"}}
+        decision = underwrite(ApplicationInput.model_validate(fields))
+        decided = decision.model_dump(mode="json")
+        if not decision.approved:
+            self.applications.update(
+                application_id,
+                set_fields={"status": "declined", "decision": decided},
+                when_status=("underwriting",),
+                when=self._submission(submission),
+            )
+        return {"approved": decision.approved, "decision": decided, "application": stored}
+
+    def offer(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The offer (terms, their hash, expiry) for an approved application; written by the acceptance wait."""
+        made = make_offer(
+            event["application_id"],
+            event["application"],
+            event["premium"],
+            offer_ttl_s=self.offer_ttl_s,
+            session_expires_at_epoch=int(event["session_expires_at_epoch"]),
+            public_base_url=self.public_base_url,
+        )
+        return {
+            "offer": made.public(),
+            "terms": made.terms,
+            "acceptance_timeout_s": made.acceptance_timeout_s,
+            "payment_timeout_s": made.payment_timeout_s,
+        }
+
+    def await_callback(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Store the task token the person's next action (acceptance or payment) will complete."""
+        application_id, submission, kind = event["application_id"], int(event["submission"]), event["kind"]
+        fields: dict[str, Any] = {"task_token": event["token"], "task_kind": kind}
+        when_status: tuple[Status, ...]
+        if kind == "acceptance":
+            fields |= {"status": "offered", "offer": event["offer"], "terms": event["terms"]}
+            fields["decision"] = event["decision"]
+            when_status = ("underwriting",)
+        else:
+            when_status = ("accepted", "payment_failed")
+        try:
+            self.applications.update(
+                application_id, set_fields=fields, when_status=when_status, when=self._submission(submission)
+            )
+        except Conflict as conflict:
+            raise StaleExecution(str(conflict)) from None
+        return {"stored": kind}
+
+    def charge(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Charge the premium to the card token; a decline is recorded as payment_failed with its code."""
+        application_id, submission = event["application_id"], int(event["submission"])
+        record = self._current(application_id, submission)
+        payment = event["payment"]
+        attempt = record.payment_attempts + 1
+        result = self.processor.charge(
+            payment["payment_token"],
+            Money(**event["premium"]),
+            idempotency_key=f"{application_id}:{submission}:{attempt}",
+            reference=application_id,
+        )
+        shown = {"brand": payment.get("brand"), "last4": payment.get("last4"), "attempts": attempt}
+        if result.approved:
+            status: Status = "paid"
+            shown |= {"charge_id": result.charge_id, "paid_at": dt.datetime.now(dt.UTC).isoformat()}
+        else:
+            status = "payment_failed"
+            shown |= {"decline_code": result.decline_code, "decline_message": result.message}
+        self.applications.update(
+            application_id,
+            set_fields={"status": status, "payment": shown, "payment_attempts": attempt},
+            when_status=("accepted", "payment_failed"),
+            when=("payment_attempts = :before", {":before": {"N": str(record.payment_attempts)}}),
+        )
+        return {"approved": result.approved, "attempts": attempt, "max_attempts": MAX_PAYMENT_ATTEMPTS}
+
+    def issue(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Issue the policy (number, dates, PDF) and mark the application issued."""
+        application_id, submission = event["application_id"], int(event["submission"])
+        record = self._current(application_id, submission)
+        if record.status == "issued" and record.policy_number:
+            return {"policy_number": record.policy_number}
+        policy_number = self.issuer.issue(record)
+        self.applications.update(
+            application_id,
+            set_fields={"status": "issued", "policy_number": policy_number},
+            remove=("task_token", "task_kind"),
+            when_status=("paid",),
+        )
+        return {"policy_number": policy_number}
+
+    def record(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Record an end status (expired, failed); a no-op when the application already moved on."""
+        status: Status = event["status"]
+        fields: dict[str, Any] = {"status": status}
+        if status == "failed":
+            error = event.get("error") or {}
+            fields["failure"] = {"error": error.get("Error", "Unknown"), "reason": event.get("reason")}
+        else:
+            fields["failure"] = {"reason": event.get("reason")}
+        try:
+            self.applications.update(
+                event["application_id"],
+                set_fields=fields,
+                remove=("task_token", "task_kind"),
+                when_status=predecessors(status),
+                when=self._submission(int(event["submission"])),
+            )
+        except Conflict:
+            return {"recorded": False}
+        return {"recorded": True}
+
+
+def tasks() -> IssuanceTasks:
+    """The tasks wired to this environment's resources (built on first use, again when settings change)."""
+    from insure.settings import get_settings
+
+    return _tasks_for(get_settings())
+
+
+@cache
+def _tasks_for(settings: PlatformSettings) -> IssuanceTasks:
+    from insure.payments.processor import processor
+    from insure.policies.issuance import PolicyIssuance
+
+    return IssuanceTasks(
+        applications=ApplicationRepository(settings.table_name),
+        processor=processor(),
+        issuer=PolicyIssuance(PolicyRepository(settings.table_name), settings.documents_bucket),
+        offer_ttl_s=settings.offer_ttl_seconds,
+        public_base_url=settings.public_base_url,
+    )

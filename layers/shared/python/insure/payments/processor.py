@@ -1,0 +1,128 @@
+"""The payment adapter: the platform's only door to the card processor, and the only code that sees a card number
+or CVC. It tokenizes a card (keeping brand and last four), and charges a token with an idempotency key."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Protocol
+
+from insure.errors import FieldError, RuleViolation, TransientError
+from insure.payments.cards import Card, digits_only, problems
+from insure.types import Money
+
+TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class CardToken:
+    """What the platform may keep about a card."""
+
+    token: str
+    brand: str
+    last4: str
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    approved: bool
+    charge_id: str
+    decline_code: str | None = None
+    message: str | None = None
+
+
+class CardProcessor(Protocol):
+    def tokenize(self, card: Card) -> CardToken: ...
+
+    def describe(self, token: str) -> CardToken: ...
+
+    def charge(self, token: str, amount: Money, *, idempotency_key: str, reference: str) -> ChargeResult: ...
+
+
+class HttpCardProcessor:
+    """A processor with a Stripe-like HTTP API (`/v1/tokens`, `/v1/charges`); locally, the simulator."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None, **headers: str) -> tuple[int, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - the processor URL comes from settings
+            self.base_url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", "Accept": "application/json", **headers},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            if error.code >= 500 or error.code == 429:
+                raise TransientError(f"card processor answered {error.code}") from None
+            try:
+                payload = json.loads(error.read() or b"{}")
+            except ValueError:
+                payload = {}
+            return error.code, payload
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            raise TransientError(f"card processor unreachable: {type(error).__name__}") from None
+
+    def tokenize(self, card: Card) -> CardToken:
+        status, body = self._call(
+            "POST",
+            "/v1/tokens",
+            {
+                "number": digits_only(card.number),
+                "exp_month": card.exp_month,
+                "exp_year": card.exp_year,
+                "cvc": card.cvc,
+                "holder": card.holder,
+            },
+        )
+        if status != 201:
+            message = str(body.get("error", {}).get("message") or "The card was refused by the processor.")
+            raise RuleViolation(message, errors=[FieldError("card.number", message)])
+        return CardToken(token=body["token"], brand=body["brand"], last4=body["last4"])
+
+    def describe(self, token: str) -> CardToken:
+        status, body = self._call("GET", f"/v1/tokens/{urllib.parse.quote(token, safe='')}")
+        if status != 200:
+            message = "This payment token is not known to the card processor."
+            raise RuleViolation(message, errors=[FieldError("payment_token", message)])
+        return CardToken(token=body["token"], brand=body["brand"], last4=body["last4"])
+
+    def charge(self, token: str, amount: Money, *, idempotency_key: str, reference: str) -> ChargeResult:
+        status, body = self._call(
+            "POST",
+            "/v1/charges",
+            {"token": token, "amount": amount.amount, "currency": amount.currency, "reference": reference},
+            **{"Idempotency-Key": idempotency_key},
+        )
+        if status not in (200, 201):
+            return ChargeResult(False, "", body.get("error", {}).get("code", "processing_error"), "Charge refused.")
+        approved = body.get("status") == "succeeded"
+        return ChargeResult(approved, body.get("charge_id", ""), body.get("decline_code"), body.get("message"))
+
+
+@cache
+def _processor_at(url: str) -> CardProcessor:
+    return HttpCardProcessor(url)
+
+
+def processor() -> CardProcessor:
+    """The card processor of this environment (the URL is a setting; locally the simulator sets it)."""
+    from insure.settings import get_settings
+
+    return _processor_at(get_settings().card_processor_url)
+
+
+def tokenize(card: Card) -> CardToken:
+    """Validate `card` (Luhn, expiry, CVC) and exchange it for a processor token; raises RuleViolation."""
+    found = problems(card)
+    if found:
+        raise RuleViolation("The card details are not valid.", errors=found)
+    return processor().tokenize(card)

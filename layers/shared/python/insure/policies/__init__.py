@@ -1,0 +1,1 @@
+"""Issued policies: numbers, versions kept as separate items, the PDF document in S3."""

@@ -1,0 +1,74 @@
+"""Reading issued policies: the owner's session only (401 no live session, 404 someone else's)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from insure.errors import NotFound
+from insure.policies.models import PolicyHistoryEntry, PolicyView
+from insure.policies.repository import PolicyRepository, StoredPolicy
+from insure.sessions import SessionRepository, authorize, require_live_session
+from insure.settings import PlatformSettings
+
+
+@dataclass
+class PolicyService:
+    policies: PolicyRepository
+    sessions: SessionRepository
+    bucket: str
+    public_base_url: str
+
+    def owned(self, policy_number: str, headers: Mapping[str, str] | None) -> StoredPolicy:
+        stored = self.policies.get(policy_number)
+        if stored is None:
+            require_live_session(headers, self.sessions)
+            raise NotFound(f"No policy {policy_number}.")
+        authorize(
+            headers,
+            owner_hash=stored.session_hash,
+            owner_expires_at_epoch=stored.session_expires_at_epoch,
+            sessions=self.sessions,
+        )
+        return stored
+
+    def get(self, policy_number: str, headers: Mapping[str, str] | None) -> PolicyView:
+        stored = self.owned(policy_number, headers)
+        current = stored.current
+        return PolicyView(
+            policy_number=policy_number,
+            status=current.status,
+            current=current,
+            history=[
+                PolicyHistoryEntry(version=v.version, change=v.change, status=v.status, issued_at=v.issued_at)
+                for v in stored.versions
+            ],
+            document_url=f"{self.public_base_url.rstrip('/')}/policies/{policy_number}/document",
+        )
+
+    def document(self, policy_number: str, headers: Mapping[str, str] | None) -> bytes:
+        """The PDF of the current version."""
+        from insure.aws import client
+
+        stored = self.owned(policy_number, headers)
+        found = client("s3").get_object(Bucket=self.bucket, Key=stored.current.document_key)
+        body: bytes = found["Body"].read()
+        return body
+
+
+def policy_service() -> PolicyService:
+    """The service wired to this environment's resources (built on first use, again when settings change)."""
+    from insure.settings import get_settings
+
+    return _service_for(get_settings())
+
+
+@cache
+def _service_for(settings: PlatformSettings) -> PolicyService:
+    return PolicyService(
+        policies=PolicyRepository(settings.table_name),
+        sessions=SessionRepository(settings.table_name),
+        bucket=settings.documents_bucket,
+        public_base_url=settings.public_base_url,
+    )

@@ -1,0 +1,117 @@
+"""Applications: open in a session, change, submit, accept the offer, pay (the HTTP binding only)."""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.router import Router
+
+from insure.applications.models import (
+    AcceptRequest,
+    ApplicationCreated,
+    ApplicationPatch,
+    ApplicationRequest,
+    ApplicationView,
+    PaymentRequest,
+)
+from insure.applications.service import application_service
+
+router = Router()
+TAGS = ["applications"]
+BEARER = "Requires `Authorization: Bearer <session_token>` (401 without a live session, 404 for another's)."
+
+
+def _headers() -> dict[str, str]:
+    return dict(router.current_event.headers or {})
+
+
+def _json(status: int, body: str, content_type: str = "application/json") -> Response[str]:
+    return Response(status_code=status, content_type=content_type, body=body)
+
+
+def _view_responses(extra: dict[int, str]) -> dict[int, OpenAPIResponse]:
+    responses: dict[int, OpenAPIResponse] = {
+        200: {"description": "The application", "content": {"application/json": {"model": ApplicationView}}}
+    }
+    for status, description in extra.items():
+        responses[status] = {"description": description, "content": {"application/json": {"model": ApplicationView}}}
+    return responses
+
+
+@router.post(
+    "/applications",
+    summary="Open an application in a new session (the session token is shown once)",
+    tags=TAGS,
+    responses={201: {"description": "Opened", "content": {"application/json": {"model": ApplicationCreated}}}},
+)
+def create_application(body: ApplicationRequest) -> Response[str]:
+    created = application_service().create(body)
+    return _json(201, created.model_dump_json())
+
+
+@router.get("/applications/<application_id>", summary="The application as it stands", tags=TAGS, description=BEARER)
+def get_application(application_id: str) -> ApplicationView:
+    return application_service().get(application_id, _headers())
+
+
+@router.patch(
+    "/applications/<application_id>",
+    summary="Change a draft or declined application (then submit again)",
+    tags=TAGS,
+    description=BEARER + " Top-level fields sent replace the stored ones; 409 unless draft or declined.",
+)
+def patch_application(application_id: str, body: ApplicationPatch) -> ApplicationView:
+    return application_service().patch(application_id, body, _headers())
+
+
+@router.post(
+    "/applications/<application_id>/submit",
+    summary="Start underwriting and wait briefly for the decision",
+    tags=TAGS,
+    description=BEARER + " 200 with the decision (and offer), or 202 while still underwriting.",
+    responses=_view_responses({202: "Still underwriting; GET the application shortly"}),
+)
+def submit_application(application_id: str) -> Response[str]:
+    status, shown = application_service().submit(application_id, _headers())
+    return _json(status, shown.model_dump_json())
+
+
+@router.get(
+    "/applications/<application_id>/terms",
+    summary="The terms document of the offer (its SHA-256 is the offer's terms_sha256)",
+    tags=TAGS,
+    description=BEARER,
+    responses={200: {"description": "The terms, as plain text", "content": {"text/plain": {"schema": {}}}}},
+)
+def get_terms(application_id: str) -> Response[str]:
+    terms = application_service().terms(application_id, _headers())
+    return _json(200, terms, "text/plain; charset=utf-8")
+
+
+@router.post(
+    "/applications/<application_id>/accept",
+    summary="Accept the offer electronically (offer_id and the SHA-256 of the terms shown)",
+    tags=TAGS,
+    description=BEARER + " 422 when the hash or offer id does not match; 409 unless offered.",
+)
+def accept_offer(application_id: str, body: AcceptRequest) -> ApplicationView:
+    return application_service().accept(application_id, body, _headers())
+
+
+@router.post(
+    "/applications/<application_id>/payment",
+    summary="Pay the premium by card (or processor token) and wait briefly for issuance",
+    tags=TAGS,
+    description=BEARER
+    + " The `Idempotency-Key` header is required (400 without it): a repeat with the same key and body returns"
+    " the first response, another body with the same key is 422. 200 issued, 202 still issuing, 402 declined"
+    " (at most 3 attempts).",
+    responses=_view_responses({202: "Paid; the policy is being issued"}),
+)
+def pay(application_id: str, body: PaymentRequest) -> Response[str]:
+    headers = _headers()
+    key = next((v for k, v in headers.items() if k.lower() == "idempotency-key"), None)
+    outcome = application_service().pay(application_id, body, key, headers)
+    return _json(outcome.status_code, json.dumps(outcome.body), outcome.content_type)

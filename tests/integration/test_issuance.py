@@ -1,0 +1,308 @@
+"""Single-session issuance through the real ASL under moto: the API, the workflow's tasks, the card processor
+simulator, all as the local cloud runs them."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import time
+import uuid
+
+import pytest
+
+APPLICATION = {
+    "product": "computer",
+    "state": "NY",
+    "applicant_type": "personal",
+    "applicant": {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "date_of_birth": "1985-12-10",
+        "email": "ada@example.com",
+        "phone": "+12125550100",
+        "occupation": "engineer",
+        "address": {"line1": "1 Main St", "city": "New York", "state": "NY", "zip": "10001"},
+    },
+    "items": [
+        {
+            "kind": "portable",
+            "brand": "Dell",
+            "model": "XPS 13",
+            "purchase_year": 2025,
+            "value": "1500.00",
+            "accessories": ["monitor", "printer"],
+        }
+    ],
+    "referrer": "partner-dell",
+}
+GOOD_CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123", "holder": "Ada Lovelace"}
+DECLINED_CARD = {**GOOD_CARD, "number": "4000000000000002"}
+
+
+@pytest.fixture
+def issuance(platform, monkeypatch):
+    """The platform with rulebooks seeded and the card processor simulator running."""
+    from insure.products.rulebooks import seed_rulebooks
+    from insure.settings import get_settings
+    from insure.underwriting import reset_cache
+    from local.simulators.card_processor import CardProcessorSimulator
+
+    simulator = CardProcessorSimulator()  # also installs local.moto_fixes (a second execution per machine)
+    simulator.start()
+    monkeypatch.setenv("CARD_PROCESSOR_URL", simulator.url)
+    monkeypatch.setenv("RESPONSE_WAIT_MS", "5000")
+    get_settings.cache_clear()
+    reset_cache()
+    seed_rulebooks()
+    try:
+        yield platform
+    finally:
+        simulator.stop()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def open_application(api, **changes):
+    body = copy.deepcopy(APPLICATION)
+    body.update(changes)
+    response = api.post("/applications", json=body)
+    assert response.status_code == 201, response.json
+    return response.json["application_id"], bearer(response.json["session_token"])
+
+
+def offered(api, **changes):
+    application_id, auth = open_application(api, **changes)
+    submitted = api.post(f"/applications/{application_id}/submit", headers=auth)
+    assert submitted.status_code == 200, submitted.json
+    assert submitted.json["status"] == "offered", submitted.json
+    return application_id, auth, submitted.json
+
+
+def accepted(api, **changes):
+    application_id, auth, shown = offered(api, **changes)
+    offer = shown["offer"]
+    response = api.post(
+        f"/applications/{application_id}/accept",
+        json={"offer_id": offer["offer_id"], "terms_sha256": offer["terms_sha256"]},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.json
+    return application_id, auth
+
+
+def pay(api, application_id, auth, card=GOOD_CARD, key=None):
+    headers = {**auth, "Idempotency-Key": key or uuid.uuid4().hex}
+    return api.post(f"/applications/{application_id}/payment", json={"card": card}, headers=headers)
+
+
+def test_happy_path_from_application_to_issued_policy_with_document(issuance):
+    api = issuance.api
+    # Given an approved application with its offer
+    application_id, auth, shown = offered(api)
+    offer = shown["offer"]
+    assert shown["decision"]["approved"] is True
+    assert shown["decision"]["rulebook_version"]
+    assert offer["premium"] == shown["decision"]["premium"]
+    # And the terms document whose hash the offer carries
+    terms = api.get(f"/applications/{application_id}/terms", headers=auth)
+    assert terms.status_code == 200
+    assert hashlib.sha256(terms.data).hexdigest() == offer["terms_sha256"]
+    # When the person accepts the terms shown and pays by card
+    accept = api.post(
+        f"/applications/{application_id}/accept",
+        json={"offer_id": offer["offer_id"], "terms_sha256": offer["terms_sha256"]},
+        headers=auth,
+    )
+    assert accept.status_code == 200
+    assert accept.json["status"] == "accepted"
+    paid = pay(api, application_id, auth)
+    # Then the policy is issued in the same response
+    assert paid.status_code == 200, paid.json
+    assert paid.json["status"] == "issued"
+    number = paid.json["policy_number"]
+    assert paid.json["payment"]["last4"] == "4242"
+    assert paid.json["payment"]["brand"] == "visa"
+    # And the policy shows the current version, the referrer and the premium
+    policy = api.get(f"/policies/{number}", headers=auth)
+    assert policy.status_code == 200
+    assert policy.json["current"]["referrer"] == "partner-dell"
+    assert policy.json["current"]["premium"] == offer["premium"]
+    assert policy.json["current"]["signed_by_officer"] is True  # NY requires the officer's signature
+    assert [h["change"] for h in policy.json["history"]] == ["issued"]
+    # And its document is a PDF
+    document = api.get(f"/policies/{number}/document", headers=auth)
+    assert document.status_code == 200
+    assert document.headers["Content-Type"] == "application/pdf"
+    assert document.data.startswith(b"%PDF")
+    # And the application reads issued
+    assert api.get(f"/applications/{application_id}", headers=auth).json["status"] == "issued"
+
+
+def test_card_number_and_cvc_are_never_stored(issuance):
+    import boto3
+
+    api = issuance.api
+    application_id, auth = accepted(api)
+    assert pay(api, application_id, auth).status_code == 200
+    dump = str(boto3.client("dynamodb").scan(TableName="table")["Items"])
+    dump += str(boto3.client("dynamodb").scan(TableName="idempotency")["Items"])
+    assert "4242424242424242" not in dump
+    assert "'123'" not in dump
+
+
+def test_intake_refuses_a_state_outside_the_product_list(issuance):
+    response = issuance.api.post("/applications", json={**APPLICATION, "state": "WY"})
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json["errors"]] == ["state"]
+
+
+def test_decline_with_reasons_then_modify_and_resubmit(issuance):
+    api = issuance.api
+    old = [{**APPLICATION["items"][0], "purchase_year": 2012}]
+    application_id, auth = open_application(api, items=old)
+    # When an application with an eight-year-old computer is submitted
+    declined = api.post(f"/applications/{application_id}/submit", headers=auth)
+    # Then it is declined with the rule that barred it
+    assert declined.status_code == 200
+    assert declined.json["status"] == "declined"
+    assert declined.json["decision"]["approved"] is False
+    assert "CMP-B-OLD" in [r["rule_id"] for r in declined.json["decision"]["reasons"]]
+    assert declined.json["offer"] is None
+    # When the person corrects the purchase year and resubmits
+    patched = api.patch(f"/applications/{application_id}", json={"items": APPLICATION["items"]}, headers=auth)
+    assert patched.status_code == 200, patched.json
+    assert patched.json["status"] == "draft"
+    assert patched.json["decision"] is None
+    resubmitted = api.post(f"/applications/{application_id}/submit", headers=auth)
+    # Then it is approved with an offer
+    assert resubmitted.status_code == 200
+    assert resubmitted.json["status"] == "offered"
+    assert resubmitted.json["submissions"] == 2
+
+
+def test_patch_with_bad_input_changes_nothing(issuance):
+    api = issuance.api
+    application_id, auth = open_application(api)
+    before = api.get(f"/applications/{application_id}", headers=auth).json
+    response = api.patch(f"/applications/{application_id}", json={"state": "WY"}, headers=auth)
+    assert response.status_code == 422
+    assert api.get(f"/applications/{application_id}", headers=auth).json == before
+
+
+def test_offered_application_cannot_be_patched(issuance):
+    api = issuance.api
+    application_id, auth, _ = offered(api)
+    response = api.patch(f"/applications/{application_id}", json={"referrer": "x"}, headers=auth)
+    assert response.status_code == 409
+
+
+def test_acceptance_with_another_hash_is_refused(issuance):
+    api = issuance.api
+    application_id, auth, shown = offered(api)
+    response = api.post(
+        f"/applications/{application_id}/accept",
+        json={"offer_id": shown["offer"]["offer_id"], "terms_sha256": "0" * 64},
+        headers=auth,
+    )
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "terms_sha256"
+    assert api.get(f"/applications/{application_id}", headers=auth).json["status"] == "offered"
+
+
+def test_declined_card_then_success(issuance):
+    api = issuance.api
+    application_id, auth = accepted(api)
+    # When the first card is declined
+    declined = pay(api, application_id, auth, card=DECLINED_CARD)
+    # Then the payment is a 402 problem and the application may be paid again
+    assert declined.status_code == 402, declined.json
+    assert declined.json["decline_code"] == "card_declined"
+    assert declined.json["attempts_remaining"] == 2
+    assert api.get(f"/applications/{application_id}", headers=auth).json["status"] == "payment_failed"
+    # When another card is used
+    paid = pay(api, application_id, auth)
+    # Then the policy is issued
+    assert paid.status_code == 200, paid.json
+    assert paid.json["status"] == "issued"
+    assert paid.json["payment"]["attempts"] == 2
+
+
+def test_three_declines_end_in_payment_failed(issuance):
+    api = issuance.api
+    application_id, auth = accepted(api)
+    insufficient = {**GOOD_CARD, "number": "4000000000009995"}
+    for remaining in (2, 1, 0):
+        response = pay(api, application_id, auth, card=insufficient)
+        assert response.status_code == 402
+        assert response.json["decline_code"] == "insufficient_funds"
+        assert response.json["attempts_remaining"] == remaining
+    assert pay(api, application_id, auth).status_code == 409
+
+
+def test_duplicate_payment_replays_the_first_response(issuance):
+    api = issuance.api
+    application_id, auth = accepted(api)
+    first = pay(api, application_id, auth, key="pay-once")
+    again = pay(api, application_id, auth, key="pay-once")
+    assert first.status_code == again.status_code == 200
+    assert again.json == first.json
+    policy = api.get(f"/policies/{first.json['policy_number']}", headers=auth).json
+    assert len(policy["history"]) == 1
+
+
+def test_same_key_with_another_body_is_422(issuance):
+    api = issuance.api
+    application_id, auth = accepted(api)
+    assert pay(api, application_id, auth, card=DECLINED_CARD, key="k1").status_code == 402
+    changed = pay(api, application_id, auth, card=GOOD_CARD, key="k1")
+    assert changed.status_code == 422
+    assert api.get(f"/applications/{application_id}", headers=auth).json["status"] == "payment_failed"
+
+
+def test_payment_needs_an_idempotency_key_and_a_valid_card(issuance):
+    api = issuance.api
+    application_id, auth = accepted(api)
+    missing = api.post(f"/applications/{application_id}/payment", json={"card": GOOD_CARD}, headers=auth)
+    assert missing.status_code == 400
+    bad = pay(api, application_id, auth, card={**GOOD_CARD, "number": "4242424242424241", "exp_year": 2020})
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json["errors"]} == {"card.number", "card.exp_year"}
+    assert "4242424242424241" not in bad.get_data(as_text=True)
+
+
+def test_another_sessions_token_gets_404_and_no_token_401(issuance):
+    api = issuance.api
+    application_id, auth = accepted(api)
+    number = pay(api, application_id, auth).json["policy_number"]
+    _, other = open_application(api)
+    assert api.get(f"/applications/{application_id}", headers=other).status_code == 404
+    assert api.get(f"/policies/{number}", headers=other).status_code == 404
+    assert api.get(f"/policies/{number}/document", headers=other).status_code == 404
+    assert api.get(f"/applications/{application_id}").status_code == 401
+    assert api.get(f"/applications/{application_id}", headers=bearer("nope")).status_code == 401
+    assert api.get("/applications/app_unknown", headers=other).status_code == 404
+    assert api.get("/applications/app_unknown", headers=bearer("nope")).status_code == 401
+
+
+def test_offer_expires(issuance, monkeypatch):
+    from insure.settings import get_settings
+
+    monkeypatch.setenv("OFFER_TTL_SECONDS", "1")
+    get_settings.cache_clear()
+    api = issuance.api
+    application_id, auth, shown = offered(api)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        status = api.get(f"/applications/{application_id}", headers=auth).json["status"]
+        if status == "expired":
+            break
+        time.sleep(0.1)
+    assert status == "expired"
+    response = api.post(
+        f"/applications/{application_id}/accept",
+        json={"offer_id": shown["offer"]["offer_id"], "terms_sha256": shown["offer"]["terms_sha256"]},
+        headers=auth,
+    )
+    assert response.status_code == 409
