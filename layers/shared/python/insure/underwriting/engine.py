@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -41,55 +42,161 @@ Predicate = conditions.Predicate
 
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
+    """A bar or a rate factor: its closure, and the normalized condition it was compiled from."""
+
     rule_id: str
     sentence: str
     predicate: Predicate
     condition: Mapping[str, Any]
     rate: Decimal = ZERO
+    is_bar: bool = False
+    position: int = 0
+
+
+Guarded = tuple[CompiledRule, Predicate | None]
+"""A rule reached through an index entry, with what remains of its condition once the guard matched."""
+Index = tuple[tuple[str, Mapping[Any, tuple[Guarded, ...]]], ...]
+Ranges = tuple[tuple[str, tuple[Any, ...], int, tuple[tuple[Guarded, ...], ...]], ...]
+EQUALITY_KINDS = frozenset({"text", "number", "flag"})
+RANGE_OPS = frozenset({"lt", "le", "gt", "ge", "between", "eq"})
+
+
+def _guard(
+    condition: Mapping[str, Any], usable: Callable[[Mapping[str, Any]], bool]
+) -> tuple[Mapping[str, Any], Predicate | None] | None:
+    """A leaf test that must hold for the condition to hold, and the rest of the condition as a closure."""
+    if "field" in condition:
+        return (condition, None) if usable(condition) else None
+    if "all" in condition:
+        parts = condition["all"]
+        for position, part in enumerate(parts):
+            if "field" in part and usable(part):
+                rest = parts[:position] + parts[position + 1 :]
+                return part, conditions.compile_condition({"all": rest}) if rest else None
+    return None
+
+
+def _regions(leaves: list[tuple[Mapping[str, Any], Guarded]]) -> tuple[tuple[Any, ...], list[tuple[Guarded, ...]]]:
+    """Cut the number line at every threshold the leaves compare with; each region (open interval or single
+    threshold) lists the guarded rules whose leaf holds there."""
+    points: set[Any] = set()
+    for leaf, _ in leaves:
+        value = leaf["value"]
+        points.update(value if isinstance(value, list) else [value])
+    thresholds = sorted(points)
+    representatives: list[Any] = []
+    for i, point in enumerate(thresholds):
+        below = thresholds[i - 1] if i else point - 1
+        representatives += [(Decimal(below) + Decimal(point)) / 2, point]
+    representatives.append(thresholds[-1] + 1)
+    regions = [
+        tuple(guarded for leaf, guarded in leaves if conditions.interpret(leaf, {leaf["field"]: value}))
+        for value in representatives
+    ]
+    return tuple(thresholds), regions
+
+
+def build_index(
+    rules: tuple[CompiledRule, ...], kinds: Mapping[str, str]
+) -> tuple[Index, Ranges, tuple[CompiledRule, ...]]:
+    """Compile the rules' guards into lookups: rules that require `field == value` go into a hash table per field,
+    rules that require a number in a range into a table of regions per field (found by bisection), so a few
+    lookups find every candidate rule; only the rest are evaluated one by one."""
+    tables: dict[str, dict[Any, list[Guarded]]] = {}
+    ranged: dict[str, list[tuple[Mapping[str, Any], Guarded]]] = {}
+    residual: list[CompiledRule] = []
+
+    def equality(leaf: Mapping[str, Any]) -> bool:
+        return leaf["op"] in ("eq", "in") and kinds.get(leaf["field"]) in EQUALITY_KINDS
+
+    def in_range(leaf: Mapping[str, Any]) -> bool:
+        return leaf["op"] in RANGE_OPS and kinds.get(leaf["field"]) == "number"
+
+    for rule in rules:
+        found = _guard(rule.condition, equality)
+        if found is not None:
+            leaf, remainder = found
+            table = tables.setdefault(leaf["field"], {})
+            values = leaf["value"] if leaf["op"] == "in" else [leaf["value"]]
+            for value in dict.fromkeys(values):
+                table.setdefault(value, []).append((rule, remainder))
+            continue
+        found = _guard(rule.condition, in_range)
+        if found is not None:
+            leaf, remainder = found
+            ranged.setdefault(leaf["field"], []).append((leaf, (rule, remainder)))
+            continue
+        residual.append(rule)
+    index = tuple((name, {v: tuple(entries) for v, entries in table.items()}) for name, table in tables.items())
+    ranges = []
+    for name, leaves in ranged.items():
+        thresholds, regions = _regions(leaves)
+        ranges.append((name, thresholds, len(thresholds), tuple(regions)))
+    return index, tuple(ranges), tuple(residual)
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_NOT_DIGIT = re.compile(r"\D")
+IdentityKey = tuple[str, str]
+Listing = tuple[str, str, str]
+"""(kind, rule id, sentence) of a list entry that matched the applicant."""
 
 
 def _name_key(value: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", value.lower())
+    return _NOT_ALNUM.sub("", value.lower())
 
 
 def _phone_key(value: str) -> str:
-    return re.sub(r"\D", "", value)[-10:]
+    return _NOT_DIGIT.sub("", value)[-10:]
 
 
-@dataclass(frozen=True, slots=True)
-class IdentityList:
-    """A frequent-claimant or delinquent-debtor list, indexed by normalized identity."""
+def identity_keys(applicant: PersonalApplicant | BusinessApplicant) -> tuple[IdentityKey, ...]:
+    """The normalized identities lists are matched on: e-mail, phone, and name with date of birth (a person)
+    or company name (a business)."""
+    keys = (("email", applicant.email.strip().lower()), ("phone", _phone_key(applicant.phone)))
+    if isinstance(applicant, PersonalApplicant):
+        name = _name_key(applicant.first_name + applicant.last_name)
+        return (*keys, ("person", f"{name}|{applicant.date_of_birth.isoformat()}"))
+    return (*keys, ("company", _name_key(applicant.company_name)))
 
-    rule_prefix: str
-    sentence: str
-    by_name_and_birth: Mapping[tuple[str, str], IdentityRecord]
-    by_company: Mapping[str, IdentityRecord]
-    by_email: Mapping[str, IdentityRecord]
-    by_phone: Mapping[str, IdentityRecord]
 
-    @classmethod
-    def of(cls, records: list[IdentityRecord], rule_prefix: str, sentence: str) -> IdentityList:
-        return cls(
-            rule_prefix,
-            sentence,
-            {
-                (_name_key(r.name), r.date_of_birth.isoformat()): r
-                for r in records
-                if r.name and r.date_of_birth is not None
-            },
-            {_name_key(r.company_name): r for r in records if r.company_name},
-            {r.email.strip().lower(): r for r in records if r.email},
-            {_phone_key(r.phone): r for r in records if r.phone},
-        )
+def _record_keys(record: IdentityRecord) -> list[IdentityKey]:
+    keys = []
+    if record.email:
+        keys.append(("email", record.email.strip().lower()))
+    if record.phone:
+        keys.append(("phone", _phone_key(record.phone)))
+    if record.name and record.date_of_birth is not None:
+        keys.append(("person", f"{_name_key(record.name)}|{record.date_of_birth.isoformat()}"))
+    if record.company_name:
+        keys.append(("company", _name_key(record.company_name)))
+    return keys
 
-    def match(self, applicant: PersonalApplicant | BusinessApplicant) -> IdentityRecord | None:
-        found = self.by_email.get(applicant.email.lower()) or self.by_phone.get(_phone_key(applicant.phone))
-        if found:
-            return found
-        if isinstance(applicant, PersonalApplicant):
-            key = (_name_key(applicant.first_name + applicant.last_name), applicant.date_of_birth.isoformat())
-            return self.by_name_and_birth.get(key)
-        return self.by_company.get(_name_key(applicant.company_name))
+
+LISTS = (
+    (
+        "frequent_claimants",
+        "frequent_claimant",
+        "LIST-FREQUENT-CLAIMANT",
+        "The applicant is on the frequent claimants list.",
+    ),
+    (
+        "delinquent_debtors",
+        "delinquent_debtor",
+        "LIST-DELINQUENT-DEBTOR",
+        "The applicant is on the delinquent debtors list.",
+    ),
+)
+
+
+def index_identities(document: RulebookDocument) -> dict[IdentityKey, tuple[Listing, ...]]:
+    """Every list record under each of its normalized identities: one lookup per identity finds a match."""
+    index: dict[IdentityKey, list[Listing]] = {}
+    for attribute, kind, prefix, sentence in LISTS:
+        for record in getattr(document, attribute):
+            for key in _record_keys(record):
+                index.setdefault(key, []).append((kind, f"{prefix}-{record.id}", sentence))
+    return {key: tuple(found) for key, found in index.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +214,10 @@ class CompiledRulebook:
     max_insured_value: Decimal
     bars: tuple[CompiledRule, ...]
     rate_factors: tuple[CompiledRule, ...]
-    frequent_claimants: IdentityList
-    delinquent_debtors: IdentityList
+    identities: Mapping[IdentityKey, tuple[Listing, ...]]
+    index: Index = field(repr=False)
+    ranges: Ranges = field(repr=False)
+    residual: tuple[CompiledRule, ...] = field(repr=False)
     document: RulebookDocument = field(repr=False)
 
     @property
@@ -122,11 +231,36 @@ class CompiledRulebook:
             condition = rule.condition
             return replace(rule, predicate=lambda facts: conditions.interpret(condition, facts))
 
-        return replace(
-            self,
-            bars=tuple(walk(r) for r in self.bars),
-            rate_factors=tuple(walk(r) for r in self.rate_factors),
-        )
+        bars = tuple(walk(r) for r in self.bars)
+        rate_factors = tuple(walk(r) for r in self.rate_factors)
+        return replace(self, bars=bars, rate_factors=rate_factors, index=(), ranges=(), residual=bars + rate_factors)
+
+    def matching(self, facts: Mapping[str, Any]) -> list[CompiledRule]:
+        """Every bar and rate factor whose condition holds for `facts` (in no particular order)."""
+        hits: list[CompiledRule] = []
+        get = facts.get
+        for name, table in self.index:
+            entries = table.get(get(name))
+            if entries:
+                for rule, remainder in entries:
+                    if remainder is None or remainder(facts):
+                        hits.append(rule)
+        for name, thresholds, count, regions in self.ranges:
+            value = get(name)
+            if value is None:
+                continue
+            position = bisect_left(thresholds, value)
+            if position < count and thresholds[position] == value:
+                entries = regions[2 * position + 1]
+            else:
+                entries = regions[2 * position]
+            for rule, remainder in entries:
+                if remainder is None or remainder(facts):
+                    hits.append(rule)
+        for rule in self.residual:
+            if rule.predicate(facts):
+                hits.append(rule)
+        return hits
 
 
 def compile_rulebook(document: RulebookDocument) -> CompiledRulebook:
@@ -137,12 +271,19 @@ def compile_rulebook(document: RulebookDocument) -> CompiledRulebook:
     fields = bundle_facts() if document.product == "bundle" else known_facts(document.product)
     seen: set[str] = set()
 
-    def build(rule_id: str, sentence: str, condition: Mapping[str, Any], rate: Decimal = ZERO) -> CompiledRule:
+    def build(
+        rule_id: str, sentence: str, condition: Mapping[str, Any], rate: Decimal = ZERO, *, is_bar: bool = False
+    ) -> CompiledRule:
         if rule_id in seen:
             raise conditions.ConditionError(f"{document.label}: rule id {rule_id} is used twice")
         seen.add(rule_id)
         normalized = conditions.normalize(condition, fields, where=f"{document.label} {rule_id}")
-        return CompiledRule(rule_id, sentence, conditions.compile_condition(normalized), normalized, rate)
+        predicate = conditions.compile_condition(normalized)
+        return CompiledRule(rule_id, sentence, predicate, normalized, rate, is_bar, len(seen))
+
+    bars = tuple(build(b.id, b.description, b.condition, is_bar=True) for b in document.bars)
+    rate_factors = tuple(build(f.id, f.description, f.condition, f.rate) for f in document.rate_factors)
+    index, ranges, residual = build_index(bars + rate_factors, fields)
 
     return CompiledRulebook(
         product=document.product,
@@ -154,14 +295,12 @@ def compile_rulebook(document: RulebookDocument) -> CompiledRulebook:
         applicant_types=tuple(document.applicant_types),
         max_item_value=document.max_item_value,
         max_insured_value=document.max_insured_value,
-        bars=tuple(build(b.id, b.description, b.condition) for b in document.bars),
-        rate_factors=tuple(build(f.id, f.description, f.condition, f.rate) for f in document.rate_factors),
-        frequent_claimants=IdentityList.of(
-            document.frequent_claimants, "LIST-FREQUENT-CLAIMANT", "The applicant is on the frequent claimants list."
-        ),
-        delinquent_debtors=IdentityList.of(
-            document.delinquent_debtors, "LIST-DELINQUENT-DEBTOR", "The applicant is on the delinquent debtors list."
-        ),
+        bars=bars,
+        rate_factors=rate_factors,
+        identities=index_identities(document),
+        index=index,
+        ranges=ranges,
+        residual=residual,
         document=document,
     )
 
@@ -172,6 +311,11 @@ class Books:
 
     product: CompiledRulebook
     coverages: Mapping[str, CompiledRulebook]
+    distinct: tuple[CompiledRulebook, ...] = ()
+
+    def __post_init__(self) -> None:
+        books = {id(b): b for b in (self.product, *self.coverages.values())}
+        object.__setattr__(self, "distinct", tuple(books.values()))
 
     def for_item(self, coverage: str) -> CompiledRulebook:
         return self.coverages[coverage]
@@ -285,89 +429,156 @@ def _label(item: ItemModel) -> str:
     if coverage == "computer":
         return " ".join(p for p in (item.kind, item.brand, item.model) if p)  # type: ignore[union-attr]
     if coverage == "property":
-        return f"{item.construction.replace('_', ' ')} {item.occupancy.replace('_', ' ')} building"  # type: ignore[union-attr]
+        construction = item.construction.replace("_", " ")  # type: ignore[union-attr]
+        return f"{construction} {item.occupancy.replace('_', ' ')} building"  # type: ignore[union-attr]
     if coverage == "casualty":
         return f"liability, SIC {item.sic_code}"  # type: ignore[union-attr]
     return coverage.replace("_", " ")
 
 
-class _Outcome:
-    """What applying the rules to every item found (mutable while it is built, read once)."""
+@dataclass(slots=True)
+class ItemVerdict:
+    """What the rules found for one item."""
 
-    __slots__ = ("exact_total", "lines", "nonpositive", "premium", "reasons", "weight")
+    index: int
+    coverage: str
+    value: Decimal
+    base_rate: Decimal
+    multiplier: Decimal
+    exact_premium: Decimal
+    premium: Decimal
+    factors: list[CompiledRule]
+    bars: list[CompiledRule]
 
-    def __init__(self) -> None:
-        self.reasons: dict[str, Reason] = {}
-        self.lines: list[BreakdownLine] = []
-        self.premium = ZERO
-        self.exact_total = ZERO
-        self.weight = ZERO
-        self.nonpositive: list[int] = []
 
-    def note(self, rule: CompiledRule, kind: Any, index: int) -> None:
-        reason = self.reasons.get(rule.rule_id)
-        if reason is None:
-            rate = str(rule.rate) if kind == "rate_factor" else None
-            self.reasons[rule.rule_id] = Reason(
-                rule_id=rule.rule_id, sentence=rule.sentence, kind=kind, rate=rate, items=[index]
-            )
-        else:
-            reason.items.append(index)
+@dataclass(slots=True)
+class Verdict:
+    """The engine's answer in plain values (the API's `Decision` is built from it)."""
+
+    approved: bool
+    premium: Decimal | None
+    multiplier: Decimal
+    items: list[ItemVerdict]
+    listed: list[tuple[str, str, str]]
+    """(kind, rule id, sentence) for each list the applicant is on"""
+    intake: list[FieldError]
 
     @property
-    def multiplier(self) -> Decimal:
-        if len(self.lines) == 1:
-            return Decimal(self.lines[0].multiplier)
-        if not self.weight:
-            return ONE
-        return (self.exact_total / self.weight).quantize(MULTIPLIER_PLACES, rounding=ROUND_HALF_UP)
+    def nonpositive(self) -> list[int]:
+        return [line.index for line in self.items if line.multiplier <= ZERO]
 
 
-def _apply_rules(books: Books, request: ApplicationInput | QuoteRequest, today: datetime.date) -> _Outcome:
-    outcome = _Outcome()
+def _price_items(books: Books, request: ApplicationInput | QuoteRequest, today: datetime.date) -> list[ItemVerdict]:
     policy = policy_facts(request, today)
-    extra: tuple[CompiledRulebook, ...] = () if books.product.product != "bundle" else (books.product,)
+    bundle = books.product if books.product.product == "bundle" else None
+    lines = []
     for index, item in enumerate(request.items):
         book = books.coverages[item.coverage]
         facts = item_facts(item, policy, today)
+        hits = book.matching(facts)
+        if bundle is not None:
+            hits += bundle.matching(facts)
         rate = ZERO
-        applied: list[str] = []
-        for source in (book, *extra):
-            for rule in source.bars:
-                if rule.predicate(facts):
-                    outcome.note(rule, "bar", index)
-            for rule in source.rate_factors:
-                if rule.predicate(facts):
-                    rate += rule.rate
-                    applied.append(rule.rule_id)
-                    outcome.note(rule, "rate_factor", index)
+        factors: list[CompiledRule] = []
+        bars: list[CompiledRule] = []
+        for rule in hits:
+            if rule.is_bar:
+                bars.append(rule)
+            else:
+                rate += rule.rate
+                factors.append(rule)
         multiplier = ONE + rate
         base = book.base_rate or ZERO
-        exact = multiplier * base * item.value
-        premium = exact.quantize(CENT, rounding=ROUND_HALF_UP)
-        if multiplier <= ZERO:
-            outcome.nonpositive.append(index)
-        outcome.premium += premium
-        outcome.exact_total += exact
-        outcome.weight += base * item.value
-        outcome.lines.append(
-            BreakdownLine(
-                item=index,
-                coverage=item.coverage,
-                label=_label(item),
-                value=Money.of(item.value),
-                base_rate=str(base),
-                multiplier=str(multiplier),
-                premium=Money.of(max(premium, ZERO)),
-                rule_ids=applied,
+        value = item.value
+        exact = multiplier * base * value
+        lines.append(
+            ItemVerdict(
+                index,
+                item.coverage,
+                value,
+                base,
+                multiplier,
+                exact,
+                exact.quantize(CENT, rounding=ROUND_HALF_UP),
+                factors,
+                bars,
             )
         )
-    return outcome
+    return lines
 
 
-def _ordered(reasons: list[Reason]) -> list[Reason]:
-    """Reasons that decline first, then the rate factors, each group in rulebook order."""
-    return sorted(reasons, key=lambda r: r.kind == "rate_factor")
+def _overall_multiplier(lines: list[ItemVerdict]) -> Decimal:
+    if len(lines) == 1:
+        return lines[0].multiplier
+    weight = sum((line.base_rate * line.value for line in lines), ZERO)
+    if not weight:
+        return ONE
+    exact = sum((line.exact_premium for line in lines), ZERO)
+    return (exact / weight).quantize(MULTIPLIER_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _listings(books: Books, application: ApplicationInput) -> list[Listing]:
+    keys = identity_keys(application.applicant)
+    found: dict[str, Listing] = {}
+    for book in books.distinct:
+        identities = book.identities
+        if not identities:
+            continue
+        for key in keys:
+            for listing in identities.get(key, ()):
+                found.setdefault(listing[1], listing)
+    return list(found.values())
+
+
+def evaluate(books: Books, application: ApplicationInput, today: datetime.date) -> Verdict:
+    """Apply the compiled rulebooks to an application: the decision in plain values (the hot path)."""
+    intake = intake_errors(books, application, today)
+    if intake:
+        return Verdict(False, None, ONE, [], [], intake)
+    lines = _price_items(books, application, today)
+    listed = _listings(books, application)
+    approved = not listed
+    premium = ZERO
+    for line in lines:
+        if line.bars or line.multiplier <= ZERO:
+            approved = False
+        premium += line.premium
+    return Verdict(approved, premium if approved else None, _overall_multiplier(lines), lines, listed, intake)
+
+
+def _breakdown(request: ApplicationInput | QuoteRequest, lines: list[ItemVerdict]) -> list[BreakdownLine]:
+    return [
+        BreakdownLine(
+            item=line.index,
+            coverage=line.coverage,
+            label=_label(request.items[line.index]),
+            value=Money.of(line.value),
+            base_rate=str(line.base_rate),
+            multiplier=str(line.multiplier),
+            premium=Money.of(max(line.premium, ZERO)),
+            rule_ids=[rule.rule_id for rule in sorted(line.factors, key=lambda r: r.position)],
+        )
+        for line in lines
+    ]
+
+
+def _rule_reasons(lines: list[ItemVerdict], *, bars: bool) -> list[Reason]:
+    """One reason per rule that applied, listing the items it applied to, in rulebook order."""
+    found: dict[str, tuple[CompiledRule, list[int]]] = {}
+    for line in lines:
+        for rule in line.bars if bars else line.factors:
+            found.setdefault(rule.rule_id, (rule, []))[1].append(line.index)
+    ordered = sorted(found.values(), key=lambda pair: (pair[0].position, pair[0].rule_id))
+    return [
+        Reason(
+            rule_id=rule.rule_id,
+            sentence=rule.sentence,
+            kind="bar" if bars else "rate_factor",
+            rate=None if bars else str(rule.rate),
+            items=items,
+        )
+        for rule, items in ordered
+    ]
 
 
 def decide(
@@ -380,52 +591,28 @@ def decide(
     """Underwrite a validated application against compiled rulebooks. Never raises for a rule: a request that
     fails intake is declined with the field errors as reasons (the rulebook may have changed since intake)."""
     moment = now or datetime.datetime.now(datetime.UTC)
-    day = today or moment.date()
-    versions = books.versions()
-    label = books.product.label
-    errors = intake_errors(books, application, day)
-    if errors:
-        reasons = [Reason(rule_id=f"INTAKE-{e.field}", sentence=e.message, kind="intake") for e in errors]
-        return Decision(
-            approved=False,
-            reasons=reasons,
-            premium=None,
-            multiplier="1",
-            rulebook_version=label,
-            rulebook_versions=versions,
-            decided_at=moment,
-        )
-    outcome = _apply_rules(books, application, day)
-    declines = [r for r in outcome.reasons.values() if r.kind == "bar"]
-    for book in {id(b): b for b in (books.product, *books.coverages.values())}.values():
-        for listing, kind in (
-            (book.frequent_claimants, "frequent_claimant"),
-            (book.delinquent_debtors, "delinquent_debtor"),
-        ):
-            record = listing.match(application.applicant)
-            if record is not None:
-                rule_id = f"{listing.rule_prefix}-{record.id}"
-                if all(r.rule_id != rule_id for r in declines):
-                    declines.append(Reason(rule_id=rule_id, sentence=listing.sentence, kind=kind))  # type: ignore[arg-type]
-    if outcome.nonpositive:
-        declines.append(
+    verdict = evaluate(books, application, today or moment.date())
+    reasons = [Reason(rule_id=f"INTAKE-{e.field}", sentence=e.message, kind="intake") for e in verdict.intake]
+    reasons += _rule_reasons(verdict.items, bars=True)
+    reasons += [Reason(rule_id=rule_id, sentence=sentence, kind=kind) for kind, rule_id, sentence in verdict.listed]  # type: ignore[arg-type]
+    if verdict.nonpositive:
+        reasons.append(
             Reason(
                 rule_id=MULTIPLIER_RULE,
                 sentence="The rate factors leave no positive premium, so no policy can be offered.",
                 kind="multiplier",
-                items=outcome.nonpositive,
+                items=verdict.nonpositive,
             )
         )
-    approved = not declines
-    factors = [r for r in outcome.reasons.values() if r.kind == "rate_factor"]
+    reasons += _rule_reasons(verdict.items, bars=False)
     return Decision(
-        approved=approved,
-        reasons=_ordered(declines + factors),
-        premium=Money.of(outcome.premium) if approved else None,
-        multiplier=str(outcome.multiplier),
-        rulebook_version=label,
-        rulebook_versions=versions,
-        breakdown=outcome.lines,
+        approved=verdict.approved,
+        reasons=reasons,
+        premium=Money.of(verdict.premium) if verdict.premium is not None else None,
+        multiplier=str(verdict.multiplier),
+        rulebook_version=books.product.label,
+        rulebook_versions=books.versions(),
+        breakdown=_breakdown(application, verdict.items),
         decided_at=moment,
     )
 
@@ -435,24 +622,24 @@ def price(books: Books, request: QuoteRequest, *, today: datetime.date | None = 
     non-positive multiplier means no policy could be offered (each as a field error on the item)."""
     day = today or datetime.datetime.now(datetime.UTC).date()
     check_intake(books, request, day)
-    outcome = _apply_rules(books, request, day)
+    lines = _price_items(books, request, day)
     refusals = [
-        FieldError(f"items[{index}]", f"{reason.rule_id}: {reason.sentence}")
-        for reason in outcome.reasons.values()
-        if reason.kind == "bar"
-        for index in reason.items
+        FieldError(f"items[{line.index}]", f"{rule.rule_id}: {rule.sentence}")
+        for line in lines
+        for rule in sorted(line.bars, key=lambda r: r.position)
     ]
     refusals += [
-        FieldError(f"items[{index}]", f"{MULTIPLIER_RULE}: the rate factors leave no positive premium.")
-        for index in outcome.nonpositive
+        FieldError(f"items[{line.index}]", f"{MULTIPLIER_RULE}: the rate factors leave no positive premium.")
+        for line in lines
+        if line.multiplier <= ZERO
     ]
     if refusals:
         raise RuleViolation("No policy could be offered for these items.", errors=refusals)
     return QuoteResult(
-        premium=Money.of(outcome.premium),
-        multiplier=str(outcome.multiplier),
-        breakdown=outcome.lines,
-        reasons=[r for r in outcome.reasons.values() if r.kind == "rate_factor"],
+        premium=Money.of(sum((line.premium for line in lines), ZERO)),
+        multiplier=str(_overall_multiplier(lines)),
+        breakdown=_breakdown(request, lines),
+        reasons=_rule_reasons(lines, bars=False),
         rulebook_version=books.product.label,
         rulebook_versions=books.versions(),
     )

@@ -8,7 +8,7 @@ read them. Strings are lower-cased, lists become frozensets and numbers stay exa
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -106,51 +106,61 @@ def age_on(born: datetime.date | None, today: datetime.date) -> int | None:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def _value(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.lower()
-    if isinstance(value, list):
-        return frozenset(v.lower() if isinstance(v, str) else v for v in value)
-    return value
+AS_IS, LOWER, SET, NESTED = 0, 1, 2, 3
+Plan = tuple[tuple[str, str, int, tuple[Any, ...]], ...]
+_ITEM_PLANS: dict[type[BaseModel], Plan] = {}
 
 
-_ITEM_PLANS: dict[type[BaseModel], tuple[tuple[str, str, tuple[tuple[str, str], ...] | None], ...]] = {}
+def _mode(annotation: Any) -> int:
+    """How a field becomes a fact: free text is lower-cased, lists become sets, the rest (literals, which are
+    lower-case already, numbers, flags) is copied as it is."""
+    origin, args = get_origin(annotation), [a for a in get_args(annotation) if a is not type(None)]
+    if origin is Annotated:
+        return _mode(args[0])
+    if origin is list:
+        return SET
+    if args and origin is not Literal and origin is not None:
+        return _mode(args[0])
+    return LOWER if annotation is str else AS_IS
 
 
-def _plan(model: type[BaseModel]) -> tuple[tuple[str, str, tuple[tuple[str, str], ...] | None], ...]:
-    """(attribute, fact name, nested (attribute, fact name) pairs) for each objective field: computed once."""
-    plan = _ITEM_PLANS.get(model)
+def _plan(model: type[BaseModel], prefix: str = "item.") -> Plan:
+    """(attribute, fact name, mode, nested plan) for each objective field of `model`: computed once per model."""
+    plan = _ITEM_PLANS.get(model) if prefix == "item." else None
     if plan is None:
-        steps: list[tuple[str, str, tuple[tuple[str, str], ...] | None]] = []
+        steps = []
         for name, info in model.model_fields.items():
             if name in NARRATIVE_FIELDS:
                 continue
             annotation = info.annotation
             if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-                nested = tuple(
-                    (sub, f"item.{name}.{sub}") for sub in annotation.model_fields if sub not in NARRATIVE_FIELDS
-                )
-                steps.append((name, f"item.{name}", nested))
+                steps.append((name, f"{prefix}{name}", NESTED, _plan(annotation, f"{prefix}{name}.")))
             else:
-                steps.append((name, f"item.{name}", None))
-        plan = _ITEM_PLANS[model] = tuple(steps)
+                steps.append((name, f"{prefix}{name}", _mode(annotation), ()))
+        plan = tuple(steps)
+        if prefix == "item.":
+            _ITEM_PLANS[model] = plan
     return plan
+
+
+def _copy(facts: dict[str, Any], values: Mapping[str, Any], plan: Plan) -> None:
+    for name, fact, mode, nested in plan:
+        value = values[name]
+        if mode == AS_IS:
+            facts[fact] = value
+        elif mode == LOWER:
+            facts[fact] = value.lower()
+        elif mode == SET:
+            facts[fact] = frozenset(value)
+        else:
+            _copy(facts, value.__dict__, nested)
 
 
 def item_facts(item: ItemModel, policy: Mapping[str, Any], today: datetime.date) -> dict[str, Any]:
     """The policy facts plus this item's objective fields and derived facts."""
     facts = dict(policy)
-    facts["item.coverage"] = item.coverage
-    values = item.__dict__
-    for name, fact, nested in _plan(type(item)):
-        value = values[name]
-        if nested is None:
-            facts[fact] = _value(value)
-        else:
-            inner = value.__dict__
-            for sub, sub_fact in nested:
-                facts[sub_fact] = _value(inner[sub])
-    coverage = item.coverage
+    facts["item.coverage"] = coverage = item.coverage
+    _copy(facts, item.__dict__, _ITEM_PLANS.get(type(item)) or _plan(type(item)))
     if coverage == "computer":
         year = item.purchase_year or today.year  # type: ignore[union-attr]
         facts["item.age"] = max(today.year - year, 0)
@@ -172,37 +182,45 @@ def item_facts(item: ItemModel, policy: Mapping[str, Any], today: datetime.date)
     return facts
 
 
+_EMPTY_APPLICANT = {
+    "applicant.age": None,
+    "applicant.occupation": None,
+    "applicant.zip": None,
+    "applicant.sic_code": None,
+    "applicant.years_in_business": None,
+    "applicant.employees": None,
+}
+
+
 def policy_facts(request: ApplicationInput | QuoteRequest, today: datetime.date) -> dict[str, Any]:
     """Facts about the whole request: where, who, how much."""
-    items: Iterable[ItemModel] = request.items
-    total = sum((item.value for item in items), Decimal(0))
-    coverages = frozenset(item.coverage for item in request.items)
+    items = request.items
+    total = Decimal(0)
+    coverages = set()
+    for item in items:
+        total += item.value
+        coverages.add(item.coverage)
     facts: dict[str, Any] = {
         "product": request.product,
         "state": request.state.lower(),
         "applicant_type": request.applicant_type,
-        "applicant.age": None,
-        "applicant.occupation": None,
-        "applicant.zip": None,
-        "applicant.sic_code": None,
-        "applicant.years_in_business": None,
-        "applicant.employees": None,
-        "policy.item_count": len(request.items),
+        **_EMPTY_APPLICANT,
+        "policy.item_count": len(items),
         "policy.total_value": total,
         "policy.coverage_count": len(coverages),
-        "policy.coverages": coverages,
+        "policy.coverages": frozenset(coverages),
     }
-    if isinstance(request, ApplicationInput):
+    if type(request) is ApplicationInput:
         applicant = request.applicant
         facts["applicant.zip"] = applicant.address.zip[:5]
-        if isinstance(applicant, PersonalApplicant):
+        if type(applicant) is PersonalApplicant:
             facts["applicant.age"] = age_on(applicant.date_of_birth, today)
             facts["applicant.occupation"] = applicant.occupation.lower()
         elif isinstance(applicant, BusinessApplicant):
             facts["applicant.sic_code"] = applicant.sic_code
             facts["applicant.years_in_business"] = applicant.years_in_business
             facts["applicant.employees"] = applicant.employees
-    else:
+    elif isinstance(request, QuoteRequest):
         facts["applicant.age"] = age_on(request.date_of_birth, today)
         facts["applicant.occupation"] = request.occupation
     return facts
