@@ -14,10 +14,11 @@ scan). `dispatch` is called again whenever the customer's event type changes (fi
 every repeated delivery of the same scan, so a dispatch that failed half-way is completed by the scanner's retry;
 the fan-out side is idempotent per (event, insurer), so none of these files a second claim.
 
-Duplicates. A scan's events have ids derived from its `scan_id`, and the transaction that creates them is
-conditional on a `SCAN#<scan_id>` claim item and a `SCANMSG#<webhook-id>` item: a repeated `scan_id` or
-`webhook-id` (also concurrently) returns the event the first one created. Web reports with an `Idempotency-Key`
-go through `insure.idempotency.run_once`.
+Duplicates. A scan's events have ids derived from its `scan_id`. Intake claims the signed message id
+(`SCANMSG#<webhook-id>`), then the scan id (`SCAN#<scan_id>`, holding the events it opens), each with a conditional
+put, then writes the events: a repeated `webhook-id` or `scan_id` (also concurrently) returns the event the first
+one opened, and completes that intake if it was interrupted. Web reports with an `Idempotency-Key` go through
+`insure.idempotency.run_once`.
 
 Reporter tokens. `rt_…` tokens are derived (HMAC-SHA256 with the platform signing key over the event id), so a
 repeated delivery can be answered with the same token although only its SHA-256 is stored
@@ -36,7 +37,6 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 Role = Literal["customer", "third_party"]
 Source = Literal["scan", "web"]
 TOKEN_PREFIX = "rt_"  # noqa: S105 - a format prefix, not a secret
-TRANSACTION_ATTEMPTS = 5
+REPLAY_WAIT_STEPS = 50
 SAVE_ATTEMPTS = 8
 
 
@@ -210,28 +210,58 @@ class EventRepository:
         item = self._get({"pk": {"S": f"REPORTERTOKEN#{hashed}"}, "sk": {"S": "TOKEN"}})
         return item["risk_event_id"]["S"] if item else None
 
-    def claimed(self, kind: Literal["SCAN", "SCANMSG"], value: str) -> str | None:
-        """The event a scan id (`SCAN`) or a signed message id (`SCANMSG`) already opened, if any."""
-        item = self._get({"pk": {"S": f"{kind}#{value}"}, "sk": {"S": kind}})
-        return item["risk_event_id"]["S"] if item else None
+    def _put_new(self, item: dict[str, Any]) -> bool:
+        """A conditional put of a new item (False when it exists). Deliberately single-item conditions rather than
+        one multi-item transaction: the intake is a sequence of claims that any repeat completes
+        (`write_events`), and single-item conditions behave the same on DynamoDB and on the local moto, whose
+        cancelled transactions are not safe under concurrency."""
+        try:
+            self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
-    def create(self, events: list[RiskEvent], claims: dict[str, str]) -> Literal["created", "duplicate", "conflict"]:
-        """Writes the events, their token items and the claim items (`{"SCAN": scan_id, "SCANMSG": id}`) in one
-        transaction, each conditional on being new."""
-        at = now_rfc3339()
-        puts: list[dict[str, Any]] = []
-        for kind, value in claims.items():
-            puts.append(
-                {
-                    "pk": {"S": f"{kind}#{value}"},
-                    "sk": {"S": kind},
-                    "entity": {"S": "scan-claim"},
-                    "risk_event_id": {"S": events[0].risk_event_id},
-                    "created_at": {"S": at},
-                }
-            )
+    def claim_message(self, message_id: str, scan_id: str) -> bool:
+        """Claims a signed message id for a scan; False when the message was already seen."""
+        return self._put_new(
+            {
+                "pk": {"S": f"SCANMSG#{message_id}"},
+                "sk": {"S": "SCANMSG"},
+                "entity": {"S": "scan-message"},
+                "scan_id": {"S": scan_id},
+                "created_at": {"S": now_rfc3339()},
+            }
+        )
+
+    def scan_of_message(self, message_id: str) -> str | None:
+        item = self._get({"pk": {"S": f"SCANMSG#{message_id}"}, "sk": {"S": "SCANMSG"}})
+        return item["scan_id"]["S"] if item else None
+
+    def claim_scan(self, scan_id: str, events: list[RiskEvent]) -> bool:
+        """Claims a scan id with the events it opens (kept so any repeat can complete an interrupted intake);
+        False when the scan was already claimed."""
+        return self._put_new(
+            {
+                "pk": {"S": f"SCAN#{scan_id}"},
+                "sk": {"S": "SCAN"},
+                "entity": {"S": "scan"},
+                "risk_event_id": {"S": events[0].risk_event_id},
+                "events": {"S": json.dumps([e.model_dump(mode="json") for e in events])},
+                "created_at": {"S": now_rfc3339()},
+            }
+        )
+
+    def scan_events(self, scan_id: str) -> list[RiskEvent] | None:
+        """The events a claimed scan opens (as first built), or None when the scan id was never claimed."""
+        item = self._get({"pk": {"S": f"SCAN#{scan_id}"}, "sk": {"S": "SCAN"}})
+        if not item:
+            return None
+        return [RiskEvent.model_validate(e) for e in json.loads(item["events"]["S"])]
+
+    def write_events(self, events: list[RiskEvent]) -> None:
+        """Writes each event and its token item unless it exists (safe to repeat, also concurrently)."""
         for event in events:
-            puts.append(
+            self._put_new(
                 {
                     **self._key(event.risk_event_id),
                     "entity": {"S": "risk-event"},
@@ -239,7 +269,7 @@ class EventRepository:
                     "data": {"S": event.model_dump_json()},
                 }
             )
-            puts.append(
+            self._put_new(
                 {
                     "pk": {"S": f"REPORTERTOKEN#{token_hash(reporter_token(event.risk_event_id))}"},
                     "sk": {"S": "TOKEN"},
@@ -247,18 +277,6 @@ class EventRepository:
                     "risk_event_id": {"S": event.risk_event_id},
                 }
             )
-        items = [
-            {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
-            for item in puts
-        ]
-        try:
-            self._db.transact_write_items(TransactItems=items)
-        except self._db.exceptions.TransactionCanceledException as error:
-            codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            return "duplicate" if "ConditionalCheckFailed" in codes else "conflict"
-        except self._db.exceptions.TransactionConflictException:
-            return "conflict"
-        return "created"
 
     def save(self, event: RiskEvent, version: int) -> bool:
         """Replaces the event if nobody changed it since `version` was read."""
@@ -425,29 +443,32 @@ def _opened(risk_event_id: str) -> Opened:
     return Opened(risk_event_id=risk_event_id, reporter_token=reporter_token(risk_event_id))
 
 
-def _replay(risk_event_id: str) -> Opened:
-    customer = _customer_event_of(risk_event_id)
-    if customer is not None:
-        dispatch_event(customer)
-    return _opened(risk_event_id)
-
-
 def derived_id(*parts: str) -> str:
     return "re_" + hashlib.sha256(":".join(parts).encode()).hexdigest()[:24]
 
 
-def _create(events: list[RiskEvent], claims: dict[str, str], existing: Callable[[], str | None]) -> Opened:
-    for attempt in range(TRANSACTION_ATTEMPTS):
-        outcome = repository().create(events, claims)
-        if outcome == "created":
-            for event in events:
-                dispatch_event(event)
-            return _opened(events[0].risk_event_id)
-        already = existing()
-        if already is not None:
-            return _replay(already)
-        time.sleep(0.02 * (attempt + 1))
-    raise Conflict("The same report is being processed concurrently; retry shortly.")
+def _opened_and_dispatched(events: list[RiskEvent]) -> Opened:
+    for event in events:
+        dispatch_event(event)
+    return _opened(events[0].risk_event_id)
+
+
+def _replay_scan(scan_id: str) -> Opened:
+    """The answer to a repeated scan: the first one's events, completed if the first intake was interrupted, and
+    re-dispatched (a no-op for insurers already told)."""
+    repo = repository()
+    events = repo.scan_events(scan_id)
+    for _ in range(REPLAY_WAIT_STEPS):  # the first delivery may have claimed the message a moment ago
+        if events is not None:
+            break
+        time.sleep(0.02)
+        events = repo.scan_events(scan_id)
+    if events is None:
+        raise Conflict("The same scan is being processed; retry shortly.")
+    if repo.get(events[-1].risk_event_id) is None:
+        repo.write_events(events)
+    current = [found[0] for found in (repo.get(e.risk_event_id) for e in events) if found is not None]
+    return _opened_and_dispatched(current or events)
 
 
 def open_from_scan(
@@ -460,15 +481,15 @@ def open_from_scan(
     reporter: ReporterIdentity | None,
     message_id: str,
 ) -> Opened:
-    """Opens the event(s) of a verified scan; a repeated `scan_id` or message id returns the first event."""
+    """Opens the event(s) of a verified scan; a repeated `scan_id` or message id returns the first event. The
+    message id is claimed first, then the scan id (with the events it opens), then the events are written: a
+    repeat at any point returns, and completes, the first intake."""
     repo = repository()
-
-    def existing() -> str | None:
-        return repo.claimed("SCANMSG", message_id) or repo.claimed("SCAN", scan_id)
-
-    already = existing()
-    if already is not None:
-        return _replay(already)
+    seen = repo.scan_of_message(message_id)
+    if seen is not None:
+        return _replay_scan(seen)
+    if repo.scan_events(scan_id) is not None:
+        return _replay_scan(scan_id)
     tag = _tag_or_404(tag_id)
     events = build_events(
         tag,
@@ -481,7 +502,12 @@ def open_from_scan(
         scan_id=scan_id,
         device_id=device_id,
     )
-    return _create(events, {"SCAN": scan_id, "SCANMSG": message_id}, existing)
+    if not repo.claim_message(message_id, scan_id):
+        return _replay_scan(repo.scan_of_message(message_id) or scan_id)
+    if not repo.claim_scan(scan_id, events):
+        return _replay_scan(scan_id)
+    repo.write_events(events)
+    return _opened_and_dispatched(events)
 
 
 def _tag_or_404(tag_id: str) -> Tag:
@@ -536,8 +562,8 @@ def open_from_web(
             occurred_at=_rfc3339(occurred_at or datetime.now(tz=UTC)),
             facts=merge({}, facts) if facts else {},
         )
-        opened = _create(events, {}, lambda: None)
-        return {"risk_event_id": opened.risk_event_id}
+        repository().write_events(events)
+        return {"risk_event_id": _opened_and_dispatched(events).risk_event_id}
 
     if idempotency_key:
         from insure.idempotency import run_once
