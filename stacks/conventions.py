@@ -29,6 +29,7 @@ API_THROTTLE_RATE = 50
 API_THROTTLE_BURST = 100
 WEBSOCKET_STAGE = "live"
 WEBSOCKET_CALLBACK_URL_ENV = "WEBSOCKET_CALLBACK_URL"
+WEBSOCKET_URL_ENV = "WEBSOCKET_URL"
 
 # Lambda's guidance for SQS event sources: visibility timeout at least six times the consumer's timeout.
 VISIBILITY_TIMEOUT_FACTOR = 6

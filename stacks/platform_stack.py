@@ -8,6 +8,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from stacks.compute import Functions, Resources
+from stacks.conventions import pascal
 from stacks.data import Buckets, Secrets, Tables
 from stacks.layers import Layers
 from stacks.messaging import Queues
@@ -42,5 +43,5 @@ class PlatformStack(Stack):
 
         CfnOutput(self, "ApiUrl", value=self.rest_api.api.url, description="Base URL of the REST API")
         for name, stage in self.websockets.stages.items():
-            CfnOutput(self, f"WebSocketUrl{name.replace('-', '')}", value=stage.url, description=f"{name} sockets")
+            CfnOutput(self, f"{pascal(name)}WebSocketUrl", value=stage.url, description=f"{name} sockets")
         acknowledge_findings(self)

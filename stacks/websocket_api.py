@@ -17,6 +17,7 @@ from stacks.conventions import (
     API_THROTTLE_RATE,
     WEBSOCKET_CALLBACK_URL_ENV,
     WEBSOCKET_STAGE,
+    WEBSOCKET_URL_ENV,
     pascal,
 )
 
@@ -45,7 +46,9 @@ def publishers_of(socket_function: str) -> list[str]:
 
 
 class WebSocketApis(Construct):
-    """Nothing is created when no function declares WebSocket routes."""
+    """Nothing is created when no function declares WebSocket routes. Every function learns the clients' URL
+    (WEBSOCKET_URL); the socket function and those granted `send` on it get the management endpoint
+    (WEBSOCKET_CALLBACK_URL) and execute-api:ManageConnections on that API only."""
 
     def __init__(self, scope: Construct, construct_id: str, *, functions: dict[str, lambda_.Function]) -> None:
         super().__init__(scope, construct_id)
@@ -79,6 +82,9 @@ class WebSocketApis(Construct):
                 destination_arn=access_logs.log_group_arn, format=ACCESS_LOG_FORMAT
             )
             callback_url = f"https://{api.api_id}.execute-api.{Stack.of(self).region}.amazonaws.com/{WEBSOCKET_STAGE}"
+            if not self.apis:  # the first socket API is the one clients are told about
+                for function in functions.values():
+                    function.add_environment(WEBSOCKET_URL_ENV, stage.url)
             for publisher in publishers_of(declared.name):
                 functions[publisher].add_environment(WEBSOCKET_CALLBACK_URL_ENV, callback_url)
                 api.grant_manage_connections(functions[publisher])
