@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -55,8 +55,13 @@ class CompiledRule:
 
 Guarded = tuple[CompiledRule, Predicate | None]
 """A rule reached through an index entry, with what remains of its condition once the guard matched."""
-Index = tuple[tuple[str, Mapping[Any, tuple[Guarded, ...]]], ...]
-Ranges = tuple[tuple[str, tuple[Any, ...], int, tuple[tuple[Guarded, ...], ...]], ...]
+Cell = tuple[Decimal, tuple["CompiledRule", ...], tuple["CompiledRule", ...], tuple[Guarded, ...]]
+"""What one index entry triggers: the summed rate and the rules of the rate factors that need nothing more,
+the bars that need nothing more, and the rules whose remaining condition must still be checked."""
+Index = tuple[tuple[str, Mapping[Any, Cell]], ...]
+Ranges = tuple[tuple[str, tuple[Any, ...], int, tuple[Cell, ...]], ...]
+Match = tuple[Decimal, list["CompiledRule"], list["CompiledRule"]]
+"""(Σ rate of the applicable rate factors, those rate factors, the applicable bars)"""
 EQUALITY_KINDS = frozenset({"text", "number", "flag"})
 RANGE_OPS = frozenset({"lt", "le", "gt", "ge", "between", "eq"})
 
@@ -96,6 +101,17 @@ def _regions(leaves: list[tuple[Mapping[str, Any], Guarded]]) -> tuple[tuple[Any
     return tuple(thresholds), regions
 
 
+def _cell(entries: list[Guarded] | tuple[Guarded, ...]) -> Cell:
+    settled = [rule for rule, remainder in entries if remainder is None]
+    factors = tuple(rule for rule in settled if not rule.is_bar)
+    return (
+        sum((rule.rate for rule in factors), ZERO),
+        factors,
+        tuple(rule for rule in settled if rule.is_bar),
+        tuple((rule, remainder) for rule, remainder in entries if remainder is not None),
+    )
+
+
 def build_index(
     rules: tuple[CompiledRule, ...], kinds: Mapping[str, str]
 ) -> tuple[Index, Ranges, tuple[CompiledRule, ...]]:
@@ -127,11 +143,11 @@ def build_index(
             ranged.setdefault(leaf["field"], []).append((leaf, (rule, remainder)))
             continue
         residual.append(rule)
-    index = tuple((name, {v: tuple(entries) for v, entries in table.items()}) for name, table in tables.items())
+    index = tuple((name, {v: _cell(entries) for v, entries in table.items()}) for name, table in tables.items())
     ranges = []
     for name, leaves in ranged.items():
         thresholds, regions = _regions(leaves)
-        ranges.append((name, thresholds, len(thresholds), tuple(regions)))
+        ranges.append((name, thresholds, len(thresholds), tuple(_cell(region) for region in regions)))
     return index, tuple(ranges), tuple(residual)
 
 
@@ -235,32 +251,55 @@ class CompiledRulebook:
         rate_factors = tuple(walk(r) for r in self.rate_factors)
         return replace(self, bars=bars, rate_factors=rate_factors, index=(), ranges=(), residual=bars + rate_factors)
 
-    def matching(self, facts: Mapping[str, Any]) -> list[CompiledRule]:
-        """Every bar and rate factor whose condition holds for `facts` (in no particular order)."""
-        hits: list[CompiledRule] = []
+    def matching(self, facts: Mapping[str, Any]) -> Match:
+        """The applicable rate factors (and their summed rate) and bars for `facts`, in no particular order."""
+        rate = ZERO
+        factors: list[CompiledRule] = []
+        bars: list[CompiledRule] = []
         get = facts.get
+        pending: list[tuple[Guarded, ...]] = []
         for name, table in self.index:
-            entries = table.get(get(name))
-            if entries:
-                for rule, remainder in entries:
-                    if remainder is None or remainder(facts):
-                        hits.append(rule)
+            cell = table.get(get(name))
+            if cell is not None:
+                if cell[1]:
+                    rate += cell[0]
+                    factors += cell[1]
+                if cell[2]:
+                    bars += cell[2]
+                if cell[3]:
+                    pending.append(cell[3])
         for name, thresholds, count, regions in self.ranges:
             value = get(name)
             if value is None:
                 continue
             position = bisect_left(thresholds, value)
             if position < count and thresholds[position] == value:
-                entries = regions[2 * position + 1]
+                cell = regions[2 * position + 1]
             else:
-                entries = regions[2 * position]
+                cell = regions[2 * position]
+            if cell[1]:
+                rate += cell[0]
+                factors += cell[1]
+            if cell[2]:
+                bars += cell[2]
+            if cell[3]:
+                pending.append(cell[3])
+        for entries in pending:
             for rule, remainder in entries:
-                if remainder is None or remainder(facts):
-                    hits.append(rule)
+                if remainder(facts):  # type: ignore[misc]
+                    if rule.is_bar:
+                        bars.append(rule)
+                    else:
+                        rate += rule.rate
+                        factors.append(rule)
         for rule in self.residual:
             if rule.predicate(facts):
-                hits.append(rule)
-        return hits
+                if rule.is_bar:
+                    bars.append(rule)
+                else:
+                    rate += rule.rate
+                    factors.append(rule)
+        return rate, factors, bars
 
 
 def compile_rulebook(document: RulebookDocument) -> CompiledRulebook:
@@ -463,6 +502,14 @@ class Verdict:
     """(kind, rule id, sentence) for each list the applicant is on"""
     intake: list[FieldError]
 
+    def outcome(self) -> tuple[Any, ...]:
+        """What was decided, in plain comparable values (rule ids rather than compiled rules)."""
+        lines = tuple(
+            (line.index, line.multiplier, line.premium, tuple(sorted(r.rule_id for r in line.factors + line.bars)))
+            for line in self.items
+        )
+        return self.approved, self.premium, self.multiplier, lines, tuple(self.listed), tuple(self.intake)
+
     @property
     def nonpositive(self) -> list[int]:
         return [line.index for line in self.items if line.multiplier <= ZERO]
@@ -475,18 +522,12 @@ def _price_items(books: Books, request: ApplicationInput | QuoteRequest, today: 
     for index, item in enumerate(request.items):
         book = books.coverages[item.coverage]
         facts = item_facts(item, policy, today)
-        hits = book.matching(facts)
+        rate, factors, bars = book.matching(facts)
         if bundle is not None:
-            hits += bundle.matching(facts)
-        rate = ZERO
-        factors: list[CompiledRule] = []
-        bars: list[CompiledRule] = []
-        for rule in hits:
-            if rule.is_bar:
-                bars.append(rule)
-            else:
-                rate += rule.rate
-                factors.append(rule)
+            extra_rate, extra_factors, extra_bars = bundle.matching(facts)
+            rate += extra_rate
+            factors += extra_factors
+            bars += extra_bars
         multiplier = ONE + rate
         base = book.base_rate or ZERO
         value = item.value
@@ -505,6 +546,22 @@ def _price_items(books: Books, request: ApplicationInput | QuoteRequest, today: 
             )
         )
     return lines
+
+
+def decide_on_facts(book: CompiledRulebook, items: Sequence[tuple[Mapping[str, Any], Decimal]]) -> tuple[bool, Decimal]:
+    """The rulebook's decision on prepared facts, as rules engines are measured: for each (facts, insured value)
+    every bar and rate factor, the multiplier and the rounded premium; approved when no bar applies and every
+    multiplier is positive. Returns (approved, premium)."""
+    approved = True
+    premium = ZERO
+    base = book.base_rate or ZERO
+    for facts, value in items:
+        rate, _, bars = book.matching(facts)
+        multiplier = ONE + rate
+        if bars or multiplier <= ZERO:
+            approved = False
+        premium += (multiplier * base * value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return approved, premium
 
 
 def _overall_multiplier(lines: list[ItemVerdict]) -> Decimal:

@@ -1,0 +1,290 @@
+"""Underwriting decisions per second on one core for a 50-rule rulebook: the compiled engine against a naive
+interpreter of the same rules, over the same realistic mix of applications, in the same run."""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from insure.products.models import ApplicationInput
+from insure.products.rulebooks import parse_document, rulebook_files
+from insure.underwriting import engine
+from insure.underwriting.facts import item_facts, policy_facts
+
+TODAY = datetime.date(2026, 11, 23)
+APPLICATIONS = 2_000
+ROUNDS = 5
+
+BRANDS = ["Dell", "Apple", "Lenovo", "HP", "Microsoft", "Asus", "Acer", "Samsung", "Razer", "Fujitsu", "custom"]
+MODELS = ["XPS 13", "MacBook Air", "ThinkPad X1", "EliteBook", "Surface Pro", "ZenBook", "Galaxy Tab", "Blade"]
+STATES = ["NY", "CA", "TX", "OH", "WA", "NJ", "FL", "IL", "PA", "GA", "MA", "CO", "AZ"]
+ACCESSORIES = ["monitor", "printer", "scanner", "external_drive", "docking_station", "ups", "mouse", "case"]
+OCCUPATIONS = ["engineer", "teacher", "nurse", "student", "lawyer", "designer", "retired"]
+
+EXTRA_RULES: list[dict[str, Any]] = [
+    # bars
+    {
+        "id": "BX-B-GAMING-RIG",
+        "description": "Gaming rigs over $8,000 need an appraisal.",
+        "condition": {
+            "all": [
+                {"field": "item.brand", "op": "in", "value": ["razer", "alienware"]},
+                {"field": "item.value", "op": "gt", "value": 8000},
+            ]
+        },
+    },
+    {
+        "id": "BX-B-MANY-HANDHELDS",
+        "description": "More than five handhelds look like a fleet.",
+        "condition": {
+            "all": [
+                {"field": "item.kind", "op": "eq", "value": "handheld"},
+                {"field": "policy.item_count", "op": "gt", "value": 5},
+            ]
+        },
+    },
+    {
+        "id": "BX-B-STUDENT-HIGH-VALUE",
+        "description": "Students insure up to $6,000 per system.",
+        "condition": {
+            "all": [
+                {"field": "applicant.occupation", "op": "eq", "value": "student"},
+                {"field": "item.value", "op": "gt", "value": 6000},
+            ]
+        },
+    },
+    {
+        "id": "BX-B-OLD-PREMIUM",
+        "description": "Premium brands over six years old are not insured.",
+        "condition": {
+            "all": [
+                {"field": "item.brand", "op": "in", "value": ["apple", "microsoft"]},
+                {"field": "item.age", "op": "ge", "value": 7},
+            ]
+        },
+    },
+    {
+        "id": "BX-B-SENIOR-PORTABLE",
+        "description": "Portables for applicants over 90 need a call.",
+        "condition": {
+            "all": [
+                {"field": "applicant.age", "op": "gt", "value": 90},
+                {"field": "item.kind", "op": "eq", "value": "portable"},
+            ]
+        },
+    },
+]
+for index, (field, op, value, rate) in enumerate(
+    [
+        ("item.brand", "eq", "asus", "0.02"),
+        ("item.brand", "eq", "acer", "0.03"),
+        ("item.brand", "eq", "samsung", "0.04"),
+        ("item.brand", "in", ["microsoft", "apple"], "0.05"),
+        ("state", "in", ["TX", "FL", "LA"], "0.05"),
+        ("state", "in", ["OH", "PA", "GA"], "-0.02"),
+        ("state", "eq", "MA", "0.03"),
+        ("state", "in", ["CO", "AZ"], "0.01"),
+        ("item.value", "between", [1000, 2000], "0.02"),
+        ("item.value", "between", [2000, 4000], "0.04"),
+        ("item.value", "gt", 10000, "0.06"),
+        ("item.value", "lt", 500, "0.08"),
+        ("item.age", "eq", 2, "0.03"),
+        ("item.age", "eq", 6, "0.05"),
+        ("item.age", "between", [5, 7], "0.04"),
+        ("applicant.age", "between", [25, 34], "0.02"),
+        ("applicant.age", "between", [35, 54], "-0.03"),
+        ("applicant.age", "ge", 70, "0.05"),
+        ("applicant.occupation", "in", ["engineer", "designer"], "-0.02"),
+        ("applicant.occupation", "eq", "student", "0.06"),
+        ("applicant.occupation", "eq", "retired", "-0.04"),
+        ("policy.item_count", "eq", 2, "-0.03"),
+        ("policy.total_value", "gt", 20000, "0.05"),
+        ("item.accessory_count", "eq", 0, "-0.01"),
+    ]
+):
+    EXTRA_RULES.append(
+        {
+            "id": f"BX-F-{index:02d}",
+            "description": f"{field} {op} {value}",
+            "condition": {"field": field, "op": op, "value": value},
+            "rate": rate,
+        }
+    )
+
+
+def fifty_rule_rulebook() -> engine.CompiledRulebook:
+    """The computer rulebook (21 rules) plus 29 more of the same shapes: 50 rules."""
+    document = json.loads(rulebook_files()["computer"])
+    document["version"] = "bench.50"
+    document["bars"] += [r for r in EXTRA_RULES if "rate" not in r]
+    document["rate_factors"] += [r for r in EXTRA_RULES if "rate" in r]
+    count = len(document["bars"]) + len(document["rate_factors"])
+    assert count == 50, count
+    return engine.compile_rulebook(parse_document(json.dumps(document)))
+
+
+def applications(count: int, seed: int = 7) -> list[ApplicationInput]:
+    """A realistic mix: mostly one system, sometimes two or three; personal and business; a few declines."""
+    rng = random.Random(seed)
+    mix = []
+    for n in range(count):
+        items = [
+            {
+                "kind": rng.choices(["portable", "desktop", "handheld"], [6, 3, 2])[0],
+                "brand": rng.choice(BRANDS),
+                "model": rng.choice(MODELS),
+                "purchase_year": rng.randint(2017, 2026),
+                "value": f"{rng.randint(300, 9000)}.{rng.randint(0, 99):02d}",
+                "accessories": rng.sample(ACCESSORIES, rng.randint(0, 3)),
+                "theft_deterrent": rng.random() < 0.3,
+            }
+            for _ in range(rng.choices([1, 2, 3], [70, 20, 10])[0])
+        ]
+        state = rng.choice(STATES)
+        address = {
+            "line1": f"{n} Main St",
+            "city": "Springfield",
+            "state": state,
+            "zip": f"{rng.randint(10000, 99999)}",
+        }
+        if rng.random() < 0.15:
+            applicant: dict[str, Any] = {
+                "company_name": f"Company {n}",
+                "contact_name": "Pat Doe",
+                "email": f"office{n}@example.com",
+                "phone": f"+1212555{n % 10000:04d}",
+                "address": address,
+            }
+            kind = "business"
+        else:
+            born = datetime.date(rng.randint(1935, 2008), rng.randint(1, 12), rng.randint(1, 28))
+            applicant = {
+                "first_name": "Sam",
+                "last_name": f"Doe{n}",
+                "date_of_birth": born.isoformat(),
+                "email": "mortimer@duke.example" if rng.random() < 0.02 else f"sam{n}@example.com",
+                "phone": f"+1646555{n % 10000:04d}",
+                "occupation": rng.choice(OCCUPATIONS),
+                "address": address,
+            }
+            kind = "personal"
+        mix.append(
+            ApplicationInput.model_validate(
+                {"product": "computer", "state": state, "applicant_type": kind, "applicant": applicant, "items": items}
+            )
+        )
+    return mix
+
+
+def _rate(work: Callable[[], None], count: int) -> tuple[float, float]:
+    """(per CPU second, per wall second), best of ROUNDS: the machine is shared, the best round is the least
+    disturbed one."""
+    best_cpu = best_wall = 0.0
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(ROUNDS):
+            cpu, wall = time.process_time(), time.perf_counter()
+            work()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            best_cpu = max(best_cpu, count / cpu if cpu else 0.0)
+            best_wall = max(best_wall, count / wall)
+    finally:
+        gc.enable()
+    return best_cpu, best_wall
+
+
+def run() -> str:
+    book = fifty_rule_rulebook()
+    compiled = engine.Books(book, {"computer": book})
+    naive = compiled.interpreted()
+    mix = applications(APPLICATIONS)
+
+    verdicts = [engine.evaluate(compiled, app, TODAY) for app in mix]
+    same = [v.outcome() for v in verdicts] == [engine.evaluate(naive, app, TODAY).outcome() for app in mix]
+    assert same
+    approved = sum(v.approved for v in verdicts)
+    items = sum(len(app.items) for app in mix)
+
+    def decide_all(books: engine.Books) -> Callable[[], None]:
+        evaluate = engine.evaluate
+        return lambda: [evaluate(books, app, TODAY) for app in mix] and None
+
+    compiled_cpu, compiled_wall = _rate(decide_all(compiled), len(mix))
+    naive_cpu, naive_wall = _rate(decide_all(naive), len(mix))
+
+    prepared = [item_facts(item, policy_facts(app, TODAY), TODAY) for app in mix for item in app.items]
+    rules_cpu, _ = _rate(lambda: [book.matching(f) for f in prepared] and None, len(prepared))
+    walked = naive.product
+    rules_naive_cpu, _ = _rate(lambda: [walked.matching(f) for f in prepared] and None, len(prepared))
+    per_application = []
+    position = 0
+    for app in mix:
+        per_application.append([(prepared[position + i], item.value) for i, item in enumerate(app.items)])
+        position += len(app.items)
+    core_cpu, core_wall = _rate(
+        lambda: [engine.decide_on_facts(book, entries) for entries in per_application] and None, len(mix)
+    )
+    core_naive_cpu, _ = _rate(
+        lambda: [engine.decide_on_facts(walked, entries) for entries in per_application] and None, len(mix)
+    )
+
+    def full_decisions() -> None:
+        for app in mix:
+            engine.decide(compiled, app, today=TODAY)
+
+    full_cpu, _ = _rate(full_decisions, len(mix))
+    indexed = sum(len(entries) for _, table in book.index for entries in table.values())
+    ranged = sum(len(region) for *_, regions in book.ranges for region in regions)
+
+    lines = [
+        f"rulebook: 50 rules ({len(book.bars)} bars, {len(book.rate_factors)} rate factors); "
+        f"{len(mix)} applications, {items} items, {approved} approved",
+        f"compiled engine: {compiled_cpu:,.0f} decisions/s per CPU second ({compiled_wall:,.0f} wall)",
+        f"naive interpreter: {naive_cpu:,.0f} decisions/s per CPU second ({naive_wall:,.0f} wall)",
+        f"ratio compiled / naive: {compiled_cpu / naive_cpu:.1f}x",
+        f"rulebook decision on prepared facts: compiled {core_cpu:,.0f} decisions/s ({core_wall:,.0f} wall), "
+        f"naive {core_naive_cpu:,.0f} ({core_cpu / core_naive_cpu:.1f}x)",
+        f"rule matching alone (facts prepared): compiled {rules_cpu:,.0f} items/s, naive {rules_naive_cpu:,.0f} "
+        f"items/s ({rules_cpu / rules_naive_cpu:.1f}x)",
+        f"full API decision (pydantic Decision with reasons and breakdown): {full_cpu:,.0f} decisions/s",
+    ]
+    for line in lines:
+        print(line, flush=True)
+    return "\n".join(
+        [
+            "## Underwriting engine",
+            "",
+            "`python -m benchmarks underwriting`: the computer rulebook extended to 50 rules (10 bars, 40 rate "
+            f"factors), a seeded realistic mix of {len(mix)} validated applications ({items} items: mostly one "
+            "system, some two or three, 15% businesses, a few on the debtors list), one process, one core. A "
+            "decision = intake checks (states, limits), facts from the application, every bar and rate factor, "
+            "the identity lists and the premium (Decimal). Best of "
+            f"{ROUNDS} rounds, measured in CPU time (the machine is shared). Both engines return identical "
+            "verdicts for the whole mix (checked in the run).",
+            "",
+            "| engine | decisions/s (CPU) | decisions/s (wall) |",
+            "|---|---:|---:|",
+            f"| compiled (guards indexed: hash tables, numeric regions; closures) | {compiled_cpu:,.0f} | "
+            f"{compiled_wall:,.0f} |",
+            f"| naive interpreter (walks each condition's JSON per evaluation) | {naive_cpu:,.0f} | "
+            f"{naive_wall:,.0f} |",
+            f"| **ratio** | **{compiled_cpu / naive_cpu:.1f}x** | {compiled_wall / naive_wall:.1f}x |",
+            "",
+            f"- Rule matching alone on prepared facts: compiled {rules_cpu:,.0f} items/s, naive "
+            f"{rules_naive_cpu:,.0f} items/s ({rules_cpu / rules_naive_cpu:.1f}x); {indexed} rule entries in "
+            f"equality tables, {ranged} in numeric regions, {len(book.residual)} evaluated one by one.",
+            f"- The full API decision (building the pydantic `Decision` with reasons and breakdown): {full_cpu:,.0f}"
+            " decisions/s — model construction, not the rules, dominates it.",
+            "",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    run()
