@@ -9,6 +9,7 @@ FUNCTIONS_DIR = ROOT / "functions"
 LAYER_DIR = ROOT / "layers" / "shared"
 STATE_MACHINES_DIR = ROOT / "statemachines"
 RUNTIME_REQUIREMENTS = ROOT / "requirements.txt"
+DATA_DIR = ROOT / "data"
 
 # The AWS-managed Powertools layer (python3.13, arm64). Keep the number in step with the pin in requirements.txt.
 POWERTOOLS_LAYER_VERSION = 27

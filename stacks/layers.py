@@ -1,7 +1,8 @@
 """The two layers every function carries: AWS's managed Powertools layer and our own `insure` package.
 
 Our layer is bundled locally with pip (no Docker): the third-party runtime dependencies from requirements.txt
-(minus what the Powertools layer already provides), built for Lambda's arm64 / Python 3.13, plus `python/insure`.
+(minus what the Powertools layer already provides), built for Lambda's arm64 / Python 3.13, plus `python/insure`
+and the repository's `data/` (rules kept as data) at `/opt/data`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import jsii
-from aws_cdk import BundlingOptions, DockerImage, ILocalBundling, Stack
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling, Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from stacks.conventions import LAYER_DIR, POWERTOOLS_LAYER_ARN, PROVIDED_BY_POWERTOOLS_LAYER, RUNTIME_REQUIREMENTS
+from stacks.conventions import (
+    DATA_DIR,
+    LAYER_DIR,
+    POWERTOOLS_LAYER_ARN,
+    PROVIDED_BY_POWERTOOLS_LAYER,
+    RUNTIME_REQUIREMENTS,
+)
 
 
 def layer_requirements(text: str) -> list[str]:
@@ -38,9 +45,10 @@ def layer_requirements(text: str) -> list[str]:
 class PipLayerBundling:
     """Builds the layer on this machine with pip for manylinux arm64 wheels; Docker is never needed."""
 
-    def __init__(self, source: Path, requirements: Path) -> None:
+    def __init__(self, source: Path, requirements: Path, data: Path) -> None:
         self._source = source
         self._requirements = requirements
+        self._data = data
 
     def try_bundle(self, output_dir: str, *_args: Any, **_options: Any) -> bool:
         target = Path(output_dir) / "python"
@@ -70,7 +78,13 @@ class PipLayerBundling:
                 ],
                 check=True,
             )
+        for unused in ("bin", "share"):  # console scripts and data files no function can use
+            shutil.rmtree(target / unused, ignore_errors=True)
+        for cache in list(target.rglob("__pycache__")):
+            shutil.rmtree(cache, ignore_errors=True)
         shutil.copytree(self._source / "python", target, dirs_exist_ok=True, ignore=_ignore_caches)
+        if self._data.is_dir():  # rules kept as data: /opt/data, found by searching upwards from the package
+            shutil.copytree(self._data, Path(output_dir) / "data", dirs_exist_ok=True)
         return True
 
 
@@ -94,9 +108,11 @@ class Layers(Construct):
             compatible_architectures=[lambda_.Architecture.ARM_64],
             code=lambda_.Code.from_asset(
                 str(LAYER_DIR),
+                # Hash what is bundled, so a change to requirements.txt or data/ ships a new layer version.
+                asset_hash_type=AssetHashType.OUTPUT,
                 bundling=BundlingOptions(
                     image=DockerImage.from_registry("unused-local-bundling-only"),
-                    local=PipLayerBundling(LAYER_DIR, RUNTIME_REQUIREMENTS),
+                    local=PipLayerBundling(LAYER_DIR, RUNTIME_REQUIREMENTS, DATA_DIR),
                 ),
             ),
         )
