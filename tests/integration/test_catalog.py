@@ -134,3 +134,18 @@ def test_age_rated_quote_needs_a_date_of_birth(seeded):
     assert [e["field"] for e in response.get_json()["errors"]] == ["date_of_birth"]
     response = _quote(platform.api, {**body, "date_of_birth": "1980-01-01"})
     assert response.status_code == 200
+
+
+def test_a_rulebook_whose_conditions_do_not_compile_is_never_stored(seeded, tmp_path):
+    from insure.products.rulebooks import RULEBOOKS_DIR, default_store, seed_rulebooks
+    from insure.underwriting.conditions import ConditionError
+
+    broken = json.loads((RULEBOOKS_DIR / "computer.json").read_text())
+    broken["version"] = "2099.1.1"
+    broken["rate_factors"][0]["condition"] = {"field": "item.colour", "op": "eq", "value": "red"}
+    (tmp_path / "computer.json").write_text(json.dumps(broken))
+    with pytest.raises(ConditionError, match=r"item\.colour"):
+        seed_rulebooks(tmp_path)
+    store = default_store()
+    assert store.current_version("computer") == "2026.11.1"
+    assert store.document("computer", "2099.1.1") is None

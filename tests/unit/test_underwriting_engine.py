@@ -7,7 +7,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from insure.errors import RuleViolation
@@ -119,6 +119,7 @@ RATES = st.decimals(min_value=Decimal("-0.5"), max_value=Decimal("2"), places=3)
 
 
 @settings(max_examples=150, deadline=None)
+@example(values=[Decimal("150.00")], rates=[Decimal("-0.001"), Decimal("-0.5"), Decimal("-0.5")], base=Decimal("0.001"))
 @given(
     values=st.lists(VALUES, min_size=1, max_size=3),
     rates=st.lists(RATES, min_size=1, max_size=6),

@@ -97,3 +97,14 @@ def test_check_intake_raises_field_errors_through_the_public_api(store):
     with pytest.raises(RuleViolation) as refused:
         underwriting.check_intake(QuoteRequest.model_validate({**QUOTE, "state": "HI"}))
     assert [e.field for e in refused.value.errors] == ["state"]
+
+
+def test_a_table_that_does_not_answer_keeps_the_version_already_loaded(store, monkeypatch):
+    before = underwriting.quote(QuoteRequest.model_validate(QUOTE))
+
+    def unavailable(product: str) -> str | None:
+        raise TimeoutError("table did not answer")
+
+    monkeypatch.setattr(store, "current_version", unavailable)
+    monkeypatch.setattr(underwriting, "POINTER_TTL_S", -1.0)
+    assert underwriting.quote(QuoteRequest.model_validate(QUOTE)).premium == before.premium

@@ -120,8 +120,12 @@ class RulebookStore:
 
     def publish(self, text: str) -> str:
         """Store this version (if new) and make it current. A version already stored with other content is a
-        Conflict: versions are immutable, bump the version instead."""
+        Conflict: versions are immutable, bump the version instead. A rulebook whose conditions do not compile
+        is refused (ConditionError) before anything is written."""
+        from insure.underwriting.engine import compile_rulebook
+
         document = parse_document(text)
+        compile_rulebook(document)
         digest = hashlib.sha256(text.encode()).hexdigest()
         pk = {"S": f"RULEBOOK#{document.product}"}
         now = datetime.datetime.now(datetime.UTC).isoformat()

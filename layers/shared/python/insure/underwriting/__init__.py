@@ -80,7 +80,12 @@ def current_rulebook(product: str) -> CompiledRulebook:
     now = time.monotonic()
     pointer = _pointers.get(product)
     if pointer is None or now - pointer[1] > POINTER_TTL_S:
-        version = _store().current_version(product)
+        try:
+            version = _store().current_version(product)
+        except Exception:
+            if pointer is None:
+                raise
+            version = pointer[0]  # the table did not answer: keep deciding with the version we have
         if version is None:
             raise NotFound(f"No rulebook is on sale for {product}.")
         pointer = (version, now)

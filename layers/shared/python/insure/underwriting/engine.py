@@ -28,14 +28,13 @@ from insure.products.models import (
 from insure.products.rulebooks import IdentityRecord, RulebookDocument
 from insure.types import CENT, Money
 from insure.underwriting import conditions
-from insure.underwriting.facts import age_on, bundle_facts, item_facts, known_facts, policy_facts
+from insure.underwriting.facts import bundle_facts, item_facts, known_facts, policy_facts
 from insure.underwriting.models import BreakdownLine, Decision, QuoteResult, Reason
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 MULTIPLIER_PLACES = Decimal("0.0001")
 MULTIPLIER_RULE = "UW-MULTIPLIER"
-ADULT_AGE = 18
 
 Predicate = conditions.Predicate
 
@@ -612,7 +611,7 @@ def _breakdown(request: ApplicationInput | QuoteRequest, lines: list[ItemVerdict
             value=Money.of(line.value),
             base_rate=str(line.base_rate),
             multiplier=str(line.multiplier),
-            premium=Money.of(max(line.premium, ZERO)),
+            premium=Money.of(line.premium if line.premium > ZERO else ZERO),
             rule_ids=[rule.rule_id for rule in sorted(line.factors, key=lambda r: r.position)],
         )
         for line in lines
@@ -700,10 +699,6 @@ def price(books: Books, request: QuoteRequest, *, today: datetime.date | None = 
         rulebook_version=books.product.label,
         rulebook_versions=books.versions(),
     )
-
-
-def applicant_age(application: ApplicationInput, today: datetime.date) -> int | None:
-    return age_on(application.date_of_birth, today)
 
 
 RulebookLoader = Callable[[str], CompiledRulebook]
