@@ -39,7 +39,7 @@ FUNCTIONS: tuple[Function, ...] = (
         name="policies",
         description="Issued policies: the current version with its history, and the PDF document",
         routes=(Route("GET", "/policies/{policy_number}"), Route("GET", "/policies/{policy_number}/document")),
-        grants=(DATA_READ, Grant(DOCUMENTS, ("get",))),
+        grants=(DATA_READ, Grant(DOCUMENTS, ("get", "put"))),
     ),
     Function(
         name="issuance_underwrite",

@@ -1,18 +1,24 @@
-"""A fix for moto 5.2.1's Step Functions parser, applied by the local cloud and the tests.
+"""Fixes to moto 5.2.1's Step Functions interpreter, applied by the local cloud and the tests (`install()`).
 
-moto deep-copies the state machine on every `StartExecution`, including the list of its earlier executions, whose
-live workers hold locks: the second execution of any state machine fails with "cannot pickle '_thread.RLock'"
-(getmoto/moto#10077, fixed upstream by #10093 after 5.2.1). As upstream does, the copy gets an empty execution list
-(the clone is only a snapshot of the definition for the new execution)."""
+1. A second execution of any state machine fails: moto deep-copies the state machine on `StartExecution`,
+   including its earlier executions, whose live workers hold locks ("cannot pickle '_thread.RLock'";
+   getmoto/moto#10077, fixed upstream by #10093 after 5.2.1). As upstream does, the copy gets an empty list.
+2. Speed, so the local cloud's workflow timings resemble a managed engine rather than a parser benchmark:
+   every execution re-parsed the ASL with the ANTLR runtime (about 150 ms for the issuance workflow), and every
+   Lambda task built a new boto3 client (10-30 ms). Parsed programs are cached per definition text (their
+   evaluation state lives in each execution's environment, not in the components), and the interpreter's
+   boto3 clients are kept per (region, service, endpoint) when credentials are the default ones."""
 
 from __future__ import annotations
 
 import copy
+import sys
+from functools import cache
 from typing import Any
 
 from moto.stepfunctions.models import StateMachineInstance
 
-_MARK = "_insure_deepcopy_fixed"
+_MARK = "_insure_fixes_installed"
 
 
 def _deepcopy_without_executions(self: Any, memo: dict[int, Any]) -> Any:
@@ -24,9 +30,42 @@ def _deepcopy_without_executions(self: Any, memo: dict[int, Any]) -> Any:
     return clone
 
 
+def _cache_parsed_programs() -> None:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    parse = AmazonStateLanguageParser.parse
+    cached = cache(parse)
+    AmazonStateLanguageParser.parse = staticmethod(cached)  # type: ignore[method-assign,assignment]
+
+
+def _cache_interpreter_clients() -> None:
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    make = boto_client.boto_client_for
+
+    @cache
+    def shared(region: str, service: str, intercepted: bool, port: Any) -> Any:
+        return make(region, service)
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        if state_credentials is not None:
+            return make(region, service, state_credentials)
+        # keyed by where the client points: the in-process mock or the server on its port
+        return shared(region, service, boto_client.botocore_stubber.enabled, boto_client.moto_server_port())
+
+    boto_client.boto_client_for = boto_client_for
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto.stepfunctions.parser") and getattr(module, "boto_client_for", None) is make:
+            module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
+
+
 def install() -> None:
     """Idempotent: patch once per process."""
     if getattr(StateMachineInstance, _MARK, False):
         return
+    import moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils  # noqa: F401
+
     StateMachineInstance.__deepcopy__ = _deepcopy_without_executions  # type: ignore[attr-defined]
+    _cache_parsed_programs()
+    _cache_interpreter_clients()
     setattr(StateMachineInstance, _MARK, True)

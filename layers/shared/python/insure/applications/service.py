@@ -115,7 +115,7 @@ class ApplicationService:
     wait_ms: int
     fingerprint_key: Callable[[], bytes]
     poll_first_s: float = 0.004
-    poll_max_s: float = 0.05
+    poll_max_s: float = 0.025
 
     # -- reading --------------------------------------------------------------------------------------------
     def owned(self, application_id: str, headers: Mapping[str, str] | None) -> ApplicationRecord:
@@ -276,7 +276,7 @@ class ApplicationService:
         """Pay the premium once per Idempotency-Key; a repeat gets the first outcome, another body 422."""
         from insure.idempotency import run_once
 
-        self.owned(application_id, headers)
+        record = self.owned(application_id, headers)
         if not idempotency_key or not idempotency_key.strip():
             raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
         fingerprint = hmac.new(
@@ -286,17 +286,15 @@ class ApplicationService:
             f"payment:{application_id}",
             idempotency_key.strip(),
             fingerprint,
-            lambda: asdict(self._pay(application_id, body)),
+            lambda: asdict(self._pay(record, body)),
         )
         return Outcome(**result)
 
-    def _pay(self, application_id: str, body: PaymentRequest) -> Outcome:
+    def _pay(self, record: ApplicationRecord, body: PaymentRequest) -> Outcome:
         from insure.payments.cards import Card
         from insure.payments.processor import processor, tokenize
 
-        record = self.applications.get(application_id)
-        if record is None:
-            raise NotFound(f"No application {application_id}.")
+        application_id = record.application_id
         if record.status not in PAYING or record.payment_attempts >= MAX_PAYMENT_ATTEMPTS:
             raise Conflict(f"The application is {record.status}; it is not awaiting payment.")
         if body.card is not None:
@@ -316,7 +314,10 @@ class ApplicationService:
             remove=("task_token", "task_kind"),
             when=("task_token = :token", {":token": {"S": task_token}}),
         )
-        self.engine.complete(task_token, {"payment_token": token.token, "brand": token.brand, "last4": token.last4})
+        self.engine.complete(
+            task_token,
+            {"payment_token": token.token, "brand": token.brand, "last4": token.last4, "attempt": before + 1},
+        )
         record = self.wait(
             application_id,
             lambda r: (

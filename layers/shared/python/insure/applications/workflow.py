@@ -16,6 +16,7 @@ from insure.applications.repository import ApplicationRecord, ApplicationReposit
 from insure.applications.status import MAX_PAYMENT_ATTEMPTS, Status, predecessors
 from insure.errors import Conflict, NotFound
 from insure.payments.processor import CardProcessor
+from insure.policies.models import PolicyVersion
 from insure.policies.repository import PolicyRepository
 from insure.settings import PlatformSettings
 from insure.types import Money
@@ -26,7 +27,11 @@ class StaleExecution(Exception):
 
 
 class PolicyIssuer(Protocol):
-    def issue(self, application: ApplicationRecord) -> str: ...
+    def policy_of(self, application: ApplicationRecord) -> PolicyVersion: ...
+
+    def store(self, policy: PolicyVersion, application: ApplicationRecord) -> None: ...
+
+    def store_document(self, policy: PolicyVersion) -> None: ...
 
 
 @dataclass
@@ -109,9 +114,8 @@ class IssuanceTasks:
     def charge(self, event: dict[str, Any]) -> dict[str, Any]:
         """Charge the premium to the card token; a decline is recorded as payment_failed with its code."""
         application_id, submission = event["application_id"], int(event["submission"])
-        record = self._current(application_id, submission)
         payment = event["payment"]
-        attempt = record.payment_attempts + 1
+        attempt = int(payment["attempt"])  # counted by the payment endpoint; the write below checks it
         result = self.processor.charge(
             payment["payment_token"],
             Money(**event["premium"]),
@@ -129,7 +133,10 @@ class IssuanceTasks:
             application_id,
             set_fields={"status": status, "payment": shown, "payment_attempts": attempt},
             when_status=("accepted", "payment_failed"),
-            when=("payment_attempts = :before", {":before": {"N": str(record.payment_attempts)}}),
+            when=(
+                "payment_attempts = :before AND submissions = :submission",
+                {":before": {"N": str(attempt - 1)}, ":submission": {"N": str(submission)}},
+            ),
         )
         return {"approved": result.approved, "attempts": attempt, "max_attempts": MAX_PAYMENT_ATTEMPTS}
 
@@ -137,16 +144,19 @@ class IssuanceTasks:
         """Issue the policy (number, dates, PDF) and mark the application issued."""
         application_id, submission = event["application_id"], int(event["submission"])
         record = self._current(application_id, submission)
-        if record.status == "issued" and record.policy_number:
-            return {"policy_number": record.policy_number}
-        policy_number = self.issuer.issue(record)
-        self.applications.update(
-            application_id,
-            set_fields={"status": "issued", "policy_number": policy_number},
-            remove=("task_token", "task_kind"),
-            when_status=("paid",),
-        )
-        return {"policy_number": policy_number}
+        policy = self.issuer.policy_of(record)
+        if record.status != "issued":
+            self.issuer.store(policy, record)
+            self.applications.update(
+                application_id,
+                set_fields={"status": "issued", "policy_number": policy.policy_number},
+                remove=("task_token", "task_kind"),
+                when_status=("paid",),
+            )
+        # The document follows the status, so the person's wait ends first; a retry renders it again, and the
+        # document endpoint renders a missing one on demand.
+        self.issuer.store_document(policy)
+        return {"policy_number": policy.policy_number}
 
     def record(self, event: dict[str, Any]) -> dict[str, Any]:
         """Record an end status (expired, failed); a no-op when the application already moved on."""

@@ -34,10 +34,8 @@ class PolicyIssuance:
         settings = get_settings()
         return cls(PolicyRepository(settings.table_name), settings.documents_bucket)
 
-    def issue(self, application: ApplicationRecord, *, today: dt.date | None = None) -> str:
-        """The policy number of `application`'s first policy version, creating it (and its PDF) if needed."""
-        from insure.aws import client
-
+    def policy_of(self, application: ApplicationRecord, *, today: dt.date | None = None) -> PolicyVersion:
+        """The first version of `application`'s policy; its number is derived, so a retry gets the same one."""
         number = policy_number(application.application_id, application.submissions)
         today = today or dt.datetime.now(dt.UTC).date()
         stored = application.input
@@ -46,7 +44,7 @@ class PolicyIssuance:
             expiry = today.replace(year=today.year + 1)
         except ValueError:  # 29 February
             expiry = today + dt.timedelta(days=365)
-        version = PolicyVersion(
+        return PolicyVersion(
             policy_number=number,
             version=1,
             change="issued",
@@ -65,12 +63,23 @@ class PolicyIssuance:
             document_key=document_key(number, 1),
             rulebook_version=(application.decision or {}).get("rulebook_version"),
         )
-        client("s3").put_object(
-            Bucket=self.bucket, Key=version.document_key, Body=render(version), ContentType="application/pdf"
-        )
+
+    def store(self, policy: PolicyVersion, application: ApplicationRecord) -> None:
+        """Keep the version (a no-op when a retried issuance already stored it)."""
         self.policies.put_version(
-            version,
+            policy,
             session_hash=application.session_hash,
             session_expires_at_epoch=application.session_expires_at_epoch,
         )
-        return number
+
+    def store_document(self, policy: PolicyVersion) -> None:
+        store_document(self.bucket, policy)
+
+
+def store_document(bucket: str, policy: PolicyVersion) -> bytes:
+    """Render the policy's PDF and put it at its key in `bucket`; the bytes."""
+    from insure.aws import client
+
+    pdf = render(policy)
+    client("s3").put_object(Bucket=bucket, Key=policy.document_key, Body=pdf, ContentType="application/pdf")
+    return pdf

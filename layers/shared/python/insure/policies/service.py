@@ -49,10 +49,18 @@ class PolicyService:
 
     def document(self, policy_number: str, headers: Mapping[str, str] | None) -> bytes:
         """The PDF of the current version."""
+        from botocore.exceptions import ClientError
+
         from insure.aws import client
+        from insure.policies.issuance import store_document
 
         stored = self.owned(policy_number, headers)
-        found = client("s3").get_object(Bucket=self.bucket, Key=stored.current.document_key)
+        try:
+            found = client("s3").get_object(Bucket=self.bucket, Key=stored.current.document_key)
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in ("NoSuchKey", "404"):
+                raise
+            return store_document(self.bucket, stored.current)  # issuance writes it just after the status
         body: bytes = found["Body"].read()
         return body
 
