@@ -17,6 +17,7 @@ from constructs import Construct
 
 import declaration
 from stacks.conventions import (
+    CONTEXT_ENVIRONMENT,
     FUNCTIONS_DIR,
     MAX_BODY_BYTES,
     METRICS_NAMESPACE,
@@ -124,6 +125,10 @@ class Functions(Construct):
         self._layers = layers
         self.by_name: dict[str, lambda_.Function] = {}
         environment = resources.environment()
+        for key, variable in CONTEXT_ENVIRONMENT.items():
+            value = self.node.try_get_context(key)
+            if value:
+                environment[variable] = str(value)
         for declared in declaration.FUNCTIONS:
             function = self._function(declared, environment)
             for grant in declared.grants:

@@ -26,6 +26,9 @@ METRICS_NAMESPACE = "InsurancePlatform"
 # API Gateway REST APIs accept up to 10 MB and nothing lower is configurable: functions enforce this limit.
 MAX_BODY_BYTES = 64 * 1024
 API_STAGE = "api"
+PUBLIC_BASE_URL_ENV = "PUBLIC_BASE_URL"
+# Deploy-time settings read from CDK context (`cdk deploy -c card_processor_url=https://...`) -> env var.
+CONTEXT_ENVIRONMENT = {"card_processor_url": "CARD_PROCESSOR_URL"}
 API_THROTTLE_RATE = 50
 API_THROTTLE_BURST = 100
 WEBSOCKET_STAGE = "live"

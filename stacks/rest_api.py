@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 import declaration
-from stacks.conventions import API_STAGE, API_THROTTLE_BURST, API_THROTTLE_RATE
+from stacks.conventions import API_STAGE, API_THROTTLE_BURST, API_THROTTLE_RATE, PUBLIC_BASE_URL_ENV
 
 
 class RestApi(Construct):
@@ -55,3 +55,9 @@ class RestApi(Construct):
             if function_name not in integrations:
                 integrations[function_name] = apigateway.LambdaIntegration(functions[function_name], proxy=True)
             self.api.root.resource_for_path(path).add_method(method, integrations[function_name])
+        # Built from the API id and the stage name, not `api.url`, which would make functions depend on the
+        # deployment that depends on them.
+        stack = Stack.of(self)
+        self.base_url = f"https://{self.api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}/{API_STAGE}"
+        for function in functions.values():
+            function.add_environment(PUBLIC_BASE_URL_ENV, self.base_url)

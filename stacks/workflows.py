@@ -3,7 +3,7 @@ with the ARNs of the declared functions, explicit invoke grants, logging ALL, tr
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -26,7 +26,7 @@ class StateMachines(Construct):
             log_group = logs.LogGroup(
                 self,
                 f"{name}Logs",
-                log_group_name=f"/aws/vendedlogs/states/{name}",
+                log_group_name=f"/aws/vendedlogs/states/{Stack.of(self).stack_name}-{name}",
                 retention=logs.RetentionDays.ONE_YEAR,
                 removal_policy=RemovalPolicy.RETAIN,
             )

@@ -44,12 +44,12 @@ class Synthesized:
         return statements
 
 
-def synthesize() -> Synthesized:
+def synthesize(**context: Any) -> Synthesized:
     from aws_cdk.assertions import Template
 
     from stacks import build_app, offline_context
 
-    _app, stack = build_app(offline_context(), nag=False)
+    _app, stack = build_app({**offline_context(), **context}, nag=False)
     return Synthesized(stack=stack, template=Template.from_stack(stack))
 
 

@@ -58,7 +58,7 @@ def unseen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesized]:
         patch.setattr(declaration, "ENVIRONMENT", {**declaration.ENVIRONMENT, "gadget-flow": "GADGET_FLOW_ARN"})
         patch.setattr("stacks.compute.FUNCTIONS_DIR", root / "functions")
         patch.setattr("stacks.workflows.STATE_MACHINES_DIR", Path(root / "statemachines"))
-        yield synthesize()
+        yield synthesize(card_processor_url="https://cards.example")
 
 
 def test_no_websocket_function_means_no_websocket_api(unseen):
@@ -84,6 +84,11 @@ def test_a_new_route_function_queue_and_machine_are_built(unseen):
     api = unseen.properties(stack.functions.by_name["gadgets"])["Environment"]["Variables"]
     assert api["GADGET_FLOW_ARN"] == {"Ref": unseen.logical_id(stack.state_machines.by_name["gadget-flow"])}
     assert "GADGET_FLOW_ARN" not in worker["Environment"]["Variables"]
+
+
+def test_deploy_time_context_reaches_every_function(unseen):
+    for function in unseen.stack.functions.by_name.values():
+        assert unseen.properties(function)["Environment"]["Variables"]["CARD_PROCESSOR_URL"] == "https://cards.example"
 
 
 def test_an_undeclared_grant_target_stops_synthesis(tmp_path):
