@@ -6,9 +6,10 @@ from local.cloud import Component
 
 
 def default_components() -> list[Component]:
+    from local.issuance_workflow import IssuanceWorkflow
     from local.rulebook_seeder import RulebookSeeder
     from local.simulators.card_processor import CardProcessorSimulator
     from local.simulators.insurers import InsurerSimulator
     from local.websocket import LocalWebSocketGateway
 
-    return [RulebookSeeder(), CardProcessorSimulator(), LocalWebSocketGateway(), InsurerSimulator()]
+    return [RulebookSeeder(), IssuanceWorkflow(), CardProcessorSimulator(), LocalWebSocketGateway(), InsurerSimulator()]

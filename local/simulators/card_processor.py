@@ -63,9 +63,6 @@ class CardProcessorSimulator:
 
     # -- component protocol --
     def start(self, cloud: LocalCloud | None = None) -> None:
-        from local import moto_fixes
-
-        moto_fixes.install()  # payments resume issuance executions; moto 5.2.1 runs only one per machine without it
         self._server = make_server(self.host, self.port, self, threaded=True)
         self.port = int(self._server.server_port)
         self._thread = threading.Thread(target=self._server.serve_forever, name=self.name, daemon=True)

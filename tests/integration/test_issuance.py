@@ -45,9 +45,11 @@ def issuance(platform, monkeypatch):
     from insure.products.rulebooks import seed_rulebooks
     from insure.settings import get_settings
     from insure.underwriting import reset_cache
+    from local import moto_fixes
     from local.simulators.card_processor import CardProcessorSimulator
 
-    simulator = CardProcessorSimulator()  # also installs local.moto_fixes (a second execution per machine)
+    moto_fixes.install()  # as the local cloud does: a second execution per state machine, parsed ASL cached
+    simulator = CardProcessorSimulator()
     simulator.start()
     monkeypatch.setenv("CARD_PROCESSOR_URL", simulator.url)
     monkeypatch.setenv("RESPONSE_WAIT_MS", "5000")
