@@ -40,6 +40,11 @@ class PlatformStack(Stack):
         self.functions.grant_state_machines(self.resources)
         self.rest_api = RestApi(self, "RestApi", functions=self.functions.by_name)
         self.websockets = WebSocketApis(self, "WebSockets", functions=self.functions.by_name)
+        # WebSocket stages log through the account's API Gateway logging role, which the REST API sets.
+        account = self.rest_api.api.node.try_find_child("Account")
+        for stage in self.websockets.stages.values():
+            if account is not None:
+                stage.node.add_dependency(account)
 
         CfnOutput(self, "ApiUrl", value=self.rest_api.api.url, description="Base URL of the REST API")
         for name, stage in self.websockets.stages.items():

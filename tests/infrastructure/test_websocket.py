@@ -42,6 +42,9 @@ def test_the_stage_deploys_itself_is_throttled_and_access_logged(synthesized, de
     assert props["AutoDeploy"] is True
     assert props["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
     assert props["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"][1] == "Arn"
+    stage_id = synthesized.logical_id(synthesized.stack.websockets.stages[declared.name])
+    account = next(k for k, r in synthesized.resources.items() if r["Type"] == "AWS::ApiGateway::Account")
+    assert account in synthesized.resources[stage_id].get("DependsOn", []), "logging role is set first"
 
 
 @pytest.mark.parametrize("declared", SOCKETS)
