@@ -45,7 +45,6 @@ def get_products() -> ProductsResponse:
     "/quotes",
     summary="A preliminary premium from the same stored criteria as the final one",
     tags=["issuance"],
-    responses={422: {"description": "A state outside the approved list, a value over a limit, or a barred item"}},
 )
 def post_quote(request: QuoteRequest) -> QuoteResponse:
     from insure.underwriting.quotes import issue_quote

@@ -28,7 +28,7 @@ from insure.products.models import (
 from insure.products.rulebooks import IdentityRecord, RulebookDocument
 from insure.types import CENT, Money
 from insure.underwriting import conditions
-from insure.underwriting.facts import bundle_facts, item_facts, known_facts, policy_facts
+from insure.underwriting.facts import POLICY_FACTS, bundle_facts, item_facts, known_facts, policy_facts
 from insure.underwriting.models import BreakdownLine, Decision, QuoteResult, Reason
 
 ZERO = Decimal(0)
@@ -111,13 +111,74 @@ def _cell(entries: list[Guarded] | tuple[Guarded, ...]) -> Cell:
     )
 
 
-def build_index(
-    rules: tuple[CompiledRule, ...], kinds: Mapping[str, str]
-) -> tuple[Index, Ranges, tuple[CompiledRule, ...]]:
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Rules compiled for matching: equality guards in hash tables, numeric guards in regions found by bisection,
+    and the few rules with neither, evaluated one by one."""
+
+    index: Index = ()
+    ranges: Ranges = ()
+    residual: tuple[CompiledRule, ...] = ()
+
+    def matching(self, facts: Mapping[str, Any]) -> Match:
+        """The applicable rate factors (and their summed rate) and bars for `facts`, in no particular order."""
+        rate = ZERO
+        factors: list[CompiledRule] = []
+        bars: list[CompiledRule] = []
+        get = facts.get
+        for name, table in self.index:
+            cell = table.get(get(name))
+            if cell is None:
+                continue
+            if cell[1]:
+                rate += cell[0]
+                factors += cell[1]
+            if cell[2]:
+                bars += cell[2]
+            for rule, remainder in cell[3]:
+                if remainder(facts):  # type: ignore[misc]
+                    if rule.is_bar:
+                        bars.append(rule)
+                    else:
+                        rate += rule.rate
+                        factors.append(rule)
+        for name, thresholds, count, regions in self.ranges:
+            value = get(name)
+            if value is None:
+                continue
+            position = bisect_left(thresholds, value)
+            if position < count and thresholds[position] == value:
+                cell = regions[2 * position + 1]
+            else:
+                cell = regions[2 * position]
+            if cell[1]:
+                rate += cell[0]
+                factors += cell[1]
+            if cell[2]:
+                bars += cell[2]
+            for rule, remainder in cell[3]:
+                if remainder(facts):  # type: ignore[misc]
+                    if rule.is_bar:
+                        bars.append(rule)
+                    else:
+                        rate += rule.rate
+                        factors.append(rule)
+        for rule in self.residual:
+            if rule.predicate(facts):
+                if rule.is_bar:
+                    bars.append(rule)
+                else:
+                    rate += rule.rate
+                    factors.append(rule)
+        return rate, factors, bars
+
+
+def build_rule_set(rules: Sequence[CompiledRule], kinds: Mapping[str, str]) -> RuleSet:
     """Compile the rules' guards into lookups: rules that require `field == value` go into a hash table per field,
-    rules that require a number in a range into a table of regions per field (found by bisection), so a few
-    lookups find every candidate rule; only the rest are evaluated one by one."""
-    tables: dict[str, dict[Any, list[Guarded]]] = {}
+    rules that require a number in a range (or equal to one, when the field is compared by range elsewhere) into
+    the regions of that field, so a few lookups find every candidate rule; only the rest are evaluated one by
+    one."""
+    equalities: list[tuple[Mapping[str, Any], Guarded]] = []
     ranged: dict[str, list[tuple[Mapping[str, Any], Guarded]]] = {}
     residual: list[CompiledRule] = []
 
@@ -128,26 +189,30 @@ def build_index(
         return leaf["op"] in RANGE_OPS and kinds.get(leaf["field"]) == "number"
 
     for rule in rules:
-        found = _guard(rule.condition, equality)
-        if found is not None:
-            leaf, remainder = found
-            table = tables.setdefault(leaf["field"], {})
-            values = leaf["value"] if leaf["op"] == "in" else [leaf["value"]]
-            for value in dict.fromkeys(values):
-                table.setdefault(value, []).append((rule, remainder))
+        found = _guard(rule.condition, equality) or _guard(rule.condition, in_range)
+        if found is None:
+            residual.append(rule)
             continue
-        found = _guard(rule.condition, in_range)
-        if found is not None:
-            leaf, remainder = found
+        leaf, remainder = found
+        if leaf["op"] in ("eq", "in"):
+            equalities.append((leaf, (rule, remainder)))
+        else:
             ranged.setdefault(leaf["field"], []).append((leaf, (rule, remainder)))
+    tables: dict[str, dict[Any, list[Guarded]]] = {}
+    for leaf, guarded in equalities:
+        if leaf["field"] in ranged:  # one bisection answers both the ranges and the equalities on this field
+            ranged[leaf["field"]].append((leaf, guarded))
             continue
-        residual.append(rule)
+        table = tables.setdefault(leaf["field"], {})
+        values = leaf["value"] if leaf["op"] == "in" else [leaf["value"]]
+        for value in dict.fromkeys(values):
+            table.setdefault(value, []).append(guarded)
     index = tuple((name, {v: _cell(entries) for v, entries in table.items()}) for name, table in tables.items())
     ranges = []
     for name, leaves in ranged.items():
         thresholds, regions = _regions(leaves)
         ranges.append((name, thresholds, len(thresholds), tuple(_cell(region) for region in regions)))
-    return index, tuple(ranges), tuple(residual)
+    return RuleSet(index, tuple(ranges), tuple(residual))
 
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
@@ -230,9 +295,10 @@ class CompiledRulebook:
     bars: tuple[CompiledRule, ...]
     rate_factors: tuple[CompiledRule, ...]
     identities: Mapping[IdentityKey, tuple[Listing, ...]]
-    index: Index = field(repr=False)
-    ranges: Ranges = field(repr=False)
-    residual: tuple[CompiledRule, ...] = field(repr=False)
+    policy_rules: RuleSet = field(repr=False)
+    """Rules that read only policy facts: matched once per request."""
+    item_rules: RuleSet = field(repr=False)
+    """Rules that read an item's facts: matched once per item."""
     document: RulebookDocument = field(repr=False)
 
     @property
@@ -248,57 +314,27 @@ class CompiledRulebook:
 
         bars = tuple(walk(r) for r in self.bars)
         rate_factors = tuple(walk(r) for r in self.rate_factors)
-        return replace(self, bars=bars, rate_factors=rate_factors, index=(), ranges=(), residual=bars + rate_factors)
+        policy = tuple(r for r in bars + rate_factors if _policy_level(r))
+        item = tuple(r for r in bars + rate_factors if not _policy_level(r))
+        return replace(
+            self,
+            bars=bars,
+            rate_factors=rate_factors,
+            policy_rules=RuleSet(residual=policy),
+            item_rules=RuleSet(residual=item),
+        )
 
     def matching(self, facts: Mapping[str, Any]) -> Match:
-        """The applicable rate factors (and their summed rate) and bars for `facts`, in no particular order."""
-        rate = ZERO
-        factors: list[CompiledRule] = []
-        bars: list[CompiledRule] = []
-        get = facts.get
-        pending: list[tuple[Guarded, ...]] = []
-        for name, table in self.index:
-            cell = table.get(get(name))
-            if cell is not None:
-                if cell[1]:
-                    rate += cell[0]
-                    factors += cell[1]
-                if cell[2]:
-                    bars += cell[2]
-                if cell[3]:
-                    pending.append(cell[3])
-        for name, thresholds, count, regions in self.ranges:
-            value = get(name)
-            if value is None:
-                continue
-            position = bisect_left(thresholds, value)
-            if position < count and thresholds[position] == value:
-                cell = regions[2 * position + 1]
-            else:
-                cell = regions[2 * position]
-            if cell[1]:
-                rate += cell[0]
-                factors += cell[1]
-            if cell[2]:
-                bars += cell[2]
-            if cell[3]:
-                pending.append(cell[3])
-        for entries in pending:
-            for rule, remainder in entries:
-                if remainder(facts):  # type: ignore[misc]
-                    if rule.is_bar:
-                        bars.append(rule)
-                    else:
-                        rate += rule.rate
-                        factors.append(rule)
-        for rule in self.residual:
-            if rule.predicate(facts):
-                if rule.is_bar:
-                    bars.append(rule)
-                else:
-                    rate += rule.rate
-                    factors.append(rule)
-        return rate, factors, bars
+        """Every applicable rate factor (and their summed rate) and bar for the facts of one item."""
+        return merge(self.policy_rules.matching(facts), self.item_rules.matching(facts))
+
+
+def merge(first: Match, second: Match) -> Match:
+    return first[0] + second[0], first[1] + second[1], first[2] + second[2]
+
+
+def _policy_level(rule: CompiledRule) -> bool:
+    return conditions.fields_of(rule.condition) <= POLICY_FACTS.keys()
 
 
 def compile_rulebook(document: RulebookDocument) -> CompiledRulebook:
@@ -321,7 +357,9 @@ def compile_rulebook(document: RulebookDocument) -> CompiledRulebook:
 
     bars = tuple(build(b.id, b.description, b.condition, is_bar=True) for b in document.bars)
     rate_factors = tuple(build(f.id, f.description, f.condition, f.rate) for f in document.rate_factors)
-    index, ranges, residual = build_index(bars + rate_factors, fields)
+    rules = bars + rate_factors
+    policy_rules = build_rule_set([r for r in rules if _policy_level(r)], fields)
+    item_rules = build_rule_set([r for r in rules if not _policy_level(r)], fields)
 
     return CompiledRulebook(
         product=document.product,
@@ -336,9 +374,8 @@ def compile_rulebook(document: RulebookDocument) -> CompiledRulebook:
         bars=bars,
         rate_factors=rate_factors,
         identities=index_identities(document),
-        index=index,
-        ranges=ranges,
-        residual=residual,
+        policy_rules=policy_rules,
+        item_rules=item_rules,
         document=document,
     )
 
@@ -517,16 +554,19 @@ class Verdict:
 def _price_items(books: Books, request: ApplicationInput | QuoteRequest, today: datetime.date) -> list[ItemVerdict]:
     policy = policy_facts(request, today)
     bundle = books.product if books.product.product == "bundle" else None
+    bundle_policy = bundle.policy_rules.matching(policy) if bundle is not None else None
+    policy_matches: dict[str, Match] = {}
     lines = []
     for index, item in enumerate(request.items):
-        book = books.coverages[item.coverage]
+        coverage = item.coverage
+        book = books.coverages[coverage]
         facts = item_facts(item, policy, today)
-        rate, factors, bars = book.matching(facts)
-        if bundle is not None:
-            extra_rate, extra_factors, extra_bars = bundle.matching(facts)
-            rate += extra_rate
-            factors += extra_factors
-            bars += extra_bars
+        found = policy_matches.get(coverage)
+        if found is None:
+            found = policy_matches[coverage] = book.policy_rules.matching(policy)
+        rate, factors, bars = merge(found, book.item_rules.matching(facts))
+        if bundle is not None and bundle_policy is not None:
+            rate, factors, bars = merge((rate, factors, bars), merge(bundle_policy, bundle.item_rules.matching(facts)))
         multiplier = ONE + rate
         base = book.base_rate or ZERO
         value = item.value
@@ -534,7 +574,7 @@ def _price_items(books: Books, request: ApplicationInput | QuoteRequest, today: 
         lines.append(
             ItemVerdict(
                 index,
-                item.coverage,
+                coverage,
                 value,
                 base,
                 multiplier,
@@ -547,16 +587,26 @@ def _price_items(books: Books, request: ApplicationInput | QuoteRequest, today: 
     return lines
 
 
-def decide_on_facts(book: CompiledRulebook, items: Sequence[tuple[Mapping[str, Any], Decimal]]) -> tuple[bool, Decimal]:
-    """The rulebook's decision on prepared facts, as rules engines are measured: for each (facts, insured value)
-    every bar and rate factor, the multiplier and the rounded premium; approved when no bar applies and every
-    multiplier is positive. Returns (approved, premium)."""
-    approved = True
+def decide_on_facts(
+    book: CompiledRulebook,
+    items: Sequence[tuple[Mapping[str, Any], Decimal]],
+    identities: Sequence[IdentityKey] = (),
+) -> tuple[bool, Decimal]:
+    """The rulebook's decision on prepared facts, as rules engines are measured: the identity lists, then for each
+    (facts, insured value) every bar and rate factor, the multiplier and the rounded premium; approved when the
+    applicant is on no list, no bar applies and every multiplier is positive. Returns (approved, premium)."""
+    listed = book.identities
+    approved = not any(key in listed for key in identities)
     premium = ZERO
     base = book.base_rate or ZERO
+    if not items:
+        return approved, premium
+    policy_rate, _, policy_bars = book.policy_rules.matching(items[0][0])
+    if policy_bars:
+        approved = False
     for facts, value in items:
-        rate, _, bars = book.matching(facts)
-        multiplier = ONE + rate
+        rate, _, bars = book.item_rules.matching(facts)
+        multiplier = ONE + policy_rate + rate
         if bars or multiplier <= ZERO:
             approved = False
         premium += (multiplier * base * value).quantize(CENT, rounding=ROUND_HALF_UP)
