@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """CDK entry point (`cdk synth`, `cdk deploy`): the platform stack built from `declaration`."""
 
-from stacks import build_app
+from stacks.application import build_app
 
 app, _stack = build_app()
 app.synth()

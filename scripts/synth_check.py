@@ -34,7 +34,7 @@ def nag_findings(outdir: Path) -> list[str]:
 
 
 def synthesize(outdir: Path) -> tuple[Path | None, list[str]]:
-    from stacks import build_app, offline_context
+    from stacks.application import build_app, offline_context
 
     app, stack = build_app(offline_context(), outdir=str(outdir))
     try:

@@ -26,6 +26,7 @@ from stacks.conventions import (
     pascal,
 )
 from stacks.layers import Layers
+from stacks.plan import deferred_resources
 
 
 @dataclass
@@ -102,13 +103,6 @@ def apply_grant(function: lambda_.Function, grant: declaration.Grant, resources:
             bucket.grant_put(function)
         return
     raise UnknownGrant(f"{function.node.id}: no declared resource called {grant.resource!r}")
-
-
-def deferred_resources() -> set[str]:
-    """Grants applied later: state machines (they exist after the functions) and sockets (WebSocketApis)."""
-    machines = {m.name for m in declaration.STATE_MACHINES}
-    sockets = {f.name for f in declaration.FUNCTIONS if f.websocket_routes}
-    return machines | sockets
 
 
 def _only(function: lambda_.Function, grant: declaration.Grant, allowed: set[str]) -> None:

@@ -19,26 +19,8 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling,
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from stacks.conventions import (
-    DATA_DIR,
-    LAYER_DIR,
-    POWERTOOLS_LAYER_ARN,
-    PROVIDED_BY_POWERTOOLS_LAYER,
-    RUNTIME_REQUIREMENTS,
-)
-
-
-def layer_requirements(text: str) -> list[str]:
-    """The pinned requirements our layer bundles: requirements.txt without what the managed layer provides."""
-    wanted = []
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line or line.startswith("-"):
-            continue
-        name = line.split("[", 1)[0].split("=", 1)[0].split("<", 1)[0].split(">", 1)[0].strip().lower()
-        if name not in PROVIDED_BY_POWERTOOLS_LAYER:
-            wanted.append(line)
-    return wanted
+from stacks.conventions import DATA_DIR, LAYER_DIR, POWERTOOLS_LAYER_ARN, RUNTIME_REQUIREMENTS
+from stacks.plan import layer_requirements
 
 
 @jsii.implements(ILocalBundling)

@@ -8,14 +8,10 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 import declaration
-from stacks.conventions import VISIBILITY_TIMEOUT_FACTOR, pascal
+from stacks.conventions import pascal
+from stacks.plan import visibility_timeout_s
 
 DLQ_RETENTION = Duration.days(14)
-
-
-def visibility_timeout_s(queue: declaration.Queue) -> int:
-    """At least six times the consumer's timeout, so a batch in flight is never delivered twice."""
-    return VISIBILITY_TIMEOUT_FACTOR * declaration.function(queue.consumer).timeout_s
 
 
 class Queues(Construct):

@@ -20,6 +20,7 @@ from stacks.conventions import (
     WEBSOCKET_URL_ENV,
     pascal,
 )
+from stacks.plan import publishers_of
 
 ACCESS_LOG_FORMAT = json.dumps(
     {
@@ -32,17 +33,6 @@ ACCESS_LOG_FORMAT = json.dumps(
         "integrationLatency": "$context.integrationLatency",
     }
 )
-
-
-def publishers_of(socket_function: str) -> list[str]:
-    """Functions that push to the sockets of `socket_function`: itself and those granted `send` on it."""
-    names = [socket_function]
-    for declared in declaration.FUNCTIONS:
-        if declared.name != socket_function and any(
-            g.resource == socket_function and "send" in g.access for g in declared.grants
-        ):
-            names.append(declared.name)
-    return names
 
 
 class WebSocketApis(Construct):

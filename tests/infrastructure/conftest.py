@@ -47,7 +47,7 @@ class Synthesized:
 def synthesize(**context: Any) -> Synthesized:
     from aws_cdk.assertions import Template
 
-    from stacks import build_app, offline_context
+    from stacks.application import build_app, offline_context
 
     _app, stack = build_app({**offline_context(), **context}, nag=False)
     return Synthesized(stack=stack, template=Template.from_stack(stack))

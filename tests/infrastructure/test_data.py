@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from aws_cdk.assertions import Match
 
 import declaration
 
@@ -42,6 +41,8 @@ def test_the_single_table_and_the_idempotency_table_are_both_declared():
 
 @pytest.mark.parametrize("declared", [pytest.param(b, id=b.name) for b in declaration.BUCKETS])
 def test_bucket_is_private_encrypted_versioned_logged_and_tls_only(synthesized, declared):
+    from aws_cdk.assertions import Match  # CDK loads only where a test needs it
+
     stack = synthesized.stack
     bucket = stack.buckets.by_name[declared.name]
     props = synthesized.properties(bucket)

@@ -4,12 +4,10 @@ and least-privilege grants derived from its declaration."""
 from __future__ import annotations
 
 import pytest
-from aws_cdk.assertions import Match
 
 import declaration
-from stacks.compute import deferred_resources
 from stacks.conventions import MAX_BODY_BYTES, POWERTOOLS_LAYER_VERSION
-from stacks.layers import layer_requirements
+from stacks.plan import deferred_resources, layer_requirements
 from tests.infrastructure.conftest import as_list, getatt_targets
 
 pytestmark = [pytest.mark.xdist_group("infra"), pytest.mark.infra]
@@ -52,6 +50,8 @@ def _grants_on(statements: list[dict], resource_id: str) -> set[str]:
 
 @pytest.mark.parametrize("declared", FUNCTIONS)
 def test_function_comes_from_the_one_factory(synthesized, declared):
+    from aws_cdk.assertions import Match  # CDK loads only where a test needs it
+
     function = synthesized.stack.functions.by_name[declared.name]
     props = synthesized.properties(function)
     shared_layer = synthesized.logical_id(synthesized.stack.layers.shared)

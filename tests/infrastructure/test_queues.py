@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from aws_cdk.assertions import Match
 
 import declaration
 from stacks.conventions import VISIBILITY_TIMEOUT_FACTOR
@@ -38,6 +37,8 @@ def test_visibility_timeout_is_at_least_six_times_the_consumers_timeout(synthesi
 
 @pytest.mark.parametrize("declared", QUEUES)
 def test_queue_and_dlq_are_encrypted_and_refuse_plain_http(synthesized, declared):
+    from aws_cdk.assertions import Match  # CDK loads only where a test needs it
+
     stack = synthesized.stack
     for queue in (stack.queues.by_name[declared.name], stack.queues.dead_letters[declared.name]):
         assert synthesized.properties(queue)["SqsManagedSseEnabled"] is True

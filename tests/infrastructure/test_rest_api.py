@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk.assertions import Match
 
 import declaration
 from stacks.conventions import API_THROTTLE_BURST, API_THROTTLE_RATE
@@ -65,6 +64,8 @@ def test_every_route_is_a_lambda_proxy_integration_of_its_declared_function(synt
 
 
 def test_the_stage_is_throttled_traced_and_access_logged_as_json(synthesized):
+    from aws_cdk.assertions import Match  # CDK loads only where a test needs it
+
     log_group_id = synthesized.logical_id(synthesized.stack.rest_api.access_logs)
     synthesized.template.has_resource_properties(
         "AWS::ApiGateway::Stage",

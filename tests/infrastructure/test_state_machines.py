@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk.assertions import Match
 
 import declaration
 from stacks.conventions import STATE_MACHINES_DIR
@@ -103,6 +102,8 @@ def test_the_machine_may_invoke_exactly_its_task_functions(synthesized, machine)
 
 @pytest.mark.parametrize("machine", MACHINES)
 def test_an_alarm_fires_on_a_failed_execution(synthesized, machine):
+    from aws_cdk.assertions import Match  # CDK loads only where a test needs it
+
     machine_id = synthesized.logical_id(synthesized.stack.state_machines.by_name[machine.name])
     synthesized.template.has_resource_properties(
         "AWS::CloudWatch::Alarm",

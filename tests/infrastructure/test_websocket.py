@@ -6,7 +6,7 @@ import pytest
 
 import declaration
 from stacks.conventions import WEBSOCKET_CALLBACK_URL_ENV, WEBSOCKET_STAGE
-from stacks.websocket_api import publishers_of
+from stacks.plan import publishers_of
 
 pytestmark = [pytest.mark.xdist_group("infra"), pytest.mark.infra]
 
