@@ -110,3 +110,24 @@ def test_strings_compare_case_insensitively_and_numbers_exactly():
 def test_malformed_conditions_are_refused_when_loaded(condition, message):
     with pytest.raises(ConditionError, match=message):
         normalize(condition, KINDS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rules=st.lists(st.tuples(CONDITIONS, st.booleans(), st.decimals(-1, 1, places=2)), min_size=1, max_size=12),
+    facts=FACTS,
+)
+def test_indexed_rule_sets_find_exactly_the_rules_whose_conditions_hold(rules, facts):
+    from insure.underwriting.engine import CompiledRule, build_rule_set
+
+    compiled = []
+    for position, (condition, is_bar, rate) in enumerate(rules):
+        normalized = normalize(condition, KINDS)
+        compiled.append(
+            CompiledRule(f"R-{position}", "", compile_condition(normalized), normalized, rate, is_bar, position)
+        )
+    rate, factors, bars = build_rule_set(compiled, KINDS).matching(facts)
+    holding = [rule for rule in compiled if interpret(rule.condition, facts)]
+    assert sorted(r.rule_id for r in bars) == sorted(r.rule_id for r in holding if r.is_bar)
+    assert sorted(r.rule_id for r in factors) == sorted(r.rule_id for r in holding if not r.is_bar)
+    assert rate == sum((r.rate for r in holding if not r.is_bar), Decimal(0))
