@@ -1,5 +1,6 @@
 """Insurer fan-out: consumes insurer-requests batches, calls the batch's insurers concurrently, reports partial
-batch failures (a failing insurer is retried by SQS while the others proceed)."""
+batch failures (a failing insurer is retried by SQS while the others proceed), then pushes the batch's changes
+live and queues its next polls at once."""
 
 from functools import cache
 from typing import Any
@@ -10,10 +11,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from insure.risk.fanout import InsurerRequest
-from insure.risk.filing import FilingWorker, concurrent_batch_processor, default_worker
+from insure.risk.filing import FilingWorker, Outcome, concurrent_batch_processor, default_worker
 
 logger = Logger()
 processor = concurrent_batch_processor()
+_outcomes: list[tuple[str, Outcome]] = []  # this invocation's (one invocation at a time per environment)
 
 
 @cache
@@ -24,12 +26,17 @@ def _worker() -> FilingWorker:
 def record_handler(record: SQSRecord) -> None:
     message = InsurerRequest.model_validate_json(record.body)
     receive_count = int(record.attributes.approximate_receive_count or 1)
-    _worker().handle(message, receive_count)
+    _outcomes.append((record.message_id, _worker().handle(message, receive_count)))
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _outcomes.clear()
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
-    return dict(response)
+    unqueued = _worker().complete(list(_outcomes))
+    failures: list[dict[str, Any]] = [{**f} for f in response.get("batchItemFailures", [])]
+    failures += [{"itemIdentifier": record_id} for record_id in sorted(unqueued)]
+    _outcomes.clear()
+    return {**response, "batchItemFailures": failures}

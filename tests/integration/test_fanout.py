@@ -22,6 +22,23 @@ from local.sqs_poller import QueuePoller, to_event
 SALES = {"name": "Sam Sales", "email": "sam@insurer.example", "phone": "+12125550123"}
 
 
+@pytest.fixture(autouse=True)
+def atomic_dynamodb_writes(monkeypatch):
+    """DynamoDB applies each conditional write atomically; moto's backend takes no lock, so two threads can both
+    pass one condition. Serializing moto's writes gives the concurrency tests DynamoDB's guarantee."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self, *args, __original=original, **kwargs):
+            with lock:
+                return __original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
 @pytest.fixture
 def fast_polls(monkeypatch):
     from insure.settings import get_settings
@@ -130,24 +147,36 @@ def test_insurer_registry_refuses_non_admins_and_bad_input(platform):
 
 
 # dispatch ------------------------------------------------------------------------------------------------------
-def test_dispatch_sends_one_message_per_event_and_insurer_once(platform, insurers_sim):
+def test_dispatch_sends_one_message_per_event_and_insurer_and_a_redispatch_files_no_second_claim(
+    platform, insurers_sim, fast_polls
+):
     ids = _register(platform, insurers_sim)
     # Given an event covered by three insurers (one of them twice)
     request = _request("evt-dispatch", ids)
     doubled = request.model_copy(
         update={"policies": [*request.policies, PolicyRef(insurer_id=ids["steady"], policy_number="P2", product="x")]}
     )
-    # When it is dispatched, and dispatched again with new facts
+    # When it is dispatched
     fanout.dispatch(doubled)
-    fanout.dispatch(doubled.model_copy(update={"facts": {"description": "worse now"}}))
     # Then there is exactly one `file` message per insurer, and each insurer shows as pending
-    messages = [json.loads(m["Body"]) for m in _receive_all(platform)]
-    assert sorted(m["insurer_id"] for m in messages) == sorted(ids.values())
-    assert {m["kind"] for m in messages} == {"file"}
-    assert {m["facts"]["description"] for m in messages} == {"pipe burst"}
+    first = _receive_all(platform)
+    bodies = [json.loads(m["Body"]) for m in first]
+    assert sorted(m["insurer_id"] for m in bodies) == sorted(ids.values())
+    assert {m["kind"] for m in bodies} == {"file"}
     timeline = _by_insurer("evt-dispatch")
     assert {p.status for p in timeline.values()} == {"pending"}
     assert timeline[ids["steady"]].policy_number == "POL-steady"
+    # And once the insurers that answer have answered
+    platform.functions.invoke("insurer_fanout", to_event(first, "arn:aws:sqs:us-east-1:123456789012:insurer-requests"))
+    _receive_all(platform)  # their polls
+    # When the event is dispatched again with new facts
+    fanout.dispatch(doubled.model_copy(update={"facts": {"description": "worse now"}}))
+    # Then only the insurer that never answered is asked again (with the new facts); no second claim is filed
+    again = [json.loads(m["Body"]) for m in _receive_all(platform)]
+    assert [(m["insurer_id"], m["kind"], m["facts"]["description"]) for m in again] == [
+        (ids["down"], "file", "worse now")
+    ]
+    assert len(insurers_sim.insurers["steady"].claims) == 1
 
 
 # the consumer --------------------------------------------------------------------------------------------------
@@ -182,6 +211,7 @@ def test_a_batch_files_claims_concurrently_and_reports_only_the_failing_insurer(
 
 def test_a_duplicate_delivery_files_one_claim_and_continues_one_poll_chain(platform, insurers_sim, fast_polls):
     ids = _register(platform, insurers_sim)
+    insurers_sim.insurers["steady"].profile.step_s = 60  # stays `received` for the whole test
     request = _request("evt-dup", {"steady": ids["steady"]})
     fanout.dispatch(request)
     message = _receive_all(platform)

@@ -2,11 +2,12 @@
 
 `dispatch` is what the risk-event code calls when an event opens (and may call again when facts change). It is
 idempotent per (event, insurer): the first call creates the insurer's `pending` progress entry with a conditional
-put and sends one `file` message; later calls for the same (event, insurer) send nothing, so a re-dispatch never
-files a second claim. The connector contract has no "update facts" call, so facts sent after the claim is queued
-stay on the platform's event (guidance uses them); the claim carries the facts known when it was queued. A new
-insurer appearing on a later call (a policy added) is dispatched then. If a send failed after the entry was
-created, the next call re-sends it (the entry remembers whether its message went out).
+put and sends one `file` message. A later call sends nothing for an insurer whose claim is recorded (or that is
+unreachable), so a re-dispatch never files a second claim; for an insurer still `pending` without an answer it
+sends the `file` message again (its first one may have been lost), which is harmless: the consumer records the
+first answer once and the insurer gets the same idempotency key. The connector contract has no "update facts"
+call, so facts sent after the claim is filed stay on the platform's event (guidance uses them). A new insurer
+appearing on a later call (a policy added) is dispatched then.
 
 Functions calling `dispatch` need the grants `Grant(INSURER_REQUESTS, ("send",))` and table read/write.
 """
@@ -106,24 +107,42 @@ def send(messages: list[InsurerRequest], *, delay_s: int = 0) -> list[InsurerReq
 def dispatch(request: FanoutRequest) -> None:
     """One `file` message per (event, insurer) and a `pending` progress entry for each insurer; idempotent per
     (event, insurer) (see the module docstring). Raises when SQS refuses a message, so the caller can retry."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from insure.risk.progress import now_rfc3339, repository
 
     repo = repository()
-    to_send: list[InsurerRequest] = []
-    for message in _per_insurer(request):
-        created = repo.open_pending(message.risk_event_id, message.insurer_id, message.policy_number, now_rfc3339())
-        if created:
-            to_send.append(message)
-            continue
-        existing = repo.get_item(message.risk_event_id, message.insurer_id)
-        if existing is not None and not existing.get("message_sent", {}).get("BOOL", True):
-            to_send.append(message)
-    if not to_send:
+    messages = _per_insurer(request)
+    if not messages:
         return
-    accepted = send(to_send)
-    for message in accepted:
-        repo.mark_sent(message.risk_event_id, message.insurer_id)
-    if len(accepted) < len(to_send):
+    at = now_rfc3339()
+    existing = repo.existing(request.risk_event_id, [m.insurer_id for m in messages])
+    # Still pending without an answer: its message may never have gone out, so it is sent again (harmless: the
+    # claim is recorded once and the insurer sees the same idempotency key).
+    to_send = [
+        m
+        for m in messages
+        if m.insurer_id in existing
+        and existing[m.insurer_id]["status"]["S"] == "pending"
+        and "first_response_at" not in existing[m.insurer_id]
+    ]
+    new = [m for m in messages if m.insurer_id not in existing]
+    accepted = send(to_send) if to_send else []
+    expected = len(to_send)
+    if new:
+        # Ten at a time, each ten sent as soon as its entries exist, so the first insurers are called while the
+        # last entries are still being written.
+
+        def opened(message: InsurerRequest) -> bool:
+            return repo.open_pending(message.risk_event_id, message.insurer_id, message.policy_number, at)
+
+        with ThreadPoolExecutor(max_workers=min(10, len(new)), thread_name_prefix="dispatch") as pool:
+            for start in range(0, len(new), 10):
+                chunk = new[start : start + 10]
+                created = [m for m, ok in zip(chunk, pool.map(opened, chunk), strict=True) if ok]
+                expected += len(created)
+                accepted += send(created) if created else []
+    if len(accepted) < expected:
         from insure.errors import TransientError
 
-        raise TransientError(f"{len(to_send) - len(accepted)} insurer request(s) were not queued; dispatch again.")
+        raise TransientError(f"{expected - len(accepted)} insurer request(s) were not queued; dispatch again.")

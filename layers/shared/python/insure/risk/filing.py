@@ -1,13 +1,18 @@
-"""The insurer fan-out worker: what happens to one insurer-requests message.
+"""The insurer fan-out worker: what happens to insurer-requests messages, one batch at a time.
 
-`file`: file the claim with the insurer through the connector, record its first response (claim reference and
-status) once, notify the insurer's salesperson once, and start polling. `poll` (the n-th): ask the insurer for
-the claim's progress, apply it (never backwards), and schedule poll n+1 with `DelaySeconds` until a final status
-(paid, denied, closed) — reached by a poll or by a webhook.
+`file`: file the claim with the insurer through the connector, then record the first answer (claim reference,
+status, the salesperson's notification, and poll_seq 1 to start polling) in one conditional write. `poll` (the
+n-th): ask the insurer for the claim's progress, apply it (never backwards), and continue with poll n+1 after
+`DelaySeconds` until a final status (paid, denied, closed) — reached by a poll or by a webhook.
 
-Idempotent per message, whatever the delivery count or order: a claim is recorded once (conditional write on the
-first response; the insurer also gets the same idempotency key every time), and a poll chain continues only from
-the delivery that advances the item's `poll_seq` from n to n+1 (a duplicate finds n+1 and stops).
+Each record is handled on its own (`handle`), the batch's records concurrently; what they produce is then
+completed once per batch (`complete`): the live pushes, grouped per event, and the next polls, sent in batches of
+ten. A poll that cannot be queued puts its poll_seq back and fails its record, so SQS delivers it again.
+
+Idempotent per message, whatever the delivery count or order: the first answer is recorded once (the write is
+conditional on none being recorded; the insurer also gets the same idempotency key every time), and a poll chain
+continues only from the delivery that advances the item's `poll_seq` from n to n+1 (a duplicate finds n+1 and
+stops). A redelivered `file` whose answer is recorded but whose first poll never went out starts it then.
 
 Failures: `InsurerUnavailable` propagates so the batch reports the record as failed and SQS delivers it again; on
 the delivery whose `ApproximateReceiveCount` reaches the queue's maxReceiveCount, the insurer is first marked
@@ -18,16 +23,38 @@ A permanent refusal (`InsurerRejected`) or an unregistered insurer is marked unr
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from insure.risk.connector import ClaimFiling, InsurerConnector, InsurerRejected, InsurerUnavailable
 from insure.risk.fanout import InsurerRequest
 from insure.risk.insurers import Insurer
-from insure.risk.progress import FINAL, apply_update, mark_unreachable, now_rfc3339, repository
+from insure.risk.progress import (
+    FINAL,
+    InsurerProgress,
+    ProgressEntry,
+    apply_update,
+    mark_unreachable,
+    now_rfc3339,
+    progress_message,
+    repository,
+)
 
 log = logging.getLogger(__name__)
+
+INSURER_CACHE_S = 60.0
+
+
+@dataclass
+class Outcome:
+    """What handling one record produced: changes to push live, and the next poll to queue (if any)."""
+
+    changes: list[tuple[str, InsurerProgress]] = field(default_factory=list)
+    poll: InsurerRequest | None = None
 
 
 class FilingWorker:
@@ -39,43 +66,58 @@ class FilingWorker:
         connector: InsurerConnector,
         insurers: Callable[[str], Insurer | None],
         send: Callable[[list[InsurerRequest], int], list[InsurerRequest]],
+        publish: Callable[[str, list[dict[str, Any]]], None],
         poll_interval_s: int,
         max_receive_count: int,
     ) -> None:
-        self.connector, self.insurers, self.send = connector, insurers, send
+        self.connector, self._insurers, self.send, self.publish = connector, insurers, send, publish
         self.poll_interval_s, self.max_receive_count = poll_interval_s, max_receive_count
+        self._cache: dict[str, tuple[float, Insurer]] = {}
+        self._lock = threading.Lock()
 
-    def handle(self, message: InsurerRequest, receive_count: int = 1) -> None:
-        insurer = self.insurers(message.insurer_id)
+    def insurer(self, insurer_id: str) -> Insurer | None:
+        """The insurer, cached for a minute in the execution environment (its URL and secrets rarely change)."""
+        with self._lock:
+            cached = self._cache.get(insurer_id)
+        if cached and time.monotonic() - cached[0] < INSURER_CACHE_S:
+            return cached[1]
+        found = self._insurers(insurer_id)
+        if found is not None:
+            with self._lock:
+                self._cache[insurer_id] = (time.monotonic(), found)
+        return found
+
+    # one record ------------------------------------------------------------------------------------------------
+    def handle(self, message: InsurerRequest, receive_count: int = 1) -> Outcome:
+        outcome = Outcome()
+        insurer = self.insurer(message.insurer_id)
         if insurer is None:
-            mark_unreachable(message.risk_event_id, message.insurer_id, "The insurer is not registered.")
-            return
+            self._unreachable(outcome, message, "The insurer is not registered.")
+            return outcome
         try:
             if message.kind == "file":
-                self._file(insurer, message)
+                self._file(insurer, message, outcome)
             else:
-                self._poll(insurer, message)
+                self._poll(insurer, message, outcome)
         except InsurerUnavailable as error:
             if receive_count >= self.max_receive_count:
                 note = f"No answer after {receive_count} attempts ({error})."
                 log.warning("insurer unreachable", extra={"insurer_id": insurer.insurer_id, "note": note})
-                mark_unreachable(message.risk_event_id, insurer.insurer_id, note)
+                self._unreachable(outcome, message, note)
+                self.complete([("", outcome)])  # pushed now: the record fails and leaves for the dead-letter queue
             raise
         except InsurerRejected as error:
             log.warning("insurer refused", extra={"insurer_id": insurer.insurer_id, "error": str(error)})
-            mark_unreachable(message.risk_event_id, insurer.insurer_id, f"The insurer refused the claim: {error}")
+            self._unreachable(outcome, message, f"The insurer refused the claim: {error}")
+        return outcome
 
-    def _file(self, insurer: Insurer, message: InsurerRequest) -> None:
-        repo = repository()
-        item = repo.get_item(message.risk_event_id, insurer.insurer_id)
-        if item is None:
-            log.warning("no progress entry for %s/%s", message.risk_event_id, insurer.insurer_id)
-            return
-        if "first_response_at" in item:
-            # Filed by an earlier delivery; make sure its poll chain started (it may have failed to send).
-            if item.get("poll_seq", {}).get("N") == "0" and item["status"]["S"] not in FINAL:
-                self._schedule_poll(message, item["claim_reference"]["S"], 0)
-            return
+    @staticmethod
+    def _unreachable(outcome: Outcome, message: InsurerRequest, note: str) -> None:
+        changed = mark_unreachable(message.risk_event_id, message.insurer_id, note, publish=False)
+        if changed is not None:
+            outcome.changes.append((message.risk_event_id, changed))
+
+    def _file(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
         filed = self.connector.file_claim(
             insurer,
             ClaimFiling(
@@ -88,39 +130,49 @@ class FilingWorker:
             ),
         )
         at = now_rfc3339()
-        if not repo.record_filed(message.risk_event_id, insurer.insurer_id, filed.claim_reference, at):
-            return  # a concurrent delivery recorded it first and carries on from there
-        progress = apply_update(
-            message.risk_event_id,
-            insurer.insurer_id,
-            filed.status,
-            updated_at=at,
-            note="Claim filed",
-            source="connector",
-            claim_reference=filed.claim_reference,
-        )
-        from insure.risk.notifications import notify_salesperson
+        from insure.risk.notifications import log_sent, notification_for
 
-        notify_salesperson(
+        notification = notification_for(
             insurer,
             risk_event_id=message.risk_event_id,
             claim_reference=filed.claim_reference,
             policy_number=message.policy_number,
             at=at,
         )
-        final = filed.status in FINAL or (progress is not None and progress.final)
-        if not final:
-            self._schedule_poll(message, filed.claim_reference, 0)
+        repo = repository()
+        recorded = repo.record_first_response(
+            message.risk_event_id,
+            insurer.insurer_id,
+            filed.claim_reference,
+            ProgressEntry(status=filed.status, updated_at=at, note="Claim filed", source="connector"),
+            arm_poll=filed.status not in FINAL,
+            notification=notification.model_dump(mode="json"),
+        )
+        if recorded is not None:
+            log_sent(notification)
+            outcome.changes.append((message.risk_event_id, recorded))
+            if not recorded.final and filed.status not in FINAL:
+                outcome.poll = self._next_poll(message, filed.claim_reference, 1)
+            return
+        # Recorded by an earlier delivery: make sure its poll chain started (its first poll may not have gone out).
+        item = repo.get_item(message.risk_event_id, insurer.insurer_id)
+        if item is None:
+            log.warning("no progress entry for %s/%s", message.risk_event_id, insurer.insurer_id)
+            return
+        unpolled = item.get("poll_seq", {}).get("N") == "0" and item["status"]["S"] not in FINAL
+        if unpolled and repo.advance_poll(message.risk_event_id, insurer.insurer_id, 0):
+            outcome.poll = self._next_poll(message, item["claim_reference"]["S"], 1)
 
-    def _poll(self, insurer: Insurer, message: InsurerRequest) -> None:
-        item = repository().get_item(message.risk_event_id, insurer.insurer_id)
+    def _poll(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
+        repo = repository()
+        item = repo.get_item(message.risk_event_id, insurer.insurer_id)
         if item is None or item["status"]["S"] in FINAL:
             return
         if item.get("poll_seq", {}).get("N") != str(message.poll_seq):
             return  # a duplicate or stale delivery: another delivery continues this chain
         reference = message.claim_reference or item["claim_reference"]["S"]
         answer = self.connector.claim_progress(insurer, reference)
-        progress = apply_update(
+        changed = apply_update(
             message.risk_event_id,
             insurer.insurer_id,
             answer.status,
@@ -128,26 +180,50 @@ class FilingWorker:
             note=answer.note,
             source="poll",
             claim_reference=reference,
+            publish=False,
         )
-        if answer.status in FINAL or (progress is not None and progress.final):
+        if changed is not None:
+            outcome.changes.append((message.risk_event_id, changed))
+        if answer.status in FINAL or (changed is not None and changed.final):
             return
-        self._schedule_poll(message, reference, message.poll_seq)
+        if repo.advance_poll(message.risk_event_id, insurer.insurer_id, message.poll_seq):
+            outcome.poll = self._next_poll(message, reference, message.poll_seq + 1)
 
-    def _schedule_poll(self, message: InsurerRequest, claim_reference: str, seq: int) -> None:
-        repo = repository()
-        if not repo.advance_poll(message.risk_event_id, message.insurer_id, seq):
-            return
-        poll = message.model_copy(update={"kind": "poll", "claim_reference": claim_reference, "poll_seq": seq + 1})
+    @staticmethod
+    def _next_poll(message: InsurerRequest, claim_reference: str, seq: int) -> InsurerRequest:
+        return message.model_copy(update={"kind": "poll", "claim_reference": claim_reference, "poll_seq": seq})
+
+    # one batch -------------------------------------------------------------------------------------------------
+    def complete(self, outcomes: list[tuple[str, Outcome]]) -> set[str]:
+        """Pushes the batch's changes live (once per event) and queues its next polls; returns the ids of records
+        whose poll could not be queued (their poll_seq is put back, so their redelivery queues it)."""
+        by_event: dict[str, list[dict[str, Any]]] = {}
+        for _, outcome in outcomes:
+            for risk_event_id, change in outcome.changes:
+                by_event.setdefault(risk_event_id, []).append(progress_message(risk_event_id, change))
+        for risk_event_id, payloads in by_event.items():
+            try:
+                self.publish(risk_event_id, payloads)
+            except Exception:  # a live push must never fail recorded changes
+                log.warning("live publish failed for %s", risk_event_id, exc_info=True)
+        polls = [(record_id, o.poll) for record_id, o in outcomes if o.poll is not None]
+        if not polls:
+            return set()
         try:
-            if not self.send([poll], self.poll_interval_s):
-                raise InsurerUnavailable("poll not queued")
+            accepted = {id(m) for m in self.send([poll for _, poll in polls], self.poll_interval_s)}
         except Exception:
-            repo.advance_poll(message.risk_event_id, message.insurer_id, seq, back=True)
-            raise
+            log.warning("polls not queued", exc_info=True)
+            accepted = set()
+        failed: set[str] = set()
+        for record_id, poll in polls:
+            if id(poll) not in accepted:
+                repository().advance_poll(poll.risk_event_id, poll.insurer_id, poll.poll_seq - 1, back=True)
+                failed.add(record_id)
+        return failed
 
 
 def default_worker() -> FilingWorker:
-    from insure.risk import fanout
+    from insure.risk import fanout, live
     from insure.risk.connector import connector
     from insure.risk.insurers import get_insurer
     from insure.settings import get_settings
@@ -157,6 +233,7 @@ def default_worker() -> FilingWorker:
         connector=connector(),
         insurers=get_insurer,
         send=lambda messages, delay: fanout.send(messages, delay_s=delay),
+        publish=live.publish_many,
         poll_interval_s=settings.insurer_poll_interval_s,
         max_receive_count=settings.insurer_max_receive_count,
     )

@@ -153,20 +153,28 @@ def snapshot(risk_event_id: str) -> dict[str, Any]:
 
 def publish(risk_event_id: str, payload: dict[str, Any]) -> None:
     """Sends `payload` (JSON) to every live subscriber of the event; gone connections are forgotten."""
+    publish_many(risk_event_id, [payload])
+
+
+def publish_many(risk_event_id: str, payloads: list[dict[str, Any]]) -> None:
+    """Sends each payload, in order, to every live subscriber of the event (subscribers are read once)."""
     from insure.settings import get_settings
 
     endpoint = get_settings().websocket_callback_url
-    if not endpoint:
+    if not endpoint or not payloads:
         return
     subscribers = connections().subscribers(risk_event_id)
     if not subscribers:
         return
     api = _management_api(endpoint)
-    data = json.dumps(payload, separators=(",", ":"), default=str).encode()
+    messages = [json.dumps(p, separators=(",", ":"), default=str).encode() for p in payloads]
     for connection_id in subscribers:
-        try:
-            api.post_to_connection(ConnectionId=connection_id, Data=data)
-        except api.exceptions.GoneException:
-            connections().forget_subscription(connection_id, risk_event_id)
-        except Exception:  # one broken subscriber must not stop the others
-            log.warning("live push to %s failed", connection_id, exc_info=True)
+        for data in messages:
+            try:
+                api.post_to_connection(ConnectionId=connection_id, Data=data)
+            except api.exceptions.GoneException:
+                connections().forget_subscription(connection_id, risk_event_id)
+                break
+            except Exception:  # one broken subscriber must not stop the others
+                log.warning("live push to %s failed", connection_id, exc_info=True)
+                break

@@ -1,15 +1,14 @@
 """Telling an insurer's salesperson that a claim was filed with their insurer.
 
-Each notification is a record in the single table (`pk = NOTIFY#<insurer_id>`, `sk = CLAIM#<risk_event_id>`,
-written once by a conditional put, so duplicate deliveries notify once) and one structured log line; a mail or
-SMS sender would read the records (a stream) — out of scope for the platform today.
+The notification is recorded in DynamoDB in the same conditional write that records the insurer's first answer
+(on the (event, insurer) progress item, indexed by `gsi1pk = NOTIFY#<insurer_id>`), so it exists exactly when
+the claim does and a duplicate delivery cannot notify twice; a structured log line follows. A mail or SMS sender
+would read these records (a stream or the index) — the platform itself does not send mail today.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import cache
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -30,50 +29,11 @@ class SalespersonNotification(BaseModel):
     created_at: str
 
 
-class NotificationRepository:
-    def __init__(self, dynamodb: Any, table: str) -> None:
-        self._db, self._table = dynamodb, table
-
-    def put_once(self, notification: SalespersonNotification) -> bool:
-        try:
-            self._db.put_item(
-                TableName=self._table,
-                Item={
-                    "pk": {"S": f"NOTIFY#{notification.insurer_id}"},
-                    "sk": {"S": f"CLAIM#{notification.risk_event_id}"},
-                    "entity": {"S": "salesperson-notification"},
-                    "data": {"S": notification.model_dump_json()},
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
-
-    def for_insurer(self, insurer_id: str) -> list[SalespersonNotification]:
-        items = self._db.query(
-            TableName=self._table,
-            KeyConditionExpression="pk = :p",
-            ExpressionAttributeValues={":p": {"S": f"NOTIFY#{insurer_id}"}},
-            ConsistentRead=True,
-        ).get("Items", [])
-        return [SalespersonNotification.model_validate_json(i["data"]["S"]) for i in items]
-
-
-@cache
-def repository() -> NotificationRepository:
-    from insure.aws import client
-    from insure.settings import get_settings
-
-    return NotificationRepository(client("dynamodb"), get_settings().table_name)
-
-
-def notify_salesperson(
+def notification_for(
     insurer: Insurer, *, risk_event_id: str, claim_reference: str, policy_number: str, at: str
-) -> bool:
-    """Records (once) and logs the notification; False when it was already sent."""
+) -> SalespersonNotification:
     person = insurer.salesperson
-    notification = SalespersonNotification(
+    return SalespersonNotification(
         insurer_id=insurer.insurer_id,
         risk_event_id=risk_event_id,
         claim_reference=claim_reference,
@@ -87,20 +47,22 @@ def notify_salesperson(
         ),
         created_at=at,
     )
-    created = repository().put_once(notification)
-    if created:
-        log.info(
-            "salesperson notified",
-            extra={
-                "insurer_id": insurer.insurer_id,
-                "salesperson_email": person.email,
-                "risk_event_id": risk_event_id,
-                "claim_reference": claim_reference,
-            },
-        )
-    return created
+
+
+def log_sent(notification: SalespersonNotification) -> None:
+    log.info(
+        "salesperson notified",
+        extra={
+            "insurer_id": notification.insurer_id,
+            "salesperson_email": notification.salesperson_email,
+            "risk_event_id": notification.risk_event_id,
+            "claim_reference": notification.claim_reference,
+        },
+    )
 
 
 def notifications_for(insurer_id: str) -> list[SalespersonNotification]:
-    """The notifications sent to an insurer's salesperson."""
-    return repository().for_insurer(insurer_id)
+    """The notifications recorded for an insurer's salesperson, oldest first."""
+    from insure.risk.progress import repository
+
+    return [SalespersonNotification.model_validate(n) for n in repository().notifications(insurer_id)]

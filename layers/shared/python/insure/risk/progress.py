@@ -13,6 +13,7 @@ Every applied change is published live to the event's subscribers (`insure.risk.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from functools import cache
@@ -39,6 +40,7 @@ RANK: dict[str, int] = {
     "closed": 7,
 }
 FINAL: frozenset[str] = frozenset({"paid", "denied", "closed"})
+BATCH_GET_ITEMS = 100
 
 
 def now_rfc3339() -> str:
@@ -105,46 +107,53 @@ class ProgressRepository:
             return None
         return result.get("Attributes")
 
+    @staticmethod
+    def _pending_item(risk_event_id: str, insurer_id: str, policy_number: str, at: str) -> dict[str, Any]:
+        entry = ProgressEntry(status="pending", updated_at=at, note="Claim queued for the insurer", source="platform")
+        return {
+            **_key(risk_event_id, insurer_id),
+            "entity": {"S": "insurer-progress"},
+            "risk_event_id": {"S": risk_event_id},
+            "insurer_id": {"S": insurer_id},
+            "policy_number": {"S": policy_number},
+            "status": {"S": "pending"},
+            "status_rank": {"N": "0"},
+            "updated_at": {"S": at},
+            "history": {"L": [{"S": entry.model_dump_json()}]},
+            "poll_seq": {"N": "0"},
+            "version": {"N": "1"},
+        }
+
     def open_pending(self, risk_event_id: str, insurer_id: str, policy_number: str, at: str) -> bool:
         """Creates the `pending` entry; False when the (event, insurer) entry already exists."""
-        entry = ProgressEntry(status="pending", updated_at=at, note="Claim queued for the insurer", source="platform")
         try:
             self._db.put_item(
                 TableName=self._table,
-                Item={
-                    **_key(risk_event_id, insurer_id),
-                    "entity": {"S": "insurer-progress"},
-                    "risk_event_id": {"S": risk_event_id},
-                    "insurer_id": {"S": insurer_id},
-                    "policy_number": {"S": policy_number},
-                    "status": {"S": "pending"},
-                    "status_rank": {"N": "0"},
-                    "updated_at": {"S": at},
-                    "history": {"L": [{"S": entry.model_dump_json()}]},
-                    "message_sent": {"BOOL": False},
-                    "poll_seq": {"N": "0"},
-                    "version": {"N": "1"},
-                },
+                Item=self._pending_item(risk_event_id, insurer_id, policy_number, at),
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except self._db.exceptions.ConditionalCheckFailedException:
             return False
         return True
 
+    def existing(self, risk_event_id: str, insurer_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The progress items that exist among (event, insurer_id…), by insurer id (BatchGetItem, 100 a call)."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(insurer_ids), BATCH_GET_ITEMS):
+            keys = [_key(risk_event_id, i) for i in insurer_ids[start : start + BATCH_GET_ITEMS]]
+            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                page = self._db.batch_get_item(RequestItems=request)
+                for item in page.get("Responses", {}).get(self._table, []):
+                    found[item["insurer_id"]["S"]] = item
+                request = page.get("UnprocessedKeys") or {}
+        return found
+
     def get_item(self, risk_event_id: str, insurer_id: str) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self._db.get_item(
             TableName=self._table, Key=_key(risk_event_id, insurer_id), ConsistentRead=True
         ).get("Item")
         return item
-
-    def mark_sent(self, risk_event_id: str, insurer_id: str) -> None:
-        self._db.update_item(
-            TableName=self._table,
-            Key=_key(risk_event_id, insurer_id),
-            UpdateExpression="SET message_sent = :t",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":t": {"BOOL": True}},
-        )
 
     def apply(
         self,
@@ -185,22 +194,70 @@ class ProgressRepository:
         )
         return _from_item(item) if item else None
 
-    def record_filed(self, risk_event_id: str, insurer_id: str, claim_reference: str, at: str) -> bool:
-        """Records the claim reference of the insurer's first response once.
-        False when a reference was already recorded (a duplicate delivery filed it first)."""
-        item = self._conditional_update(
+    def record_first_response(
+        self,
+        risk_event_id: str,
+        insurer_id: str,
+        claim_reference: str,
+        entry: ProgressEntry,
+        *,
+        arm_poll: bool,
+        notification: dict[str, Any],
+    ) -> InsurerProgress | None:
+        """Records the insurer's first answer once, in one conditional write: the claim reference, its status (when
+        it moves forward), poll_seq 1 when polling should start, and the salesperson notification (indexed on
+        `gsi1pk = NOTIFY#<insurer_id>`). None when a first answer was already recorded (a duplicate delivery)."""
+        values: dict[str, Any] = {
+            ":ref": {"S": claim_reference},
+            ":at": {"S": entry.updated_at},
+            ":poll": {"N": "1" if arm_poll else "0"},
+            ":gp": {"S": f"NOTIFY#{insurer_id}"},
+            ":gs": {"S": f"{entry.updated_at}#{risk_event_id}"},
+            ":n": {"S": json.dumps(notification)},
+            ":one": {"N": "1"},
+        }
+        recorded = (
+            "first_response_at = :at, poll_seq = :poll, gsi1pk = :gp, gsi1sk = :gs, notification = :n, "
+            "version = version + :one"
+        )
+        with_status = self._conditional_update(
             Key=_key(risk_event_id, insurer_id),
             UpdateExpression=(
-                "SET claim_reference = :ref, first_response_at = if_not_exists(first_response_at, :at), "
-                "version = version + :one"
+                f"SET claim_reference = :ref, #s = :s, status_rank = :r, updated_at = :u, "
+                f"history = list_append(history, :h), {recorded}"
             ),
             ConditionExpression=(
-                "attribute_exists(pk) AND (attribute_not_exists(claim_reference) OR claim_reference = :ref) "
-                "AND attribute_not_exists(first_response_at)"
+                "attribute_exists(pk) AND attribute_not_exists(first_response_at) AND status_rank < :r "
+                "AND (attribute_not_exists(claim_reference) OR claim_reference = :ref)"
             ),
-            ExpressionAttributeValues={":ref": {"S": claim_reference}, ":at": {"S": at}, ":one": {"N": "1"}},
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                **values,
+                ":s": {"S": entry.status},
+                ":r": {"N": str(RANK[entry.status])},
+                ":u": {"S": entry.updated_at},
+                ":h": {"L": [{"S": entry.model_dump_json()}]},
+            },
         )
-        return item is not None
+        if with_status is not None:
+            return _from_item(with_status)
+        # A webhook got there first with a later status: record the answer, keep the status.
+        without_status = self._conditional_update(
+            Key=_key(risk_event_id, insurer_id),
+            UpdateExpression=f"SET claim_reference = if_not_exists(claim_reference, :ref), {recorded}",
+            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(first_response_at)",
+            ExpressionAttributeValues=values,
+        )
+        return _from_item(without_status) if without_status is not None else None
+
+    def notifications(self, insurer_id: str) -> list[dict[str, Any]]:
+        items = self._db.query(
+            TableName=self._table,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues={":p": {"S": f"NOTIFY#{insurer_id}"}},
+        ).get("Items", [])
+        return [json.loads(i["notification"]["S"]) for i in items if "notification" in i]
 
     def advance_poll(self, risk_event_id: str, insurer_id: str, seq: int, *, back: bool = False) -> bool:
         """Moves the poll sequence from `seq` to `seq + 1` (or back): only one delivery continues a poll chain."""
@@ -245,19 +302,17 @@ def timeline(risk_event_id: str) -> list[InsurerProgress]:
     return repository().timeline(risk_event_id)
 
 
+def progress_message(risk_event_id: str, progress: InsurerProgress) -> dict[str, Any]:
+    """What live subscribers receive when an insurer's progress changes."""
+    return {"type": "insurer_progress", "risk_event_id": risk_event_id, "insurer": progress.model_dump(mode="json")}
+
+
 def _published(risk_event_id: str, progress: InsurerProgress | None) -> InsurerProgress | None:
     if progress is not None:
         from insure.risk import live
 
         try:
-            live.publish(
-                risk_event_id,
-                {
-                    "type": "insurer_progress",
-                    "risk_event_id": risk_event_id,
-                    "insurer": progress.model_dump(mode="json"),
-                },
-            )
+            live.publish(risk_event_id, progress_message(risk_event_id, progress))
         except Exception:  # a live push must never undo or fail a recorded change
             log.warning("live publish failed for %s", risk_event_id, exc_info=True)
     return progress
@@ -272,9 +327,11 @@ def apply_update(
     note: str | None = None,
     source: Source,
     claim_reference: str | None = None,
+    publish: bool = True,
 ) -> InsurerProgress | None:
     """Applies an insurer's status if it moves the progress forward; returns the new progress, or None when it was
-    ignored (an older or repeated status, or another claim reference). Unknown (event, insurer): `NotFound`."""
+    ignored (an older or repeated status, or another claim reference). Unknown (event, insurer): `NotFound`.
+    Applied changes are published live unless `publish` is False (the caller then publishes, e.g. per batch)."""
     entry = ProgressEntry(status=status, updated_at=updated_at or now_rfc3339(), note=note, source=source)
     repo = repository()
     applied = repo.apply(risk_event_id, insurer_id, entry, claim_reference=claim_reference)
@@ -285,10 +342,11 @@ def apply_update(
         known = item.get("claim_reference", {}).get("S")
         if claim_reference is not None and known is not None and known != claim_reference:
             raise NotFound(f"No claim {claim_reference} of insurer {insurer_id} on risk event {risk_event_id}.")
-    return _published(risk_event_id, applied)
+    return _published(risk_event_id, applied) if publish else applied
 
 
-def mark_unreachable(risk_event_id: str, insurer_id: str, note: str) -> InsurerProgress | None:
+def mark_unreachable(risk_event_id: str, insurer_id: str, note: str, *, publish: bool = True) -> InsurerProgress | None:
     """Shows an insurer that never answered as `unreachable` (only from `pending`; a later answer still wins)."""
     entry = ProgressEntry(status="unreachable", updated_at=now_rfc3339(), note=note, source="platform")
-    return _published(risk_event_id, repository().apply(risk_event_id, insurer_id, entry, only_from_pending=True))
+    changed = repository().apply(risk_event_id, insurer_id, entry, only_from_pending=True)
+    return _published(risk_event_id, changed) if publish else changed
