@@ -128,16 +128,17 @@ def setup(platform):
 
 def test_device_registration_needs_the_admin_key_and_shows_a_whsec_secret_once(platform):
     # When the back office registers a scanner without, with a wrong and with the right admin key
-    missing = platform.api.post("/devices", json={})
+    missing = platform.api.post("/devices")
     wrong = platform.api.post("/devices", json={}, headers=bearer("not-the-key"))
     created = platform.api.post("/devices", json={"name": "dock 3"}, headers=admin(platform))
     # Then only the right key registers it, and the secret is a whsec_ secret of at least 24 bytes
     assert missing.status_code == 401 and wrong.status_code == 401
     assert missing.headers["Content-Type"] == "application/problem+json"
     assert created.status_code == 201
+    assert platform.api.post("/devices", headers=admin(platform)).status_code == 201  # the body is optional
     assert created.json["device_id"].startswith("dev_")
     assert created.json["secret"].startswith("whsec_")
-    assert count_items("DEVICE#") == 1
+    assert count_items("DEVICE#") == 2
 
 
 def test_tag_needs_registered_insurers_and_a_fresh_tag_id(platform):

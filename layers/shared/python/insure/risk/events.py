@@ -316,6 +316,8 @@ def guidance_for(event: RiskEvent) -> list[GuidanceStep]:
 
 
 def _deadlines(tag: Tag) -> list[dict[str, Any]]:
+    if tag.insurers:
+        return [snapshot.model_dump() for snapshot in tag.insurers]
     from insure.risk.insurers import get_insurer
 
     deadlines: list[dict[str, Any]] = []
@@ -485,11 +487,6 @@ def open_from_scan(
     message id is claimed first, then the scan id (with the events it opens), then the events are written: a
     repeat at any point returns, and completes, the first intake."""
     repo = repository()
-    seen = repo.scan_of_message(message_id)
-    if seen is not None:
-        return _replay_scan(seen)
-    if repo.scan_events(scan_id) is not None:
-        return _replay_scan(scan_id)
     tag = _tag_or_404(tag_id)
     events = build_events(
         tag,

@@ -41,6 +41,15 @@ class TagPolicy(BaseModel):
     product: str = Field(min_length=1, max_length=64)
 
 
+class InsurerSnapshot(BaseModel):
+    """The insurer's name and reporting deadline as registered when the tag was (insurer records do not change),
+    so a scan needs no insurer reads to give deadline guidance."""
+
+    insurer_id: str
+    name: str
+    reporting_deadline_hours: int | None = None
+
+
 class Tag(BaseModel):
     """A registered tag (domain model: holds the customer's private information, never returned as is)."""
 
@@ -50,6 +59,7 @@ class Tag(BaseModel):
     customer: CustomerIdentity
     policies: list[TagPolicy]
     created_at: str
+    insurers: list[InsurerSnapshot] = Field(default_factory=list)
 
 
 class TagRepository:
@@ -132,10 +142,11 @@ def register_tag(
     registered once (409)."""
     from insure.risk.insurers import get_insurer
 
+    found = {insurer_id: get_insurer(insurer_id) for insurer_id in dict.fromkeys(p.insurer_id for p in policies)}
     unknown = [
         FieldError(f"policies[{i}].insurer_id", f"No registered insurer {p.insurer_id}.")
         for i, p in enumerate(policies)
-        if get_insurer(p.insurer_id) is None
+        if found[p.insurer_id] is None
     ]
     if unknown:
         raise RuleViolation("Every policy's insurer must be registered first.", errors=unknown)
@@ -146,6 +157,15 @@ def register_tag(
         customer=customer,
         policies=policies,
         created_at=datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        insurers=[
+            InsurerSnapshot(
+                insurer_id=insurer.insurer_id,
+                name=insurer.name,
+                reporting_deadline_hours=insurer.reporting_deadline_hours,
+            )
+            for insurer in found.values()
+            if insurer is not None
+        ],
     )
     repository().put_new(tag)
     return tag

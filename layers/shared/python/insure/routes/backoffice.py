@@ -64,11 +64,11 @@ def _created(model: BaseModel) -> Response[str]:
     tags=["back office"],
     responses={201: {"description": "Registered", "content": {"application/json": {"model": DeviceRegistered}}}},
 )
-def post_device(body: Annotated[RegisterDevice, Body()]) -> Response[str]:
+def post_device(body: Annotated[RegisterDevice | None, Body()] = None) -> Response[str]:
     require_admin(router.current_event.headers)
     from insure.risk.devices import register_device
 
-    device = register_device(body.name)
+    device = register_device(body.name if body else None)
     return _created(DeviceRegistered(device_id=device.device_id, secret=device.secrets[0]))
 
 
