@@ -383,3 +383,40 @@ def test_concurrent_duplicate_webhooks_are_applied_once(platform, webhook_setup)
     assert set(codes) <= {204, 409} and 204 in codes
     history = _by_insurer("evt-hook")[insurer_id].history
     assert [h.status for h in history] == ["pending", "approved"]
+
+
+def test_an_insurer_that_times_out_is_retried_and_marked_unreachable_on_the_last_attempt(platform, fast_polls):
+    # Given an insurer slower than the connector's 1 s timeout, and a quick one, in one batch
+    sim = InsurerSimulator(
+        profiles=[
+            InsurerProfile("sluggish", "Sluggish Mutual", latency_s=3.0),
+            InsurerProfile("quick", "Quick Mutual", latency_s=0.01, step_s=3600),
+        ]
+    )
+    sim.start()
+    try:
+        ids = _register(platform, sim)
+        fanout.dispatch(_request("evt-timeout", ids))
+        messages = _receive_all(platform)
+        queue_arn = "arn:aws:sqs:us-east-1:123456789012:insurer-requests"
+        sluggish = [m["MessageId"] for m in messages if json.loads(m["Body"])["insurer_id"] == ids["sluggish"]]
+        # When the batch is delivered for the first time
+        first = platform.functions.invoke("insurer_fanout", to_event(messages, queue_arn))
+        # Then the slow insurer's record fails (SQS retries it) while the quick one is recorded
+        assert [f["itemIdentifier"] for f in first["batchItemFailures"]] == sluggish
+        timeline = _by_insurer("evt-timeout")
+        assert timeline[ids["sluggish"]].status == "pending" and timeline[ids["quick"]].status == "received"
+        # When its fifth delivery (the queue's maxReceiveCount) times out too
+        last = [m for m in messages if m["MessageId"] in sluggish]
+        last[0]["Attributes"]["ApproximateReceiveCount"] = "5"
+        final = platform.functions.invoke("insurer_fanout", to_event(last, queue_arn))
+        # Then it still fails (on to the dead-letter queue) and shows as unreachable, the other untouched
+        assert [f["itemIdentifier"] for f in final["batchItemFailures"]] == sluggish
+        timeline = _by_insurer("evt-timeout")
+        assert timeline[ids["sluggish"]].status == "unreachable"
+        assert "timed out" in (timeline[ids["sluggish"]].history[-1].note or "").lower() or "5 attempts" in (
+            timeline[ids["sluggish"]].history[-1].note or ""
+        )
+        assert timeline[ids["quick"]].status == "received"
+    finally:
+        sim.stop()

@@ -142,3 +142,15 @@ def test_the_simulated_insurer_files_once_per_idempotency_key_and_follows_its_sc
     # And an insurer that denies says so only when its script gets there
     denied = client.post("/denies/claims", data=body, headers={**headers, **sign(secret, body)})
     assert denied.get_json()["status"] == "received"
+
+
+def test_a_batch_whose_every_record_fails_is_reported_not_raised():
+    from aws_lambda_powertools.utilities.batch import process_partial_response
+
+    def record_handler(record) -> None:
+        raise TimeoutError("insurer too slow")
+
+    response = process_partial_response(
+        event=_sqs_event(["a", "b"]), record_handler=record_handler, processor=concurrent_batch_processor()
+    )
+    assert sorted(f["itemIdentifier"] for f in response["batchItemFailures"]) == ["m0", "m1"]

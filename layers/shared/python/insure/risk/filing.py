@@ -252,4 +252,5 @@ def concurrent_batch_processor(max_workers: int = 10) -> Any:
             with ThreadPoolExecutor(max_workers=min(max_workers, len(records)), thread_name_prefix="fanout") as pool:
                 return list(pool.map(self._process_record, records))
 
-    return ConcurrentBatchProcessor(event_type=EventType.SQS)
+    # A batch whose every record failed is reported like any other (every id listed), not raised.
+    return ConcurrentBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
