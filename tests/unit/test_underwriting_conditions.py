@@ -124,10 +124,12 @@ def test_indexed_rule_sets_find_exactly_the_rules_whose_conditions_hold(rules, f
     for position, (condition, is_bar, rate) in enumerate(rules):
         normalized = normalize(condition, KINDS)
         compiled.append(
-            CompiledRule(f"R-{position}", "", compile_condition(normalized), normalized, rate, is_bar, position)
+            CompiledRule(
+                f"R-{position}", "", compile_condition(normalized), normalized, rate, is_bar, position, int(rate * 100)
+            )
         )
     rate, factors, bars = build_rule_set(compiled, KINDS).matching(facts)
     holding = [rule for rule in compiled if interpret(rule.condition, facts)]
     assert sorted(r.rule_id for r in bars) == sorted(r.rule_id for r in holding if r.is_bar)
     assert sorted(r.rule_id for r in factors) == sorted(r.rule_id for r in holding if not r.is_bar)
-    assert rate == sum((r.rate for r in holding if not r.is_bar), Decimal(0))
+    assert rate == sum(r.units for r in holding if not r.is_bar)

@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from insure.errors import FieldError, RuleViolation
@@ -50,17 +51,20 @@ class CompiledRule:
     rate: Decimal = ZERO
     is_bar: bool = False
     position: int = 0
+    units: int = 0
+    """The rate in millionths, so matching sums integers (exact: rates have at most six decimal places)."""
 
 
 Guarded = tuple[CompiledRule, Predicate | None]
 """A rule reached through an index entry, with what remains of its condition once the guard matched."""
-Cell = tuple[Decimal, tuple["CompiledRule", ...], tuple["CompiledRule", ...], tuple[Guarded, ...]]
+Cell = tuple[int, tuple["CompiledRule", ...], tuple["CompiledRule", ...], tuple[Guarded, ...]]
 """What one index entry triggers: the summed rate and the rules of the rate factors that need nothing more,
 the bars that need nothing more, and the rules whose remaining condition must still be checked."""
 Index = tuple[tuple[str, Mapping[Any, Cell]], ...]
 Ranges = tuple[tuple[str, tuple[Any, ...], int, tuple[Cell, ...]], ...]
-Match = tuple[Decimal, list["CompiledRule"], list["CompiledRule"]]
-"""(Σ rate of the applicable rate factors, those rate factors, the applicable bars)"""
+Match = tuple[int, list["CompiledRule"], list["CompiledRule"]]
+"""(Σ rate of the applicable rate factors in millionths, those rate factors, the applicable bars)"""
+RATE_UNITS = 1_000_000
 EQUALITY_KINDS = frozenset({"text", "number", "flag"})
 RANGE_OPS = frozenset({"lt", "le", "gt", "ge", "between", "eq"})
 
@@ -104,7 +108,7 @@ def _cell(entries: list[Guarded] | tuple[Guarded, ...]) -> Cell:
     settled = [rule for rule, remainder in entries if remainder is None]
     factors = tuple(rule for rule in settled if not rule.is_bar)
     return (
-        sum((rule.rate for rule in factors), ZERO),
+        sum(rule.units for rule in factors),
         factors,
         tuple(rule for rule in settled if rule.is_bar),
         tuple((rule, remainder) for rule, remainder in entries if remainder is not None),
@@ -122,7 +126,7 @@ class RuleSet:
 
     def matching(self, facts: Mapping[str, Any]) -> Match:
         """The applicable rate factors (and their summed rate) and bars for `facts`, in no particular order."""
-        rate = ZERO
+        rate = 0
         factors: list[CompiledRule] = []
         bars: list[CompiledRule] = []
         get = facts.get
@@ -140,7 +144,7 @@ class RuleSet:
                     if rule.is_bar:
                         bars.append(rule)
                     else:
-                        rate += rule.rate
+                        rate += rule.units
                         factors.append(rule)
         for name, thresholds, count, regions in self.ranges:
             value = get(name)
@@ -161,14 +165,14 @@ class RuleSet:
                     if rule.is_bar:
                         bars.append(rule)
                     else:
-                        rate += rule.rate
+                        rate += rule.units
                         factors.append(rule)
         for rule in self.residual:
             if rule.predicate(facts):
                 if rule.is_bar:
                     bars.append(rule)
                 else:
-                    rate += rule.rate
+                    rate += rule.units
                     factors.append(rule)
         return rate, factors, bars
 
@@ -329,6 +333,14 @@ class CompiledRulebook:
         return merge(self.policy_rules.matching(facts), self.item_rules.matching(facts))
 
 
+@lru_cache(maxsize=4096)
+def multiplier_of(units: int) -> Decimal:
+    """1 + the summed rate, exact, shown with at least two decimal places."""
+    value = ONE + Decimal(units).scaleb(-6)
+    shown = value.quantize(CENT)
+    return shown if shown == value else value.normalize()
+
+
 def merge(first: Match, second: Match) -> Match:
     return first[0] + second[0], first[1] + second[1], first[2] + second[2]
 
@@ -353,7 +365,10 @@ def compile_rulebook(document: RulebookDocument) -> CompiledRulebook:
         seen.add(rule_id)
         normalized = conditions.normalize(condition, fields, where=f"{document.label} {rule_id}")
         predicate = conditions.compile_condition(normalized)
-        return CompiledRule(rule_id, sentence, predicate, normalized, rate, is_bar, len(seen))
+        units = rate * RATE_UNITS
+        if units != units.to_integral_value():
+            raise conditions.ConditionError(f"{document.label} {rule_id}: a rate has at most six decimal places")
+        return CompiledRule(rule_id, sentence, predicate, normalized, rate, is_bar, len(seen), int(units))
 
     bars = tuple(build(b.id, b.description, b.condition, is_bar=True) for b in document.bars)
     rate_factors = tuple(build(f.id, f.description, f.condition, f.rate) for f in document.rate_factors)
@@ -567,7 +582,7 @@ def _price_items(books: Books, request: ApplicationInput | QuoteRequest, today: 
         rate, factors, bars = merge(found, book.item_rules.matching(facts))
         if bundle is not None and bundle_policy is not None:
             rate, factors, bars = merge((rate, factors, bars), merge(bundle_policy, bundle.item_rules.matching(facts)))
-        multiplier = ONE + rate
+        multiplier = multiplier_of(rate)
         base = book.base_rate or ZERO
         value = item.value
         exact = multiplier * base * value
@@ -595,8 +610,7 @@ def decide_on_facts(
     """The rulebook's decision on prepared facts, as rules engines are measured: the identity lists, then for each
     (facts, insured value) every bar and rate factor, the multiplier and the rounded premium; approved when the
     applicant is on no list, no bar applies and every multiplier is positive. Returns (approved, premium)."""
-    listed = book.identities
-    approved = not any(key in listed for key in identities)
+    approved = book.identities.keys().isdisjoint(identities)
     premium = ZERO
     base = book.base_rate or ZERO
     if not items:
@@ -606,7 +620,7 @@ def decide_on_facts(
         approved = False
     for facts, value in items:
         rate, _, bars = book.item_rules.matching(facts)
-        multiplier = ONE + policy_rate + rate
+        multiplier = multiplier_of(policy_rate + rate)
         if bars or multiplier <= ZERO:
             approved = False
         premium += (multiplier * base * value).quantize(CENT, rounding=ROUND_HALF_UP)
