@@ -53,7 +53,9 @@ class RestApi(Construct):
         integrations: dict[str, apigateway.LambdaIntegration] = {}
         for method, path, function_name in declaration.all_routes():
             if function_name not in integrations:
-                integrations[function_name] = apigateway.LambdaIntegration(functions[function_name], proxy=True)
+                integrations[function_name] = apigateway.LambdaIntegration(
+                    functions[function_name], proxy=True, allow_test_invoke=False
+                )
             self.api.root.resource_for_path(path).add_method(method, integrations[function_name])
         # Built from the API id and the stage name, not `api.url`, which would make functions depend on the
         # deployment that depends on them.

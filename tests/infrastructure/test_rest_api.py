@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -93,3 +94,23 @@ def test_the_stage_is_throttled_traced_and_access_logged_as_json(synthesized):
     stage = next(r for r in synthesized.resources.values() if r["Type"] == "AWS::ApiGateway::Stage")
     access_format = json.loads(stage["Properties"]["AccessLogSetting"]["Format"])
     assert {"requestId", "status", "httpMethod", "resourcePath"} <= set(access_format)
+
+
+def test_each_function_may_be_invoked_by_the_api_only_for_its_own_routes(synthesized):
+    # Given every permission the REST API holds in the template, as (function, "METHOD/path" it allows)
+    rest_api = {"Ref": synthesized.logical_id(synthesized.stack.rest_api.api)}
+    allowed: dict[str, set[str]] = {}
+    for resource in synthesized.resources.values():
+        props = resource.get("Properties", {})
+        if resource["Type"] != "AWS::Lambda::Permission" or rest_api not in props["SourceArn"]["Fn::Join"][1]:
+            continue
+        (function_id,) = getatt_targets(props["FunctionName"])
+        suffix = props["SourceArn"]["Fn::Join"][1][-1]
+        allowed.setdefault(function_id, set()).add(suffix.split("/", 1)[1])
+    # Then each function is invocable for exactly its declared routes (path parameters become `*`)
+    expected: dict[str, set[str]] = {}
+    for method, path, function_name in declaration.all_routes():
+        function_id = synthesized.logical_id(synthesized.stack.functions.by_name[function_name])
+        arn_path = re.sub(r"\{[^}]+\}", "*", path)
+        expected.setdefault(function_id, set()).add(f"{method}{arn_path}")
+    assert allowed == expected
