@@ -49,7 +49,7 @@ class SessionRepository:
         return {"pk": {"S": f"SESSION#{hashed}"}, "sk": {"S": "SESSION"}}
 
     def item(self, session: Session) -> dict[str, Any]:
-        """The PutItem item of `session` (callers write it in a transaction with what the session opens)."""
+        """The PutItem item of `session` (callers write it after what the session opens)."""
         return {
             **self.key(session.token_hash),
             "application_id": {"S": session.application_id},

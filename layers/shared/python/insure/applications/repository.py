@@ -93,16 +93,21 @@ class ApplicationRepository:
 
         return client("dynamodb")
 
-    def create(self, record: ApplicationRecord, *also_put: dict[str, Any]) -> None:
-        """Store a new application, with `also_put` items (e.g. its session) in the same transaction."""
+    def create(self, record: ApplicationRecord, *then_put: dict[str, Any]) -> None:
+        """Store a new application, then the `then_put` items (e.g. its session).
+
+        Two conditional puts rather than a transaction: an application whose session write failed is unreachable
+        and harmless, and the local emulator (moto) snapshots the whole table for each transaction, which is slow
+        and unsafe under concurrent writes."""
         item = {**key(record.application_id), "entity": {"S": "application"}}
         for name in _JSON_FIELDS + _STRING_FIELDS + _OPTIONAL_STRING_FIELDS + _NUMBER_FIELDS:
             value = getattr(record, name)
             if value is not None:
                 item[name] = encode(name, value)
-        writes = [{"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}]
-        writes += [{"Put": {"TableName": self.table, "Item": extra}} for extra in also_put]
-        self._dynamodb().transact_write_items(TransactItems=writes)
+        dynamodb = self._dynamodb()
+        dynamodb.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        for extra in then_put:
+            dynamodb.put_item(TableName=self.table, Item=extra, ConditionExpression="attribute_not_exists(pk)")
 
     def get(self, application_id: str, *, consistent: bool = True) -> ApplicationRecord | None:
         found = self._dynamodb().get_item(TableName=self.table, Key=key(application_id), ConsistentRead=consistent)
