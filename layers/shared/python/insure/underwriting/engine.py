@@ -134,39 +134,42 @@ class RuleSet:
             cell = table.get(get(name))
             if cell is None:
                 continue
-            if cell[1]:
-                rate += cell[0]
-                factors += cell[1]
-            if cell[2]:
-                bars += cell[2]
-            for rule, remainder in cell[3]:
-                if remainder(facts):  # type: ignore[misc]
-                    if rule.is_bar:
-                        bars.append(rule)
-                    else:
-                        rate += rule.units
-                        factors.append(rule)
+            units, settled, barred, pending = cell
+            if settled:
+                rate += units
+                factors += settled
+            if barred:
+                bars += barred
+            if pending:
+                for rule, remainder in pending:
+                    if remainder(facts):  # type: ignore[misc]
+                        if rule.is_bar:
+                            bars.append(rule)
+                        else:
+                            rate += rule.units
+                            factors.append(rule)
         for name, thresholds, count, regions in self.ranges:
             value = get(name)
             if value is None:
                 continue
             position = bisect_left(thresholds, value)
             if position < count and thresholds[position] == value:
-                cell = regions[2 * position + 1]
+                units, settled, barred, pending = regions[2 * position + 1]
             else:
-                cell = regions[2 * position]
-            if cell[1]:
-                rate += cell[0]
-                factors += cell[1]
-            if cell[2]:
-                bars += cell[2]
-            for rule, remainder in cell[3]:
-                if remainder(facts):  # type: ignore[misc]
-                    if rule.is_bar:
-                        bars.append(rule)
-                    else:
-                        rate += rule.units
-                        factors.append(rule)
+                units, settled, barred, pending = regions[2 * position]
+            if settled:
+                rate += units
+                factors += settled
+            if barred:
+                bars += barred
+            if pending:
+                for rule, remainder in pending:
+                    if remainder(facts):  # type: ignore[misc]
+                        if rule.is_bar:
+                            bars.append(rule)
+                        else:
+                            rate += rule.units
+                            factors.append(rule)
         for rule in self.residual:
             if rule.predicate(facts):
                 if rule.is_bar:
