@@ -5,13 +5,16 @@
    getmoto/moto#10077, fixed upstream by #10093 after 5.2.1). As upstream does, the copy gets an empty list.
 2. Speed, so the local cloud's workflow timings resemble a managed engine rather than a parser benchmark:
    every execution re-parsed the ASL with the ANTLR runtime (about 150 ms for the issuance workflow), and every
-   Lambda task built a new boto3 client (10-30 ms). Parsed programs are cached per definition text (their
-   evaluation state lives in each execution's environment, not in the components), and the interpreter's
-   boto3 clients are kept per (region, service, endpoint) when credentials are the default ones."""
+   Lambda task built a new boto3 client (10-30 ms) and then made an HTTP round trip to moto's own server, on a
+   new connection each time. Parsed programs are cached per definition text (their evaluation state lives in
+   each execution's environment, not in the components); the interpreter's boto3 clients are kept per
+   (region, service, endpoint); and its Lambda client calls moto's Lambda backend in process (the same backend,
+   so the same invocation hook and error reporting, without the HTTP hop)."""
 
 from __future__ import annotations
 
 import copy
+import io
 import sys
 from functools import cache
 from typing import Any
@@ -38,6 +41,41 @@ def _cache_parsed_programs() -> None:
     AmazonStateLanguageParser.parse = staticmethod(cached)  # type: ignore[method-assign,assignment]
 
 
+class InProcessLambda:
+    """The part of a boto3 Lambda client the interpreter uses (`invoke`), answered by moto's Lambda backend."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+
+    def invoke(self, FunctionName: str, Payload: Any = None, Qualifier: str | None = None, **_: Any) -> Any:
+        from botocore.exceptions import ClientError
+        from moto.awslambda.models import lambda_backends
+        from moto.core.exceptions import JsonRESTError
+
+        account, name = "123456789012", FunctionName
+        if name.startswith("arn:"):
+            parts = name.split(":")
+            account, name = parts[4], parts[6]
+            Qualifier = parts[7] if len(parts) > 7 else Qualifier
+        body = Payload.decode() if isinstance(Payload, bytes) else (Payload or "")
+        response_headers: dict[str, str] = {}
+        try:
+            payload = lambda_backends[account][self.region].invoke(name, Qualifier, body, {}, response_headers)
+        except JsonRESTError as error:
+            raise ClientError(
+                {
+                    "Error": {"Code": error.error_type, "Message": error.message},
+                    "ResponseMetadata": {"HTTPStatusCode": error.code, "RequestId": "local"},
+                },
+                "Invoke",
+            ) from None
+        raw = payload if isinstance(payload, bytes) else (payload or "").encode()
+        response: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": "$LATEST", "Payload": io.BytesIO(raw)}
+        if "x-amz-function-error" in response_headers:
+            response["FunctionError"] = response_headers["x-amz-function-error"]
+        return response
+
+
 def _cache_interpreter_clients() -> None:
     from moto.stepfunctions.parser.asl.utils import boto_client
 
@@ -50,6 +88,8 @@ def _cache_interpreter_clients() -> None:
     def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
         if state_credentials is not None:
             return make(region, service, state_credentials)
+        if service == "lambda":
+            return InProcessLambda(region)
         # keyed by where the client points: the in-process mock or the server on its port
         return shared(region, service, boto_client.botocore_stubber.enabled, boto_client.moto_server_port())
 

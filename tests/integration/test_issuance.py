@@ -345,3 +345,43 @@ def test_concurrent_executions_each_reach_their_own_policy(issuance):
     # Then each application has its own issued policy
     assert len({application for application, _ in results}) == 4
     assert len({number for _, number in results if number}) == 4
+
+
+def test_a_transient_task_error_is_retried_and_a_failing_task_records_failed(issuance, monkeypatch):
+    from insure.applications.workflow import IssuanceTasks
+    from insure.errors import TransientError
+
+    api = issuance.api
+    original = IssuanceTasks.underwrite
+    calls: list[str] = []
+
+    def flaky(self, event):
+        calls.append(event["application_id"])
+        if len(calls) == 1:
+            raise TransientError("rulebook store timed out")
+        return original(self, event)
+
+    # Given underwriting that fails once with a transient error
+    monkeypatch.setattr(IssuanceTasks, "underwrite", flaky)
+    application_id, auth = open_application(api)
+    api.post(f"/applications/{application_id}/submit", headers=auth)
+    # Then the workflow retries it (ASL Retry matched the error's class name) and the offer is made
+    deadline = time.monotonic() + 10
+    status = "underwriting"
+    while status == "underwriting" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        status = api.get(f"/applications/{application_id}", headers=auth).json["status"]
+    assert status == "offered"
+    assert len(calls) == 2
+
+    # Given underwriting that fails for good
+    def broken(self, event):
+        raise ValueError("bad rulebook")
+
+    monkeypatch.setattr(IssuanceTasks, "underwrite", broken)
+    application_id, auth = open_application(api)
+    response = api.post(f"/applications/{application_id}/submit", headers=auth)
+    # Then the Catch records the application as failed, and it may be changed and submitted again
+    assert response.status_code == 200
+    assert response.json["status"] == "failed"
+    assert api.patch(f"/applications/{application_id}", json={"referrer": "retry"}, headers=auth).status_code == 200
