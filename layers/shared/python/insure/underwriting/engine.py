@@ -224,7 +224,7 @@ def build_rule_set(rules: Sequence[CompiledRule], kinds: Mapping[str, str]) -> R
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _NOT_DIGIT = re.compile(r"\D")
-IdentityKey = tuple[str, str]
+IdentityKey = tuple[Any, ...]
 Listing = tuple[str, str, str]
 """(kind, rule id, sentence) of a list entry that matched the applicant."""
 
@@ -243,18 +243,18 @@ def identity_keys(applicant: PersonalApplicant | BusinessApplicant) -> tuple[Ide
     keys = (("email", applicant.email.strip().lower()), ("phone", _phone_key(applicant.phone)))
     if isinstance(applicant, PersonalApplicant):
         name = _name_key(applicant.first_name + applicant.last_name)
-        return (*keys, ("person", f"{name}|{applicant.date_of_birth.isoformat()}"))
+        return (*keys, ("person", name, applicant.date_of_birth))
     return (*keys, ("company", _name_key(applicant.company_name)))
 
 
 def _record_keys(record: IdentityRecord) -> list[IdentityKey]:
-    keys = []
+    keys: list[IdentityKey] = []
     if record.email:
         keys.append(("email", record.email.strip().lower()))
     if record.phone:
         keys.append(("phone", _phone_key(record.phone)))
     if record.name and record.date_of_birth is not None:
-        keys.append(("person", f"{_name_key(record.name)}|{record.date_of_birth.isoformat()}"))
+        keys.append(("person", _name_key(record.name), record.date_of_birth))
     if record.company_name:
         keys.append(("company", _name_key(record.company_name)))
     return keys
