@@ -7,7 +7,7 @@ import pytest
 
 import declaration
 from stacks.conventions import MAX_BODY_BYTES, POWERTOOLS_LAYER_VERSION
-from stacks.plan import deferred_resources, layer_requirements
+from stacks.plan import deferred_resources
 from tests.infrastructure.conftest import as_list, getatt_targets
 
 pytestmark = [pytest.mark.xdist_group("infra"), pytest.mark.infra]
@@ -181,8 +181,3 @@ def test_every_grant_names_a_resource_the_stack_builds(synthesized):
                 declared.name,
                 grant.resource,
             )
-
-
-def test_our_layer_bundles_runtime_requirements_but_not_what_powertools_provides():
-    requirements = "aws-lambda-powertools[datamasking]==3.37.0\npydantic==2.13.4  # models\n-r other.txt\n\n"
-    assert layer_requirements(requirements) == ["pydantic==2.13.4"]
