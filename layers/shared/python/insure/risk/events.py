@@ -12,7 +12,9 @@ own event and are mirrored onto the customer's, since the person on site is the 
 Dispatch. Every insurer is contacted when the event opens, with the event type known then (often `unknown` for a
 scan). `dispatch` is called again whenever the customer's event type changes (first known, or changed), and on
 every repeated delivery of the same scan, so a dispatch that failed half-way is completed by the scanner's retry;
-the fan-out side is idempotent per (event, insurer), so none of these files a second claim.
+the fan-out side is idempotent per (event, insurer), so none of these files a second claim. (Today the fan-out
+sends nothing on a re-dispatch for an insurer already queued, as the connector has no facts-update call: a type
+learned later stays on the event and its guidance; a re-dispatch is where such an update would plug in.)
 
 Duplicates. A scan's events have ids derived from its `scan_id`. Intake claims the signed message id
 (`SCANMSG#<webhook-id>`), then the scan id (`SCAN#<scan_id>`, holding the events it opens), each with a conditional
