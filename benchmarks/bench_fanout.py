@@ -89,6 +89,7 @@ def _sequential(ids: list[str]) -> float:
 
 
 def run() -> str:
+    saved = os.environ.get("INSURER_POLL_INTERVAL_S")
     os.environ["INSURER_POLL_INTERVAL_S"] = "900"  # first responses only: no polls competing in the window
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     from local.cloud import LocalCloud
@@ -109,6 +110,10 @@ def run() -> str:
         sequential = _sequential(ids)
     finally:
         cloud.stop()
+        if saved is None:
+            os.environ.pop("INSURER_POLL_INTERVAL_S", None)
+        else:
+            os.environ["INSURER_POLL_INTERVAL_S"] = saved
     best, median = min(fanned), statistics.median(fanned)
     speedup = sequential / median
     runs = ", ".join(f"{x:.3f}" for x in fanned)

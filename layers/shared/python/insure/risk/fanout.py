@@ -107,8 +107,6 @@ def send(messages: list[InsurerRequest], *, delay_s: int = 0) -> list[InsurerReq
 def dispatch(request: FanoutRequest) -> None:
     """One `file` message per (event, insurer) and a `pending` progress entry for each insurer; idempotent per
     (event, insurer) (see the module docstring). Raises when SQS refuses a message, so the caller can retry."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from insure.risk.progress import now_rfc3339, repository
 
     repo = repository()
@@ -116,33 +114,41 @@ def dispatch(request: FanoutRequest) -> None:
     if not messages:
         return
     at = now_rfc3339()
-    existing = repo.existing(request.risk_event_id, [m.insurer_id for m in messages])
-    # Still pending without an answer: its message may never have gone out, so it is sent again (harmless: the
-    # claim is recorded once and the insurer sees the same idempotency key).
-    to_send = [
-        m
-        for m in messages
-        if m.insurer_id in existing
-        and existing[m.insurer_id]["status"]["S"] == "pending"
-        and "first_response_at" not in existing[m.insurer_id]
-    ]
-    new = [m for m in messages if m.insurer_id not in existing]
-    accepted = send(to_send) if to_send else []
-    expected = len(to_send)
-    if new:
-        # Ten at a time, each ten sent as soon as its entries exist, so the first insurers are called while the
-        # last entries are still being written.
-
-        def opened(message: InsurerRequest) -> bool:
-            return repo.open_pending(message.risk_event_id, message.insurer_id, message.policy_number, at)
-
-        with ThreadPoolExecutor(max_workers=min(10, len(new)), thread_name_prefix="dispatch") as pool:
-            for start in range(0, len(new), 10):
-                chunk = new[start : start + 10]
-                created = [m for m, ok in zip(chunk, pool.map(opened, chunk), strict=True) if ok]
-                expected += len(created)
-                accepted += send(created) if created else []
-    if len(accepted) < expected:
+    before = repo.claim_dispatch(request.risk_event_id, [m.insurer_id for m in messages], at)
+    accepted: list[InsurerRequest] = []
+    if before is None:
+        # The first dispatch: entries written 25 at a time, each 25 sent as soon as they exist, so the first
+        # insurers are called while the last entries are still being written.
+        for start in range(0, len(messages), 25):
+            chunk = messages[start : start + 25]
+            repo.write_pending(request.risk_event_id, [(m.insurer_id, m.policy_number) for m in chunk], at)
+            accepted += send(chunk)
+        to_send = messages
+    else:
+        to_send = _redispatch(request.risk_event_id, messages, at)
+        accepted = send(to_send) if to_send else []
+    if len(accepted) < len(to_send):
         from insure.errors import TransientError
 
-        raise TransientError(f"{expected - len(accepted)} insurer request(s) were not queued; dispatch again.")
+        raise TransientError(f"{len(to_send) - len(accepted)} insurer request(s) were not queued; dispatch again.")
+
+
+def _redispatch(risk_event_id: str, messages: list[InsurerRequest], at: str) -> list[InsurerRequest]:
+    """What a later dispatch sends: insurers without an entry (new ones, or ones a failed earlier call never wrote;
+    their entries created here, conditionally), and insurers still `pending` without an answer (their first
+    message may have been lost; a repeat is harmless: the claim is recorded once and the insurer sees the same
+    idempotency key)."""
+    from insure.risk.progress import repository
+
+    repo = repository()
+    existing = repo.existing(risk_event_id, [m.insurer_id for m in messages])
+    to_send: list[InsurerRequest] = []
+    for message in messages:
+        item = existing.get(message.insurer_id)
+        if item is not None:
+            if item["status"]["S"] == "pending" and "first_response_at" not in item:
+                to_send.append(message)
+        elif repo.open_pending(risk_event_id, message.insurer_id, message.policy_number, at):
+            # New, or dispatched before by a call that failed before writing its entry.
+            to_send.append(message)
+    return to_send

@@ -41,6 +41,7 @@ RANK: dict[str, int] = {
 }
 FINAL: frozenset[str] = frozenset({"paid", "denied", "closed"})
 BATCH_GET_ITEMS = 100
+BATCH_WRITE_ITEMS = 25
 
 
 def now_rfc3339() -> str:
@@ -135,6 +136,49 @@ class ProgressRepository:
         except self._db.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def claim_dispatch(self, risk_event_id: str, insurer_ids: list[str], at: str) -> set[str] | None:
+        """Records which insurers the event was dispatched to (`sk = DISPATCH`). The first dispatch creates the
+        record and gets None: it alone writes the `pending` entries. A later one adds its insurers and gets the
+        set recorded before it (so it knows which insurers are new)."""
+        key = {"pk": {"S": f"PROGRESS#{risk_event_id}"}, "sk": {"S": "DISPATCH"}}
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item={
+                    **key,
+                    "entity": {"S": "insurer-dispatch"},
+                    "insurer_ids": {"SS": sorted(set(insurer_ids))},
+                    "dispatched_at": {"S": at},
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+            return None
+        except self._db.exceptions.ConditionalCheckFailedException:
+            pass
+        before = self._db.update_item(
+            TableName=self._table,
+            Key=key,
+            UpdateExpression="ADD insurer_ids :ids",
+            ExpressionAttributeValues={":ids": {"SS": sorted(set(insurer_ids))}},
+            ReturnValues="UPDATED_OLD",
+        ).get("Attributes", {})
+        return set(before.get("insurer_ids", {}).get("SS", []))
+
+    def write_pending(self, risk_event_id: str, policies: list[tuple[str, str]], at: str) -> None:
+        """Writes `pending` entries for (insurer_id, policy_number…) with BatchWriteItem, 25 a call (unconditional,
+        which is why only the dispatch that created the event's DISPATCH record calls it, before it sends any
+        message for these insurers: no answer can have been recorded on these items yet)."""
+        for start in range(0, len(policies), BATCH_WRITE_ITEMS):
+            chunk = policies[start : start + BATCH_WRITE_ITEMS]
+            request: dict[str, Any] = {
+                self._table: [
+                    {"PutRequest": {"Item": self._pending_item(risk_event_id, insurer_id, policy_number, at)}}
+                    for insurer_id, policy_number in chunk
+                ]
+            }
+            while request:
+                request = self._db.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
 
     def existing(self, risk_event_id: str, insurer_ids: list[str]) -> dict[str, dict[str, Any]]:
         """The progress items that exist among (event, insurer_id…), by insurer id (BatchGetItem, 100 a call)."""
