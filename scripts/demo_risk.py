@@ -120,8 +120,17 @@ def main(base_url: str, admin_key: str, *, timeout_s: float = 60.0) -> None:
     for step in body.get("guidance", [])[:5]:
         print(f"  now: [{step.get('category')}] {step.get('text')}")
     shown: dict[str, str] = {}
+    etag, insurers_now = "", []
     while time.monotonic() - began < timeout_s:
-        insurers_now = read_event(http, base_url, event).get("insurers", [])
+        # Polite polling: If-None-Match answers 304 while nothing changed.
+        response = http.get(
+            f"{base_url}/risk-events/{event.risk_event_id}",
+            headers={"Authorization": f"Bearer {event.reporter_token}", "If-None-Match": etag},
+        )
+        if response.status_code == 200:
+            etag, insurers_now = response.headers.get("ETag", ""), response.json().get("insurers", [])
+        elif response.status_code != 304:
+            _ok(response, 200)
         changed = {i["insurer_id"]: i["status"] for i in insurers_now} != shown
         if changed:
             shown = {i["insurer_id"]: i["status"] for i in insurers_now}
