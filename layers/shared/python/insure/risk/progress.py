@@ -1,14 +1,17 @@
 """Each insurer's progress on a risk event: one item per (event, insurer), together the event's timeline.
 
 Stored as `pk = PROGRESS#<risk_event_id>`, `sk = INSURER#<insurer_id>` with `status`, its numeric `status_rank`,
-`claim_reference`, `updated_at`, `history` (a list of JSON entries) and the optimistic-locking `version`.
+`claim_reference`, `updated_at`, `history` (a list of JSON entries) and the optimistic-locking `version`; the
+first answer adds `first_response_at` and the salesperson's `notification` (indexed by `gsi1pk = NOTIFY#<insurer>`)
+and `poll_seq` numbers the poll chain. `sk = DISPATCH` on the same partition lists the insurers dispatched to.
 
 A status never moves backwards: every change is one conditional UpdateItem `status_rank < :new_rank`, so updates
 arriving in any order (the connector's first response, polls, webhooks, duplicates, concurrently) leave the
 highest status reached; a lower or equal one is ignored, not an error. `unreachable` ranks just above `pending`:
 it is only ever set on an insurer that never answered, and a later real answer still moves it forward.
 
-Every applied change is published live to the event's subscribers (`insure.risk.live.publish`).
+Every applied change is published live to the event's subscribers (`insure.risk.live.publish`), at once or, in
+the fan-out consumer, once per batch.
 """
 
 from __future__ import annotations
