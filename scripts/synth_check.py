@@ -90,13 +90,16 @@ def main() -> int:
         else:
             print("cdk-nag AwsSolutions: 0 unacknowledged findings")
         if template is not None:
+            linted = time.perf_counter()
             code, output = cfn_lint(template)
+            lint_s = time.perf_counter() - linted
             if code & CFN_LINT_ERROR_BITS:
                 problems += 1
-                print(f"cfn-lint: errors (exit {code})\n{output}")
+                print(f"cfn-lint: errors (exit {code}, {lint_s:.1f} s)\n{output}")
             else:
-                print("cfn-lint: 0 errors" + (f" (warnings)\n{output}" if output else ""))
-    print("synth check: " + ("OK" if not problems else f"{problems} problem(s)"))
+                print(f"cfn-lint: 0 errors ({lint_s:.1f} s)" + (f", warnings:\n{output}" if output else ""))
+    verdict = "OK" if not problems else f"{problems} problem(s)"
+    print(f"synth check: {verdict} in {time.perf_counter() - started:.1f} s")
     return 1 if problems else 0
 
 
