@@ -18,7 +18,7 @@ FUNCTIONS: tuple[Function, ...] = (
         description="Products on sale (approved states, limits, input schemas) and preliminary quotes priced by the "
         "stored rulebooks",
         routes=(Route("GET", "/products"), Route("POST", "/quotes")),
-        grants=(DATA_READ_WRITE,),
+        grants=(DATA_READ_WRITE, IDEMPOTENT),
     ),
     Function(
         name="applications",

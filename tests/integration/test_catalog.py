@@ -149,3 +149,21 @@ def test_a_rulebook_whose_conditions_do_not_compile_is_never_stored(seeded, tmp_
     store = default_store()
     assert store.current_version("computer") == "2026.11.1"
     assert store.document("computer", "2099.1.1") is None
+
+
+def test_a_quote_repeated_with_the_same_idempotency_key_is_the_first_one(seeded):
+    platform, _ = seeded
+    body = json.dumps({"product": "computer", "state": "NY", "items": [LAPTOP]})
+    headers = {"Content-Type": "application/json", "Idempotency-Key": "quote-key-1"}
+    first = platform.api.post("/quotes", data=body, headers=headers)
+    again = platform.api.post("/quotes", data=body, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.get_json()["quote_id"] == first.get_json()["quote_id"]
+    # the same key with another body is refused; without a key every request is a new quote
+    other = json.dumps({"product": "computer", "state": "NJ", "items": [LAPTOP]})
+    assert platform.api.post("/quotes", data=other, headers=headers).status_code == 422
+    plain = {"Content-Type": "application/json"}
+    assert (
+        platform.api.post("/quotes", data=body, headers=plain).get_json()["quote_id"]
+        != platform.api.post("/quotes", data=body, headers=plain).get_json()["quote_id"]
+    )

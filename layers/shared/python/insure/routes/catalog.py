@@ -43,13 +43,15 @@ def get_products() -> ProductsResponse:
 
 @router.post(
     "/quotes",
-    summary="A preliminary premium from the same stored criteria as the final one",
+    summary="A preliminary premium from the same stored criteria as the final one (Idempotency-Key honoured)",
     tags=["issuance"],
 )
 def post_quote(request: QuoteRequest) -> QuoteResponse:
     from insure.underwriting.quotes import issue_quote
 
-    stored = issue_quote(request)
+    headers = router.current_event.headers or {}
+    key = next((v for k, v in headers.items() if k.lower() == "idempotency-key" and v), None)
+    stored = issue_quote(request, idempotency_key=key)
     result = stored.result
     return QuoteResponse(
         quote_id=stored.quote_id,

@@ -102,8 +102,17 @@ def get_quote(quote_id: str, *, now: datetime.datetime | None = None) -> StoredQ
     return quote
 
 
-def issue_quote(request: QuoteRequest) -> StoredQuote:
-    """Price `request` with the current rulebooks and store the quote (what `POST /quotes` does)."""
+def issue_quote(request: QuoteRequest, *, idempotency_key: str | None = None) -> StoredQuote:
+    """Price `request` with the current rulebooks and store the quote (what `POST /quotes` does). With an
+    `Idempotency-Key` a repeat of the same body returns the first quote, and another body is a RuleViolation."""
     from insure.underwriting import quote
 
-    return save_quote(request, quote(request))
+    def effect() -> dict[str, Any]:
+        return save_quote(request, quote(request)).model_dump(mode="json")
+
+    if not idempotency_key:
+        return StoredQuote.model_validate(effect())
+    from insure.idempotency import run_once
+
+    first = run_once("quote", idempotency_key, request.model_dump(mode="json"), effect)
+    return StoredQuote.model_validate(first)
