@@ -12,7 +12,7 @@ from typing import Any
 
 INSURERS = 50
 LATENCY_S = 0.2
-RUNS = 3
+RUNS = 5
 
 
 def _profiles() -> list:

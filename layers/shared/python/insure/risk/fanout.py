@@ -146,7 +146,7 @@ def _redispatch(risk_event_id: str, messages: list[InsurerRequest], at: str) -> 
     for message in messages:
         item = existing.get(message.insurer_id)
         if item is not None:
-            if item["status"]["S"] == "pending" and "first_response_at" not in item:
+            if item["status"]["S"] == "pending" and "first_response" not in item:
                 to_send.append(message)
         elif repo.open_pending(risk_event_id, message.insurer_id, message.policy_number, at):
             # New, or dispatched before by a call that failed before writing its entry.

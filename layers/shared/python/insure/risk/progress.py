@@ -2,7 +2,7 @@
 
 Stored as `pk = PROGRESS#<risk_event_id>`, `sk = INSURER#<insurer_id>` with `status`, its numeric `status_rank`,
 `claim_reference`, `updated_at`, `history` (a list of JSON entries) and the optimistic-locking `version`; the
-first answer adds `first_response_at` and the salesperson's `notification` (indexed by `gsi1pk = NOTIFY#<insurer>`)
+first answer adds `first_response` (when, and the salesperson's notification, indexed by `gsi1pk = NOTIFY#<insurer>`)
 and `poll_seq` numbers the poll chain. `sk = DISPATCH` on the same partition lists the insurers dispatched to.
 
 A status never moves backwards: every change is one conditional UpdateItem `status_rank < :new_rank`, so updates
@@ -94,7 +94,7 @@ def _from_item(item: dict[str, Any]) -> InsurerProgress:
         updated_at=item["updated_at"]["S"],
         history=[ProgressEntry.model_validate_json(e["S"]) for e in item.get("history", {}).get("L", [])],
         policy_number=item.get("policy_number", {}).get("S"),
-        first_response_at=item.get("first_response_at", {}).get("S"),
+        first_response_at=json.loads(item["first_response"]["S"])["at"] if "first_response" in item else None,
     )
 
 
@@ -260,21 +260,19 @@ class ProgressRepository:
             ":poll": {"N": "1" if arm_poll else "0"},
             ":gp": {"S": f"NOTIFY#{insurer_id}"},
             ":gs": {"S": f"{entry.updated_at}#{risk_event_id}"},
-            ":n": {"S": json.dumps(notification)},
+            ":fr": {"S": json.dumps({"at": entry.updated_at, "notification": notification})},
             ":one": {"N": "1"},
         }
-        recorded = (
-            "first_response_at = :at, poll_seq = :poll, gsi1pk = :gp, gsi1sk = :gs, notification = :n, "
-            "version = version + :one"
-        )
+        recorded = "first_response = :fr, poll_seq = :poll, gsi1pk = :gp, gsi1sk = :gs, version = version + :one"
         with_status = self._conditional_update(
             Key=_key(risk_event_id, insurer_id),
             UpdateExpression=(
-                f"SET claim_reference = :ref, #s = :s, status_rank = :r, updated_at = :u, "
+                f"SET claim_reference = :ref, #s = :s, status_rank = :r, updated_at = :at, "
                 f"history = list_append(history, :h), {recorded}"
             ),
             ConditionExpression=(
-                "attribute_exists(pk) AND attribute_not_exists(first_response_at) AND status_rank < :r "
+                # status_rank < :r also requires the item to exist (a missing attribute compares false)
+                "attribute_not_exists(first_response) AND status_rank < :r "
                 "AND (attribute_not_exists(claim_reference) OR claim_reference = :ref)"
             ),
             ExpressionAttributeNames={"#s": "status"},
@@ -282,7 +280,6 @@ class ProgressRepository:
                 **values,
                 ":s": {"S": entry.status},
                 ":r": {"N": str(RANK[entry.status])},
-                ":u": {"S": entry.updated_at},
                 ":h": {"L": [{"S": entry.model_dump_json()}]},
             },
         )
@@ -292,7 +289,7 @@ class ProgressRepository:
         without_status = self._conditional_update(
             Key=_key(risk_event_id, insurer_id),
             UpdateExpression=f"SET claim_reference = if_not_exists(claim_reference, :ref), {recorded}",
-            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(first_response_at)",
+            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(first_response)",
             ExpressionAttributeValues=values,
         )
         return _from_item(without_status) if without_status is not None else None
@@ -304,7 +301,7 @@ class ProgressRepository:
             KeyConditionExpression="gsi1pk = :p",
             ExpressionAttributeValues={":p": {"S": f"NOTIFY#{insurer_id}"}},
         ).get("Items", [])
-        return [json.loads(i["notification"]["S"]) for i in items if "notification" in i]
+        return [json.loads(i["first_response"]["S"])["notification"] for i in items if "first_response" in i]
 
     def advance_poll(self, risk_event_id: str, insurer_id: str, seq: int, *, back: bool = False) -> bool:
         """Moves the poll sequence from `seq` to `seq + 1` (or back): only one delivery continues a poll chain."""
