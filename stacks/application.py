@@ -15,6 +15,9 @@ FEATURE_FLAGS: dict[str, Any] = {
     "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
     "@aws-cdk/aws-lambda:recognizeLayerVersion": True,
     "@aws-cdk/core:validationReportJson": True,
+    "@aws-cdk/core:checkSecretUsage": True,
+    "@aws-cdk/aws-iam:minimizePolicies": True,
+    "@aws-cdk/core:target-partitions": ["aws"],
 }
 
 
