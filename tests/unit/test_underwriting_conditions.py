@@ -112,7 +112,7 @@ def test_malformed_conditions_are_refused_when_loaded(condition, message):
         normalize(condition, KINDS)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     rules=st.lists(st.tuples(CONDITIONS, st.booleans(), st.decimals(-1, 1, places=2)), min_size=1, max_size=12),
     facts=FACTS,
