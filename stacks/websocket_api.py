@@ -71,7 +71,8 @@ class WebSocketApis(Construct):
             cfn_stage.access_log_settings = apigwv2.CfnStage.AccessLogSettingsProperty(
                 destination_arn=access_logs.log_group_arn, format=ACCESS_LOG_FORMAT
             )
-            callback_url = f"https://{api.api_id}.execute-api.{Stack.of(self).region}.amazonaws.com/{WEBSOCKET_STAGE}"
+            stack = Stack.of(self)
+            callback_url = f"https://{api.api_id}.execute-api.{stack.region}.{stack.url_suffix}/{WEBSOCKET_STAGE}"
             if not self.apis:  # the first socket API is the one clients are told about
                 for function in functions.values():
                     function.add_environment(WEBSOCKET_URL_ENV, stage.url)
