@@ -18,6 +18,7 @@ insurer through `POST /insurers` with the admin key and keeps the secret each re
 from __future__ import annotations
 
 import json
+import os
 import random
 import threading
 import time
@@ -32,6 +33,7 @@ from werkzeug.wrappers import Request, Response
 if TYPE_CHECKING:
     from local.cloud import LocalCloud
 
+LOCAL_POLL_INTERVAL_S = 2
 HAPPY = ("received", "assessing", "approved", "paid")
 DENIED = ("received", "assessing", "denied")
 QUICK_CLOSE = ("received", "closed")
@@ -117,6 +119,9 @@ class InsurerSimulator:
         return f"{self.url}/{slug}"
 
     def start(self, cloud: LocalCloud | None = None) -> None:
+        if cloud is not None:
+            # Simulated claims move in seconds, so the platform polls them every two (AWS default: a minute).
+            os.environ.setdefault("INSURER_POLL_INTERVAL_S", str(LOCAL_POLL_INTERVAL_S))
         self._server = make_server(self.host, self.port, self, threaded=True)
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="insurers", daemon=True)

@@ -27,7 +27,7 @@ class PlatformSettings(BaseSettings):
     websocket_callback_url: str = Field("", alias="WEBSOCKET_CALLBACK_URL")
     websocket_url: str = Field("", alias="WEBSOCKET_URL")
     insurer_timeout_s: float = Field(5.0, alias="INSURER_TIMEOUT_S")
-    insurer_poll_interval_s: int = Field(2, alias="INSURER_POLL_INTERVAL_S")
+    insurer_poll_interval_s: int = Field(60, alias="INSURER_POLL_INTERVAL_S", ge=0, le=900)
     insurer_max_receive_count: int = Field(5, alias="INSURER_MAX_RECEIVE_COUNT")
     session_ttl_seconds: int = Field(3600, alias="SESSION_TTL_SECONDS", gt=0)
     offer_ttl_seconds: int = Field(900, alias="OFFER_TTL_SECONDS", gt=0)
