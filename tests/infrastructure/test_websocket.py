@@ -61,3 +61,12 @@ def test_only_the_socket_function_and_declared_publishers_may_post_to_connection
         variables = synthesized.properties(built)["Environment"]["Variables"]
         assert may_post == (function.name in publishers), function.name
         assert (WEBSOCKET_CALLBACK_URL_ENV in variables) == (function.name in publishers), function.name
+
+
+@pytest.mark.parametrize("declared", SOCKETS[:1])
+def test_every_function_can_tell_clients_where_to_connect(synthesized, declared):
+    api_id = synthesized.logical_id(synthesized.stack.websockets.apis[declared.name])
+    for function in synthesized.stack.functions.by_name.values():
+        url = synthesized.properties(function)["Environment"]["Variables"]["WEBSOCKET_URL"]
+        parts = url["Fn::Join"][1]
+        assert parts[0] == "wss://" and {"Ref": api_id} in parts and parts[-1].endswith(f"/{WEBSOCKET_STAGE}")
