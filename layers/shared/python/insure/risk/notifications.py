@@ -8,13 +8,13 @@ would read these records (a stream or the index) — the platform itself does no
 
 from __future__ import annotations
 
-import logging
-
+from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
 from insure.risk.insurers import Insurer
 
-log = logging.getLogger(__name__)
+# A child of the function's Powertools logger: the line comes out as structured JSON with the invocation's keys.
+log = Logger(child=True)
 
 
 class SalespersonNotification(BaseModel):
