@@ -195,8 +195,17 @@ def build_rule_set(rules: Sequence[CompiledRule], kinds: Mapping[str, str]) -> R
     def in_range(leaf: Mapping[str, Any]) -> bool:
         return leaf["op"] in RANGE_OPS and kinds.get(leaf["field"]) == "number"
 
+    def on_item(test: Callable[[Mapping[str, Any]], bool]) -> Callable[[Mapping[str, Any]], bool]:
+        return lambda leaf: leaf["field"].startswith("item.") and test(leaf)
+
     for rule in rules:
-        found = _guard(rule.condition, equality) or _guard(rule.condition, in_range)
+        # An item fact as the guard when there is one: the item's own tables, not copies of the policy's.
+        found = (
+            _guard(rule.condition, on_item(equality))
+            or _guard(rule.condition, on_item(in_range))
+            or _guard(rule.condition, equality)
+            or _guard(rule.condition, in_range)
+        )
         if found is None:
             residual.append(rule)
             continue
