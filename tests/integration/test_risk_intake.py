@@ -272,6 +272,8 @@ def test_bad_signatures_are_401_and_change_nothing(platform, setup, case):
 def test_unknown_device_is_401_and_unknown_tag_is_404_both_changing_nothing(platform, setup):
     body = scan_body("dev_unknown", setup["tag_id"])
     assert post_scan(platform, setup["secret"], body).status_code == 401
+    for nameless in (b"[1, 2]", b"{not json", json.dumps({"tag_id": setup["tag_id"]}).encode()):
+        assert post_scan(platform, setup["secret"], nameless).status_code == 401
     missing_tag = post_scan(platform, setup["secret"], scan_body(setup["device_id"], "TAG-nope"))
     assert missing_tag.status_code == 404
     assert count_items("RISKEVENT#") == 0
@@ -363,7 +365,7 @@ def test_concurrent_duplicate_scans_open_one_event(platform, setup):
     assert [r.status_code for r in results] == [202] * 8
     assert len({r.json["risk_event_id"] for r in results}) == 1
     assert count_items("RISKEVENT#") == 1
-    assert count_items("PROGRESS#") == 2
+    assert progress_insurers(results[0].json["risk_event_id"]) == set(setup["insurers"])
 
 
 # ---- web reports ------------------------------------------------------------------------------------------------

@@ -140,7 +140,9 @@ def post_scan() -> Response[str]:
         named = json.loads(raw).get("device_id")
     except (ValueError, AttributeError):
         named = None
-    secrets = device_secrets(named) if isinstance(named, str) and named else None
+    if not isinstance(named, str) or not named:
+        raise Unauthorized("A scan is a JSON object naming its device_id, signed with that device's secret.")
+    secrets = device_secrets(named)
     if not secrets:
         raise Unauthorized("Unknown device: a scan must name a registered device_id and be signed with its secret.")
     message_id = verify(secrets, event.headers, raw)
