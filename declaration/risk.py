@@ -17,13 +17,13 @@ FUNCTIONS: tuple[Function, ...] = (
         name="insurer_webhooks",
         description="Claim progress pushed by insurers, signed, deduplicated by webhook-id, never backwards",
         routes=(Route("POST", "/webhooks/insurers/{insurer_id}"),),
-        grants=(DATA_READ_WRITE, IDEMPOTENT),
+        grants=(DATA_READ_WRITE, IDEMPOTENT, Grant(LIVE, ("send",))),
     ),
     Function(
         name=FANOUT,
         description="Files each claim with its insurer (a batch's insurers concurrently) and polls its progress",
         trigger=QueueTrigger(INSURER_REQUESTS, batch_size=10),
-        grants=(DATA_READ_WRITE, Grant(INSURER_REQUESTS, ("send", "consume"))),
+        grants=(DATA_READ_WRITE, Grant(INSURER_REQUESTS, ("send", "consume")), Grant(LIVE, ("send",))),
         timeout_s=30,
     ),
     Function(
