@@ -531,3 +531,22 @@ def test_event_type_becoming_known_redispatches_the_customers_event(platform, se
     assert [c.event_type for c in calls] == ["theft", "vandalism"]
     assert calls[0].risk_event_id == opened["risk_event_id"]
     assert {p.insurer_id for p in calls[0].policies} == set(setup["insurers"])
+
+
+def test_facts_are_pushed_live_to_both_linked_events(platform, setup, monkeypatch):
+    from insure.risk import live
+
+    pushed: list[tuple[str, dict]] = []
+    monkeypatch.setattr(live, "publish", lambda risk_event_id, payload: pushed.append((risk_event_id, payload)))
+    opened = post_scan(platform, setup["secret"], scan_body(setup["device_id"], setup["tag_id"])).json
+    path, auth = f"/risk-events/{opened['risk_event_id']}/facts", bearer(opened["reporter_token"])
+    # When the third party sends facts
+    response = platform.api.post(path, json={"event_type": "theft"}, headers=auth)
+    # Then both their event and the customer's are pushed, each with its own guidance
+    customer_id = response.json["related_event_ids"][0]
+    assert [event_id for event_id, _ in pushed] == [opened["risk_event_id"], customer_id]
+    assert all(payload["type"] == "facts" and payload["facts"] == {"event_type": "theft"} for _, payload in pushed)
+    assert pushed[0][1]["guidance"] != pushed[1][1]["guidance"]
+    # And repeating the same facts changes nothing, so nothing is pushed
+    platform.api.post(path, json={"event_type": "theft"}, headers=auth)
+    assert len(pushed) == 2
