@@ -86,10 +86,10 @@ def _cache_interpreter_clients() -> None:
         return make(region, service)
 
     def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        if service == "lambda":  # one account locally: the task's role credentials change nothing here
+            return InProcessLambda(region)
         if state_credentials is not None:
             return make(region, service, state_credentials)
-        if service == "lambda":
-            return InProcessLambda(region)
         # keyed by where the client points: the in-process mock or the server on its port
         return shared(region, service, boto_client.botocore_stubber.enabled, boto_client.moto_server_port())
 

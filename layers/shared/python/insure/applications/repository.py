@@ -114,6 +114,28 @@ class ApplicationRepository:
         item = found.get("Item")
         return from_item(item) if item else None
 
+    def peek(self, application_id: str) -> ApplicationRecord | None:
+        """Only what a waiting request watches (status, payment attempts, the task token): a cheap read to poll."""
+        found = self._dynamodb().get_item(
+            TableName=self.table,
+            Key=key(application_id),
+            ConsistentRead=True,
+            ProjectionExpression="#s, payment_attempts, task_kind, task_token, submissions",
+            ExpressionAttributeNames={"#s": "status"},
+        )
+        item = found.get("Item")
+        if not item:
+            return None
+        values: dict[str, Any] = {
+            "application_id": application_id,
+            "session_hash": "",
+            "session_expires_at_epoch": 0,
+            "input": {},
+            "created_at": "",
+            "updated_at": "",
+        }
+        return from_item({**{k: encode(k, v) for k, v in values.items()}, **item})
+
     def update(
         self,
         application_id: str,
