@@ -550,3 +550,39 @@ def test_facts_are_pushed_live_to_both_linked_events(platform, setup, monkeypatc
     # And repeating the same facts changes nothing, so nothing is pushed
     platform.api.post(path, json={"event_type": "theft"}, headers=auth)
     assert len(pushed) == 2
+
+
+def test_later_reports_on_the_same_object_join_the_open_incident(platform, setup):
+    # Given a finder's scan opened the customer's event
+    first = post_scan(
+        platform, setup["secret"], scan_body(setup["device_id"], setup["tag_id"], reporter={"name": "Finder One"})
+    ).json
+    from insure.risk.events import reporter_token
+
+    first_view = platform.api.get(f"/risk-events/{first['risk_event_id']}", headers=bearer(first["reporter_token"]))
+    customer_id = first_view.json["related_event_ids"][0]
+    # When a second passer-by scans the same tag, and then the customer reports from the web with facts
+    second = post_scan(
+        platform, setup["secret"], scan_body(setup["device_id"], setup["tag_id"], reporter={"name": "Passer Two"})
+    ).json
+    customer = platform.api.post(
+        "/risk-events",
+        json={
+            "tag_id": setup["tag_id"],
+            "reporter": {"name": "Ada Lovelace", "email": CUSTOMER["email"]},
+            "facts": {"event_type": "fire"},
+        },
+    ).json
+    # Then the second passer-by's event links to the same customer's event, which records both reports
+    second_view = platform.api.get(f"/risk-events/{second['risk_event_id']}", headers=bearer(second["reporter_token"]))
+    assert second_view.json["related_event_ids"] == [customer_id]
+    # And the customer is given that same event, now with their facts, still one claim per insurer
+    assert customer["risk_event_id"] == customer_id
+    assert customer["reporter_token"] == reporter_token(customer_id)
+    view = platform.api.get(f"/risk-events/{customer_id}", headers=bearer(customer["reporter_token"])).json
+    assert view["related_event_ids"] == [first["risk_event_id"], second["risk_event_id"]]
+    assert [r["reporter"]["name"] for r in view["reports"]] == ["Finder One", "Passer Two"]
+    assert view["facts"] == {"event_type": "fire"}
+    assert view["guidance"][0]["rule_id"] == "call-911"
+    assert count_items("RISKEVENT#") == 3
+    assert progress_insurers(customer_id) == set(setup["insurers"])

@@ -9,6 +9,11 @@ Only the customer's event is fanned out to the insurers (`insure.risk.fanout.dis
 filing from the third party's event would file the same loss twice. Facts the third party sends land on their
 own event and are mirrored onto the customer's, since the person on site is the insurers' best witness.
 
+One incident per object. The customer's event stays the tag's open incident for 24 hours
+(`pk = TAGINCIDENT#<tag_id>`, `sk = OPEN`): later reports on the same object join it instead of filing the same
+loss again: a third party gets their own event linked to it (and it records their report), the customer gets
+it directly, and facts sent with a web report are merged into it.
+
 Dispatch. Every insurer is contacted when the event opens, with the event type known then (often `unknown` for a
 scan). `dispatch` is called again whenever the customer's event type changes (first known, or changed), and on
 every repeated delivery of the same scan, so a dispatch that failed half-way is completed by the scanner's retry;
@@ -58,6 +63,7 @@ Role = Literal["customer", "third_party"]
 Source = Literal["scan", "web"]
 TOKEN_PREFIX = "rt_"  # noqa: S105 - a format prefix, not a secret
 REPLAY_WAIT_STEPS = 50
+INCIDENT_WINDOW_S = 24 * 3600
 SAVE_ATTEMPTS = 8
 
 
@@ -280,6 +286,32 @@ class EventRepository:
                 }
             )
 
+    def open_incident(self, tag_id: str, now_epoch: int) -> str | None:
+        """The customer's event still open for reports on this tag, if any (expired pointers are ignored)."""
+        item = self._get({"pk": {"S": f"TAGINCIDENT#{tag_id}"}, "sk": {"S": "OPEN"}})
+        if not item or int(item["expires_at_epoch"]["N"]) <= now_epoch:
+            return None
+        return str(item["risk_event_id"]["S"])
+
+    def claim_incident(self, tag_id: str, risk_event_id: str, now_epoch: int) -> bool:
+        """Makes the customer's event the tag's open incident, unless another one is open."""
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": {"S": f"TAGINCIDENT#{tag_id}"},
+                    "sk": {"S": "OPEN"},
+                    "entity": {"S": "tag-incident"},
+                    "risk_event_id": {"S": risk_event_id},
+                    "expires_at_epoch": {"N": str(now_epoch + INCIDENT_WINDOW_S)},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR expires_at_epoch <= :now",
+                ExpressionAttributeValues={":now": {"N": str(now_epoch)}},
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def save(self, event: RiskEvent, version: int) -> bool:
         """Replaces the event if nobody changed it since `version` was read."""
         try:
@@ -353,8 +385,11 @@ def build_events(
     facts: dict[str, Any],
     scan_id: str | None = None,
     device_id: str | None = None,
+    incident: RiskEvent | None = None,
 ) -> list[RiskEvent]:
-    """The reporter's event first, then (for a third party) the customer's; `ids` = (reporter's, customer's)."""
+    """The reporter's event first, then (for a third party) the customer's; `ids` = (reporter's, customer's).
+    With an open `incident` (the customer's event of a recent report on the same object) nothing new is opened
+    for the customer: the customer gets that event, a third party only their own event, linked to it."""
     at = now_rfc3339()
     is_customer = identify(reporter, tag.customer).is_customer
     contact = _contact(reporter)
@@ -376,6 +411,11 @@ def build_events(
         "policies": tag.policies,
         "insurer_deadlines": _deadlines(tag),
     }
+    if incident is not None:
+        if is_customer:
+            return [incident]
+        own = RiskEvent(risk_event_id=ids[0], role="third_party", related_event_ids=[incident.risk_event_id], **common)
+        return [own.model_copy(update={"guidance": guidance_for(own)})]
     if is_customer:
         event = RiskEvent(risk_event_id=ids[0], role="customer", **common, **customer_fields)
         return [event.model_copy(update={"guidance": guidance_for(event)})]
@@ -451,8 +491,51 @@ def derived_id(*parts: str) -> str:
     return "re_" + hashlib.sha256(":".join(parts).encode()).hexdigest()[:24]
 
 
+def _open_incident(tag_id: str) -> RiskEvent | None:
+    risk_event_id = repository().open_incident(tag_id, int(time.time()))
+    found = repository().get(risk_event_id) if risk_event_id else None
+    return found[0] if found and found[0].role == "customer" else None
+
+
+def _attach(customer_id: str, own: RiskEvent) -> None:
+    """Records a third party's report on the customer's open event (once) and tells its live subscribers."""
+    report = ThirdPartyReport(
+        risk_event_id=own.risk_event_id,
+        reporter=own.reporter,
+        location=own.location,
+        reported_at=own.created_at,
+        source=own.source,
+    )
+    repo = repository()
+    for _ in range(SAVE_ATTEMPTS):
+        found = repo.get(customer_id)
+        if found is None or own.risk_event_id in found[0].related_event_ids:
+            return
+        event, version = found
+        updated = event.model_copy(
+            update={
+                "related_event_ids": [*event.related_event_ids, own.risk_event_id],
+                "reports": [*event.reports, report],
+                "updated_at": now_rfc3339(),
+            }
+        )
+        if repo.save(updated, version):
+            _publish(updated, "third_party_report")
+            return
+    raise Conflict("The customer's risk event is being updated concurrently; retry shortly.")
+
+
 def _opened_and_dispatched(events: list[RiskEvent]) -> Opened:
+    """After the events are written: link a third party's event to an existing customer's event, make a new
+    customer's event the tag's open incident, and tell the insurers."""
+    written = {e.risk_event_id for e in events}
     for event in events:
+        if event.role == "third_party":
+            for related in event.related_event_ids:
+                if related not in written:
+                    _attach(related, event)
+        elif event.role == "customer":
+            repository().claim_incident(event.tag_id, event.risk_event_id, int(time.time()))
         dispatch_event(event)
     return _opened(events[0].risk_event_id)
 
@@ -469,7 +552,7 @@ def _replay_scan(scan_id: str) -> Opened:
         events = repo.scan_events(scan_id)
     if events is None:
         raise Conflict("The same scan is being processed; retry shortly.")
-    if repo.get(events[-1].risk_event_id) is None:
+    if repo.get(events[0].risk_event_id) is None or repo.get(events[-1].risk_event_id) is None:
         repo.write_events(events)
     current = [found[0] for found in (repo.get(e.risk_event_id) for e in events) if found is not None]
     return _opened_and_dispatched(current or events)
@@ -490,6 +573,7 @@ def open_from_scan(
     repeat at any point returns, and completes, the first intake."""
     repo = repository()
     tag = _tag_or_404(tag_id)
+    incident = _open_incident(tag_id)
     events = build_events(
         tag,
         reporter,
@@ -500,6 +584,7 @@ def open_from_scan(
         facts={},
         scan_id=scan_id,
         device_id=device_id,
+        incident=incident,
     )
     if not repo.claim_message(message_id, scan_id):
         return _replay_scan(repo.scan_of_message(message_id) or scan_id)
@@ -552,6 +637,7 @@ def open_from_web(
         tag = _tag_or_404(candidates[0])
 
     def effect() -> dict[str, Any]:
+        incident = _open_incident(tag.tag_id)
         events = build_events(
             tag,
             reporter,
@@ -560,9 +646,13 @@ def open_from_web(
             location=location,
             occurred_at=_rfc3339(occurred_at or datetime.now(tz=UTC)),
             facts=merge({}, facts) if facts else {},
+            incident=incident,
         )
         repository().write_events(events)
-        return {"risk_event_id": _opened_and_dispatched(events).risk_event_id}
+        opened = _opened_and_dispatched(events)
+        if incident is not None and facts is not None:  # the open incident learns them as if sent to it
+            _apply_facts(opened.risk_event_id, facts)
+        return {"risk_event_id": opened.risk_event_id}
 
     if idempotency_key:
         from insure.idempotency import run_once
@@ -659,6 +749,10 @@ def add_facts(risk_event_id: str, token: str | None, update: Facts) -> RiskEvent
     when the customer's event type becomes known or changes. A third party's facts are mirrored onto the
     customer's event."""
     authorize_reporter(risk_event_id, token)
+    return view_of(_apply_facts(risk_event_id, update))
+
+
+def _apply_facts(risk_event_id: str, update: Facts) -> RiskEvent:
     changed = _merge_facts(risk_event_id, update)
     if changed is None:
         raise NotFound(f"No risk event {risk_event_id}.")
@@ -675,4 +769,4 @@ def add_facts(risk_event_id: str, token: str | None, update: Facts) -> RiskEvent
         _publish(new, "facts")
         if new.role == "customer" and event_type_of(old.facts) != event_type_of(new.facts):
             dispatch_event(new)
-    return view_of(after)
+    return after
