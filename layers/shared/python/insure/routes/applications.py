@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.event_handler.openapi.types import (
+    OpenAPIResponse,
+    OpenAPIResponseContentModel,
+    OpenAPIResponseContentSchema,
+)
 from aws_lambda_powertools.event_handler.router import Router
 
 from insure.applications.models import (
@@ -20,6 +26,9 @@ from insure.applications.service import application_service
 
 router = Router()
 TAGS = ["applications"]
+PROBLEM: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
+    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+}
 BEARER = "Requires `Authorization: Bearer <session_token>` (401 without a live session, 404 for another's)."
 
 
@@ -108,10 +117,18 @@ def accept_offer(application_id: str, body: AcceptRequest) -> ApplicationView:
     + " The `Idempotency-Key` header is required (400 without it): a repeat with the same key and body returns"
     " the first response, another body with the same key is 422. 200 issued, 202 still issuing, 402 declined"
     " (at most 3 attempts).",
-    responses=_view_responses({202: "Paid; the policy is being issued"}),
+    responses={
+        **_view_responses({202: "Paid; the policy is being issued"}),
+        402: {"description": "The card was declined (`decline_code`, `attempts_remaining`)", "content": PROBLEM},
+        400: {"description": "No Idempotency-Key header", "content": PROBLEM},
+    },
 )
-def pay(application_id: str, body: PaymentRequest) -> Response[str]:
-    headers = _headers()
-    key = next((v for k, v in headers.items() if k.lower() == "idempotency-key"), None)
-    outcome = application_service().pay(application_id, body, key, headers)
+def pay(
+    application_id: str,
+    body: PaymentRequest,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", description="Required: one key per payment attempt")
+    ] = None,
+) -> Response[str]:
+    outcome = application_service().pay(application_id, body, idempotency_key, _headers())
     return _json(outcome.status_code, json.dumps(outcome.body), outcome.content_type)
