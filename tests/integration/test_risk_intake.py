@@ -435,6 +435,11 @@ def test_reporter_token_auth_401_without_or_with_unknown_token_404_for_another_e
     assert platform.api.get(path, headers=bearer("rt_made-up")).status_code == 401
     assert platform.api.get(path, headers=bearer(second["reporter_token"])).status_code == 404
     assert platform.api.post(f"{path}/facts", json={"injuries": True}).status_code == 401
+    assert platform.api.post(f"{path}/facts", json={"injuries": "junk"}).status_code == 401  # token before body
+    own = bearer(first["reporter_token"])
+    malformed = platform.api.post(f"{path}/facts", data=b"{junk", headers=own)
+    assert malformed.status_code == 400
+    assert malformed.headers["Content-Type"] == "application/problem+json"
     assert (
         platform.api.post(
             f"{path}/facts", json={"injuries": True}, headers=bearer(second["reporter_token"])

@@ -749,6 +749,11 @@ def add_facts(risk_event_id: str, token: str | None, update: Facts) -> RiskEvent
     when the customer's event type becomes known or changes. A third party's facts are mirrored onto the
     customer's event."""
     authorize_reporter(risk_event_id, token)
+    return apply_facts(risk_event_id, update)
+
+
+def apply_facts(risk_event_id: str, update: Facts) -> RiskEventView:
+    """`add_facts` for a reporter already authorized (`authorize_reporter`)."""
     return view_of(_apply_facts(risk_event_id, update))
 
 

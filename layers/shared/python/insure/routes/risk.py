@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from insure.auth import bearer_token
-from insure.errors import FieldError, RuleViolation, Unauthorized
+from insure.errors import DomainError, FieldError, RuleViolation, Unauthorized
 from insure.risk.events import Location, Opened, RiskEventView
 from insure.risk.facts import Facts
 from insure.risk.reporters import ReporterIdentity
@@ -93,6 +93,10 @@ def _inline(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 _SIGNED = {"schema": {"type": "string"}, "required": True}
+
+
+class MalformedBody(DomainError):
+    status, title, slug = 400, "Malformed JSON", "malformed-json"
 
 
 def _header(name: str) -> str | None:
@@ -216,10 +220,25 @@ def get_risk_event(risk_event_id: str) -> Response[str]:
 
 @router.post(
     "/risk-events/<risk_event_id>/facts",
-    summary="Facts from the person on site (event type, injuries, description...); returns the updated guidance",
+    summary="Facts from the person on site (event type, injuries, description...); returns the event with its "
+    "updated guidance (the reporter token is checked before the body is read)",
     tags=["risk events"],
+    openapi_extensions={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline(Facts.model_json_schema())}},
+        }
+    },
 )
-def post_facts(risk_event_id: str, body: Annotated[Facts, Body()]) -> RiskEventView:
-    from insure.risk.events import add_facts
+def post_facts(risk_event_id: str) -> RiskEventView:
+    from insure.risk.events import apply_facts, authorize_reporter
 
-    return add_facts(risk_event_id, bearer_token(router.current_event.headers), body)
+    event = router.current_event
+    authorize_reporter(risk_event_id, bearer_token(event.headers))
+    try:
+        update = Facts.model_validate_json(event.decoded_body or "")
+    except ValidationError as error:
+        if any(e["type"] == "json_invalid" for e in error.errors()):
+            raise MalformedBody("The request body is not valid JSON.") from error
+        raise _field_errors(error) from error
+    return apply_facts(risk_event_id, update)
