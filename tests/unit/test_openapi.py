@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from insure.routes.openapi import DOCUMENT_PATH, openapi_json
 
@@ -11,7 +12,7 @@ def test_shipped_document_is_the_generated_one():
     # Given the document generated now from every router's models
     generated = json.loads(openapi_json())
     # Then the file the docs function serves is identical (run `make openapi` after changing a route)
-    shipped = json.loads(open(DOCUMENT_PATH).read())
+    shipped = json.loads(Path(DOCUMENT_PATH).read_text())
     assert shipped == generated
 
 
