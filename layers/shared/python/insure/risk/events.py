@@ -64,6 +64,7 @@ Source = Literal["scan", "web"]
 TOKEN_PREFIX = "rt_"  # noqa: S105 - a format prefix, not a secret
 REPLAY_WAIT_STEPS = 50
 INCIDENT_WINDOW_S = 24 * 3600
+MAX_REPORTS = 50
 SAVE_ATTEMPTS = 8
 
 
@@ -512,6 +513,8 @@ def _attach(customer_id: str, own: RiskEvent) -> None:
         if found is None or own.risk_event_id in found[0].related_event_ids:
             return
         event, version = found
+        if len(event.reports) >= MAX_REPORTS:  # the item stays small; the reporter's event still links to it
+            return
         updated = event.model_copy(
             update={
                 "related_event_ids": [*event.related_event_ids, own.risk_event_id],
