@@ -591,3 +591,33 @@ def test_later_reports_on_the_same_object_join_the_open_incident(platform, setup
     assert view["guidance"][0]["rule_id"] == "call-911"
     assert count_items("RISKEVENT#") == 3
     assert progress_insurers(customer_id) == set(setup["insurers"])
+
+
+def test_a_repeat_completes_an_intake_interrupted_after_its_claims(platform, setup):
+    from insure.risk import events, tags
+    from insure.risk.reporters import ReporterIdentity
+
+    # Given a first delivery that claimed its message and scan id, then died before writing the events
+    body = scan_body(setup["device_id"], setup["tag_id"], scan_id="scan-crash", reporter={"phone": CUSTOMER["phone"]})
+    built = events.build_events(
+        tags.get_tag(setup["tag_id"]),
+        ReporterIdentity(phone=CUSTOMER["phone"]),
+        ids=(events.derived_id("scan", "scan-crash", "reporter"), events.derived_id("scan", "scan-crash", "customer")),
+        source="scan",
+        location=None,
+        occurred_at="2026-11-23T08:00:00Z",
+        facts={},
+        scan_id="scan-crash",
+    )
+    repo = events.repository()
+    assert repo.claim_message("msg_crash", "scan-crash") and repo.claim_scan("scan-crash", built)
+    assert count_items("RISKEVENT#") == 0
+    # When the scanner retries the same message
+    retry = platform.api.post("/scans", data=body, headers=sign(setup["secret"], body, message_id="msg_crash"))
+    # Then the retry gets the first intake's event, now written, readable with its token and fanned out
+    assert retry.status_code == 202
+    assert retry.json["risk_event_id"] == built[0].risk_event_id
+    view = platform.api.get(f"/risk-events/{built[0].risk_event_id}", headers=bearer(retry.json["reporter_token"]))
+    assert view.status_code == 200
+    assert count_items("RISKEVENT#") == 1
+    assert progress_insurers(built[0].risk_event_id) == set(setup["insurers"])
