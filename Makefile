@@ -24,7 +24,7 @@ lint: install
 	$(PY) -m ruff format --check .
 
 types: install
-	$(PY) -m mypy declaration.py layers/shared/python/insure functions local stacks app.py
+	$(PY) -m mypy declaration layers/shared/python/insure functions local stacks app.py
 
 unit: install
 	$(PY) -m pytest tests/unit

@@ -39,9 +39,9 @@ def test_seeding_publishes_every_rulebook_once_and_is_repeatable(seeded):
 
 def test_a_version_is_never_overwritten_with_other_content(seeded, tmp_path):
     from insure.errors import Conflict
-    from insure.products.rulebooks import RULEBOOKS_DIR, seed_rulebooks
+    from insure.products.rulebooks import rulebooks_dir, seed_rulebooks
 
-    changed = json.loads((RULEBOOKS_DIR / "computer.json").read_text())
+    changed = json.loads((rulebooks_dir() / "computer.json").read_text())
     changed["base_rate"] = "0.5"
     (tmp_path / "computer.json").write_text(json.dumps(changed))
     with pytest.raises(Conflict):
@@ -137,10 +137,10 @@ def test_age_rated_quote_needs_a_date_of_birth(seeded):
 
 
 def test_a_rulebook_whose_conditions_do_not_compile_is_never_stored(seeded, tmp_path):
-    from insure.products.rulebooks import RULEBOOKS_DIR, default_store, seed_rulebooks
+    from insure.products.rulebooks import default_store, rulebooks_dir, seed_rulebooks
     from insure.underwriting.conditions import ConditionError
 
-    broken = json.loads((RULEBOOKS_DIR / "computer.json").read_text())
+    broken = json.loads((rulebooks_dir() / "computer.json").read_text())
     broken["version"] = "2099.1.1"
     broken["rate_factors"][0]["condition"] = {"field": "item.colour", "op": "eq", "value": "red"}
     (tmp_path / "computer.json").write_text(json.dumps(broken))

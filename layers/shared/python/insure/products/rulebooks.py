@@ -20,11 +20,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from insure.data_files import data_dir
 from insure.errors import Conflict
 from insure.products.models import ApplicantType, ProductId
 from insure.types import StateCode
 
-RULEBOOKS_DIR = Path(__file__).resolve().parents[5] / "data" / "rulebooks"
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")]
 
 
@@ -91,9 +91,14 @@ def parse_document(text: str) -> RulebookDocument:
     return RulebookDocument.model_validate(json.loads(text, parse_float=Decimal))
 
 
+def rulebooks_dir() -> Path:
+    """`data/rulebooks`, in the checkout or in the Lambda layer (`/opt/data`)."""
+    return data_dir("rulebooks")
+
+
 def rulebook_files(directory: Path | None = None) -> dict[str, str]:
     """JSON text of each rulebook file, by product."""
-    folder = directory or RULEBOOKS_DIR
+    folder = directory or rulebooks_dir()
     return {path.stem: path.read_text() for path in sorted(folder.glob("*.json"))}
 
 
