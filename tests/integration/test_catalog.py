@@ -167,3 +167,16 @@ def test_a_quote_repeated_with_the_same_idempotency_key_is_the_first_one(seeded)
         platform.api.post("/quotes", data=body, headers=plain).get_json()["quote_id"]
         != platform.api.post("/quotes", data=body, headers=plain).get_json()["quote_id"]
     )
+
+
+def test_a_fresh_deployment_seeds_the_shipped_rulebook_on_first_read(platform):
+    # Given a table with no rulebook stored (as right after `cdk deploy`)
+    from insure.products.rulebooks import default_store
+    from insure.underwriting import current_rulebook, reset_cache
+
+    reset_cache()
+    assert default_store().current_version("computer") is None
+    # When the product's rulebook is first needed
+    book = current_rulebook("computer")
+    # Then the rulebook shipped with the code is stored and current, and decides
+    assert default_store().current_version("computer") == book.version

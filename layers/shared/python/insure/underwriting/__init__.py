@@ -29,7 +29,7 @@ from insure.products.models import (
     ProductSummary,
     QuoteRequest,
 )
-from insure.products.rulebooks import RulebookStore, default_store, parse_document
+from insure.products.rulebooks import RulebookStore, default_store, parse_document, rulebook_files
 from insure.types import Money
 from insure.underwriting import engine
 from insure.underwriting.engine import Books, CompiledRulebook
@@ -75,6 +75,17 @@ def _store() -> RulebookStore:
     return _store_override[0] if _store_override else default_store()
 
 
+def _seed_from_shipped_files(product: str) -> str | None:
+    """A fresh deployment has no rulebook stored yet: publish the one shipped with the code (`data/rulebooks`,
+    `/opt/data` in the layer) so the table stays the single source of truth. Publishing is conditional, so
+    concurrent first reads agree; a product with no shipped rulebook stays off sale."""
+    text = rulebook_files().get(product)
+    if text is None:
+        return None
+    _store().publish(text)
+    return _store().current_version(product)
+
+
 def current_rulebook(product: str) -> CompiledRulebook:
     """The compiled current rulebook of `product`. Raises NotFound when none is stored."""
     now = time.monotonic()
@@ -86,6 +97,8 @@ def current_rulebook(product: str) -> CompiledRulebook:
             if pointer is None:
                 raise
             version = pointer[0]  # the table did not answer: keep deciding with the version we have
+        if version is None and not _store_override:
+            version = _seed_from_shipped_files(product)
         if version is None:
             raise NotFound(f"No rulebook is on sale for {product}.")
         pointer = (version, now)
