@@ -169,6 +169,11 @@ def test_tag_needs_registered_insurers_and_a_fresh_tag_id(platform):
     assert first.status_code == 201
     assert "customer" not in first.json
     assert again.status_code == 409
+    # And a refused registration leaves nothing that finds the tag by a policy it does not carry
+    stray = {**body, "policies": [{"insurer_id": insurer_id, "policy_number": "P-stray", "product": "bike"}]}
+    assert platform.api.post("/tags", json=stray, headers=admin(platform)).status_code == 409
+    by_stray = platform.api.post("/risk-events", json={"policy_number": "P-stray", "reporter": {"name": "X"}})
+    assert by_stray.status_code == 404
     # And unauthenticated registration is 401
     assert platform.api.post("/tags", json=body).status_code == 401
 

@@ -624,12 +624,12 @@ def open_from_web(
     payload: dict[str, Any],
 ) -> Opened:
     """Opens the event(s) of a web report, by tag id or policy number; an `Idempotency-Key` makes it once-only."""
-    from insure.risk.tags import tag_ids_for_policy
+    from insure.risk.tags import tags_for_policy
 
     if tag_id is not None:
         tag = _tag_or_404(tag_id)
     else:
-        candidates = tag_ids_for_policy(policy_number or "")
+        candidates = tags_for_policy(policy_number or "")
         if not candidates:
             raise NotFound(f"No insured object with policy {policy_number}.")
         if len(candidates) > 1:
@@ -637,7 +637,7 @@ def open_from_web(
                 "This policy covers several objects.",
                 errors=[FieldError("policy_number", "Several objects carry this policy; send the tag_id instead.")],
             )
-        tag = _tag_or_404(candidates[0])
+        tag = candidates[0]
 
     def effect() -> dict[str, Any]:
         incident = _open_incident(tag.tag_id)

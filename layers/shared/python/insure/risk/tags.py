@@ -3,7 +3,7 @@ them) and the policies covering it.
 
 Stored as `pk = TAG#<tag_id>`, `sk = TAG` (the tag as JSON in `data`), plus one index item per policy,
 `pk = TAGPOLICY#<policy_number>`, `sk = TAG#<tag_id>`, so a web report by policy number finds the object with a
-strongly consistent query. Both are written in one transaction, conditional on the tag being new (409 otherwise).
+strongly consistent query (see `TagRepository.put_new` for the write order).
 """
 
 from __future__ import annotations
@@ -73,41 +73,32 @@ class TagRepository:
         return {"pk": {"S": f"TAG#{tag_id}"}, "sk": {"S": "TAG"}}
 
     def put_new(self, tag: Tag) -> None:
-        items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": {
-                        **self._key(tag.tag_id),
-                        "entity": {"S": "tag"},
-                        "version": {"N": "1"},
-                        "data": {"S": tag.model_dump_json()},
-                    },
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-        ]
+        """The policy index items first, then the tag conditionally (409 when it exists). Single-item writes
+        rather than one transaction: moto's transactions are not safe under concurrent writers, and an index item
+        left by a refused or interrupted registration is harmless because readers check the tag's own policies."""
         for policy_number in sorted({p.policy_number for p in tag.policies}):
-            items.append(
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": {
-                            "pk": {"S": f"TAGPOLICY#{policy_number}"},
-                            "sk": {"S": f"TAG#{tag.tag_id}"},
-                            "entity": {"S": "tag-policy"},
-                            "tag_id": {"S": tag.tag_id},
-                        },
-                    }
-                }
+            self._db.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": {"S": f"TAGPOLICY#{policy_number}"},
+                    "sk": {"S": f"TAG#{tag.tag_id}"},
+                    "entity": {"S": "tag-policy"},
+                    "tag_id": {"S": tag.tag_id},
+                },
             )
         try:
-            self._db.transact_write_items(TransactItems=items)
-        except self._db.exceptions.TransactionCanceledException as error:
-            reasons = error.response.get("CancellationReasons", [])
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                raise Conflict(f"Tag {tag.tag_id} is already registered.") from error
-            raise
+            self._db.put_item(
+                TableName=self._table,
+                Item={
+                    **self._key(tag.tag_id),
+                    "entity": {"S": "tag"},
+                    "version": {"N": "1"},
+                    "data": {"S": tag.model_dump_json()},
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._db.exceptions.ConditionalCheckFailedException as error:
+            raise Conflict(f"Tag {tag.tag_id} is already registered.") from error
 
     def get(self, tag_id: str) -> Tag | None:
         item = self._db.get_item(TableName=self._table, Key=self._key(tag_id), ConsistentRead=True).get("Item")
@@ -175,5 +166,7 @@ def get_tag(tag_id: str) -> Tag | None:
     return repository().get(tag_id)
 
 
-def tag_ids_for_policy(policy_number: str) -> list[str]:
-    return repository().tag_ids_for_policy(policy_number)
+def tags_for_policy(policy_number: str) -> list[Tag]:
+    """The registered tags whose policies include `policy_number`."""
+    found = (repository().get(tag_id) for tag_id in repository().tag_ids_for_policy(policy_number))
+    return [tag for tag in found if tag is not None and any(p.policy_number == policy_number for p in tag.policies)]
