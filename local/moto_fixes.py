@@ -9,7 +9,12 @@
    new connection each time. Parsed programs are cached per definition text (their evaluation state lives in
    each execution's environment, not in the components); the interpreter's boto3 clients are kept per
    (region, service, endpoint); and its Lambda client calls moto's Lambda backend in process (the same backend,
-   so the same invocation hook and error reporting, without the HTTP hop)."""
+   so the same invocation hook and error reporting, without the HTTP hop).
+3. moto's server lists its own package directory (a stat per service) on every request to find the backend;
+   the list is computed once.
+4. moto's DynamoDB mutates items in place without locking, so a read of an item while another request updates
+   it can fail ("dictionary changed size during iteration"); DynamoDB itself is atomic per item. Its calls are
+   serialized (they take a few milliseconds)."""
 
 from __future__ import annotations
 
@@ -99,6 +104,28 @@ def _cache_interpreter_clients() -> None:
             module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
 
 
+def _cache_backend_names() -> None:
+    from moto import backends
+
+    names = frozenset(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: names  # type: ignore[assignment,return-value]
+
+
+def _serialize_dynamodb() -> None:
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.RLock()
+    call_action = DynamoHandler.call_action
+
+    def serialized(self: Any) -> Any:
+        with lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = serialized  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Idempotent: patch once per process."""
     if getattr(StateMachineInstance, _MARK, False):
@@ -108,4 +135,6 @@ def install() -> None:
     StateMachineInstance.__deepcopy__ = _deepcopy_without_executions  # type: ignore[attr-defined]
     _cache_parsed_programs()
     _cache_interpreter_clients()
+    _cache_backend_names()
+    _serialize_dynamodb()
     setattr(StateMachineInstance, _MARK, True)

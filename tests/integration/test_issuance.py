@@ -319,43 +319,6 @@ def test_offer_expires(issuance, monkeypatch):
     assert response.status_code == 409
 
 
-def test_concurrent_executions_each_reach_their_own_policy(issuance):
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from werkzeug.test import Client
-
-    gateway = issuance.api.application
-    one_request_at_a_time = threading.Lock()
-
-    class SerialClient(Client):
-        """Powertools keeps the current event on the BaseRouter class, so resolvers in one process must not run
-        concurrently; the people's requests take turns while their workflow executions run side by side."""
-
-        def open(self, *args, **kwargs):
-            with one_request_at_a_time:
-                return super().open(*args, **kwargs)
-
-    def session(index: int) -> tuple[str, str]:
-        api = SerialClient(gateway)
-        application_id, auth = accepted(api)
-        paid = pay(api, application_id, auth)
-        assert paid.status_code in (200, 202), paid.json
-        deadline = time.monotonic() + 15
-        shown = api.get(f"/applications/{application_id}", headers=auth).json
-        while shown["status"] != "issued" and time.monotonic() < deadline:
-            time.sleep(0.05)
-            shown = api.get(f"/applications/{application_id}", headers=auth).json
-        return application_id, shown["policy_number"]
-
-    # When four people go through their sessions at the same time (executions share the parsed workflow)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(session, range(4)))
-    # Then each application has its own issued policy
-    assert len({application for application, _ in results}) == 4
-    assert len({number for _, number in results if number}) == 4
-
-
 def test_a_transient_task_error_is_retried_and_a_failing_task_records_failed(issuance, monkeypatch):
     from insure.applications.workflow import IssuanceTasks
     from insure.errors import TransientError
@@ -393,3 +356,40 @@ def test_a_transient_task_error_is_retried_and_a_failing_task_records_failed(iss
     # Then the Catch records the application as failed, and it may be changed and submitted again
     assert shown["status"] == "failed"
     assert api.patch(f"/applications/{application_id}", json={"referrer": "retry"}, headers=auth).status_code == 200
+
+
+def test_concurrent_executions_each_reach_their_own_policy(issuance):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from werkzeug.test import Client
+
+    gateway = issuance.api.application
+    one_request_at_a_time = threading.Lock()
+
+    class SerialClient(Client):
+        """Powertools keeps the current event on the BaseRouter class, so resolvers in one process must not run
+        concurrently; the people's requests take turns while their workflow executions run side by side."""
+
+        def open(self, *args, **kwargs):
+            with one_request_at_a_time:
+                return super().open(*args, **kwargs)
+
+    def session(index: int) -> tuple[str, str]:
+        api = SerialClient(gateway)
+        application_id, auth = accepted(api)
+        paid = pay(api, application_id, auth)
+        assert paid.status_code in (200, 202), paid.json
+        deadline = time.monotonic() + 15
+        shown = api.get(f"/applications/{application_id}", headers=auth).json
+        while shown["status"] != "issued" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            shown = api.get(f"/applications/{application_id}", headers=auth).json
+        return application_id, shown["policy_number"]
+
+    # When four people go through their sessions at the same time (executions share the parsed workflow)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(session, range(4)))
+    # Then each application has its own issued policy
+    assert len({application for application, _ in results}) == 4
+    assert len({number for _, number in results if number}) == 4

@@ -136,20 +136,29 @@ class ApplicationRepository:
         }
         return from_item({**{k: encode(k, v) for k, v in values.items()}, **item})
 
-    def update(
+    def update(self, application_id: str, **changes: Any) -> ApplicationRecord:
+        """`change`, returning the application as it now stands."""
+        record = self._update(application_id, returning=True, **changes)
+        assert record is not None
+        return record
+
+    def change(self, application_id: str, **changes: Any) -> None:
+        """Apply the changes only if the item is in one of `when_status` (and at `when_version`, and `when`);
+        bump `version`. Raises Conflict when the condition does not hold (someone else moved it first)."""
+        self._update(application_id, returning=False, **changes)
+
+    def _update(
         self,
         application_id: str,
         *,
+        returning: bool,
         set_fields: dict[str, Any] | None = None,
         remove: tuple[str, ...] = (),
         add: dict[str, int] | None = None,
         when_status: tuple[Status, ...] | None = None,
         when_version: int | None = None,
         when: tuple[str, dict[str, Any]] | None = None,
-    ) -> ApplicationRecord:
-        """Apply the changes only if the item is in one of `when_status` (and at `when_version`); bump `version`.
-
-        Raises Conflict when the condition does not hold (someone else moved the application first)."""
+    ) -> ApplicationRecord | None:
         from botocore.exceptions import ClientError
 
         names: dict[str, str] = {}
@@ -194,10 +203,10 @@ class ApplicationRepository:
                 ConditionExpression=" AND ".join(conditions),
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
+                ReturnValues="ALL_NEW" if returning else "NONE",
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise Conflict("The application changed meanwhile; its current state does not allow this.") from None
             raise
-        return from_item(result["Attributes"])
+        return from_item(result["Attributes"]) if returning else None

@@ -141,8 +141,11 @@ class ApplicationService:
             raise NotFound("This application has no offer yet.")
         return record.terms
 
-    def wait(self, application_id: str, done: Callable[[ApplicationRecord], bool]) -> ApplicationRecord:
-        """Poll the application until `done` or the wait budget is spent; the last state read."""
+    def wait(
+        self, application_id: str, done: Callable[[ApplicationRecord], bool], *, full: bool = True
+    ) -> ApplicationRecord:
+        """Poll the application until `done` or the wait budget is spent; the last state read (the whole item
+        when `full`, else only the watched attributes)."""
         deadline = time.monotonic() + self.wait_ms / 1000
         delay = self.poll_first_s
         while True:
@@ -151,6 +154,8 @@ class ApplicationService:
                 raise NotFound(f"No application {application_id}.")
             left = deadline - time.monotonic()
             if done(peeked) or left <= 0:
+                if not full:
+                    return peeked
                 record = self.applications.get(application_id)
                 if record is None:
                     raise NotFound(f"No application {application_id}.")
@@ -221,11 +226,13 @@ class ApplicationService:
             "application_id": record.application_id,
             "submission": submission,
             "session_expires_at_epoch": record.session_expires_at_epoch,
+            "session": {"hash": record.session_hash, "expires_at_epoch": record.session_expires_at_epoch},
+            "application": record.input,
         }
         try:
             self.engine.start(f"{record.application_id}-{submission}", payload)
         except Exception:
-            self.applications.update(
+            self.applications.change(
                 record.application_id,
                 set_fields={"status": "draft"},
                 when_status=("underwriting",),
@@ -306,13 +313,15 @@ class ApplicationService:
         else:
             token = processor().describe(str(body.payment_token))
         record = self.wait(
-            application_id, lambda r: (r.task_kind == "payment" and bool(r.task_token)) or r.status not in PAYING
+            application_id,
+            lambda r: (r.task_kind == "payment" and bool(r.task_token)) or r.status not in PAYING,
+            full=False,
         )
         task_token = record.task_token
         if record.task_kind != "payment" or not task_token:
             raise Conflict(f"The application is {record.status}; it is not awaiting payment.")
         before = record.payment_attempts
-        self.applications.update(
+        self.applications.change(
             application_id,
             remove=("task_token", "task_kind"),
             when=("task_token = :token", {":token": {"S": task_token}}),

@@ -61,13 +61,12 @@ class IssuanceTasks:
         from insure.underwriting import underwrite
 
         application_id, submission = event["application_id"], int(event["submission"])
-        record = self._current(application_id, submission)
-        stored = dict(record.input)
+        stored = event.get("application") or dict(self._current(application_id, submission).input)
         fields = {k: v for k, v in stored.items() if k not in {"quote_id", "referrer"}}
         decision = underwrite(ApplicationInput.model_validate(fields))
         decided = decision.model_dump(mode="json")
         if not decision.approved:
-            self.applications.update(
+            self.applications.change(
                 application_id,
                 set_fields={"status": "declined", "decision": decided},
                 when_status=("underwriting",),
@@ -104,7 +103,7 @@ class IssuanceTasks:
         else:
             when_status = ("accepted", "payment_failed")
         try:
-            self.applications.update(
+            self.applications.change(
                 application_id, set_fields=fields, when_status=when_status, when=self._submission(submission)
             )
         except Conflict as conflict:
@@ -129,7 +128,7 @@ class IssuanceTasks:
         else:
             status = "payment_failed"
             shown |= {"decline_code": result.decline_code, "decline_message": result.message}
-        self.applications.update(
+        self.applications.change(
             application_id,
             set_fields={"status": status, "payment": shown, "payment_attempts": attempt},
             when_status=("accepted", "payment_failed"),
@@ -143,16 +142,36 @@ class IssuanceTasks:
     def issue(self, event: dict[str, Any]) -> dict[str, Any]:
         """Issue the policy (number, dates, PDF) and mark the application issued."""
         application_id, submission = event["application_id"], int(event["submission"])
-        record = self._current(application_id, submission)
+        if "application" in event:  # everything issuance needs travels in the workflow's state: no read
+            record = ApplicationRecord(
+                application_id=application_id,
+                session_hash=event["session"]["hash"],
+                session_expires_at_epoch=int(event["session"]["expires_at_epoch"]),
+                status="paid",
+                input=event["application"],
+                created_at="",
+                updated_at="",
+                submissions=submission,
+                offer=event["offer"],
+                decision={"rulebook_version": event.get("rulebook_version")},
+            )
+        else:
+            record = self._current(application_id, submission)
         policy = self.issuer.policy_of(record)
-        if record.status != "issued":
-            self.issuer.store(policy, record)
-            self.applications.update(
+        self.issuer.store(policy, record)
+        try:
+            self.applications.change(
                 application_id,
                 set_fields={"status": "issued", "policy_number": policy.policy_number},
                 remove=("task_token", "task_kind"),
                 when_status=("paid",),
+                when=self._submission(submission),
             )
+        except Conflict:
+            current = self._current(application_id, submission)
+            if current.status != "issued" or current.policy_number != policy.policy_number:
+                raise
+            # a retried issuance: already recorded
         # The document follows the status, so the person's wait ends first; a retry renders it again, and the
         # document endpoint renders a missing one on demand.
         self.issuer.store_document(policy)
@@ -168,7 +187,7 @@ class IssuanceTasks:
         else:
             fields["failure"] = {"reason": event.get("reason")}
         try:
-            self.applications.update(
+            self.applications.change(
                 event["application_id"],
                 set_fields=fields,
                 remove=("task_token", "task_kind"),
