@@ -57,6 +57,7 @@ class LocalCloud:
         self._http: Any = None
         self._http_thread: threading.Thread | None = None
         self.started_at = 0.0
+        self.ready = False
 
     @property
     def url(self) -> str:
@@ -138,6 +139,7 @@ class LocalCloud:
             if after is not None:
                 after(self)
         self.started_at = time.perf_counter() - began
+        self.ready = True
         return self
 
     @staticmethod
@@ -173,7 +175,10 @@ class LocalCloud:
 
     def health(self) -> dict[str, str]:
         """State of each local component, as `GET /health` reports it."""
-        state: dict[str, str] = {"moto": "ok" if self._moto is not None else "down"}
+        state: dict[str, str] = {
+            "startup": "ok" if self.ready else "starting",
+            "moto": "ok" if self._moto is not None else "down",
+        }
         for poller in self.pollers:
             state[f"poller:{poller.queue_name}"] = "ok" if poller.alive else "down"
         for component in self.components:

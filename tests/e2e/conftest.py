@@ -52,8 +52,9 @@ def cloud() -> Iterator[RunningCloud]:
             if process.poll() is not None:
                 raise RuntimeError(f"local cloud exited: {(ROOT / '.run-e2e.log').read_text()[-3000:]}")
             try:
-                if http.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
+                health = http.get(f"{url}/health", timeout=2)
+                if health.status_code == 200 and health.json()["status"] == "ok":
+                    break  # every component started, simulated insurers registered
             except requests.ConnectionError:
                 pass
             if time.monotonic() > deadline:

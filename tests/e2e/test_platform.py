@@ -10,6 +10,8 @@ def test_health_reports_every_local_component(cloud):
     assert body["status"] == "ok"
     assert body["components"]["table"] == "ok"
     assert body["components"]["moto"] == "ok"
+    assert body["components"]["startup"] == "ok"
+    assert body["components"]["poller:insurer-requests"] == "ok"
 
 
 def test_openapi_document_lists_the_public_contract(cloud):
