@@ -114,8 +114,8 @@ class ApplicationService:
     session_ttl_s: int
     wait_ms: int
     fingerprint_key: Callable[[], bytes]
-    poll_first_s: float = 0.008
-    poll_max_s: float = 0.03
+    poll_first_s: float = 0.005
+    poll_max_s: float = 0.015
 
     # -- reading --------------------------------------------------------------------------------------------
     def owned(self, application_id: str, headers: Mapping[str, str] | None) -> ApplicationRecord:
