@@ -4,7 +4,7 @@ A session's server time is the sum of the `X-Server-Time-Ms` header the local AP
 (quote, apply, submit, accept, pay), plus any time the client must wait because an endpoint answered 202.
 The workflow engine's own share is the time between a StartExecution/SendTaskSuccess call and the end of the
 last task it led to, minus the time spent inside our task handlers: the interpreter, its state transitions and
-its Lambda invocations over HTTP. Sessions run one after another so each timeline is unambiguous."""
+its Lambda invocations. Sessions run one after another so each timeline is unambiguous."""
 
 from __future__ import annotations
 
@@ -211,7 +211,7 @@ def run() -> str:
         "",
         "The engine share is the time from each StartExecution/SendTaskSuccess to the end of the last task it led "
         "to, less the time inside our task handlers: moto's ASL interpreter, its transitions and its Lambda "
-        "invocations over HTTP.",
+        "invocations.",
         "",
     ]
     return "\n".join(lines)

@@ -207,7 +207,7 @@ class ApplicationService:
         if record.status in SUBMITTABLE:
             submission = record.submissions + 1
             try:
-                record = self.applications.update(
+                self.applications.change(
                     application_id,
                     set_fields={"status": "underwriting", "submissions": submission},
                     remove=("decision", "offer", "terms", "failure"),
@@ -217,6 +217,7 @@ class ApplicationService:
             except Conflict:
                 pass  # a concurrent submit won; report what it started
             else:
+                record.submissions = submission
                 self._start(record, submission)
         record = self.wait(application_id, lambda r: r.status != "underwriting")
         return (202 if record.status == "underwriting" else 200), view(record)
@@ -263,17 +264,17 @@ class ApplicationService:
         if not token or record.task_kind != "acceptance":
             raise Conflict("The offer is not awaiting acceptance.")
         accepted_at = rfc3339(dt.datetime.now(dt.UTC))
-        record = self.applications.update(
+        acceptance = {"offer_id": body.offer_id, "terms_sha256": body.terms_sha256, "at": accepted_at}
+        self.applications.change(
             application_id,
-            set_fields={
-                "status": "accepted",
-                "acceptance": {"offer_id": body.offer_id, "terms_sha256": body.terms_sha256, "at": accepted_at},
-            },
+            set_fields={"status": "accepted", "acceptance": acceptance},
             remove=("task_token", "task_kind"),
             when_status=("offered",),
             when=("task_token = :token", {":token": {"S": token}}),
         )
         self.engine.complete(token, {"offer_id": body.offer_id, "accepted_at": accepted_at})
+        record.status, record.acceptance, record.task_token, record.task_kind = "accepted", acceptance, None, None
+        record.version, record.updated_at = record.version + 1, now_iso()
         return view(record)
 
     def pay(
