@@ -393,3 +393,27 @@ def test_concurrent_executions_each_reach_their_own_policy(issuance):
     # Then each application has its own issued policy
     assert len({application for application, _ in results}) == 4
     assert len({number for _, number in results if number}) == 4
+
+
+def test_payment_with_a_processor_token_instead_of_a_card(issuance):
+    import os
+
+    from insure.payments.cards import Card
+    from insure.payments.processor import HttpCardProcessor
+
+    # Given a card tokenized by the client directly at the processor (the platform never sees the number)
+    token = HttpCardProcessor(os.environ["CARD_PROCESSOR_URL"]).tokenize(Card("5555555555554444", 12, 2030, "123"))
+    api = issuance.api
+    application_id, auth = accepted(api)
+    # When the payment names the token
+    headers = {**auth, "Idempotency-Key": uuid.uuid4().hex}
+    paid = api.post(f"/applications/{application_id}/payment", json={"payment_token": token.token}, headers=headers)
+    # Then the policy is issued and the card shows as the processor described it
+    assert paid.status_code == 200, paid.json
+    assert (paid.json["payment"]["brand"], paid.json["payment"]["last4"]) == ("mastercard", "4444")
+    unknown = api.post(
+        f"/applications/{application_id}/payment",
+        json={"payment_token": "tok_unknown"},
+        headers={**auth, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert unknown.status_code == 409  # issued: nothing is awaiting payment any more
