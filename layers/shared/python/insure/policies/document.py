@@ -4,8 +4,10 @@ image where the state requires it. fpdf2 is imported on use: only the issuing fu
 from __future__ import annotations
 
 import json
+import textwrap
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from insure.policies.models import PolicyVersion
 
@@ -38,6 +40,12 @@ def _item_line(index: int, item: dict[str, object]) -> str:
     hidden = {"description", "notes", "coverage", "value", "medical_history", "address"}
     parts = [f"{k.replace('_', ' ')}: {v}" for k, v in item.items() if k not in hidden and v not in (None, "", [])]
     return f"{index}. {item.get('coverage', '')} - " + "; ".join(parts) + f"  (insured value {item.get('value')} USD)"
+
+
+def _paragraph(pdf: Any, text: str, *, height: float, width_chars: int = 100) -> None:
+    """Lines wrapped up front (fpdf's multi_cell measures every character of every candidate line: slow)."""
+    for line in textwrap.wrap(_ascii(text), width=width_chars, subsequent_indent="   "):
+        pdf.cell(0, height, line, new_x="LMARGIN", new_y="NEXT")
 
 
 def render(policy: PolicyVersion) -> bytes:
@@ -73,12 +81,12 @@ def render(policy: PolicyVersion) -> bytes:
     pdf.cell(0, 8, "Covered items", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     for index, item in enumerate(policy.items, start=1):
-        pdf.multi_cell(0, 6, _ascii(_item_line(index, item)), new_x="LMARGIN", new_y="NEXT")
+        _paragraph(pdf, _item_line(index, item), height=6)
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 8, "Terms", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
-    pdf.multi_cell(0, 5, TERMS, new_x="LMARGIN", new_y="NEXT")
+    _paragraph(pdf, TERMS, height=5)
     if policy.signed_by_officer:
         pdf.ln(6)
         pdf.image(str(SIGNATURE_PNG), w=70)
