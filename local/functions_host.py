@@ -67,6 +67,7 @@ class FunctionsHost:
         self.max_concurrency = max_concurrency
         self._pools: dict[str, list[_Environment]] = {}
         self._cond = threading.Condition()
+        self._resolver_lock = threading.RLock()
         self.invocations: dict[str, int] = {}
 
     def _acquire(self, name: str) -> _Environment:
@@ -108,6 +109,11 @@ class FunctionsHost:
         try:
             self.invocations[name] = self.invocations.get(name, 0) + 1
             context = LambdaContext(function_name=name, memory_limit_in_mb=spec.memory_mb, timeout_s=spec.timeout_s)
+            if spec.routes:
+                # Powertools keeps the current request on the BaseRouter class, shared by every resolver of the
+                # process: in Lambda each environment is its own process, here API calls must take turns.
+                with self._resolver_lock:
+                    return env.handler(event, context)
             return env.handler(event, context)
         finally:
             self._release(env)

@@ -1,6 +1,6 @@
-"""Start-up step for the issuance workflow on the local cloud: moto's interpreter fixes before any execution
-(`local.moto_fixes`); once the API is up, the workflow's task functions loaded, its ASL parsed and the rulebooks
-compiled, so the first person's session does not pay for them (the issuing task alone imports fpdf)."""
+"""Start-up step for the issuance workflow on the local cloud: once the API is up, the workflow's task functions
+loaded, its ASL parsed and the rulebooks compiled, so the first person's session does not pay for them (the
+issuing task alone imports fpdf). moto's interpreter fixes come with the Lambda hook (`local.lambda_hook`)."""
 
 from __future__ import annotations
 
@@ -20,9 +20,7 @@ class IssuanceWorkflow:
         self._warmed = False
 
     def start(self, cloud: LocalCloud) -> None:
-        from local import moto_fixes
-
-        moto_fixes.install()
+        return None
 
     def after_start(self, cloud: LocalCloud) -> None:
         import boto3

@@ -17,6 +17,11 @@ _original = LambdaFunction._invoke_lambda
 
 
 def install(host: FunctionsHost) -> None:
+    """Route moto's Lambda invocations to `host`, with our fixes to moto's interpreter (`local.moto_fixes`)."""
+    from local import moto_fixes
+
+    moto_fixes.install()
+
     def _invoke_lambda(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
         if isinstance(event, str):
             event = json.loads(event) if event else {}

@@ -13,6 +13,13 @@ from typing import Any
 from insure.errors import Conflict, RuleViolation
 
 ONE_DAY_S = 24 * 3600
+_lambda_context: list[Any] = []
+
+
+def use_lambda_context(context: Any) -> None:
+    """The invocation's Lambda context, so an in-progress record expires with the invocation (Powertools'
+    `register_lambda_context`). The API resolver sets it for every request."""
+    _lambda_context[:] = [context] if context is not None else []
 
 
 @cache
@@ -51,6 +58,8 @@ def run_once(
         expires_after_seconds=expires_after_s,
         use_local_cache=False,
     )
+    if _lambda_context:
+        config.register_lambda_context(_lambda_context[0])
 
     def _effect(request: dict[str, Any]) -> dict[str, Any]:
         return effect()

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.router import Router
 
+from insure import idempotency
 from insure.errors import DomainError, PayloadTooLarge
 from insure.http import problems
 from insure.settings import get_settings
@@ -26,6 +27,7 @@ def _request_id_and_size(app: APIGatewayRestResolver, next_middleware: NextMiddl
     headers = app.current_event.headers or {}
     request_id = next((v for k, v in headers.items() if k.lower() == "x-request-id" and v), None) or str(uuid.uuid4())
     app.append_context(request_id=request_id)
+    idempotency.use_lambda_context(app.lambda_context)
     body = app.current_event.body or ""
     if len(body.encode()) > get_settings().max_body_bytes:
         response = problems.from_domain_error(
