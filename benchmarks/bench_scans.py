@@ -49,7 +49,7 @@ def _register_tags(url: str, admin: dict, insurers: list[dict], count: int) -> l
                 for k, i in enumerate(insurers)
             ],
         }
-        for _ in range(3):  # see the note on refusals in the section's text
+        for _ in range(3):
             status = session.post(f"{url}/tags", json=tag, headers=admin, timeout=30).status_code
             if status in (201, 409):
                 return tag_id
@@ -128,10 +128,9 @@ def run() -> str:
         "both insurers before the 202. The whole local cloud (moto server, API front, handlers, pollers, simulated "
         "insurers) is one Python process on a shared 2-core machine, so the figures are bound by moto's cost per "
         "call (a scan makes about 10 DynamoDB/SQS calls); the handler's own work (signature check, reporter "
-        "identification, guidance) is a few milliseconds of it. Refusals under concurrency come from the local "
-        "cloud hosting every function in one process: Powertools keeps the current event on a class attribute "
-        "shared by all resolvers, so a concurrent request (e.g. an insurer webhook) can be read in place of the "
-        "scan (reported to the platform owner with a fix).",
+        "identification, guidance) is a few milliseconds of it. API calls take turns in the local cloud (Powertools "
+        "keeps the current request on a class attribute shared by every resolver of the process), so concurrent "
+        "clients add latency, not throughput; in Lambda each environment is its own process.",
         "",
         "| reporter | concurrent clients | scans/s | p50 ms | p95 ms | accepted |",
         "|---|---:|---:|---:|---:|---:|",
