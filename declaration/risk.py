@@ -47,7 +47,13 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/risk-events/{risk_event_id}"),
             Route("POST", "/risk-events/{risk_event_id}/facts"),
         ),
-        grants=(DATA_READ_WRITE, IDEMPOTENT, Grant(SIGNING_KEYS, ("get",)), Grant(INSURER_REQUESTS, ("send",))),
+        grants=(
+            DATA_READ_WRITE,
+            IDEMPOTENT,
+            Grant(SIGNING_KEYS, ("get",)),
+            Grant(INSURER_REQUESTS, ("send",)),
+            Grant(LIVE, ("send",)),
+        ),
     ),
 )
 QUEUES: tuple[Queue, ...] = (Queue(INSURER_REQUESTS, consumer=FANOUT),)

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure.data_files import data_dir
 from insure.risk.facts import Facts
 
 Audience = Literal["customer", "third_party"]
@@ -168,12 +169,11 @@ def compile_rules(documents: Iterable[tuple[str, Any]]) -> Rulebook:
 
 
 def guidance_dir() -> Path:
-    """`data/guidance` of the deployment: searched upwards from this module (repository or layer root)."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "data" / "guidance"
-        if candidate.is_dir():
-            return candidate
-    raise GuidanceRuleError("data/guidance not found")
+    """`data/guidance` of the deployment (repository checkout, or `/opt/data` in the layer)."""
+    try:
+        return data_dir("guidance")
+    except FileNotFoundError as error:
+        raise GuidanceRuleError("data/guidance not found") from error
 
 
 def load_rules(directory: Path) -> Rulebook:
