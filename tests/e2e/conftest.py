@@ -1,5 +1,5 @@
 """Starts the local cloud (`python -m local`) on free ports in a child process, as `make run` does, and gives
-tests a plain HTTP client. All e2e tests share one cloud (one xdist group)."""
+tests a plain HTTP client. One cloud per test worker; each keeps its own log of what it printed."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class RunningCloud:
     url: str
     admin_key: str
     http: requests.Session
+    log: Path  # what the cloud printed (URLs of its components)
 
     def admin(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.admin_key}"}
@@ -32,7 +33,6 @@ class RunningCloud:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("e2e"))
             item.add_marker(pytest.mark.e2e)
 
 
@@ -42,7 +42,8 @@ def cloud() -> Iterator[RunningCloud]:
     admin_key = "e2e-admin-key"
     env = {**os.environ, "PORT": str(port), "ADMIN_API_KEY": admin_key, "PYTHONUNBUFFERED": "1"}
     env.pop("AWS_ENDPOINT_URL", None)
-    log = open(ROOT / ".run-e2e.log", "w")  # noqa: SIM115 - kept open for the child's lifetime
+    log_path = ROOT / f".run-e2e-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+    log = open(log_path, "w")  # noqa: SIM115 - kept open for the child's lifetime
     process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     http = requests.Session()
@@ -50,7 +51,7 @@ def cloud() -> Iterator[RunningCloud]:
     try:
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"local cloud exited: {(ROOT / '.run-e2e.log').read_text()[-3000:]}")
+                raise RuntimeError(f"local cloud exited: {log_path.read_text()[-3000:]}")
             try:
                 health = http.get(f"{url}/health", timeout=2)
                 if health.status_code == 200 and health.json()["status"] == "ok":
@@ -60,7 +61,7 @@ def cloud() -> Iterator[RunningCloud]:
             if time.monotonic() > deadline:
                 raise RuntimeError("local cloud did not become healthy in 60 s")
             time.sleep(0.2)
-        yield RunningCloud(url=url, admin_key=admin_key, http=http)
+        yield RunningCloud(url=url, admin_key=admin_key, http=http, log=log_path)
     finally:
         process.terminate()
         try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 from websockets.exceptions import InvalidStatus
@@ -14,13 +13,11 @@ from websockets.sync.client import connect
 
 from scripts.demo_risk import SETTLED, open_event_by_scan, registered_insurers
 
-LOG = Path(__file__).resolve().parents[2] / ".run-e2e.log"
-
 
 @pytest.fixture(scope="module")
 def live_url(cloud) -> str:
     """The local WebSocket gateway's URL, as the running cloud printed it at start."""
-    found = re.search(r"Live\s+(ws://\S+)", LOG.read_text())
+    found = re.search(r"Live\s+(ws://\S+)", cloud.log.read_text())
     assert found, "the local cloud did not print its WebSocket URL"
     return found.group(1)
 
