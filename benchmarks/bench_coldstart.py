@@ -100,7 +100,12 @@ def run() -> str:
         "PYTHONPATH": f"{ROOT}:{ROOT / 'layers' / 'shared' / 'python'}",
     }
     try:
-        os.environ.update({k: env[k] for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")})
+        os.environ.update(
+            {
+                k: env[k]
+                for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
+            }
+        )
         deployment = create_all(boto3.session.Session(region_name="us-east-1"))
         env.update(deployment.environment)
         _seed(deployment.environment)
