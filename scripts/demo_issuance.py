@@ -14,31 +14,9 @@ from typing import Any
 
 import requests
 
-ADA = {
-    "product": "computer",
-    "state": "NY",
-    "applicant_type": "personal",
-    "applicant": {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "date_of_birth": "1985-12-10",
-        "email": "ada@example.com",
-        "phone": "+12125550100",
-        "occupation": "engineer",
-        "address": {"line1": "1 Main St", "city": "New York", "state": "NY", "zip": "10001"},
-    },
-    "items": [
-        {
-            "kind": "portable",
-            "brand": "Dell",
-            "model": "XPS 13",
-            "purchase_year": 2025,
-            "value": "1500.00",
-            "accessories": ["monitor", "printer"],
-        }
-    ],
-    "referrer": "partner-dell",
-}
+from scripts.samples import APPLICATION, GOOD_CARD
+
+ADA = APPLICATION
 CHARLES = {
     **ADA,
     "state": "CA",
@@ -52,7 +30,7 @@ CHARLES = {
     "items": [{"kind": "desktop", "brand": "Generic", "model": "Difference", "purchase_year": 2014, "value": "900.00"}],
     "referrer": None,
 }
-CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123", "holder": "Ada Lovelace"}
+CARD = GOOD_CARD
 
 
 class Steps:
