@@ -15,27 +15,14 @@ import time
 import uuid
 from typing import Any
 
+from scripts import samples
+
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "60"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "20"))  # the local cloud keeps getting faster for ~20 sessions
 TARGET_P50_MS = 250.0
 
-APPLICATION = {
-    "product": "computer",
-    "state": "NY",
-    "applicant_type": "personal",
-    "applicant": {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "date_of_birth": "1985-12-10",
-        "email": "ada@example.com",
-        "phone": "+12125550100",
-        "occupation": "engineer",
-        "address": {"line1": "1 Main St", "city": "New York", "state": "NY", "zip": "10001"},
-    },
-    "items": [{"kind": "portable", "brand": "Dell", "model": "XPS 13", "purchase_year": 2025, "value": "1500.00"}],
-    "referrer": "bench",
-}
-CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123", "holder": "Ada Lovelace"}
+APPLICATION = samples.APPLICATION
+CARD = samples.GOOD_CARD
 
 
 class Timeline:

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure.errors import NotFound
+from insure.storage import replace_if_version
 
 SECRETS_KEPT = 2
 
@@ -68,21 +69,14 @@ class DeviceRepository:
         )
 
     def replace(self, device: Device, version: int) -> bool:
-        try:
-            self._db.put_item(
-                TableName=self._table,
-                Item={
-                    **self._key(device.device_id),
-                    "entity": {"S": "device"},
-                    "version": {"N": str(version + 1)},
-                    "data": {"S": device.model_dump_json()},
-                },
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues={":v": {"N": str(version)}},
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return replace_if_version(
+            self._db,
+            self._table,
+            self._key(device.device_id),
+            entity="device",
+            data_json=device.model_dump_json(),
+            version=version,
+        )
 
 
 @cache

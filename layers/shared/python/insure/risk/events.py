@@ -56,6 +56,7 @@ from insure.risk.guidance import GuidanceStep, InsurerDeadline, rulebook
 from insure.risk.progress import FINAL, InsurerProgress
 from insure.risk.reporters import ReporterIdentity, identify
 from insure.risk.tags import Tag, TagPolicy
+from insure.storage import replace_if_version
 
 log = logging.getLogger(__name__)
 
@@ -315,21 +316,14 @@ class EventRepository:
 
     def save(self, event: RiskEvent, version: int) -> bool:
         """Replaces the event if nobody changed it since `version` was read."""
-        try:
-            self._db.put_item(
-                TableName=self._table,
-                Item={
-                    **self._key(event.risk_event_id),
-                    "entity": {"S": "risk-event"},
-                    "version": {"N": str(version + 1)},
-                    "data": {"S": event.model_dump_json()},
-                },
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues={":v": {"N": str(version)}},
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return replace_if_version(
+            self._db,
+            self._table,
+            self._key(event.risk_event_id),
+            entity="risk-event",
+            data_json=event.model_dump_json(),
+            version=version,
+        )
 
 
 @cache

@@ -1,0 +1,25 @@
+"""Optimistic locking on the single table, shared by the repositories that keep a JSON document per item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def replace_if_version(db: Any, table: str, key: dict[str, Any], *, entity: str, data_json: str, version: int) -> bool:
+    """Replace the item at `key` with `data_json` as version `version + 1` if it is still at `version`;
+    False when someone changed it since it was read (the caller re-reads and retries or reports a conflict)."""
+    try:
+        db.put_item(
+            TableName=table,
+            Item={
+                **key,
+                "entity": {"S": entity},
+                "version": {"N": str(version + 1)},
+                "data": {"S": data_json},
+            },
+            ConditionExpression="version = :v",
+            ExpressionAttributeValues={":v": {"N": str(version)}},
+        )
+    except db.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
