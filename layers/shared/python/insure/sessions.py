@@ -11,7 +11,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from insure.auth import bearer_token
 from insure.errors import NotFound, Unauthorized
@@ -108,3 +108,33 @@ def require_live_session(headers: Mapping[str, str] | None, sessions: SessionRep
     if session is None:
         raise Unauthorized("The session token is not valid or has expired.")
     return session
+
+
+class SessionOwned(Protocol):
+    """A stored record that belongs to one session (applications, policies)."""
+
+    @property
+    def session_hash(self) -> str: ...
+
+    @property
+    def session_expires_at_epoch(self) -> int: ...
+
+
+OwnedT = TypeVar("OwnedT", bound=SessionOwned)
+
+
+def owned_by_request(
+    record: OwnedT | None, headers: Mapping[str, str] | None, sessions: SessionRepository, *, missing: str
+) -> OwnedT:
+    """`record` if the request's session owns it: an unknown record is 404 for a live session (401 without
+    one), another session's record is 404, so one session cannot learn that another's resources exist."""
+    if record is None:
+        require_live_session(headers, sessions)
+        raise NotFound(missing)
+    authorize(
+        headers,
+        owner_hash=record.session_hash,
+        owner_expires_at_epoch=record.session_expires_at_epoch,
+        sessions=sessions,
+    )
+    return record

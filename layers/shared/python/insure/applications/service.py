@@ -33,7 +33,7 @@ from insure.applications.offers import rfc3339
 from insure.applications.repository import ApplicationRecord, ApplicationRepository, now_iso
 from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTABLE
 from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation
-from insure.sessions import SessionRepository, authorize, open_session, require_live_session
+from insure.sessions import SessionRepository, open_session, owned_by_request
 from insure.settings import PlatformSettings
 
 PAYING: frozenset[str] = frozenset({"accepted", "payment_failed"})
@@ -121,16 +121,7 @@ class ApplicationService:
     def owned(self, application_id: str, headers: Mapping[str, str] | None) -> ApplicationRecord:
         """The application, if the request's session owns it (401 no live session, 404 someone else's)."""
         record = self.applications.get(application_id)
-        if record is None:
-            require_live_session(headers, self.sessions)
-            raise NotFound(f"No application {application_id}.")
-        authorize(
-            headers,
-            owner_hash=record.session_hash,
-            owner_expires_at_epoch=record.session_expires_at_epoch,
-            sessions=self.sessions,
-        )
-        return record
+        return owned_by_request(record, headers, self.sessions, missing=f"No application {application_id}.")
 
     def get(self, application_id: str, headers: Mapping[str, str] | None) -> ApplicationView:
         return view(self.owned(application_id, headers))

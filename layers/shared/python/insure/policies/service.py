@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from insure.errors import NotFound
 from insure.policies.models import PolicyHistoryEntry, PolicyView
 from insure.policies.repository import PolicyRepository, StoredPolicy
-from insure.sessions import SessionRepository, authorize, require_live_session
+from insure.sessions import SessionRepository, owned_by_request
 from insure.settings import PlatformSettings
 
 
@@ -22,16 +21,7 @@ class PolicyService:
 
     def owned(self, policy_number: str, headers: Mapping[str, str] | None) -> StoredPolicy:
         stored = self.policies.get(policy_number)
-        if stored is None:
-            require_live_session(headers, self.sessions)
-            raise NotFound(f"No policy {policy_number}.")
-        authorize(
-            headers,
-            owner_hash=stored.session_hash,
-            owner_expires_at_epoch=stored.session_expires_at_epoch,
-            sessions=self.sessions,
-        )
-        return stored
+        return owned_by_request(stored, headers, self.sessions, missing=f"No policy {policy_number}.")
 
     def get(self, policy_number: str, headers: Mapping[str, str] | None) -> PolicyView:
         stored = self.owned(policy_number, headers)
