@@ -4,7 +4,6 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from fpdf import FPDF  # noqa: F401 - every invocation renders a PDF: load it with the environment, not the first call
 
 from insure.applications.workflow import tasks
 
