@@ -8,7 +8,7 @@ import time
 import pytest
 
 from insure.errors import NotFound, Unauthorized
-from insure.sessions import Session, authorize, open_session, require_live_session, token_hash
+from insure.sessions import Session, authorize, open_session, owned_by_request, require_live_session, token_hash
 
 
 class FakeSessions:
@@ -107,3 +107,22 @@ def test_require_live_session_returns_the_session_of_the_token():
     assert token_hash(token) == session.token_hash
     with pytest.raises(Unauthorized):
         require_live_session({}, FakeSessions(session))
+
+
+def test_a_request_without_a_token_is_401_before_anything_is_read():
+    # Given a record loader that must not be reached
+    def load() -> None:
+        raise AssertionError("read without a token")
+
+    # When a request sends no bearer token, then it is refused without reading the record
+    with pytest.raises(Unauthorized):
+        owned_by_request(load, {}, FakeSessions(), missing="No policy P-1.")  # type: ignore[arg-type]
+
+
+def test_an_unknown_record_is_404_for_a_live_session_and_the_owners_record_is_returned():
+    token, session = open_session("app_1", 60)
+    sessions = FakeSessions(session)
+    with pytest.raises(NotFound):
+        owned_by_request(lambda: None, bearer(token), sessions, missing="No policy P-1.")  # type: ignore[arg-type]
+    record = type("Record", (), {"session_hash": session.token_hash, "session_expires_at_epoch": 2**40})()
+    assert owned_by_request(lambda: record, bearer(token), sessions, missing="-") is record  # type: ignore[arg-type]

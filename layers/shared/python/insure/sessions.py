@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -17,6 +17,7 @@ from insure.auth import bearer_token
 from insure.errors import NotFound, Unauthorized
 
 TOKEN_BYTES = 32
+MISSING_BEARER = "Send Authorization: Bearer <session_token>."
 
 
 def new_token() -> str:
@@ -87,7 +88,7 @@ def authorize(
     session cannot learn that another's resources exist."""
     token = bearer_token(headers)
     if token is None:
-        raise Unauthorized("Send Authorization: Bearer <session_token>.")
+        raise Unauthorized(MISSING_BEARER)
     hashed = token_hash(token)
     now = time.time() if now is None else now
     if hmac.compare_digest(hashed, owner_hash):
@@ -103,7 +104,7 @@ def require_live_session(headers: Mapping[str, str] | None, sessions: SessionRep
     """The live session of the request's bearer token (401 when there is none)."""
     token = bearer_token(headers)
     if token is None:
-        raise Unauthorized("Send Authorization: Bearer <session_token>.")
+        raise Unauthorized(MISSING_BEARER)
     session = sessions.get(token_hash(token))
     if session is None:
         raise Unauthorized("The session token is not valid or has expired.")
@@ -124,10 +125,15 @@ OwnedT = TypeVar("OwnedT", bound=SessionOwned)
 
 
 def owned_by_request(
-    record: OwnedT | None, headers: Mapping[str, str] | None, sessions: SessionRepository, *, missing: str
+    load: Callable[[], OwnedT | None], headers: Mapping[str, str] | None, sessions: SessionRepository, *, missing: str
 ) -> OwnedT:
-    """`record` if the request's session owns it: an unknown record is 404 for a live session (401 without
-    one), another session's record is 404, so one session cannot learn that another's resources exist."""
+    """The record `load` finds, if the request's session owns it: an unknown record is 404 for a live session (401
+    without one), another session's record is 404, so one session cannot learn that another's resources exist.
+
+    A request without a bearer token is 401 whatever the record: it is refused before `load` reads anything."""
+    if bearer_token(headers) is None:
+        raise Unauthorized(MISSING_BEARER)
+    record = load()
     if record is None:
         require_live_session(headers, sessions)
         raise NotFound(missing)

@@ -120,8 +120,12 @@ class ApplicationService:
     # -- reading --------------------------------------------------------------------------------------------
     def owned(self, application_id: str, headers: Mapping[str, str] | None) -> ApplicationRecord:
         """The application, if the request's session owns it (401 no live session, 404 someone else's)."""
-        record = self.applications.get(application_id)
-        return owned_by_request(record, headers, self.sessions, missing=f"No application {application_id}.")
+        return owned_by_request(
+            lambda: self.applications.get(application_id),
+            headers,
+            self.sessions,
+            missing=f"No application {application_id}.",
+        )
 
     def get(self, application_id: str, headers: Mapping[str, str] | None) -> ApplicationView:
         return view(self.owned(application_id, headers))

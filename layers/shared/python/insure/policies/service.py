@@ -20,8 +20,9 @@ class PolicyService:
     public_base_url: str
 
     def owned(self, policy_number: str, headers: Mapping[str, str] | None) -> StoredPolicy:
-        stored = self.policies.get(policy_number)
-        return owned_by_request(stored, headers, self.sessions, missing=f"No policy {policy_number}.")
+        return owned_by_request(
+            lambda: self.policies.get(policy_number), headers, self.sessions, missing=f"No policy {policy_number}."
+        )
 
     def get(self, policy_number: str, headers: Mapping[str, str] | None) -> PolicyView:
         stored = self.owned(policy_number, headers)
