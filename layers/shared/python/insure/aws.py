@@ -1,5 +1,9 @@
-"""Lazily created, cached boto3 clients: nothing is created at import time, and boto3 itself is imported on
-first use so functions that never touch AWS do not pay for it."""
+"""Lazily created, cached AWS clients: nothing is created at import time, and botocore itself is imported on
+first use so functions that never touch AWS do not pay for it.
+
+Clients come from a botocore session rather than from boto3: a boto3 client is the same botocore client, but
+importing boto3 also loads s3transfer and the resource layer (about 130 ms of a cold start), which the platform
+never uses."""
 
 from __future__ import annotations
 
@@ -8,14 +12,22 @@ from typing import Any
 
 
 @cache
+def _session() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session()
+
+
+@cache
 def client(service: str) -> Any:
-    """A boto3 client for `service`, shared by the execution environment (boto3 clients are thread-safe)."""
-    import boto3
+    """A client for `service`, shared by the execution environment (botocore clients are thread-safe). Region,
+    credentials and endpoint come from the environment, as with `boto3.client`."""
     from botocore.config import Config
 
-    return boto3.client(service, config=Config(retries={"max_attempts": 3, "mode": "standard"}))
+    return _session().create_client(service, config=Config(retries={"max_attempts": 3, "mode": "standard"}))
 
 
 def reset_clients() -> None:
-    """Forget cached clients (tests switch endpoints and credentials)."""
+    """Forget cached clients and their session (tests switch endpoints and credentials)."""
     client.cache_clear()
+    _session.cache_clear()
