@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pytest
 
@@ -27,6 +28,12 @@ class InMemoryRulebooks(RulebookStore):
     def document(self, product: str, version: str) -> str | None:
         self.reads += 1
         return self.documents.get((product, version))
+
+    def current_versions(self, products: Sequence[str]) -> dict[str, str | None]:
+        return {product: self.current_version(product) for product in products}
+
+    def documents_of(self, versions: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        return {key: self.document(*key) for key in versions}
 
     def publish(self, text: str) -> str:
         document = json.loads(text)
@@ -108,3 +115,20 @@ def test_a_table_that_does_not_answer_keeps_the_version_already_loaded(store, mo
     monkeypatch.setattr(store, "current_version", unavailable)
     monkeypatch.setattr(underwriting, "POINTER_TTL_S", -1.0)
     assert underwriting.quote(QuoteRequest.model_validate(QUOTE)).premium == before.premium
+
+
+def test_listing_the_catalog_reads_pointers_and_documents_in_one_batch_each(store, monkeypatch):
+    # Given nothing read yet
+    underwriting.reset_cache()
+    batches: list[str] = []
+    for name in ("current_versions", "documents_of"):
+        method = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda arg, name=name, method=method: batches.append(name) or method(arg))
+    # When the catalog is listed
+    listed = underwriting.products()
+    # Then every product came from one batch of pointers and one of documents, and quoting reads nothing more
+    assert [p.product for p in listed] == list(underwriting.PRODUCTS)
+    assert batches == ["current_versions", "documents_of"]
+    reads = store.reads
+    underwriting.quote(QuoteRequest.model_validate(QUOTE))
+    assert store.reads == reads

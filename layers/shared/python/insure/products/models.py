@@ -65,7 +65,7 @@ Count = Annotated[int, Field(ge=0, le=1000)]
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Address(_Input):

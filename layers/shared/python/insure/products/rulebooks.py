@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -122,6 +123,31 @@ class RulebookStore:
             ConsistentRead=True,
         ).get("Item")
         return item["document"]["S"] if item else None
+
+    def current_versions(self, products: Sequence[str]) -> dict[str, str | None]:
+        """The current version of each of `products` (None where none is stored), in one batch read."""
+        keys = [{"pk": {"S": f"RULEBOOK#{product}"}, "sk": {"S": "CURRENT"}} for product in products]
+        found = {item["pk"]["S"].removeprefix("RULEBOOK#"): item["version"]["S"] for item in self._batch_get(keys)}
+        return {product: found.get(product) for product in products}
+
+    def documents_of(self, versions: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        """The JSON text of each (product, version) (None where it is not stored), in one consistent batch read."""
+        keys = [{"pk": {"S": f"RULEBOOK#{product}"}, "sk": {"S": f"V#{version}"}} for product, version in versions]
+        found = {
+            (item["pk"]["S"].removeprefix("RULEBOOK#"), item["sk"]["S"].removeprefix("V#")): item["document"]["S"]
+            for item in self._batch_get(keys, consistent=True)
+        }
+        return {key: found.get(key) for key in versions}
+
+    def _batch_get(self, keys: list[dict[str, Any]], *, consistent: bool = False) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for start in range(0, len(keys), 100):  # BatchGetItem takes up to 100 keys
+            request: dict[str, Any] = {self._table: {"Keys": keys[start : start + 100], "ConsistentRead": consistent}}
+            while request:
+                answer = self._client.batch_get_item(RequestItems=request)
+                items.extend(answer.get("Responses", {}).get(self._table, []))
+                request = answer.get("UnprocessedKeys") or {}
+        return items
 
     def publish(self, text: str) -> str:
         """Store this version (if new) and make it current. A version already stored with other content is a

@@ -17,7 +17,6 @@ import datetime
 import threading
 import time
 from collections.abc import Sequence
-from functools import cache
 
 from insure.errors import NotFound
 from insure.products.models import (
@@ -116,6 +115,33 @@ def current_rulebook(product: str) -> CompiledRulebook:
     return compiled
 
 
+def _load_current(products: Sequence[str]) -> None:
+    """Read the pointers due for a re-read and the documents not compiled yet of `products` in two batch reads
+    (listing the catalog would otherwise take two reads per product). Whatever this cannot settle (a table that
+    does not answer, a product with no rulebook stored, a missing document) is left to `current_rulebook`."""
+    now = time.monotonic()
+    stale = [p for p in products if (pointer := _pointers.get(p)) is None or now - pointer[1] > POINTER_TTL_S]
+    if stale:
+        try:
+            versions = _store().current_versions(stale)
+        except Exception:  # noqa: BLE001 - current_rulebook reads again and decides with its own fallbacks
+            return
+        with _lock:
+            _pointers.update({product: (version, now) for product, version in versions.items() if version})
+    wanted = [(p, _pointers[p][0]) for p in products if p in _pointers and (p, _pointers[p][0]) not in _compiled]
+    if not wanted:
+        return
+    try:
+        texts = _store().documents_of(wanted)
+    except Exception:  # noqa: BLE001 - as above
+        return
+    for key, text in texts.items():
+        if text is not None:
+            compiled = engine.compile_rulebook(parse_document(text))
+            with _lock:
+                _compiled[key] = compiled
+
+
 def _books(request: ApplicationInput | QuoteRequest) -> Books:
     coverages = [c for c in request.coverages() if c in ITEM_MODELS]
     return engine.books_for(current_rulebook, request.product, coverages)
@@ -148,15 +174,10 @@ def quote(req: QuoteRequest) -> QuoteResult:
     return engine.price(_books(req), req, today=_today())
 
 
-@cache
 def _item_schema(product: str) -> dict[str, object]:
-    from pydantic import TypeAdapter
+    from insure.products.schemas import item_schemas
 
-    from insure.products.models import Item
-
-    if product == "bundle":
-        return TypeAdapter(Item).json_schema()
-    return ITEM_MODELS[product].model_json_schema()
+    return item_schemas()[product]
 
 
 def summary(book: CompiledRulebook, coverages: Sequence[str]) -> ProductSummary:
@@ -176,6 +197,7 @@ def summary(book: CompiledRulebook, coverages: Sequence[str]) -> ProductSummary:
 def products() -> list[ProductSummary]:
     """The products on sale (those with a current rulebook), each with its approved states, limits and the JSON
     schema of one item."""
+    _load_current(PRODUCTS)
     listed = []
     for product in PRODUCTS:
         try:
