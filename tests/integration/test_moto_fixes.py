@@ -1,0 +1,122 @@
+"""The speed fixes in local/moto_fixes.py give the same answers as moto's generic code paths."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import decimal
+import json
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core.serialize import BaseJSONSerializer, XFormedAttributePicker, get_serializer_class
+
+from local import moto_fixes
+
+ITEM = {
+    "pk": {"S": "APP#1"},
+    "sk": {"S": "A"},
+    "count": {"N": "12.50"},
+    "flag": {"BOOL": False},
+    "nothing": {"NULL": True},
+    "tags": {"SS": ["a", "b"]},
+    "scores": {"NS": ["1", "2.5"]},
+    "blob": {"B": b"\x00\x01binary"},
+    "blobs": {"BS": [b"x", b"y"]},
+    "input": {
+        "M": {
+            "items": {"L": [{"M": {"value": {"N": "1500.00"}, "brand": {"S": "Dell"}}}, {"S": "é ✓"}]},
+            "nested_blob": {"M": {"raw": {"B": b"\xff"}}},
+            "empty": {"M": {}},
+        }
+    },
+}
+
+
+@pytest.fixture
+def table():
+    moto_fixes.install()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        client.put_item(TableName="t", Item=ITEM)
+        yield client
+
+
+def _serialize(operation: str, result: dict) -> dict:
+    from moto.core.responses import get_service_model
+
+    service = get_service_model("dynamodb")
+    serializer = get_serializer_class("dynamodb", "json")(
+        operation_model=service.operation_model(operation),
+        pretty_print=False,
+        value_picker=XFormedAttributePicker(),
+    )
+    return json.loads(serializer.serialize(result)["body"])
+
+
+def test_plain_attribute_values_serialize_exactly_as_the_generic_walk(monkeypatch):
+    moto_fixes.install()
+    plain = {k: v for k, v in ITEM.items() if k not in ("blob", "blobs")}
+    plain["input"] = {"M": {k: v for k, v in ITEM["input"]["M"].items() if k != "nested_blob"}}
+    results = {
+        "GetItem": {"Item": copy.deepcopy(plain)},
+        "Query": {"Items": [copy.deepcopy(plain), copy.deepcopy(plain)], "Count": 2, "ScannedCount": 2},
+        "UpdateItem": {"Attributes": copy.deepcopy(plain)},
+    }
+    fast = {operation: _serialize(operation, copy.deepcopy(result)) for operation, result in results.items()}
+    monkeypatch.delattr(BaseJSONSerializer, "_serialize")  # back to moto's generic ResponseSerializer._serialize
+    generic = {operation: _serialize(operation, copy.deepcopy(result)) for operation, result in results.items()}
+    assert fast == generic
+    assert fast["GetItem"]["Item"]["input"]["M"]["items"]["L"][1] == {"S": "é ✓"}
+
+
+def test_binary_attribute_values_still_take_the_generic_path(table):
+    item = table.get_item(TableName="t", Key={"pk": ITEM["pk"], "sk": ITEM["sk"]})["Item"]
+    assert item == ITEM  # bytes round-trip (base64 on the wire) next to plain values
+
+
+def test_plain_attribute_rejects_anything_not_in_wire_form():
+    assert moto_fixes.plain_attribute({"M": {"a": {"L": [{"N": "1"}, {"NULL": True}]}}})
+    assert not moto_fixes.plain_attribute({"B": "AAE="})
+    assert not moto_fixes.plain_attribute({"M": {"a": {"BS": ["eA=="]}}})
+    assert not moto_fixes.plain_attribute({"N": 1})
+    assert not moto_fixes.plain_attribute({"S": "a", "N": "1"})
+    assert not moto_fixes.plain_attribute({"SS": ["a", 1]})
+    assert not moto_fixes.plain_attribute("S")
+
+
+def test_items_as_moto_returns_them_are_written_the_same(table):
+    raw = table.query(
+        TableName="t",
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "APP#1"}},
+    )
+    assert raw["Items"] == [ITEM]
+    assert raw["Count"] == 1
+
+
+def test_copy_json_is_a_deep_copy():
+    state = {"a": [1, 2.5, {"b": None, "c": True}], "d": "text", "e": {"f": []}}
+    copied = moto_fixes.copy_json(state)
+    assert copied == state == copy.deepcopy(state)
+    copied["a"][2]["b"] = "changed"
+    copied["e"]["f"].append(1)
+    assert state["a"][2]["b"] is None and state["e"]["f"] == []
+
+
+def test_copy_json_falls_back_to_deepcopy_for_other_values():
+    when = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    value = {"t": (1, [2]), "when": when, "amount": decimal.Decimal("1.10")}
+    copied = moto_fixes.copy_json(value)
+    assert copied == value
+    assert copied["t"][1] is not value["t"][1]
