@@ -1,5 +1,8 @@
 """The REST resolver every API function uses: validation on, problems for every error, request ids echoed,
-body size limited. Routers from `insure.routes` are included by the function that serves them."""
+body size limited. Routers from `insure.routes` are included by the function that serves them.
+
+Nothing here imports pydantic: the settings are read when a request has a body to measure, and validation (which
+brings pydantic in) is on unless a function that takes no input and builds no models turns it off."""
 
 from __future__ import annotations
 
@@ -16,7 +19,6 @@ from aws_lambda_powertools.event_handler.router import Router
 from insure import idempotency
 from insure.errors import DomainError, PayloadTooLarge
 from insure.http import problems
-from insure.settings import get_settings
 
 logger = Logger(service="insurance-platform")
 
@@ -29,14 +31,19 @@ def _request_id_and_size(app: APIGatewayRestResolver, next_middleware: NextMiddl
     app.append_context(request_id=request_id)
     idempotency.use_lambda_context(app.lambda_context)
     body = app.current_event.body or ""
-    if len(body.encode()) > get_settings().max_body_bytes:
-        response = problems.from_domain_error(
-            PayloadTooLarge(f"The body exceeds {get_settings().max_body_bytes} bytes.")
-        )
+    limit = _max_body_bytes() if body else None  # an empty body is within any limit
+    if limit is not None and len(body.encode()) > limit:
+        response = problems.from_domain_error(PayloadTooLarge(f"The body exceeds {limit} bytes."))
     else:
         response = next_middleware(app)
     response.headers[REQUEST_ID] = request_id
     return response
+
+
+def _max_body_bytes() -> int:
+    from insure.settings import get_settings
+
+    return get_settings().max_body_bytes
 
 
 def _with_request_id(app: APIGatewayRestResolver, response: Response) -> Response:
@@ -46,9 +53,14 @@ def _with_request_id(app: APIGatewayRestResolver, response: Response) -> Respons
     return response
 
 
-def build_resolver(routers: Iterable[Router], *, title: str = "Insurance platform API") -> APIGatewayRestResolver:
-    """A validating REST resolver with the platform's middleware and problem mapping, serving `routers`."""
-    app = APIGatewayRestResolver(enable_validation=True)
+def build_resolver(
+    routers: Iterable[Router], *, title: str = "Insurance platform API", validation: bool = True
+) -> APIGatewayRestResolver:
+    """A REST resolver with the platform's middleware and problem mapping, serving `routers`. Validation is on
+    unless `validation=False`, for a function whose routes take no parameters nor body and return plain dicts
+    (e.g. health: it then answers without importing pydantic). The published document is generated with
+    validation on either way (`insure.routes.openapi`)."""
+    app = APIGatewayRestResolver(enable_validation=validation)
     app.use(middlewares=[_request_id_and_size])
     for router in routers:
         app.include_router(router)
