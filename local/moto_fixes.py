@@ -24,19 +24,31 @@
 6. moto 5.2's response serializer walks every DynamoDB attribute value member by member through the service
    model (about 4 ms of a 6 ms GetItem of an application). An attribute value that is already plain JSON of
    the wire shape (S, N, BOOL, NULL, SS, NS, M, L; anything with binary takes the generic path) is written as
-   it is, which is what the generic walk produces for it (tests/integration/test_moto_fixes.py compares them)."""
+   it is, which is what the generic walk produces for it (tests/integration/test_moto_fixes.py compares them).
+7. Measured on the insurer fan-out: moto's SQS checked each received message's retention by computing every
+   queue attribute three times, each count walking every message of the queue (quadratic in queue depth); the
+   retention period is read from the queue. Its clock (`unix_time`, called per message per receive) does
+   datetime arithmetic; the current time is `time.time()`. Its DynamoDB update validators rebuilt their
+   node-class table for every node of every update expression; the table is kept per validator.
+8. moto's DynamoDB Query on a table's own key listed and sorted every item of the table, then kept those of the
+   partition: each query cost grew with the table (the local cloud got slower the longer it ran). Such a query
+   now looks at its partition only, then runs moto's own query code on it (same ordering, filters, paging).
+9. moto parsed every UpdateExpression twice per UpdateItem (once to check names, once to apply); the parse of an
+   expression text is kept (its tree is only read, or deep-copied before it is validated and applied)."""
 
 from __future__ import annotations
 
 import copy
 import io
 import sys
-from functools import cache
+import threading
+from functools import cache, lru_cache
 from typing import Any
 
 from moto.stepfunctions.models import StateMachineInstance
 
 _MARK = "_insure_fixes_installed"
+GENERIC: dict[str, Any] = {}  # moto's own functions that a fix replaced, by "Class.name" (tests compare them)
 
 
 def _deepcopy_without_executions(self: Any, memo: dict[int, Any]) -> Any:
@@ -199,8 +211,93 @@ def _write_plain_attribute_values() -> None:
     BaseJSONSerializer._serialize = serialize  # type: ignore[method-assign]
 
 
+def _cheaper_sqs_bookkeeping() -> None:
+    import time
+
+    from moto.core import utils
+    from moto.sqs import models
+
+    generic_unix_time = utils.unix_time
+
+    def unix_time(dt: Any = None) -> float:
+        return time.time() if dt is None else generic_unix_time(dt)
+
+    def unix_time_millis(dt: Any = None) -> float:
+        return unix_time(dt) * 1000.0
+
+    models.unix_time = unix_time  # type: ignore[attr-defined]
+    models.unix_time_millis = unix_time_millis  # type: ignore[attr-defined]
+
+    def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
+        retention_period = int(self.get_queue(queue_name).message_retention_period)
+        return bool(retention_period + message.sent_timestamp / 1000 > unix_time())
+
+    models.SQSBackend.is_message_valid_based_on_retention_period = (  # type: ignore[method-assign]
+        is_message_valid_based_on_retention_period
+    )
+
+
+def _keep_validator_node_classes() -> None:
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+
+    def nodes_to_be_processed(self: Any) -> tuple[type, ...]:
+        cached: tuple[type, ...] | None = self.__dict__.get("_node_classes")
+        if cached is None:
+            cached = self.__dict__["_node_classes"] = tuple(self._processing_map())
+        return cached
+
+    DepthFirstTraverser.nodes_to_be_processed = nodes_to_be_processed  # type: ignore[method-assign]
+
+
+_partition = threading.local()
+
+
+def _query_partition_only() -> None:
+    from moto.dynamodb.models.table import Table
+
+    generic_all_items = Table.all_items
+    generic_query = Table.query
+
+    def all_items(self: Any) -> Any:
+        hint = getattr(_partition, "hint", None)
+        if hint is None or hint[0] is not self:
+            return generic_all_items(self)
+        hash_key = hint[1]
+        if hash_key not in self.items:
+            return []
+        found = self.items[hash_key]
+        if not self.range_key_attr:
+            return [found]
+        return sorted(found.values(), key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        if index_name or hash_key is None:
+            return generic_query(self, hash_key, *args, **kwargs)
+        _partition.hint = (self, hash_key)
+        try:
+            return generic_query(self, hash_key, *args, **kwargs)
+        finally:
+            _partition.hint = None
+
+    GENERIC["Table.query"] = generic_query
+    Table.all_items = all_items  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]
+
+
+def _cache_update_expressions() -> None:
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    generic_make = UpdateExpressionParser.make.__func__
+
+    @lru_cache(maxsize=512)
+    def parsed(cls: Any, expression: str) -> Any:
+        return generic_make(cls, expression)
+
+    UpdateExpressionParser.make = classmethod(parsed)  # type: ignore[arg-type]
+
+
 def _serialize_dynamodb() -> None:
-    import threading
 
     from moto.dynamodb.responses import DynamoHandler
 
@@ -229,4 +326,8 @@ def install() -> None:
     _cache_json_paths()
     _cache_handler_methods()
     _write_plain_attribute_values()
+    _cheaper_sqs_bookkeeping()
+    _keep_validator_node_classes()
+    _query_partition_only()
+    _cache_update_expressions()
     setattr(StateMachineInstance, _MARK, True)

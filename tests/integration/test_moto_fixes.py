@@ -120,3 +120,101 @@ def test_copy_json_falls_back_to_deepcopy_for_other_values():
     copied = moto_fixes.copy_json(value)
     assert copied == value
     assert copied["t"][1] is not value["t"][1]
+
+
+def _put_partitions(client) -> None:
+    for pk in ("EVENT#1", "EVENT#2", "EVENT#3"):
+        for n in range(7):
+            client.put_item(
+                TableName="t",
+                Item={"pk": {"S": pk}, "sk": {"S": f"INS#{n:02d}"}, "rank": {"N": str(n % 3)}, "g": {"S": pk[-1]}},
+            )
+
+
+QUERIES = [
+    {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "EVENT#2"}}},
+    {
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+        "ExpressionAttributeValues": {":p": {"S": "EVENT#1"}, ":s": {"S": "INS#0"}},
+        "ScanIndexForward": False,
+    },
+    {
+        "KeyConditionExpression": "pk = :p AND sk > :s",
+        "FilterExpression": "#r = :r",
+        "ExpressionAttributeNames": {"#r": "rank"},
+        "ExpressionAttributeValues": {":p": {"S": "EVENT#3"}, ":s": {"S": "INS#01"}, ":r": {"N": "1"}},
+    },
+    {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "EVENT#9"}}},
+]
+
+
+def _all_pages(client, query: dict) -> list:
+    pages, start = [], None
+    while True:
+        extra = {"ExclusiveStartKey": start} if start else {}
+        page = client.query(TableName="t", Limit=3, **query, **extra)
+        pages.append((page["Items"], page["Count"], page.get("LastEvaluatedKey")))
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return pages
+
+
+def test_queries_on_the_table_key_answer_as_moto_does(table, monkeypatch):
+    from moto.dynamodb.models.table import Table
+
+    _put_partitions(table)
+    fast = [_all_pages(table, q) for q in QUERIES]
+    assert [len(p[0][0]) for p in fast] == [3, 3, 1, 0]  # Limit applies before the filter
+    assert [item["sk"]["S"] for page in fast[1] for item in page[0]][:3] == ["INS#06", "INS#05", "INS#04"]
+    originals = {
+        c.cell_contents.__name__: c.cell_contents for c in Table.query.__closure__ if callable(c.cell_contents)
+    }
+    monkeypatch.setattr(Table, "query", originals["query"])
+    generic = [_all_pages(table, q) for q in QUERIES]
+    assert fast == generic
+
+
+def test_an_update_expression_text_applies_to_each_item_with_its_own_values(table):
+    for n in (1, 2):
+        table.update_item(
+            TableName="t",
+            Key={"pk": {"S": f"U#{n}"}, "sk": {"S": "A"}},
+            UpdateExpression="SET #s = :s, history = list_append(if_not_exists(history, :e), :h) ADD hits :one",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":s": {"S": f"s{n}"},
+                ":e": {"L": []},
+                ":h": {"L": [{"S": f"h{n}"}]},
+                ":one": {"N": "1"},
+            },
+        )
+    first = table.get_item(TableName="t", Key={"pk": {"S": "U#1"}, "sk": {"S": "A"}})["Item"]
+    second = table.get_item(TableName="t", Key={"pk": {"S": "U#2"}, "sk": {"S": "A"}})["Item"]
+    assert (first["status"], first["history"], first["hits"]) == ({"S": "s1"}, {"L": [{"S": "h1"}]}, {"N": "1"})
+    assert (second["status"], second["history"]) == ({"S": "s2"}, {"L": [{"S": "h2"}]})
+    for _ in range(2):  # a bad expression is refused every time, not cached as good
+        with pytest.raises(table.exceptions.ClientError, match="ValidationException"):
+            table.update_item(
+                TableName="t",
+                Key={"pk": {"S": "U#1"}, "sk": {"S": "A"}},
+                UpdateExpression="SET a = :a SET b = :a",
+                ExpressionAttributeValues={":a": {"S": "x"}},
+            )
+
+
+def test_sqs_still_drops_messages_past_their_retention_period():
+    import time
+
+    moto_fixes.install()
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="q", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="new")
+        sqs.send_message(QueueUrl=url, MessageBody="old")
+        from moto.sqs.models import sqs_backends
+
+        queue = sqs_backends["123456789012"]["us-east-1"].queues["q"]
+        old = next(m for m in queue._messages if m.body == "old")
+        old.sent_timestamp = int((time.time() - 61) * 1000)
+        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+        assert [m["Body"] for m in received] == ["new"]
