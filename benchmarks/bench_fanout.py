@@ -12,7 +12,7 @@ from typing import Any
 
 INSURERS = 50
 LATENCY_S = 0.2
-RUNS = 5
+RUNS = 9
 
 
 def _profiles() -> list:
@@ -28,8 +28,35 @@ def _parse(value: str) -> float:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
 
 
-def _fan_out_once(event_id: str, ids: list[str], simulator: Any) -> float:
-    """Seconds from `dispatch` until the last insurer's first response was recorded (the records' own times)."""
+class Recorded:
+    """When each first response's conditional write returned (wall clock), per event: the moment it is recorded."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from insure.risk.progress import ProgressRepository
+
+        self.lock = threading.Lock()
+        self.at: dict[str, list[float]] = {}
+        original = ProgressRepository.record_first_response
+
+        def record_first_response(repo: Any, risk_event_id: str, *args: Any, **kwargs: Any) -> Any:
+            result = original(repo, risk_event_id, *args, **kwargs)
+            if result is not None:
+                with self.lock:
+                    self.at.setdefault(risk_event_id, []).append(time.time())
+            return result
+
+        ProgressRepository.record_first_response = record_first_response  # type: ignore[method-assign]
+
+    def count(self, event_id: str) -> int:
+        with self.lock:
+            return len(self.at.get(event_id, []))
+
+
+def _fan_out_once(event_id: str, ids: list[str], recorded: Recorded) -> tuple[float, float]:
+    """Seconds from `dispatch` until the last insurer's first response was recorded: (the last write returned,
+    the last answer's own timestamp on its record). Every record is then read back from the table."""
     from insure.risk import fanout, progress
 
     request = fanout.FanoutRequest(
@@ -42,21 +69,19 @@ def _fan_out_once(event_id: str, ids: list[str], simulator: Any) -> float:
             fanout.PolicyRef(insurer_id=i, policy_number=f"P-{n}", product="property") for n, i in enumerate(ids)
         ],
     )
-    filed_before = sum(len(i.claims) for i in simulator.insurers.values())
     began_wall = time.time()
     fanout.dispatch(request)
     deadline = time.monotonic() + 60
-    # Watch the simulator (in this process, free) rather than the table, so the watching costs the platform nothing.
-    while sum(len(i.claims) for i in simulator.insurers.values()) < filed_before + len(ids):
+    # Watch the writes (in this process, free) rather than the table, so the watching costs the platform nothing.
+    while recorded.count(event_id) < len(ids):
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{event_id}: not every insurer was called within 60 s")
-        time.sleep(0.02)
-    while time.monotonic() < deadline:
-        recorded = [p.first_response_at for p in progress.timeline(event_id) if p.first_response_at]
-        if len(recorded) == len(ids):
-            return max(_parse(r) for r in recorded) - began_wall
-        time.sleep(0.2)
-    raise TimeoutError(f"{event_id}: not every first response was recorded within 60 s")
+            raise TimeoutError(f"{event_id}: not every first response was recorded within 60 s")
+        time.sleep(0.01)
+    written = max(recorded.at[event_id]) - began_wall
+    stamps = [p.first_response_at for p in progress.timeline(event_id) if p.first_response_at]
+    if len(stamps) != len(ids):
+        raise RuntimeError(f"{event_id}: {len(stamps)} of {len(ids)} first responses on the event")
+    return written, max(_parse(r) for r in stamps) - began_wall
 
 
 def _purge(cloud: Any) -> None:
@@ -99,14 +124,17 @@ def run() -> str:
     simulator = InsurerSimulator(profiles=_profiles())
     components = [c for c in default_components() if not isinstance(c, InsurerSimulator)] + [simulator]
     cloud = LocalCloud(port=0, components=components).start()
+    recorded = Recorded()
     try:
         ids = list(simulator.insurer_ids().values())
         assert len(ids) == INSURERS
-        _fan_out_once("bench-warmup", ids, simulator)  # execution environments created once, as a warm system
-        fanned = []
+        _fan_out_once("bench-warmup", ids, recorded)  # execution environments created once, as a warm system
+        fanned, stamped = [], []
         for n in range(RUNS):
             _purge(cloud)
-            fanned.append(_fan_out_once(f"bench-{n}", ids, simulator))
+            written, answered = _fan_out_once(f"bench-{n}", ids, recorded)
+            fanned.append(written)
+            stamped.append(answered)
         sequential = _sequential(ids)
     finally:
         cloud.stop()
@@ -114,11 +142,13 @@ def run() -> str:
             os.environ.pop("INSURER_POLL_INTERVAL_S", None)
         else:
             os.environ["INSURER_POLL_INTERVAL_S"] = saved
-    best, median = min(fanned), statistics.median(fanned)
+    median, best, worst = statistics.median(fanned), min(fanned), max(fanned)
+    answered = statistics.median(stamped)
     speedup = sequential / median
     runs = ", ".join(f"{x:.3f}" for x in fanned)
     print(f"fan-out to {INSURERS} insurers at {LATENCY_S * 1000:.0f} ms: every first response recorded in")
-    print(f"  median {median:.3f} s, best {best:.3f} s after dispatch (runs: {runs})")
+    print(f"  median {median:.3f} s, best {best:.3f} s, worst {worst:.3f} s after dispatch (runs: {runs})")
+    print(f"  (median of the last answer's own timestamp: {answered:.3f} s)")
     print(f"sequential loop over the same {INSURERS}: {sequential:.3f} s  → fan-out is {speedup:.1f}× faster")
     verdict_time = "met" if median <= 1.0 else "missed"
     verdict_speed = "met" if speedup >= 10 else "missed"
@@ -126,14 +156,16 @@ def run() -> str:
     return (
         "## Fan-out to insurers\n\n"
         f"{INSURERS} simulated insurers, each answering in {LATENCY_S * 1000:.0f} ms, on an in-process local cloud "
-        "(moto server, SQS poller feeding the fan-out function up to 8 batches at once, each batch's insurers "
-        "called concurrently). Time from `dispatch` until the last insurer's first response is recorded on the "
-        f"event (from the records' timestamps), {RUNS} warm runs, against a sequential loop filing the same "
-        f"{INSURERS} claims through the same connector. Load average during the run: {load:.1f} on "
+        "(moto as AWS, SQS poller feeding the fan-out function up to 8 batches at once, each batch's insurers "
+        "called concurrently). Time from the start of `dispatch` until the last insurer's first response is "
+        f"recorded on the event (its conditional write returned), {RUNS} warm runs, against a sequential loop "
+        f"filing the same {INSURERS} claims through the same connector. The whole local cloud is one Python "
+        f"process, so the figure is bound by one core. Load average during the run: {load:.1f} on "
         f"{os.cpu_count()} cores.\n\n"
         "| measure | value | target |\n|---|---|---|\n"
         f"| every first response recorded (median) | {median:.3f} s | ≤ 1 s ({verdict_time}) |\n"
-        f"| best run | {best:.3f} s | |\n"
+        f"| best / worst run | {best:.3f} s / {worst:.3f} s | |\n"
+        f"| last answer's timestamp on its record (median) | {answered:.3f} s | |\n"
         f"| sequential loop | {sequential:.3f} s | |\n"
         f"| speed-up | {speedup:.1f}× | ≥ 10× ({verdict_speed}) |\n"
     )

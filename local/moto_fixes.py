@@ -34,7 +34,10 @@
    partition: each query cost grew with the table (the local cloud got slower the longer it ran). Such a query
    now looks at its partition only, then runs moto's own query code on it (same ordering, filters, paging).
 9. moto parsed every UpdateExpression twice per UpdateItem (once to check names, once to apply); the parse of an
-   expression text is kept (its tree is only read, or deep-copied before it is validated and applied)."""
+   expression text is kept (its tree is only read, or deep-copied before it is validated and applied). Of the
+   validators run on every update, the clause count check depends on the tree alone and re-walks it once per
+   nested node (quadratic in the number of actions): once a parsed tree has passed it, copies of that tree skip
+   it (the other validators, which depend on the item and the values, still run every time)."""
 
 from __future__ import annotations
 
@@ -295,6 +298,28 @@ def _cache_update_expressions() -> None:
         return generic_make(cls, expression)
 
     UpdateExpressionParser.make = classmethod(parsed)  # type: ignore[arg-type]
+
+    from moto.dynamodb.parsing.validators import ActionCountValidator, UpdateExpressionValidator
+
+    generic_init = UpdateExpressionValidator.__init__
+    generic_validate = UpdateExpressionValidator.validate
+
+    def init(self: Any, expression: Any, *args: Any, **kwargs: Any) -> None:
+        generic_init(self, expression, *args, **kwargs)
+        self._parsed = expression
+
+    def validate(self: Any) -> Any:
+        parsed = self.__dict__.get("_parsed")
+        counted = getattr(parsed, "_clause_counts_valid", False)
+        if counted:
+            self.processors = [p for p in self.processors if not isinstance(p, ActionCountValidator)]
+        validated = generic_validate(self)
+        if parsed is not None and not counted:
+            parsed._clause_counts_valid = True
+        return validated
+
+    UpdateExpressionValidator.__init__ = init  # type: ignore[method-assign]
+    UpdateExpressionValidator.validate = validate  # type: ignore[method-assign]
 
 
 def _serialize_dynamodb() -> None:

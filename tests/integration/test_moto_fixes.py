@@ -192,6 +192,14 @@ def test_an_update_expression_text_applies_to_each_item_with_its_own_values(tabl
     second = table.get_item(TableName="t", Key={"pk": {"S": "U#2"}, "sk": {"S": "A"}})["Item"]
     assert (first["status"], first["history"], first["hits"]) == ({"S": "s1"}, {"L": [{"S": "h1"}]}, {"N": "1"})
     assert (second["status"], second["history"]) == ({"S": "s2"}, {"L": [{"S": "h2"}]})
+    with pytest.raises(table.exceptions.ClientError, match="ValidationException"):  # values are still checked
+        table.update_item(
+            TableName="t",
+            Key={"pk": {"S": "U#3"}, "sk": {"S": "A"}},
+            UpdateExpression="SET #s = :s, history = list_append(if_not_exists(history, :e), :h) ADD hits :one",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": {"S": "s3"}, ":e": {"L": []}, ":h": {"L": []}},
+        )
     for _ in range(2):  # a bad expression is refused every time, not cached as good
         with pytest.raises(table.exceptions.ClientError, match="ValidationException"):
             table.update_item(
