@@ -1,4 +1,5 @@
-"""The application's API models (requests and responses); stored items are in `records`."""
+"""The application's API models (requests and responses); stored items are in `records`. Each is built on first
+use (`defer_build`), so a request builds only the models it validates or returns."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ class ApplicationRequest(ApplicationInput):
 class ApplicationPatch(BaseModel):
     """The body of `PATCH /applications/{id}`: the top-level fields to replace; the rest stays as it was."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     product: ProductId | None = None
     state: StateCode | None = None
@@ -45,6 +46,8 @@ class ApplicationPatch(BaseModel):
 
 
 class ApplicationCreated(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     application_id: str
     session_token: str = Field(description="Shown once: send it as `Authorization: Bearer <session_token>`")
     status: Literal["draft"] = "draft"
@@ -52,6 +55,8 @@ class ApplicationCreated(BaseModel):
 
 
 class OfferView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     offer_id: str
     premium: Money
     terms_url: str
@@ -60,6 +65,8 @@ class OfferView(BaseModel):
 
 
 class PaymentView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     brand: str | None = None
     last4: str | None = None
     attempts: int = 0
@@ -70,6 +77,8 @@ class PaymentView(BaseModel):
 
 class ApplicationView(BaseModel):
     """`GET /applications/{id}`: the application as the workflow has written it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     application_id: str
     status: Status
@@ -91,7 +100,7 @@ class ApplicationView(BaseModel):
 
 
 class AcceptRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     offer_id: OpaqueId
     terms_sha256: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-fA-F]{64}$")]
@@ -100,7 +109,7 @@ class AcceptRequest(BaseModel):
 class CardInput(BaseModel):
     """A card as typed. Validated and tokenized at the payment adapter; never stored or logged."""
 
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, defer_build=True)
 
     number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9 \-]{12,23}$")]
     exp_month: int
@@ -117,7 +126,7 @@ class CardInput(BaseModel):
 class PaymentRequest(BaseModel):
     """`POST /applications/{id}/payment`: a card, or a token the card processor issued for one."""
 
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, defer_build=True)
 
     card: CardInput | None = None
     payment_token: OpaqueId | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from aws_lambda_powertools.event_handler.router import Router
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from insure.products.models import ProductSummary, QuoteRequest
 from insure.types import Money
@@ -19,6 +19,8 @@ class ProductsResponse(BaseModel):
 
 
 class QuoteResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on the first quote, not when products are listed
+
     quote_id: str = Field(description="Send it as `quote_id` with `POST /applications` while the quote holds")
     product: str
     state: str

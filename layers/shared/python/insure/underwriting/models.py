@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from insure.types import Money
+
+DEFERRED = ConfigDict(defer_build=True)
+"""Validators built on first use: a function that never decides, quotes nor shows a decision does not build them."""
 
 ReasonKind = Literal["bar", "rate_factor", "frequent_claimant", "delinquent_debtor", "multiplier", "intake"]
 
 
 class Reason(BaseModel):
     """One rule that applied, by its id, with a sentence a person can read."""
+
+    model_config = DEFERRED
 
     rule_id: str
     sentence: str
@@ -24,6 +29,8 @@ class Reason(BaseModel):
 
 class BreakdownLine(BaseModel):
     """The premium of one item: multiplier × base rate × value, rounded to the cent."""
+
+    model_config = DEFERRED
 
     item: int = Field(description="Index of the item in `items`")
     coverage: str
@@ -38,6 +45,8 @@ class BreakdownLine(BaseModel):
 class Decision(BaseModel):
     """The underwriting decision on an application, recorded with the rulebook version that made it."""
 
+    model_config = DEFERRED
+
     approved: bool
     reasons: list[Reason]
     premium: Money | None = Field(None, description="Annual premium; none when declined")
@@ -50,6 +59,8 @@ class Decision(BaseModel):
 
 class QuoteResult(BaseModel):
     """A preliminary premium, computed from the same stored criteria as the final one."""
+
+    model_config = DEFERRED
 
     premium: Money
     multiplier: str
