@@ -1,8 +1,10 @@
 """Configuration as a model: every function's environment, validated once per execution environment.
 
 A plain pydantic model filled from `os.environ` (each field from the variable named by its alias, matched
-case-insensitively; explicit keyword arguments win), rather than a pydantic-settings `BaseSettings`: importing
-pydantic-settings cost every function about 60 ms of its cold start for what these few lines do."""
+case-insensitively; explicit keyword arguments win), rather than a pydantic-settings `BaseSettings`. Measured in a
+function that already uses pydantic, importing and building the settings costs about 7 ms this way and about 37 ms
+with pydantic-settings: some 30 ms (0.04x of the cold-start baseline) on every function that reads a setting on its
+first request, which the functions nearest the cold-start target cannot spare."""
 
 from __future__ import annotations
 
