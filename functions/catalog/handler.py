@@ -1,15 +1,45 @@
-"""GET /products and POST /quotes."""
+"""GET /products and POST /quotes.
+
+Listing the products takes no input and returns the stored catalog as plain dicts (`product_list()`, the same JSON
+as the documented `ProductsResponse`), so it is served by a resolver without validation and answers without
+importing pydantic; quotes are served by the validating resolver of `insure.routes.catalog`, built on the first
+other request."""
+
+from functools import cache
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from insure.http.api import build_resolver
-from insure.routes.catalog import router
 
 logger = Logger()
-app = build_resolver([router])
+listing = build_resolver([], validation=False)
+
+
+@listing.get("/products")
+def get_products() -> dict:
+    from insure.underwriting import product_list
+
+    return {"products": product_list()}
+
+
+@cache
+def api() -> APIGatewayRestResolver:
+    """The validating resolver of the catalog's documented routes (quotes, and any other request)."""
+    from insure.routes.catalog import router
+
+    return build_resolver([router])
+
+
+def __getattr__(name: str) -> APIGatewayRestResolver:
+    """`app`: the resolver serving every route of the function (built when asked for, as on the first quote)."""
+    if name == "app":
+        return api()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    listing_request = event.get("httpMethod") == "GET" and event.get("resource") == "/products"
+    return (listing if listing_request else api()).resolve(event, context)

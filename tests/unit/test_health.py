@@ -1,4 +1,4 @@
-"""The health check reads the table's name as the settings do, and answers without importing pydantic."""
+"""Resource names read without pydantic agree with the settings; the health check answers without pydantic."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from insure.health import table_name
+from insure.environment import table_name
 from insure.settings import PlatformSettings
 
 ROOT = Path(__file__).resolve().parents[2]

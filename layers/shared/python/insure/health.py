@@ -1,18 +1,12 @@
-"""Health of the platform's own resources, as seen from a function."""
+"""Health of the platform's own resources, as seen from a function.
+
+The table's name comes from `insure.environment` rather than `get_settings()`, so that a health check does not
+import pydantic to validate the whole configuration (about 90 ms of its cold start)."""
 
 from __future__ import annotations
 
-import os
-
 from insure.aws import client
-
-
-def table_name() -> str:
-    """The platform table's name as `PlatformSettings.table_name` reads it (the `TABLE_NAME` variable, whatever
-    its case, else "table"; tests/unit/test_health.py keeps the two in step). Read here rather than through
-    `get_settings()` so that a health check does not import pydantic to validate the whole configuration
-    (about 90 ms of its cold start)."""
-    return next((value for key, value in os.environ.items() if key.lower() == "table_name"), "table")
+from insure.environment import table_name
 
 
 def check_components() -> dict[str, str]:

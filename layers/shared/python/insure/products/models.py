@@ -25,30 +25,10 @@ from pydantic import (
     model_validator,
 )
 
+from insure.products.ids import COVERAGES, PRODUCTS, Coverage, ProductId  # noqa: F401 - PRODUCTS, COVERAGES re-exported
 from insure.types import Amount, Money, StateCode
 
-ProductId = Literal["computer", "property", "casualty", "disability", "accidental_death", "major_medical", "bundle"]
-Coverage = Literal["computer", "property", "casualty", "disability", "accidental_death", "major_medical"]
-"""A single risk kind: every product but the bundle."""
 ApplicantType = Literal["personal", "business"]
-
-PRODUCTS: tuple[ProductId, ...] = (
-    "computer",
-    "property",
-    "casualty",
-    "disability",
-    "accidental_death",
-    "major_medical",
-    "bundle",
-)
-COVERAGES: tuple[Coverage, ...] = (
-    "computer",
-    "property",
-    "casualty",
-    "disability",
-    "accidental_death",
-    "major_medical",
-)
 PERSONAL_ONLY: frozenset[str] = frozenset({"disability", "accidental_death", "major_medical"})
 """Coverages of a person's body and health: a business cannot apply for them."""
 AGE_RATED: frozenset[str] = frozenset({"disability", "accidental_death", "major_medical"})

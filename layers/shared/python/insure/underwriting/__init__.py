@@ -10,34 +10,30 @@ The public API (stable):
 Each product's current rulebook is read from DynamoDB, parsed once per version per execution environment and
 compiled by the engine when a request is first decided or priced by it (listing the catalog reads only the
 documents, so it neither imports nor runs the engine); the pointer to the current version is re-read at most every
-`POINTER_TTL_S` seconds. The store and the engine are imported on first use: importing the result models
-(`insure.underwriting.models`, which runs this package first) builds neither the rulebook models nor the engine.
+`POINTER_TTL_S` seconds. Importing this package imports no pydantic: `product_list()` builds the catalog from the
+stored documents' text (the catalog function lists products without pydantic), and the models, the rulebook parser
+and the engine are imported on first use.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import threading
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from insure.errors import NotFound
-from insure.products.models import (
-    COVERAGES,
-    ITEM_MODELS,
-    PRODUCTS,
-    ApplicationInput,
-    Limits,
-    ProductSummary,
-    QuoteRequest,
-)
-from insure.types import Money
-from insure.underwriting.models import BreakdownLine, Decision, QuoteResult, Reason
+from insure.products.ids import COVERAGES, PRODUCTS
 
 if TYPE_CHECKING:
-    from insure.products.rulebooks import RulebookDocument, RulebookStore
+    from insure.products.models import ApplicationInput, ProductSummary, QuoteRequest
+    from insure.products.rulebooks import RulebookDocument
+    from insure.products.store import RulebookStore
     from insure.underwriting.engine import Books, CompiledRulebook
+    from insure.underwriting.models import Decision, QuoteResult
 
 POINTER_TTL_S = 60.0
 
@@ -49,6 +45,7 @@ __all__ = [
     "check_intake",
     "current_document",
     "current_rulebook",
+    "product_list",
     "products",
     "quote",
     "reset_cache",
@@ -57,6 +54,7 @@ __all__ = [
 
 _lock = threading.Lock()
 _pointers: dict[str, tuple[str, float]] = {}
+_texts: dict[tuple[str, str], str] = {}
 _documents: dict[tuple[str, str], RulebookDocument] = {}
 _compiled: dict[tuple[str, str], CompiledRulebook] = {}
 _store_override: list[RulebookStore] = []
@@ -74,14 +72,30 @@ def reset_cache() -> None:
     """Forget current-version pointers, parsed and compiled rulebooks (tests, or after publishing a new version)."""
     with _lock:
         _pointers.clear()
+        _texts.clear()
         _documents.clear()
         _compiled.clear()
 
 
-def _store() -> RulebookStore:
-    from insure.products.rulebooks import default_store
+def __getattr__(name: str) -> Any:
+    """The result models, re-exported as before (imported on first use: they are pydantic models)."""
+    if name in ("BreakdownLine", "Decision", "QuoteResult", "Reason"):
+        from insure.underwriting import models
 
-    return _store_override[0] if _store_override else default_store()
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _store() -> RulebookStore:
+    """The table's store (`insure.products.rulebooks.default_store`, with the table's name read by
+    `insure.environment` so that listing the catalog needs no pydantic)."""
+    if _store_override:
+        return _store_override[0]
+    from insure.aws import client
+    from insure.environment import table_name
+    from insure.products.store import RulebookStore
+
+    return RulebookStore(client("dynamodb"), table_name())
 
 
 def _seed_from_shipped_files(product: str) -> str | None:
@@ -97,10 +111,9 @@ def _seed_from_shipped_files(product: str) -> str | None:
     return _store().current_version(product)
 
 
-def current_document(product: str) -> RulebookDocument:
-    """The current rulebook document of `product`, as stored. Raises NotFound when none is stored."""
-    from insure.products.rulebooks import parse_document
-
+def _current_text(product: str) -> tuple[tuple[str, str], str]:
+    """The (product, version) of the current rulebook of `product` and its JSON text, as stored. Raises NotFound
+    when none is stored."""
     now = time.monotonic()
     pointer = _pointers.get(product)
     if pointer is None or now - pointer[1] > POINTER_TTL_S:
@@ -118,11 +131,23 @@ def current_document(product: str) -> RulebookDocument:
         with _lock:
             _pointers[product] = pointer
     key = (product, pointer[0])
-    document = _documents.get(key)
-    if document is None:
+    text = _texts.get(key)
+    if text is None:
         text = _store().document(product, pointer[0])
         if text is None:
             raise NotFound(f"Rulebook {product}@{pointer[0]} is missing.")
+        with _lock:
+            _texts[key] = text
+    return key, text
+
+
+def current_document(product: str) -> RulebookDocument:
+    """The current rulebook document of `product`, as stored. Raises NotFound when none is stored."""
+    from insure.products.rulebooks import parse_document
+
+    key, text = _current_text(product)
+    document = _documents.get(key)
+    if document is None:
         document = parse_document(text)
         with _lock:
             _documents[key] = document
@@ -147,8 +172,6 @@ def _load_current(products: Sequence[str]) -> None:
     """Read the pointers due for a re-read and the documents not parsed yet of `products` in two batch reads
     (listing the catalog would otherwise take two reads per product). Whatever this cannot settle (a table that
     does not answer, a product with no rulebook stored, a missing document) is left to `current_rulebook`."""
-    from insure.products.rulebooks import parse_document
-
     now = time.monotonic()
     stale = [p for p in products if (pointer := _pointers.get(p)) is None or now - pointer[1] > POINTER_TTL_S]
     if stale:
@@ -158,19 +181,19 @@ def _load_current(products: Sequence[str]) -> None:
             return
         with _lock:
             _pointers.update({product: (version, now) for product, version in versions.items() if version})
-    wanted = [(p, _pointers[p][0]) for p in products if p in _pointers and (p, _pointers[p][0]) not in _documents]
+    wanted = [(p, _pointers[p][0]) for p in products if p in _pointers and (p, _pointers[p][0]) not in _texts]
     if not wanted:
         return
     try:
         texts = _store().documents_of(wanted)
     except Exception:  # noqa: BLE001 - as above
         return
-    parsed = {key: parse_document(text) for key, text in texts.items() if text is not None}
     with _lock:
-        _documents.update(parsed)
+        _texts.update({key: text for key, text in texts.items() if text is not None})
 
 
 def _books(request: ApplicationInput | QuoteRequest) -> Books:
+    from insure.products.models import ITEM_MODELS
     from insure.underwriting import engine
 
     coverages = [c for c in request.coverages() if c in ITEM_MODELS]
@@ -216,30 +239,51 @@ def _item_schema(product: str) -> dict[str, object]:
     return item_schemas()[product]
 
 
-def summary(book: RulebookDocument, coverages: Sequence[str]) -> ProductSummary:
-    return ProductSummary(
-        product=book.product,  # type: ignore[arg-type]
-        title=book.title,
-        description=book.description,
-        approved_states=sorted(book.approved_states),
-        applicant_types=list(book.applicant_types),  # type: ignore[arg-type]
-        limits=Limits(max_item_value=Money.of(book.max_item_value), max_insured_value=Money.of(book.max_insured_value)),
-        coverages=list(coverages),  # type: ignore[arg-type]
-        rulebook_version=book.label,
-        input_schema=_item_schema(book.product),
-    )
+CENT = Decimal("0.01")
 
 
-def products() -> list[ProductSummary]:
+def _money(value: Any) -> dict[str, str]:
+    """`Money.of` as JSON: the amount rounded half-up to the cent, in dollars."""
+    return {"amount": str(Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)), "currency": "USD"}
+
+
+def _summary(text: str, coverages: Sequence[str]) -> dict[str, Any]:
+    """A product as `GET /products` lists it (`ProductSummary` as JSON), from its stored rulebook's text. Stored
+    documents were validated when published (`RulebookStore.publish`); states are normalized as `StateCode`
+    normalizes them."""
+    document = json.loads(text, parse_float=Decimal)
+    return {
+        "product": document["product"],
+        "title": document["title"],
+        "description": document["description"],
+        "approved_states": sorted(state.strip().upper() for state in document["approved_states"]),
+        "applicant_types": list(document["applicant_types"]),
+        "limits": {
+            "max_item_value": _money(document["max_item_value"]),
+            "max_insured_value": _money(document["max_insured_value"]),
+        },
+        "coverages": list(coverages),
+        "rulebook_version": f"{document['product']}@{document['version']}",
+        "input_schema": _item_schema(document["product"]),
+    }
+
+
+def product_list() -> list[dict[str, Any]]:
     """The products on sale (those with a current rulebook), each with its approved states, limits and the JSON
-    schema of one item."""
+    schema of one item, as JSON-ready dicts (no pydantic; `products()` gives the same as models)."""
     _load_current(PRODUCTS)
     listed = []
     for product in PRODUCTS:
         try:
-            book = current_document(product)
+            _, text = _current_text(product)
         except NotFound:
             continue
-        coverages = list(COVERAGES) if product == "bundle" else [product]
-        listed.append(summary(book, coverages))
+        listed.append(_summary(text, list(COVERAGES) if product == "bundle" else [product]))
     return listed
+
+
+def products() -> list[ProductSummary]:
+    """`product_list()` as `ProductSummary` models."""
+    from insure.products.models import ProductSummary
+
+    return [ProductSummary.model_validate(summary) for summary in product_list()]

@@ -1,0 +1,116 @@
+"""The product list is built from the stored documents' text without pydantic, and is what the models would give."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import insure.underwriting as underwriting
+from insure.products.models import COVERAGES, Limits, ProductSummary
+from insure.products.rulebooks import parse_document, rulebook_files
+from insure.products.schemas import item_schemas
+from insure.types import Money
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Store:
+    """The store's interface over the shipped files, with one product in lower-case states."""
+
+    def __init__(self) -> None:
+        self.texts = rulebook_files()
+        document = json.loads(self.texts["computer"])
+        document["approved_states"] = [f" {s.lower()}" for s in document["approved_states"]]
+        self.texts["computer"] = json.dumps(document)
+
+    def current_version(self, product: str) -> str | None:
+        return json.loads(self.texts[product])["version"] if product in self.texts else None
+
+    def document(self, product: str, version: str) -> str | None:
+        return self.texts.get(product)
+
+    def current_versions(self, products):
+        return {p: self.current_version(p) for p in products}
+
+    def documents_of(self, versions):
+        return {key: self.document(*key) for key in versions}
+
+
+@pytest.fixture
+def store():
+    fake = Store()
+    underwriting.use_store(fake)  # type: ignore[arg-type]
+    yield fake
+    underwriting.use_store(None)
+
+
+def test_the_list_is_what_the_models_give(store):
+    # the summary as the models build it from each parsed document (states normalized by StateCode)
+    expected = []
+    for product, text in store.texts.items():
+        document = parse_document(text)
+        summary = ProductSummary(
+            product=document.product,
+            title=document.title,
+            description=document.description,
+            approved_states=sorted(document.approved_states),
+            applicant_types=list(document.applicant_types),
+            limits=Limits(
+                max_item_value=Money.of(document.max_item_value),
+                max_insured_value=Money.of(document.max_insured_value),
+            ),
+            coverages=list(COVERAGES) if product == "bundle" else [product],  # type: ignore[list-item]
+            rulebook_version=document.label,
+            input_schema=item_schemas()[product],
+        )
+        expected.append(summary.model_dump(mode="json"))
+    listed = underwriting.product_list()
+    assert sorted(listed, key=lambda s: s["product"]) == sorted(expected, key=lambda s: s["product"])
+    assert json.dumps(listed) == json.dumps([s.model_dump(mode="json") for s in underwriting.products()])
+
+
+def test_the_catalog_function_lists_products_without_pydantic():
+    """Imported and asked for the product list (from an in-memory store), the catalog function stays off pydantic;
+    its documented resolver (`app`, which quotes use) serves both routes."""
+    script = (
+        "import importlib.util, json, sys\n"
+        "import insure.underwriting as underwriting\n"
+        "class Store:\n"
+        "    def current_versions(self, products): return {p: '1' for p in products if p == 'computer'}\n"
+        "    def documents_of(self, versions): return {k: TEXT for k in versions}\n"
+        "    def current_version(self, product): return None\n"
+        "TEXT = json.dumps({'product': 'computer', 'version': '1', 'title': 'T', 'description': 'D',\n"
+        "    'applicant_types': ['personal'], 'approved_states': ['NY'], 'max_item_value': '10.005',\n"
+        "    'max_insured_value': '20.00'})\n"
+        "underwriting.use_store(Store())\n"
+        "spec = importlib.util.spec_from_file_location('h', sys.argv[1])\n"
+        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+        "event = {'resource': '/products', 'path': '/products', 'httpMethod': 'GET', 'headers': {}, 'body': None,\n"
+        "         'requestContext': {'requestId': 'r', 'stage': 's'}}\n"
+        "class Context:\n"
+        "    function_name = 'catalog'; function_version = '1'; memory_limit_in_mb = 128\n"
+        "    invoked_function_arn = 'arn:aws:lambda:us-east-1:123456789012:function:catalog'\n"
+        "    aws_request_id = 'r'; log_group_name = 'g'; log_stream_name = 's'\n"
+        "response = module.handler(event, Context())\n"
+        "without = 'pydantic' not in sys.modules\n"
+        "routes = sorted((r.method, r.path) for r in module.app._static_routes + module.app._dynamic_routes)\n"
+        "print(json.dumps([response['statusCode'], json.loads(response['body']), without, routes]))\n"
+    )
+    env = {"PYTHONPATH": f"{ROOT}:{ROOT / 'layers' / 'shared' / 'python'}", "POWERTOOLS_LOG_LEVEL": "ERROR"}
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(ROOT / "functions" / "catalog" / "handler.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    status, body, without_pydantic, routes = json.loads(out.stdout.strip().splitlines()[-1])
+    assert status == 200 and without_pydantic
+    [summary] = body["products"]
+    assert summary["limits"]["max_item_value"] == {"amount": "10.01", "currency": "USD"}  # half-up, as Money.of
+    assert summary["rulebook_version"] == "computer@1" and summary["coverages"] == ["computer"]
+    assert routes == [["GET", "/products"], ["POST", "/quotes"]]
