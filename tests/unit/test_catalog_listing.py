@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +11,7 @@ from insure.products.models import COVERAGES, Limits, ProductSummary
 from insure.products.rulebooks import parse_document, rulebook_files
 from insure.products.schemas import item_schemas
 from insure.types import Money
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.unit.fresh_function import get, invoke_fresh
 
 
 class Store:
@@ -76,8 +72,8 @@ def test_the_list_is_what_the_models_give(store):
 def test_the_catalog_function_lists_products_without_pydantic():
     """Imported and asked for the product list (from an in-memory store), the catalog function stays off pydantic;
     its documented resolver (`app`, which quotes use) serves both routes."""
-    script = (
-        "import importlib.util, json, sys\n"
+    setup = (
+        "import json\n"
         "import insure.underwriting as underwriting\n"
         "class Store:\n"
         "    def current_versions(self, products): return {p: '1' for p in products if p == 'computer'}\n"
@@ -87,28 +83,12 @@ def test_the_catalog_function_lists_products_without_pydantic():
         "    'applicant_types': ['personal'], 'approved_states': ['NY'], 'max_item_value': '10.005',\n"
         "    'max_insured_value': '20.00'})\n"
         "underwriting.use_store(Store())\n"
-        "spec = importlib.util.spec_from_file_location('h', sys.argv[1])\n"
-        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
-        "event = {'resource': '/products', 'path': '/products', 'httpMethod': 'GET', 'headers': {}, 'body': None,\n"
-        "         'requestContext': {'requestId': 'r', 'stage': 's'}}\n"
-        "class Context:\n"
-        "    function_name = 'catalog'; function_version = '1'; memory_limit_in_mb = 128\n"
-        "    invoked_function_arn = 'arn:aws:lambda:us-east-1:123456789012:function:catalog'\n"
-        "    aws_request_id = 'r'; log_group_name = 'g'; log_stream_name = 's'\n"
-        "response = module.handler(event, Context())\n"
-        "without = 'pydantic' not in sys.modules\n"
-        "routes = sorted((r.method, r.path) for r in module.app._static_routes + module.app._dynamic_routes)\n"
-        "print(json.dumps([response['statusCode'], json.loads(response['body']), without, routes]))\n"
     )
-    env = {"PYTHONPATH": f"{ROOT}:{ROOT / 'layers' / 'shared' / 'python'}", "POWERTOOLS_LOG_LEVEL": "ERROR"}
-    out = subprocess.run(
-        [sys.executable, "-c", script, str(ROOT / "functions" / "catalog" / "handler.py")],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
+    report = (
+        "[response['statusCode'], json.loads(response['body']), 'pydantic' not in sys.modules, "
+        "sorted((r.method, r.path) for r in module.app._static_routes + module.app._dynamic_routes)]"
     )
-    status, body, without_pydantic, routes = json.loads(out.stdout.strip().splitlines()[-1])
+    status, body, without_pydantic, routes = invoke_fresh("catalog", get("/products"), setup=setup, report=report)
     assert status == 200 and without_pydantic
     [summary] = body["products"]
     assert summary["limits"]["max_item_value"] == {"amount": "10.01", "currency": "USD"}  # half-up, as Money.of

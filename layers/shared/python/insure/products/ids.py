@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 ProductId = Literal["computer", "property", "casualty", "disability", "accidental_death", "major_medical", "bundle"]
 Coverage = Literal["computer", "property", "casualty", "disability", "accidental_death", "major_medical"]
 """A single risk kind: every product but the bundle."""
 
-PRODUCTS: tuple[ProductId, ...] = (
-    "computer",
-    "property",
-    "casualty",
-    "disability",
-    "accidental_death",
-    "major_medical",
-    "bundle",
-)
-COVERAGES: tuple[Coverage, ...] = (
-    "computer",
-    "property",
-    "casualty",
-    "disability",
-    "accidental_death",
-    "major_medical",
-)
+PRODUCTS: tuple[ProductId, ...] = get_args(ProductId)
+COVERAGES: tuple[Coverage, ...] = get_args(Coverage)
