@@ -37,7 +37,12 @@
    expression text is kept (its tree is only read, or deep-copied before it is validated and applied). Of the
    validators run on every update, the clause count check depends on the tree alone and re-walks it once per
    nested node (quadratic in the number of actions): once a parsed tree has passed it, copies of that tree skip
-   it (the other validators, which depend on the item and the values, still run every time)."""
+   it (the other validators, which depend on the item and the values, still run every time).
+10. moto's S3 closes an object's buffer when the key is overwritten, even while another request is still
+   reading it: two concurrent puts of the same key (issuance storing a policy document while the document
+   endpoint renders the same missing one on demand) failed with "I/O operation on closed file", and a read racing
+   a put could fail the same way. S3 itself serves both. S3 requests are serialized like DynamoDB's (the
+   platform makes few of them: one document per policy version)."""
 
 from __future__ import annotations
 
@@ -336,6 +341,21 @@ def _serialize_dynamodb() -> None:
     DynamoHandler.call_action = serialized  # type: ignore[method-assign]
 
 
+def _serialize_s3() -> None:
+    from moto.s3.responses import S3Response
+
+    lock = threading.RLock()
+    for name in ("ambiguous_response", "bucket_response", "key_response"):
+        generic = getattr(S3Response, name)
+        GENERIC[f"S3Response.{name}"] = generic
+
+        def serialized(self: Any, *args: Any, _generic: Any = generic, **kwargs: Any) -> Any:
+            with lock:
+                return _generic(self, *args, **kwargs)
+
+        setattr(S3Response, name, serialized)
+
+
 def install() -> None:
     """Idempotent: patch once per process."""
     if getattr(StateMachineInstance, _MARK, False):
@@ -347,6 +367,7 @@ def install() -> None:
     _cache_interpreter_clients()
     _cache_backend_names()
     _serialize_dynamodb()
+    _serialize_s3()
     _copy_state_as_json()
     _cache_json_paths()
     _cache_handler_methods()

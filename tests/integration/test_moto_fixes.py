@@ -226,3 +226,58 @@ def test_sqs_still_drops_messages_past_their_retention_period():
         old.sent_timestamp = int((time.time() - 61) * 1000)
         received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
         assert [m["Body"] for m in received] == ["new"]
+
+
+def _put_while_another_put_of_the_same_key_reads_it(monkeypatch) -> tuple[list[Exception], bytes]:
+    """Two puts of one key: the second lands while the first is computing its response (its ETag)."""
+    import threading
+    import time
+
+    from moto.s3.models import FakeKey
+
+    etag = FakeKey.etag
+    reading = threading.Event()
+
+    def slow_etag(self):
+        if threading.current_thread().name == "first-put" and not reading.is_set():
+            reading.set()
+            time.sleep(0.3)
+        return etag.fget(self)
+
+    monkeypatch.setattr(FakeKey, "etag", property(slow_etag))
+    errors: list[Exception] = []
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="documents")
+
+        def first() -> None:
+            try:
+                s3.put_object(Bucket="documents", Key="policy.pdf", Body=b"first")
+            except Exception as error:  # noqa: BLE001 - the race's failure is the result
+                errors.append(error)
+
+        thread = threading.Thread(target=first, name="first-put")
+        thread.start()
+        assert reading.wait(5)
+        s3.put_object(Bucket="documents", Key="policy.pdf", Body=b"second")
+        thread.join(5)
+        stored = s3.get_object(Bucket="documents", Key="policy.pdf")["Body"].read()
+    return errors, stored
+
+
+def test_concurrent_puts_of_one_s3_key_both_succeed(monkeypatch):
+    moto_fixes.install()
+    errors, stored = _put_while_another_put_of_the_same_key_reads_it(monkeypatch)
+    assert errors == []
+    assert stored == b"second"  # the later put wins, as in S3
+
+
+def test_without_the_fix_the_same_race_fails_in_moto(monkeypatch):
+    moto_fixes.install()
+    from moto.s3.responses import S3Response
+
+    for name in ("ambiguous_response", "bucket_response", "key_response"):
+        monkeypatch.setattr(S3Response, name, moto_fixes.GENERIC[f"S3Response.{name}"])
+    errors, _ = _put_while_another_put_of_the_same_key_reads_it(monkeypatch)
+    assert errors, "moto no longer closes a key's buffer under a concurrent reader: fix 10 may be dropped"
+    assert "closed file" in str(errors[0])
