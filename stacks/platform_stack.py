@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from stacks.alerts import Alerts
 from stacks.compute import Functions, Resources
 from stacks.conventions import pascal
 from stacks.data import Buckets, Secrets, Tables
@@ -46,7 +47,11 @@ class PlatformStack(Stack):
             if account is not None:
                 stage.node.add_dependency(account)
 
+        self.alerts = Alerts(self, "Alerts")
+        self.alerts.notify([*self.queues.alarms.values(), *self.state_machines.alarms.values()])
+
         CfnOutput(self, "ApiUrl", value=self.rest_api.api.url, description="Base URL of the REST API")
         for name, stage in self.websockets.stages.items():
             CfnOutput(self, f"{pascal(name)}WebSocketUrl", value=stage.url, description=f"{name} sockets")
+        CfnOutput(self, "AlarmTopicArn", value=self.alerts.topic.topic_arn, description="Subscribe to get alarms")
         acknowledge_findings(self)
