@@ -42,7 +42,12 @@
    reading it: two concurrent puts of the same key (issuance storing a policy document while the document
    endpoint renders the same missing one on demand) failed with "I/O operation on closed file", and a read racing
    a put could fail the same way. S3 itself serves both. S3 requests are serialized like DynamoDB's (the
-   platform makes few of them: one document per policy version)."""
+   platform makes few of them: one document per policy version).
+11. moto's SQS deletes a message by building a new message list and swapping it in, without the lock that
+   sending takes: when two batches finish at once, two deletes rebuild from the same list and the later swap
+   brings back the message the other one deleted (it is delivered again), and a message sent just before a swap
+   can be dropped from the list. Deletion takes the queue's own message lock (the one SendMessage takes;
+   re-entrant, and released while a receive long-polls)."""
 
 from __future__ import annotations
 
@@ -356,6 +361,19 @@ def _serialize_s3() -> None:
         setattr(S3Response, name, serialized)
 
 
+def _lock_sqs_deletes() -> None:
+    from moto.sqs.models import Queue
+
+    generic = Queue.delete_message
+    GENERIC["Queue.delete_message"] = generic
+
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        with self._messages_lock:
+            generic(self, receipt_handle)
+
+    Queue.delete_message = delete_message  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Idempotent: patch once per process."""
     if getattr(StateMachineInstance, _MARK, False):
@@ -368,6 +386,7 @@ def install() -> None:
     _cache_backend_names()
     _serialize_dynamodb()
     _serialize_s3()
+    _lock_sqs_deletes()
     _copy_state_as_json()
     _cache_json_paths()
     _cache_handler_methods()

@@ -281,3 +281,57 @@ def test_without_the_fix_the_same_race_fails_in_moto(monkeypatch):
     errors, _ = _put_while_another_put_of_the_same_key_reads_it(monkeypatch)
     assert errors, "moto no longer closes a key's buffer under a concurrent reader: fix 10 may be dropped"
     assert "closed file" in str(errors[0])
+
+
+def _delete_while_another_delete_rebuilds_the_queue(monkeypatch) -> int:
+    """Two received messages deleted at once (two batches finishing together): while moto rebuilds the message
+    list for the first delete, the second delete completes. How many messages the queue still holds."""
+    import threading
+    import time
+
+    from moto.sqs.models import Message
+
+    had_receipt_handle = Message.had_receipt_handle
+    rebuilding = threading.Event()
+    calls = {"n": 0}
+
+    def slow_had_receipt_handle(self, receipt_handle):
+        if threading.current_thread().name == "first-delete":
+            calls["n"] += 1
+            if calls["n"] == 2:  # the first call checks the handle, the second is the rebuild
+                rebuilding.set()
+                time.sleep(0.3)
+        return had_receipt_handle(self, receipt_handle)
+
+    monkeypatch.setattr(Message, "had_receipt_handle", slow_had_receipt_handle)
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="requests")["QueueUrl"]
+        for body in ("first", "second"):
+            sqs.send_message(QueueUrl=url, MessageBody=body)
+        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+        handles = {message["Body"]: message["ReceiptHandle"] for message in received}
+        assert set(handles) == {"first", "second"}
+        thread = threading.Thread(
+            target=lambda: sqs.delete_message(QueueUrl=url, ReceiptHandle=handles["first"]), name="first-delete"
+        )
+        thread.start()
+        assert rebuilding.wait(5)
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=handles["second"])
+        thread.join(5)
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+def test_two_messages_deleted_at_once_are_both_gone(monkeypatch):
+    moto_fixes.install()
+    assert _delete_while_another_delete_rebuilds_the_queue(monkeypatch) == 0
+
+
+def test_without_the_fix_moto_brings_back_a_message_deleted_during_another_delete(monkeypatch):
+    moto_fixes.install()
+    from moto.sqs.models import Queue
+
+    monkeypatch.setattr(Queue, "delete_message", moto_fixes.GENERIC["Queue.delete_message"])
+    left = _delete_while_another_delete_rebuilds_the_queue(monkeypatch)
+    assert left == 1, "moto no longer brings a deleted message back: fix 11 may be dropped"
