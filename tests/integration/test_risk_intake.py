@@ -592,10 +592,45 @@ def test_later_reports_on_the_same_object_join_the_open_incident(platform, setup
     view = platform.api.get(f"/risk-events/{customer_id}", headers=bearer(customer["reporter_token"])).json
     assert view["related_event_ids"] == [first["risk_event_id"], second["risk_event_id"]]
     assert [r["reporter"]["name"] for r in view["reports"]] == ["Finder One", "Passer Two"]
+    assert view["reporter_is_customer"] is True  # the customer now reports it themselves
     assert view["facts"] == {"event_type": "fire"}
     assert view["guidance"][0]["rule_id"] == "call-911"
     assert count_items("RISKEVENT#") == 3
     assert progress_insurers(customer_id) == set(setup["insurers"])
+
+
+def test_the_customer_scanning_an_incident_a_third_party_opened_becomes_its_reporter(platform, setup):
+    from insure.risk.events import repository
+
+    # Given a finder's scan opened the customer's event, at the finder's location
+    finder = post_scan(
+        platform, setup["secret"], scan_body(setup["device_id"], setup["tag_id"], reporter={"name": "Finder One"})
+    ).json
+    finder_view = platform.api.get(f"/risk-events/{finder['risk_event_id']}", headers=bearer(finder["reporter_token"]))
+    customer_id = finder_view.json["related_event_ids"][0]
+    stored, _ = repository().get(customer_id)
+    assert stored.reporter_is_customer is False
+    # When the customer scans the same tag from elsewhere (and the scanner delivers that scan twice)
+    body = json.loads(scan_body(setup["device_id"], setup["tag_id"], reporter={"phone": CUSTOMER["phone"]}))
+    body["location"] = {"lat": 40.75, "lon": -73.99, "accuracy_m": 20.0, "method": "cell"}
+    raw = json.dumps(body).encode()
+    first = post_scan(platform, setup["secret"], raw)
+    again = post_scan(platform, setup["secret"], raw)
+    # Then they get the open incident, which now names them as its reporter, at their location
+    assert first.status_code == again.status_code == 202
+    assert first.json == again.json
+    assert first.json["risk_event_id"] == customer_id
+    view = platform.api.get(f"/risk-events/{customer_id}", headers=bearer(first.json["reporter_token"])).json
+    assert view["reporter_is_customer"] is True
+    assert view["location"]["method"] == "cell"
+    # And the finder's report (with where the finder was) is kept, still linked both ways, no new event
+    assert [r["reporter"]["name"] for r in view["reports"]] == ["Finder One"]
+    assert view["reports"][0]["location"]["method"] == "gps"
+    assert view["related_event_ids"] == [finder["risk_event_id"]]
+    stored, version = repository().get(customer_id)
+    assert stored.reporter.phone and version == 2  # opened with the finder's report; the customer on site, once
+    assert finder_view.json["reporter_is_customer"] is False
+    assert count_items("RISKEVENT#") == 2
 
 
 def test_a_repeat_completes_an_intake_interrupted_after_its_claims(platform, setup):

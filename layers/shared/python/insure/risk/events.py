@@ -12,7 +12,8 @@ own event and are mirrored onto the customer's, since the person on site is the 
 One incident per object. The customer's event stays the tag's open incident for 24 hours
 (`pk = TAGINCIDENT#<tag_id>`, `sk = OPEN`): later reports on the same object join it instead of filing the same
 loss again: a third party gets their own event linked to it (and it records their report), the customer gets
-it directly, and facts sent with a web report are merged into it.
+it directly (when a third party opened it, it then names the customer as its reporter, at the customer's
+location; the third party's report stays in `reports`), and facts sent with a web report are merged into it.
 
 Dispatch. Every insurer is contacted when the event opens, with the event type known then (often `unknown` for a
 scan). `dispatch` is called again whenever the customer's event type changes (first known, or changed), and on
@@ -408,7 +409,18 @@ def build_events(
     }
     if incident is not None:
         if is_customer:
-            return [incident]
+            if incident.reporter_is_customer:
+                return [incident]
+            # opened by a third party: the customer now reports on site (recorded by `_customer_on_site`)
+            return [
+                incident.model_copy(
+                    update={
+                        "reporter": contact,
+                        "reporter_is_customer": True,
+                        "location": location or incident.location,
+                    }
+                )
+            ]
         own = RiskEvent(risk_event_id=ids[0], role="third_party", related_event_ids=[incident.risk_event_id], **common)
         return [own.model_copy(update={"guidance": guidance_for(own)})]
     if is_customer:
@@ -522,6 +534,29 @@ def _attach(customer_id: str, own: RiskEvent) -> None:
     raise Conflict("The customer's risk event is being updated concurrently; retry shortly.")
 
 
+def _customer_on_site(reported: RiskEvent) -> None:
+    """The customer reports on their open incident that a third party opened: the event now names the customer as
+    its reporter, at the customer's location (the third party's report stays in `reports`); once."""
+    repo = repository()
+    for _ in range(SAVE_ATTEMPTS):
+        found = repo.get(reported.risk_event_id)
+        if found is None or found[0].reporter_is_customer:
+            return
+        event, version = found
+        updated = event.model_copy(
+            update={
+                "reporter": reported.reporter,
+                "reporter_is_customer": True,
+                "location": reported.location or event.location,
+                "updated_at": now_rfc3339(),
+            }
+        )
+        if repo.save(updated, version):
+            _publish(updated, "customer_report")
+            return
+    raise Conflict("The customer's risk event is being updated concurrently; retry shortly.")
+
+
 def _opened_and_dispatched(events: list[RiskEvent]) -> Opened:
     """After the events are written: link a third party's event to an existing customer's event, make a new
     customer's event the tag's open incident, and tell the insurers."""
@@ -533,6 +568,8 @@ def _opened_and_dispatched(events: list[RiskEvent]) -> Opened:
                     _attach(related, event)
         elif event.role == "customer":
             repository().claim_incident(event.tag_id, event.risk_event_id, int(time.time()))
+            if event.reporter_is_customer and event.reports:  # possibly an incident a third party opened
+                _customer_on_site(event)
         dispatch_event(event)
     return _opened(events[0].risk_event_id)
 
