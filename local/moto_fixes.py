@@ -332,33 +332,30 @@ def _cache_update_expressions() -> None:
     UpdateExpressionValidator.validate = validate  # type: ignore[method-assign]
 
 
-def _serialize_dynamodb() -> None:
-
-    from moto.dynamodb.responses import DynamoHandler
-
+def _serialize(cls: Any, *names: str) -> None:
+    """Makes the named request methods of a moto response class take turns under one lock (re-entrant)."""
     lock = threading.RLock()
-    call_action = DynamoHandler.call_action
-
-    def serialized(self: Any) -> Any:
-        with lock:
-            return call_action(self)
-
-    DynamoHandler.call_action = serialized  # type: ignore[method-assign]
-
-
-def _serialize_s3() -> None:
-    from moto.s3.responses import S3Response
-
-    lock = threading.RLock()
-    for name in ("ambiguous_response", "bucket_response", "key_response"):
-        generic = getattr(S3Response, name)
-        GENERIC[f"S3Response.{name}"] = generic
+    for name in names:
+        generic = getattr(cls, name)
+        GENERIC[f"{cls.__name__}.{name}"] = generic
 
         def serialized(self: Any, *args: Any, _generic: Any = generic, **kwargs: Any) -> Any:
             with lock:
                 return _generic(self, *args, **kwargs)
 
-        setattr(S3Response, name, serialized)
+        setattr(cls, name, serialized)
+
+
+def _serialize_dynamodb() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    _serialize(DynamoHandler, "call_action")
+
+
+def _serialize_s3() -> None:
+    from moto.s3.responses import S3Response
+
+    _serialize(S3Response, "ambiguous_response", "bucket_response", "key_response")
 
 
 def _lock_sqs_deletes() -> None:

@@ -228,22 +228,33 @@ def test_sqs_still_drops_messages_past_their_retention_period():
         assert [m["Body"] for m in received] == ["new"]
 
 
-def _put_while_another_put_of_the_same_key_reads_it(monkeypatch) -> tuple[list[Exception], bytes]:
-    """Two puts of one key: the second lands while the first is computing its response (its ETag)."""
+def _stalled(original, thread_name: str, on_call: int = 1):
+    """`original` wrapped so that its `on_call`-th call in the thread named `thread_name` signals `reached` and
+    then holds that thread for 0.3 s: a request stopped half-way, for another one to overlap it."""
     import threading
     import time
 
+    reached = threading.Event()
+    calls = {"n": 0}
+
+    def stalled(*args, **kwargs):
+        if threading.current_thread().name == thread_name:
+            calls["n"] += 1
+            if calls["n"] == on_call:
+                reached.set()
+                time.sleep(0.3)
+        return original(*args, **kwargs)
+
+    return stalled, reached
+
+
+def _put_while_another_put_of_the_same_key_reads_it(monkeypatch) -> tuple[list[Exception], bytes]:
+    """Two puts of one key: the second lands while the first is computing its response (its ETag)."""
+    import threading
+
     from moto.s3.models import FakeKey
 
-    etag = FakeKey.etag
-    reading = threading.Event()
-
-    def slow_etag(self):
-        if threading.current_thread().name == "first-put" and not reading.is_set():
-            reading.set()
-            time.sleep(0.3)
-        return etag.fget(self)
-
+    slow_etag, reading = _stalled(FakeKey.etag.fget, "first-put")
     monkeypatch.setattr(FakeKey, "etag", property(slow_etag))
     errors: list[Exception] = []
     with mock_aws():
@@ -287,22 +298,11 @@ def _delete_while_another_delete_rebuilds_the_queue(monkeypatch) -> int:
     """Two received messages deleted at once (two batches finishing together): while moto rebuilds the message
     list for the first delete, the second delete completes. How many messages the queue still holds."""
     import threading
-    import time
 
     from moto.sqs.models import Message
 
-    had_receipt_handle = Message.had_receipt_handle
-    rebuilding = threading.Event()
-    calls = {"n": 0}
-
-    def slow_had_receipt_handle(self, receipt_handle):
-        if threading.current_thread().name == "first-delete":
-            calls["n"] += 1
-            if calls["n"] == 2:  # the first call checks the handle, the second is the rebuild
-                rebuilding.set()
-                time.sleep(0.3)
-        return had_receipt_handle(self, receipt_handle)
-
+    # the first call checks the handle, the second is the rebuild
+    slow_had_receipt_handle, rebuilding = _stalled(Message.had_receipt_handle, "first-delete", on_call=2)
     monkeypatch.setattr(Message, "had_receipt_handle", slow_had_receipt_handle)
     with mock_aws():
         sqs = boto3.client("sqs", region_name="us-east-1")

@@ -562,15 +562,20 @@ def test_facts_are_pushed_live_to_both_linked_events(platform, setup, monkeypatc
     assert len(pushed) == 2
 
 
-def test_later_reports_on_the_same_object_join_the_open_incident(platform, setup):
-    # Given a finder's scan opened the customer's event
-    first = post_scan(
+def finder_scan(platform, setup) -> tuple[dict, dict, str]:
+    """A finder's scan of the setup's tag: (the 202 body, the finder's event as they see it, the customer's id)."""
+    opened = post_scan(
         platform, setup["secret"], scan_body(setup["device_id"], setup["tag_id"], reporter={"name": "Finder One"})
     ).json
+    view = platform.api.get(f"/risk-events/{opened['risk_event_id']}", headers=bearer(opened["reporter_token"])).json
+    return opened, view, view["related_event_ids"][0]
+
+
+def test_later_reports_on_the_same_object_join_the_open_incident(platform, setup):
+    # Given a finder's scan opened the customer's event
     from insure.risk.events import reporter_token
 
-    first_view = platform.api.get(f"/risk-events/{first['risk_event_id']}", headers=bearer(first["reporter_token"]))
-    customer_id = first_view.json["related_event_ids"][0]
+    first, _, customer_id = finder_scan(platform, setup)
     # When a second passer-by scans the same tag, and then the customer reports from the web with facts
     second = post_scan(
         platform, setup["secret"], scan_body(setup["device_id"], setup["tag_id"], reporter={"name": "Passer Two"})
@@ -599,21 +604,20 @@ def test_later_reports_on_the_same_object_join_the_open_incident(platform, setup
     assert progress_insurers(customer_id) == set(setup["insurers"])
 
 
-def test_the_customer_scanning_an_incident_a_third_party_opened_becomes_its_reporter(platform, setup):
+def test_the_customer_scanning_an_incident_a_third_party_opened_becomes_its_reporter(platform, setup, monkeypatch):
+    from insure.risk import live
     from insure.risk.events import repository
 
     # Given a finder's scan opened the customer's event, at the finder's location
-    finder = post_scan(
-        platform, setup["secret"], scan_body(setup["device_id"], setup["tag_id"], reporter={"name": "Finder One"})
-    ).json
-    finder_view = platform.api.get(f"/risk-events/{finder['risk_event_id']}", headers=bearer(finder["reporter_token"]))
-    customer_id = finder_view.json["related_event_ids"][0]
+    finder, finder_view, customer_id = finder_scan(platform, setup)
     stored, _ = repository().get(customer_id)
     assert stored.reporter_is_customer is False
     # When the customer scans the same tag from elsewhere (and the scanner delivers that scan twice)
     body = json.loads(scan_body(setup["device_id"], setup["tag_id"], reporter={"phone": CUSTOMER["phone"]}))
     body["location"] = {"lat": 40.75, "lon": -73.99, "accuracy_m": 20.0, "method": "cell"}
     raw = json.dumps(body).encode()
+    pushed: list[tuple[str, dict]] = []
+    monkeypatch.setattr(live, "publish", lambda risk_event_id, payload: pushed.append((risk_event_id, payload)))
     first = post_scan(platform, setup["secret"], raw)
     again = post_scan(platform, setup["secret"], raw)
     # Then they get the open incident, which now names them as its reporter, at their location
@@ -629,8 +633,10 @@ def test_the_customer_scanning_an_incident_a_third_party_opened_becomes_its_repo
     assert view["related_event_ids"] == [finder["risk_event_id"]]
     stored, version = repository().get(customer_id)
     assert stored.reporter.phone and version == 2  # opened with the finder's report; the customer on site, once
-    assert finder_view.json["reporter_is_customer"] is False
+    assert finder_view["reporter_is_customer"] is False
     assert count_items("RISKEVENT#") == 2
+    # And the change was pushed live to the customer's event once
+    assert [(event_id, payload["type"]) for event_id, payload in pushed] == [(customer_id, "customer_report")]
 
 
 def test_a_repeat_completes_an_intake_interrupted_after_its_claims(platform, setup):

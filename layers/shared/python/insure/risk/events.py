@@ -45,6 +45,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
@@ -504,6 +505,23 @@ def _open_incident(tag_id: str) -> RiskEvent | None:
     return found[0] if found and found[0].role == "customer" else None
 
 
+def _update_customer_event(risk_event_id: str, change: Callable[[RiskEvent], dict[str, Any] | None], kind: str) -> None:
+    """Applies `change` (the fields to update, or None when there is nothing to do) to the stored event with
+    optimistic locking, and tells its live subscribers (`kind`)."""
+    repo = repository()
+    for _ in range(SAVE_ATTEMPTS):
+        found = repo.get(risk_event_id)
+        fields = change(found[0]) if found is not None else None
+        if found is None or fields is None:
+            return
+        event, version = found
+        updated = event.model_copy(update={**fields, "updated_at": now_rfc3339()})
+        if repo.save(updated, version):
+            _publish(updated, kind)
+            return
+    raise Conflict("The customer's risk event is being updated concurrently; retry shortly.")
+
+
 def _attach(customer_id: str, own: RiskEvent) -> None:
     """Records a third party's report on the customer's open event (once) and tells its live subscribers."""
     report = ThirdPartyReport(
@@ -513,48 +531,31 @@ def _attach(customer_id: str, own: RiskEvent) -> None:
         reported_at=own.created_at,
         source=own.source,
     )
-    repo = repository()
-    for _ in range(SAVE_ATTEMPTS):
-        found = repo.get(customer_id)
-        if found is None or own.risk_event_id in found[0].related_event_ids:
-            return
-        event, version = found
+
+    def with_report(event: RiskEvent) -> dict[str, Any] | None:
+        if own.risk_event_id in event.related_event_ids:
+            return None
         if len(event.reports) >= MAX_REPORTS:  # the item stays small; the reporter's event still links to it
-            return
-        updated = event.model_copy(
-            update={
-                "related_event_ids": [*event.related_event_ids, own.risk_event_id],
-                "reports": [*event.reports, report],
-                "updated_at": now_rfc3339(),
-            }
-        )
-        if repo.save(updated, version):
-            _publish(updated, "third_party_report")
-            return
-    raise Conflict("The customer's risk event is being updated concurrently; retry shortly.")
+            return None
+        return {"related_event_ids": [*event.related_event_ids, own.risk_event_id], "reports": [*event.reports, report]}
+
+    _update_customer_event(customer_id, with_report, "third_party_report")
 
 
 def _customer_on_site(reported: RiskEvent) -> None:
     """The customer reports on their open incident that a third party opened: the event now names the customer as
     its reporter, at the customer's location (the third party's report stays in `reports`); once."""
-    repo = repository()
-    for _ in range(SAVE_ATTEMPTS):
-        found = repo.get(reported.risk_event_id)
-        if found is None or found[0].reporter_is_customer:
-            return
-        event, version = found
-        updated = event.model_copy(
-            update={
-                "reporter": reported.reporter,
-                "reporter_is_customer": True,
-                "location": reported.location or event.location,
-                "updated_at": now_rfc3339(),
-            }
-        )
-        if repo.save(updated, version):
-            _publish(updated, "customer_report")
-            return
-    raise Conflict("The customer's risk event is being updated concurrently; retry shortly.")
+
+    def with_customer(event: RiskEvent) -> dict[str, Any] | None:
+        if event.reporter_is_customer:
+            return None
+        return {
+            "reporter": reported.reporter,
+            "reporter_is_customer": True,
+            "location": reported.location or event.location,
+        }
+
+    _update_customer_event(reported.risk_event_id, with_customer, "customer_report")
 
 
 def _opened_and_dispatched(events: list[RiskEvent]) -> Opened:
