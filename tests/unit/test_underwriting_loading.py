@@ -66,12 +66,12 @@ def test_a_rulebook_is_read_and_compiled_once_then_served_from_memory(store):
 def test_a_new_version_is_used_once_the_pointer_is_read_again(store, monkeypatch):
     before = underwriting.quote(QuoteRequest.model_validate(QUOTE))
     document = json.loads(rulebook_files()["computer"])
-    document["version"] = "2026.12.1"
+    document["version"] = "2099.1.1"
     document["base_rate"] = "0.070"
     store.publish(json.dumps(document))
     monkeypatch.setattr(underwriting, "POINTER_TTL_S", -1.0)
     after = underwriting.quote(QuoteRequest.model_validate(QUOTE))
-    assert after.rulebook_version == "computer@2026.12.1"
+    assert after.rulebook_version == "computer@2099.1.1"
     assert after.premium.decimal == before.premium.decimal * 2
 
 

@@ -41,6 +41,8 @@ Zip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{5}(-
 SicCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}$")]
 Narrative = Annotated[str, StringConstraints(max_length=2000)]
 Year = Annotated[int, Field(ge=1970, le=2100)]
+YearBuilt = Annotated[int, Field(ge=1850, le=2100)]
+"""Old buildings are insured: their age is a rate factor in the property rulebook, not a wall."""
 Count = Annotated[int, Field(ge=0, le=1000)]
 
 
@@ -132,7 +134,7 @@ class PropertyItem(_Input):
     construction: Construction
     occupancy: Occupancy
     fire_protection: FireProtection = Field(description="A hydrant within 1,000 ft and/or a fire station within 5 mi")
-    year_built: Year
+    year_built: YearBuilt
     stories: Annotated[int, Field(ge=1, le=100)] = 1
     sprinklered: bool = False
     monitored_alarm: bool = False

@@ -721,7 +721,10 @@ def decide(
     now: datetime.datetime | None = None,
 ) -> Decision:
     """Underwrite a validated application against compiled rulebooks. Never raises for a rule: a request that
-    fails intake is declined with the field errors as reasons (the rulebook may have changed since intake)."""
+    fails intake is declined with the field errors as reasons (the rulebook may have changed since intake).
+
+    The reasons of an approval are the rate factors that priced it; those of a decline are only what declined it
+    (intake, bars, lists, a non-positive multiplier), never the discounts or surcharges that also applied."""
     moment = now or datetime.datetime.now(datetime.UTC)
     verdict = evaluate(books, application, today or moment.date())
     reasons = [Reason(rule_id=f"INTAKE-{e.field}", sentence=e.message, kind="intake") for e in verdict.intake]
@@ -736,7 +739,8 @@ def decide(
                 items=verdict.nonpositive,
             )
         )
-    reasons += _rule_reasons(verdict.items, bars=False)
+    if verdict.approved:  # a decline gives the rules that declined it; the breakdown still shows every factor
+        reasons += _rule_reasons(verdict.items, bars=False)
     return Decision(
         approved=verdict.approved,
         reasons=reasons,

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
+from insure.products.ids import COVERAGES
 from insure.products.models import (
     ITEM_MODELS,
     ApplicationInput,
@@ -40,7 +41,11 @@ POLICY_FACTS: dict[str, str] = {
     "policy.total_value": "number",
     "policy.coverage_count": "number",
     "policy.coverages": "set",
+    **{f"policy.{coverage}_count": "number" for coverage in COVERAGES},
 }
+"""`policy.computer_count` (and one per coverage): how many items of that coverage the policy holds, so a rule
+about several systems counts systems, not a bundle's buildings or persons (`policy.item_count` counts them all)."""
+COVERAGE_COUNTS = {coverage: f"policy.{coverage}_count" for coverage in COVERAGES}
 
 DERIVED_ITEM_FACTS: dict[str, dict[str, str]] = {
     "computer": {"item.age": "number", "item.accessory_count": "number"},
@@ -196,10 +201,11 @@ def policy_facts(request: ApplicationInput | QuoteRequest, today: datetime.date)
     """Facts about the whole request: where, who, how much."""
     items = request.items
     total = Decimal(0)
-    coverages = set()
+    counts = dict.fromkeys(COVERAGE_COUNTS.values(), 0)
     for item in items:
         total += item.value
-        coverages.add(item.coverage)
+        counts[COVERAGE_COUNTS[item.coverage]] += 1
+    coverages = {coverage for coverage, name in COVERAGE_COUNTS.items() if counts[name]}
     facts: dict[str, Any] = {
         "product": request.product,
         "state": request.state.lower(),
@@ -209,6 +215,7 @@ def policy_facts(request: ApplicationInput | QuoteRequest, today: datetime.date)
         "policy.total_value": total,
         "policy.coverage_count": len(coverages),
         "policy.coverages": frozenset(coverages),
+        **counts,
     }
     if type(request) is ApplicationInput:
         applicant = request.applicant

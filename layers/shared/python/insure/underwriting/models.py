@@ -48,7 +48,10 @@ class Decision(BaseModel):
     model_config = DEFERRED
 
     approved: bool
-    reasons: list[Reason]
+    reasons: list[Reason] = Field(
+        description="Approved: the rate factors that priced it. Declined: only what declined it (intake, bars, "
+        "lists, a non-positive multiplier); the breakdown still shows every factor."
+    )
     premium: Money | None = Field(None, description="Annual premium; none when declined")
     multiplier: str = Field(description="1 + the applicable rate factors (value-weighted over several items)")
     rulebook_version: str = Field(description="Version of the product's rulebook, e.g. 'computer@2026.11.1'")
