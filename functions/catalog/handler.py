@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from insure.http.access import Access, access
 from insure.http.api import build_resolver
 
 logger = Logger()
@@ -18,6 +19,7 @@ listing = build_resolver([], validation=False)
 
 
 @listing.get("/products")
+@access(Access.PUBLIC)
 def get_products() -> dict:
     from insure.underwriting import product_list
 

@@ -7,13 +7,15 @@ from functools import cache
 from pathlib import Path
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from insure.http.access import Access, access
+from insure.http.api import build_resolver
 from insure.routes.openapi import DOCUMENT_PATH, docs_html
 
 logger = Logger()
-app = APIGatewayRestResolver()
+app = build_resolver([], validation=False)
 
 
 @cache
@@ -22,11 +24,13 @@ def _document() -> str:
 
 
 @app.get("/openapi.json")
+@access(Access.PUBLIC)
 def get_openapi() -> Response:
     return Response(status_code=200, content_type="application/json", body=_document())
 
 
 @app.get("/docs")
+@access(Access.PUBLIC)
 def get_docs() -> Response:
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=docs_html())
 

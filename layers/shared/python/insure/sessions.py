@@ -6,18 +6,14 @@ treat an expired item as absent, since DynamoDB deletes expired items only event
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import time
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
-from insure.auth import bearer_token
-from insure.errors import NotFound, Unauthorized
+from insure.callers import SessionCaller
 
 TOKEN_BYTES = 32
-MISSING_BEARER = "Send Authorization: Bearer <session_token>."
 
 
 def new_token() -> str:
@@ -74,73 +70,8 @@ def open_session(application_id: str, ttl_seconds: int, *, now: float | None = N
     return token, Session(token_hash(token), application_id, expires)
 
 
-def authorize(
-    headers: Mapping[str, str] | None,
-    *,
-    owner_hash: str,
-    owner_expires_at_epoch: int,
-    sessions: SessionRepository,
-    now: float | None = None,
-) -> None:
-    """Allow the request when its bearer token is the owner's live session token.
-
-    No token, or one that matches no live session: 401. A live session that is not the owner's: 404, so one
-    session cannot learn that another's resources exist."""
-    token = bearer_token(headers)
-    if token is None:
-        raise Unauthorized(MISSING_BEARER)
-    hashed = token_hash(token)
-    now = time.time() if now is None else now
-    if hmac.compare_digest(hashed, owner_hash):
-        if owner_expires_at_epoch > now:
-            return
-        raise Unauthorized("The session has expired.")
-    if sessions.get(hashed) is None:
-        raise Unauthorized("The session token is not valid or has expired.")
-    raise NotFound("No such resource in this session.")
-
-
-def require_live_session(headers: Mapping[str, str] | None, sessions: SessionRepository) -> Session:
-    """The live session of the request's bearer token (401 when there is none)."""
-    token = bearer_token(headers)
-    if token is None:
-        raise Unauthorized(MISSING_BEARER)
+def authenticate(token: str, sessions: SessionRepository) -> SessionCaller | None:
+    """The caller holding `token`, if it is a live session's token (the HTTP edge resolves session routes with
+    it, before the body is read)."""
     session = sessions.get(token_hash(token))
-    if session is None:
-        raise Unauthorized("The session token is not valid or has expired.")
-    return session
-
-
-class SessionOwned(Protocol):
-    """A stored record that belongs to one session (applications, policies)."""
-
-    @property
-    def session_hash(self) -> str: ...
-
-    @property
-    def session_expires_at_epoch(self) -> int: ...
-
-
-OwnedT = TypeVar("OwnedT", bound=SessionOwned)
-
-
-def owned_by_request(
-    load: Callable[[], OwnedT | None], headers: Mapping[str, str] | None, sessions: SessionRepository, *, missing: str
-) -> OwnedT:
-    """The record `load` finds, if the request's session owns it: an unknown record is 404 for a live session (401
-    without one), another session's record is 404, so one session cannot learn that another's resources exist.
-
-    A request without a bearer token is 401 whatever the record: it is refused before `load` reads anything."""
-    if bearer_token(headers) is None:
-        raise Unauthorized(MISSING_BEARER)
-    record = load()
-    if record is None:
-        require_live_session(headers, sessions)
-        raise NotFound(missing)
-    authorize(
-        headers,
-        owner_hash=record.session_hash,
-        owner_expires_at_epoch=record.session_expires_at_epoch,
-        sessions=sessions,
-    )
-    return record
+    return SessionCaller(session.token_hash, session.application_id) if session else None

@@ -11,7 +11,7 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
@@ -32,8 +32,9 @@ from insure.applications.models import (
 from insure.applications.offers import rfc3339
 from insure.applications.repository import ApplicationRecord, ApplicationRepository, now_iso
 from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTABLE
+from insure.callers import Caller, owned
 from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation
-from insure.sessions import SessionRepository, open_session, owned_by_request
+from insure.sessions import SessionRepository, open_session
 from insure.settings import PlatformSettings
 
 PAYING: frozenset[str] = frozenset({"accepted", "payment_failed"})
@@ -118,20 +119,15 @@ class ApplicationService:
     poll_max_s: float = 0.015
 
     # -- reading --------------------------------------------------------------------------------------------
-    def owned(self, application_id: str, headers: Mapping[str, str] | None) -> ApplicationRecord:
-        """The application, if the request's session owns it (401 no live session, 404 someone else's)."""
-        return owned_by_request(
-            lambda: self.applications.get(application_id),
-            headers,
-            self.sessions,
-            missing=f"No application {application_id}.",
-        )
+    def owned(self, application_id: str, caller: Caller) -> ApplicationRecord:
+        """The application, if the caller owns it (404 someone else's, as for an unknown one)."""
+        return owned(self.applications.get(application_id), caller, missing=f"No application {application_id}.")
 
-    def get(self, application_id: str, headers: Mapping[str, str] | None) -> ApplicationView:
-        return view(self.owned(application_id, headers))
+    def get(self, application_id: str, caller: Caller) -> ApplicationView:
+        return view(self.owned(application_id, caller))
 
-    def terms(self, application_id: str, headers: Mapping[str, str] | None) -> str:
-        record = self.owned(application_id, headers)
+    def terms(self, application_id: str, caller: Caller) -> str:
+        record = self.owned(application_id, caller)
         if not record.terms:
             raise NotFound("This application has no offer yet.")
         return record.terms
@@ -177,8 +173,8 @@ class ApplicationService:
         expires = rfc3339(dt.datetime.fromtimestamp(session.expires_at_epoch, dt.UTC))
         return ApplicationCreated(application_id=application_id, session_token=token, expires_at=expires)
 
-    def patch(self, application_id: str, patch: ApplicationPatch, headers: Mapping[str, str] | None) -> ApplicationView:
-        record = self.owned(application_id, headers)
+    def patch(self, application_id: str, patch: ApplicationPatch, caller: Caller) -> ApplicationView:
+        record = self.owned(application_id, caller)
         if record.status not in EDITABLE:
             raise Conflict(f"The application is {record.status}; only a draft or declined application can change.")
         changes = patch.model_dump(mode="json", exclude_unset=True)
@@ -196,9 +192,9 @@ class ApplicationService:
         )
         return view(updated)
 
-    def submit(self, application_id: str, headers: Mapping[str, str] | None) -> tuple[int, ApplicationView]:
+    def submit(self, application_id: str, caller: Caller) -> tuple[int, ApplicationView]:
         """Start underwriting (once per submission) and wait briefly for the decision: 200 decided, 202 not yet."""
-        record = self.owned(application_id, headers)
+        record = self.owned(application_id, caller)
         if record.status in SUBMITTABLE:
             submission = record.submissions + 1
             try:
@@ -236,9 +232,9 @@ class ApplicationService:
             )
             raise
 
-    def accept(self, application_id: str, body: AcceptRequest, headers: Mapping[str, str] | None) -> ApplicationView:
+    def accept(self, application_id: str, body: AcceptRequest, caller: Caller) -> ApplicationView:
         """Electronic acceptance: the offer id and the hash of the terms shown must match the offer."""
-        record = self.owned(application_id, headers)
+        record = self.owned(application_id, caller)
         offer = record.offer or {}
         same = offer.get("offer_id") == body.offer_id and hmac.compare_digest(
             str(offer.get("terms_sha256", "")), body.terms_sha256
@@ -277,12 +273,12 @@ class ApplicationService:
         application_id: str,
         body: PaymentRequest,
         idempotency_key: str | None,
-        headers: Mapping[str, str] | None,
+        caller: Caller,
     ) -> Outcome:
         """Pay the premium once per Idempotency-Key; a repeat gets the first outcome, another body 422."""
         from insure.idempotency import run_once
 
-        record = self.owned(application_id, headers)
+        record = self.owned(application_id, caller)
         if not idempotency_key or not idempotency_key.strip():
             raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
         fingerprint = hmac.new(

@@ -1,43 +1,59 @@
-"""The REST resolver every API function uses: validation on, problems for every error, request ids echoed,
-body size limited. Routers from `insure.routes` are included by the function that serves them.
+"""The REST resolver every API function uses, and its edge: what every request goes through before a route's
+input is parsed or validated, in this order:
+
+1. its request id: the client's `X-Request-Id` when it is sane (1-128 of `A-Z a-z 0-9 . _ : -`), else API
+   Gateway's, else a fresh one; echoed on every response, the correlation id of every log line;
+2. the body limit (`MAX_BODY_BYTES`): 413 whatever the body holds;
+3. credentials, from the route's declared access (`insure.http.access`): 401 before the body is read; the
+   resolved caller is what the route hands to services;
+4. the body itself (unless the route verifies a signature over the raw bytes): bytes that are not UTF-8 are 400, a
+   Content-Type other than JSON is 415, JSON that does not parse (or nests deeper than the parser goes) is 400.
+
+Then Powertools validates the input against the route's models (422 with field errors). A client error is logged
+as one INFO line with its request id; a server error at ERROR with its trace. Errors become problems in one place
+(`insure.http.problems`).
 
 Nothing here imports pydantic: the settings are read when a request has a body to measure, and validation (which
 brings pydantic in) is on unless a function that takes no input and builds no models turns it off."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 import uuid
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares import BaseMiddlewareHandler, NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.router import Router
 
 from insure import idempotency
 from insure.errors import DomainError, PayloadTooLarge
 from insure.http import problems
+from insure.http.access import CALLER, Access, declared_access, resolve_caller
 
 logger = Logger(service="insurance-platform")
 
 REQUEST_ID = "X-Request-Id"
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+JSON_MEDIA_TYPES = ("application/json",)
 
 
-def _request_id_and_size(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    headers = app.current_event.headers or {}
-    request_id = next((v for k, v in headers.items() if k.lower() == "x-request-id" and v), None) or str(uuid.uuid4())
-    app.append_context(request_id=request_id)
-    idempotency.use_lambda_context(app.lambda_context)
-    body = app.current_event.body or ""
-    limit = _max_body_bytes() if body else None  # an empty body is within any limit
-    if limit is not None and len(body.encode()) > limit:
-        response = problems.from_domain_error(PayloadTooLarge(f"The body exceeds {limit} bytes."))
-    else:
-        response = next_middleware(app)
-    response.headers[REQUEST_ID] = request_id
-    return response
+def sane_request_id(value: str | None) -> str | None:
+    """`value` if it may be echoed and logged as a request id, else None."""
+    return value if value is not None and SANE_REQUEST_ID.fullmatch(value) else None
+
+
+def _request_id(app: APIGatewayRestResolver) -> str:
+    event = app.current_event
+    sent = next((v for k, v in (event.headers or {}).items() if k.lower() == "x-request-id"), None)
+    gateway = (event.get("requestContext") or {}).get("requestId")
+    return sane_request_id(sent) or sane_request_id(gateway) or str(uuid.uuid4())
 
 
 def _max_body_bytes() -> int:
@@ -46,42 +62,138 @@ def _max_body_bytes() -> int:
     return get_settings().max_body_bytes
 
 
-def _with_request_id(app: APIGatewayRestResolver, response: Response) -> Response:
+def _body_bytes(app: APIGatewayRestResolver) -> bytes | None:
+    """The body as the client sent it (None when it is not valid base64, which API Gateway never sends)."""
+    event = app.current_event
+    body = event.body or ""
+    if event.is_base64_encoded:
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+    return body.encode("utf-8", "surrogatepass")
+
+
+def _media_type(app: APIGatewayRestResolver) -> str:
+    headers = app.current_event.headers or {}
+    value = next((v for k, v in headers.items() if k.lower() == "content-type"), "") or ""
+    return value.split(";", 1)[0].strip().lower()
+
+
+def _body_problem(app: APIGatewayRestResolver, raw: bytes) -> Response | None:
+    """Why the body cannot be read as the route's JSON input, if it cannot."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return problems.problem(400, "Malformed body", "The body is not UTF-8 text.", slug="malformed-body")
+    media_type = _media_type(app)
+    if media_type and media_type not in JSON_MEDIA_TYPES and not media_type.endswith("+json"):
+        return problems.problem(
+            415, "Unsupported media type", "Send the body as application/json.", slug="unsupported-media-type"
+        )
+    try:
+        app.current_event.json_body  # noqa: B018 - parsed once here, the validation reads the cached value
+    except RecursionError:
+        return problems.problem(400, "Malformed JSON", "The JSON nests too deeply.", slug="malformed-json")
+    except ValueError:
+        return problems.problem(400, "Malformed JSON", "The request body is not valid JSON.", slug="malformed-json")
+    return None
+
+
+def _edge(app: APIGatewayRestResolver, next_middleware: NextMiddleware | Callable[[Any], Response]) -> Response:
+    request_id = _request_id(app)
+    app.append_context(request_id=request_id)
+    logger.set_correlation_id(request_id)
+    idempotency.use_lambda_context(app.lambda_context)
+    route = app.context.get("_route")
+    level = (declared_access(route.func) if route is not None else None) or Access.PUBLIC
+    raw = _body_bytes(app)
+    if raw is None:
+        return _finish(app, problems.problem(400, "Malformed body", "The body is not valid.", slug="malformed-body"))
+    if raw:
+        limit = _max_body_bytes()
+        if len(raw) > limit:
+            return _finish(app, problems.from_domain_error(PayloadTooLarge(f"The body exceeds {limit} bytes.")))
+    app.append_context(**{CALLER: resolve_caller(level, app.current_event.headers)})
+    if raw and level is not Access.SIGNED:
+        refused = _body_problem(app, raw)
+        if refused is not None:
+            return _finish(app, refused)
+    return _finish(app, next_middleware(app))
+
+
+class _EdgeThenValidation(BaseMiddlewareHandler):
+    """The edge, then Powertools' request validation (which otherwise runs before any middleware of ours)."""
+
+    def __init__(self, validation: Callable[..., Response]) -> None:
+        self.validation = validation
+
+    def handler(self, app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+        return _edge(app, lambda current: self.validation(current, next_middleware))
+
+
+def _finish(app: APIGatewayRestResolver, response: Response) -> Response:
+    """Every response leaves with its request id; a client error is logged as one line, without a trace."""
     request_id = app.context.get("request_id")
     if request_id:
         response.headers[REQUEST_ID] = request_id
+    status = int(response.status_code)
+    if 400 <= status < 500 and not app.context.get("_logged"):
+        app.append_context(_logged=True)
+        logger.info("client error", extra=_log_fields(app, status, response))
     return response
+
+
+def _log_fields(app: APIGatewayRestResolver, status: int, response: Response) -> dict[str, Any]:
+    """What operators need about a request, never who made it nor what it carried."""
+    route = app.context.get("_route")
+    found = app.context.get(CALLER)
+    fields: dict[str, Any] = {
+        "status": status,
+        "method": app.current_event.http_method,
+        "route": getattr(route, "path", None),
+        "caller": getattr(found, "kind", None),
+    }
+    body = response.body if isinstance(response.body, str) else None
+    if body and response.content_type == problems.PROBLEM_JSON:
+        fields["problem"] = problems.slug_of(body)
+    return fields
 
 
 def build_resolver(
     routers: Iterable[Router], *, title: str = "Insurance platform API", validation: bool = True
 ) -> APIGatewayRestResolver:
-    """A REST resolver with the platform's middleware and problem mapping, serving `routers`. Validation is on
-    unless `validation=False`, for a function whose routes take no parameters nor body and return plain dicts
-    (e.g. health: it then answers without importing pydantic). The published document is generated with
-    validation on either way (`insure.routes.openapi`)."""
+    """A REST resolver with the platform's edge and problem mapping, serving `routers`. Validation is on unless
+    `validation=False`, for a function whose routes take no parameters nor body and return plain dicts (e.g.
+    health: it then answers without importing pydantic). The published document is generated with validation on
+    either way (`insure.routes.openapi`)."""
     app = APIGatewayRestResolver(enable_validation=validation)
-    app.use(middlewares=[_request_id_and_size])
+    validating = getattr(app, "_request_validation_middleware", None)
+    if validating is not None:
+        # Powertools runs its request validation before every middleware; the edge must come first.
+        app._request_validation_middleware = _EdgeThenValidation(validating)  # type: ignore[assignment]
+    else:
+        app.use(middlewares=[_edge])
     for router in routers:
         app.include_router(router)
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response:
-        return _with_request_id(app, problems.from_domain_error(error))
+        return _finish(app, problems.from_domain_error(error))
 
     @app.exception_handler(RequestValidationError)
     def _invalid(error: RequestValidationError) -> Response:
-        return _with_request_id(app, problems.from_validation_errors(list(error.errors())))
+        return _finish(app, problems.from_validation_errors(list(error.errors())))
 
     @app.not_found
     def _not_found(_: NotFoundError) -> Response:
         path = app.current_event.path
-        return _with_request_id(app, problems.problem(404, "Not found", f"No resource at {path}.", slug="not-found"))
+        return _finish(app, problems.problem(404, "Not found", f"No resource at {path}.", slug="not-found"))
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
-        logger.exception("unhandled error")
-        return _with_request_id(
+        logger.exception("server error", extra={"method": app.current_event.http_method})
+        return _finish(
             app,
             problems.problem(500, "Internal error", "Something went wrong on our side.", slug="internal-error"),
         )

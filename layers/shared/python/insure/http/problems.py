@@ -29,6 +29,15 @@ def problem(
     return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body), headers=headers or {})
 
 
+def slug_of(body: str) -> str | None:
+    """The slug of a problem body (`…/validation-failed` → `validation-failed`), for logs."""
+    try:
+        kind = json.loads(body).get("type", "")
+    except (ValueError, AttributeError):
+        return None
+    return kind.removeprefix(PROBLEM_BASE) if isinstance(kind, str) else None
+
+
 def from_domain_error(error: DomainError) -> Response:
     return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors)
 

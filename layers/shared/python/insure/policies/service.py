@@ -1,14 +1,14 @@
-"""Reading issued policies: the owner's session only (401 no live session, 404 someone else's)."""
+"""Reading issued policies: their owner only (404 someone else's, as for an unknown policy)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from insure.callers import Caller, owned
 from insure.policies.models import PolicyHistoryEntry, PolicyView
 from insure.policies.repository import PolicyRepository, StoredPolicy
-from insure.sessions import SessionRepository, owned_by_request
+from insure.sessions import SessionRepository
 from insure.settings import PlatformSettings
 
 
@@ -19,13 +19,11 @@ class PolicyService:
     bucket: str
     public_base_url: str
 
-    def owned(self, policy_number: str, headers: Mapping[str, str] | None) -> StoredPolicy:
-        return owned_by_request(
-            lambda: self.policies.get(policy_number), headers, self.sessions, missing=f"No policy {policy_number}."
-        )
+    def owned(self, policy_number: str, caller: Caller) -> StoredPolicy:
+        return owned(self.policies.get(policy_number), caller, missing=f"No policy {policy_number}.")
 
-    def get(self, policy_number: str, headers: Mapping[str, str] | None) -> PolicyView:
-        stored = self.owned(policy_number, headers)
+    def get(self, policy_number: str, caller: Caller) -> PolicyView:
+        stored = self.owned(policy_number, caller)
         current = stored.current
         return PolicyView(
             policy_number=policy_number,
@@ -38,14 +36,14 @@ class PolicyService:
             document_url=f"{self.public_base_url.rstrip('/')}/policies/{policy_number}/document",
         )
 
-    def document(self, policy_number: str, headers: Mapping[str, str] | None) -> bytes:
+    def document(self, policy_number: str, caller: Caller) -> bytes:
         """The PDF of the current version."""
         from botocore.exceptions import ClientError
 
         from insure.aws import client
         from insure.policies.issuance import store_document
 
-        stored = self.owned(policy_number, headers)
+        stored = self.owned(policy_number, caller)
         try:
             found = client("s3").get_object(Bucket=self.bucket, Key=stored.current.document_key)
         except ClientError as error:

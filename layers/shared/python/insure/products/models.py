@@ -281,7 +281,7 @@ class _Request(_Input):
         if not isinstance(data, dict):
             return data
         product, items = data.get("product"), data.get("items")
-        if product in ITEM_MODELS and isinstance(items, list):
+        if isinstance(product, str) and product in ITEM_MODELS and isinstance(items, list):
             items = [{"coverage": product, **item} if isinstance(item, dict) else item for item in items]
             return {**data, "items": items}
         return data

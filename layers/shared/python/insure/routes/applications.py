@@ -23,6 +23,7 @@ from insure.applications.models import (
     PaymentRequest,
 )
 from insure.applications.service import application_service
+from insure.http.access import Access, access, caller
 
 router = Router()
 TAGS = ["applications"]
@@ -30,10 +31,6 @@ PROBLEM: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] =
     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
 }
 BEARER = "Requires `Authorization: Bearer <session_token>` (401 without a live session, 404 for another's)."
-
-
-def _headers() -> dict[str, str]:
-    return dict(router.current_event.headers or {})
 
 
 def _json(status: int, body: str, content_type: str = "application/json") -> Response[str]:
@@ -55,14 +52,16 @@ def _view_responses(extra: dict[int, str]) -> dict[int, OpenAPIResponse]:
     tags=TAGS,
     responses={201: {"description": "Opened", "content": {"application/json": {"model": ApplicationCreated}}}},
 )
+@access(Access.PUBLIC)
 def create_application(body: ApplicationRequest) -> Response[str]:
     created = application_service().create(body)
     return _json(201, created.model_dump_json())
 
 
 @router.get("/applications/<application_id>", summary="The application as it stands", tags=TAGS, description=BEARER)
+@access(Access.SESSION)
 def get_application(application_id: str) -> ApplicationView:
-    return application_service().get(application_id, _headers())
+    return application_service().get(application_id, caller(router))
 
 
 @router.patch(
@@ -71,8 +70,9 @@ def get_application(application_id: str) -> ApplicationView:
     tags=TAGS,
     description=BEARER + " Top-level fields sent replace the stored ones; 409 unless draft or declined.",
 )
+@access(Access.SESSION)
 def patch_application(application_id: str, body: ApplicationPatch) -> ApplicationView:
-    return application_service().patch(application_id, body, _headers())
+    return application_service().patch(application_id, body, caller(router))
 
 
 @router.post(
@@ -82,8 +82,9 @@ def patch_application(application_id: str, body: ApplicationPatch) -> Applicatio
     description=BEARER + " 200 with the decision (and offer), or 202 while still underwriting.",
     responses=_view_responses({202: "Still underwriting; GET the application shortly"}),
 )
+@access(Access.SESSION)
 def submit_application(application_id: str) -> Response[str]:
-    status, shown = application_service().submit(application_id, _headers())
+    status, shown = application_service().submit(application_id, caller(router))
     return _json(status, shown.model_dump_json())
 
 
@@ -94,8 +95,9 @@ def submit_application(application_id: str) -> Response[str]:
     description=BEARER,
     responses={200: {"description": "The terms, as plain text", "content": {"text/plain": {"schema": {}}}}},
 )
+@access(Access.SESSION)
 def get_terms(application_id: str) -> Response[str]:
-    terms = application_service().terms(application_id, _headers())
+    terms = application_service().terms(application_id, caller(router))
     return _json(200, terms, "text/plain; charset=utf-8")
 
 
@@ -105,8 +107,9 @@ def get_terms(application_id: str) -> Response[str]:
     tags=TAGS,
     description=BEARER + " 422 when the hash or offer id does not match; 409 unless offered.",
 )
+@access(Access.SESSION)
 def accept_offer(application_id: str, body: AcceptRequest) -> ApplicationView:
-    return application_service().accept(application_id, body, _headers())
+    return application_service().accept(application_id, body, caller(router))
 
 
 @router.post(
@@ -123,6 +126,7 @@ def accept_offer(application_id: str, body: AcceptRequest) -> ApplicationView:
         400: {"description": "No Idempotency-Key header", "content": PROBLEM},
     },
 )
+@access(Access.SESSION)
 def pay(
     application_id: str,
     body: PaymentRequest,
@@ -130,5 +134,5 @@ def pay(
         str | None, Header(alias="Idempotency-Key", description="Required: one key per payment attempt")
     ] = None,
 ) -> Response[str]:
-    outcome = application_service().pay(application_id, body, idempotency_key, _headers())
+    outcome = application_service().pay(application_id, body, idempotency_key, caller(router))
     return _json(outcome.status_code, json.dumps(outcome.body), outcome.content_type)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from insure.auth import require_admin
+from insure.http.access import Access, access
 from insure.risk.reporters import CustomerIdentity
 from insure.risk.tags import TAG_ID_PATTERN, InsuredObject, TagPolicy
 
@@ -64,8 +64,8 @@ def _created(model: BaseModel) -> Response[str]:
     tags=["back office"],
     responses={201: {"description": "Registered", "content": {"application/json": {"model": DeviceRegistered}}}},
 )
+@access(Access.ADMIN)
 def post_device(body: Annotated[RegisterDevice | None, Body()] = None) -> Response[str]:
-    require_admin(router.current_event.headers)
     from insure.risk.devices import register_device
 
     device = register_device(body.name if body else None)
@@ -79,8 +79,8 @@ def post_device(body: Annotated[RegisterDevice | None, Body()] = None) -> Respon
     tags=["back office"],
     responses={201: {"description": "Rotated", "content": {"application/json": {"model": DeviceRegistered}}}},
 )
+@access(Access.ADMIN)
 def post_device_secret(device_id: str) -> Response[str]:
-    require_admin(router.current_event.headers)
     from insure.risk.devices import rotate_secret
 
     device = rotate_secret(device_id)
@@ -93,8 +93,8 @@ def post_device_secret(device_id: str) -> Response[str]:
     tags=["back office"],
     responses={201: {"description": "Registered", "content": {"application/json": {"model": TagRegistered}}}},
 )
+@access(Access.ADMIN)
 def post_tag(body: Annotated[RegisterTag, Body()]) -> Response[str]:
-    require_admin(router.current_event.headers)
     from insure.risk.tags import register_tag
 
     tag = register_tag(body.tag_id, body.kind, body.object, body.customer, body.policies)

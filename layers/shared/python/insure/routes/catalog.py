@@ -7,6 +7,7 @@ import datetime
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure.http.access import Access, access
 from insure.products.models import ProductSummary, QuoteRequest
 from insure.types import Money
 from insure.underwriting.models import BreakdownLine, Reason
@@ -37,6 +38,7 @@ class QuoteResponse(BaseModel):
     summary="Products on sale, each with its approved states, limits and input schema",
     tags=["issuance"],
 )
+@access(Access.PUBLIC)
 def get_products() -> ProductsResponse:
     from insure.underwriting import products
 
@@ -48,6 +50,7 @@ def get_products() -> ProductsResponse:
     summary="A preliminary premium from the same stored criteria as the final one (Idempotency-Key honoured)",
     tags=["issuance"],
 )
+@access(Access.PUBLIC)
 def post_quote(request: QuoteRequest) -> QuoteResponse:
     from insure.underwriting.quotes import issue_quote
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, Field
 
-from insure.auth import require_admin
+from insure.http.access import Access, access
 from insure.risk.insurers import DEFAULT_REPORTING_DEADLINE_HOURS, Insurer, Salesperson
 
 router = Router()
@@ -67,8 +67,8 @@ class InsurerList(BaseModel):
     tags=["back office"],
     responses={201: {"description": "Registered", "content": {"application/json": {"model": InsurerRegistered}}}},
 )
+@access(Access.ADMIN)
 def post_insurer(body: Annotated[RegisterInsurer, Body()]) -> Response[str]:
-    require_admin(router.current_event.headers)
     from insure.risk.insurers import register_insurer
 
     insurer = register_insurer(
@@ -81,8 +81,8 @@ def post_insurer(body: Annotated[RegisterInsurer, Body()]) -> Response[str]:
 
 
 @router.get("/insurers", summary="Registered insurers (admin), never their secrets", tags=["back office"])
+@access(Access.ADMIN)
 def get_insurers() -> InsurerList:
-    require_admin(router.current_event.headers)
     from insure.risk.insurers import list_insurers
 
     return InsurerList(insurers=[InsurerSummary.of(i) for i in list_insurers()])

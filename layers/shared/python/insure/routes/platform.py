@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from typing_extensions before Python 3.12
 
 from insure.health import check_components
+from insure.http.access import Access, access
 
 router = Router()
 
@@ -22,6 +23,7 @@ class HealthResponse(TypedDict):
 
 
 @router.get("/health", summary="Whether the platform's resources answer", tags=["platform"])
+@access(Access.PUBLIC)
 def get_health() -> HealthResponse:
     components = check_components()
     status: Literal["ok", "degraded"] = "ok" if all(v == "ok" for v in components.values()) else "degraded"

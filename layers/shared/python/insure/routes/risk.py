@@ -16,8 +16,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from insure.auth import bearer_token
-from insure.errors import DomainError, FieldError, RuleViolation, Unauthorized
+from insure.callers import owned
+from insure.errors import FieldError, NotFound, RuleViolation, Unauthorized
+from insure.http.access import Access, access, caller
 from insure.risk.events import Location, Opened, RiskEventView
 from insure.risk.facts import Facts
 from insure.risk.reporters import ReporterIdentity
@@ -95,10 +96,6 @@ def _inline(schema: dict[str, Any]) -> dict[str, Any]:
 _SIGNED = {"schema": {"type": "string"}, "required": True}
 
 
-class MalformedBody(DomainError):
-    status, title, slug = 400, "Malformed JSON", "malformed-json"
-
-
 def _header(name: str) -> str | None:
     headers = router.current_event.headers or {}
     return next((v for k, v in headers.items() if k.lower() == name and v), None)
@@ -133,6 +130,7 @@ def _field_errors(error: ValidationError) -> RuleViolation:
         ],
     },
 )
+@access(Access.SIGNED)
 def post_scan() -> Response[str]:
     from insure.risk.devices import device_secrets
     from insure.risk.events import open_from_scan
@@ -142,7 +140,7 @@ def post_scan() -> Response[str]:
     raw = event.decoded_body or ""
     try:
         named = json.loads(raw).get("device_id")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         named = None
     if not isinstance(named, str) or not named:
         raise Unauthorized("A scan is a JSON object naming its device_id, signed with that device's secret.")
@@ -172,6 +170,7 @@ def post_scan() -> Response[str]:
     tags=["risk events"],
     responses={201: {"description": "Event opened", "content": {"application/json": {"model": Opened}}}},
 )
+@access(Access.PUBLIC)
 def post_risk_event(body: Annotated[ReportRiskEvent, Body()]) -> Response[str]:
     from insure.risk.events import open_from_web
 
@@ -186,6 +185,11 @@ def post_risk_event(body: Annotated[ReportRiskEvent, Body()]) -> Response[str]:
         payload=body.model_dump(mode="json"),
     )
     return Response(status_code=201, content_type="application/json", body=opened.model_dump_json())
+
+
+def _reported(risk_event_id: str) -> str:
+    """The event id, if the caller reported it (404 otherwise, as for an unknown event)."""
+    return owned(risk_event_id, caller(router), missing=f"No risk event {risk_event_id}.")
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
@@ -205,10 +209,14 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
         304: {"description": "Unchanged since the ETag sent in If-None-Match"},
     },
 )
+@access(Access.REPORTER)
 def get_risk_event(risk_event_id: str) -> Response[str]:
-    from insure.risk.events import etag_of, view
+    from insure.risk.events import etag_of, repository, view_of
 
-    representation = view(risk_event_id, bearer_token(router.current_event.headers))
+    found = repository().get(_reported(risk_event_id))
+    if found is None:
+        raise NotFound(f"No risk event {risk_event_id}.")
+    representation = view_of(found[0])
     etag = etag_of(representation)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if _matches(_header("if-none-match"), etag):
@@ -223,22 +231,9 @@ def get_risk_event(risk_event_id: str) -> Response[str]:
     summary="Facts from the person on site (event type, injuries, description...); returns the event with its "
     "updated guidance (the reporter token is checked before the body is read)",
     tags=["risk events"],
-    openapi_extensions={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": _inline(Facts.model_json_schema())}},
-        }
-    },
 )
-def post_facts(risk_event_id: str) -> RiskEventView:
-    from insure.risk.events import apply_facts, authorize_reporter
+@access(Access.REPORTER)
+def post_facts(risk_event_id: str, body: Annotated[Facts, Body()]) -> RiskEventView:
+    from insure.risk.events import apply_facts
 
-    event = router.current_event
-    authorize_reporter(risk_event_id, bearer_token(event.headers))
-    try:
-        update = Facts.model_validate_json(event.decoded_body or "")
-    except ValidationError as error:
-        if any(e["type"] == "json_invalid" for e in error.errors()):
-            raise MalformedBody("The request body is not valid JSON.") from error
-        raise _field_errors(error) from error
-    return apply_facts(risk_event_id, update)
+    return apply_facts(_reported(risk_event_id), body)

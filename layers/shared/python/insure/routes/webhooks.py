@@ -8,6 +8,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 
+from insure.http.access import Access, access
 from insure.risk.webhooks import InsurerWebhook
 
 router = Router()
@@ -32,6 +33,7 @@ _SIGNED = {"schema": {"type": "string"}, "required": True}
         ],
     },
 )
+@access(Access.SIGNED)
 def post_insurer_webhook(insurer_id: str) -> Response[None]:
     from insure.risk.webhooks import receive
 
