@@ -1,6 +1,6 @@
 """Insurer fan-out: consumes insurer-requests batches, calls the batch's insurers concurrently, reports partial
-batch failures (a failing insurer is retried by SQS while the others proceed), then pushes the batch's changes
-live and queues its next polls at once."""
+batch failures (a failing insurer is retried by SQS while the others proceed), and pushes each record's changes
+live and queues its next poll as soon as it is done (records finishing together at once)."""
 
 from functools import cache
 from typing import Any
@@ -14,8 +14,6 @@ from insure.risk.fanout import InsurerRequest
 from insure.risk.filing import FilingWorker, Outcome, concurrent_batch_processor, default_worker
 
 logger = Logger()
-processor = concurrent_batch_processor()
-_outcomes: list[tuple[str, Outcome]] = []  # this invocation's (one invocation at a time per environment)
 
 
 @cache
@@ -23,20 +21,24 @@ def _worker() -> FilingWorker:
     return default_worker()
 
 
-def record_handler(record: SQSRecord) -> None:
+def _settled(outcomes: list[tuple[str, Outcome]]) -> set[str]:
+    return _worker().complete(outcomes)
+
+
+processor = concurrent_batch_processor(settled=_settled)
+
+
+def record_handler(record: SQSRecord) -> Outcome:
     message = InsurerRequest.model_validate_json(record.body)
     receive_count = int(record.attributes.approximate_receive_count or 1)
-    _outcomes.append((record.message_id, _worker().handle(message, receive_count)))
+    return _worker().handle(message, receive_count)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    _outcomes.clear()
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
-    unqueued = _worker().complete(list(_outcomes))
     failures: list[dict[str, Any]] = [{**f} for f in response.get("batchItemFailures", [])]
-    failures += [{"itemIdentifier": record_id} for record_id in sorted(unqueued)]
-    _outcomes.clear()
+    failures += [{"itemIdentifier": record_id} for record_id in sorted(processor.unqueued)]
     return {**response, "batchItemFailures": failures}

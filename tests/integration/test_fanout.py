@@ -229,6 +229,165 @@ def test_a_duplicate_delivery_files_one_claim_and_continues_one_poll_chain(platf
     assert len(_receive_all(platform)) == 1
 
 
+QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:insurer-requests"
+
+
+def test_an_answer_recorded_after_the_insurers_webhook_keeps_the_later_status_and_files_one_claim(
+    platform, insurers_sim, fast_polls, monkeypatch
+):
+    from insure.risk.connector import InsurerConnector
+
+    ids = _register(platform, insurers_sim)
+    steady = insurers_sim.insurers["steady"]
+    steady.profile.step_s = 60  # answers `received` for the whole test
+    secret = steady.secrets[0]
+    real_file_claim = InsurerConnector.file_claim
+
+    def answer_after_a_webhook(self, insurer, filing):
+        # The insurer takes the claim and pushes `assessing` before its answer to POST /claims is recorded
+        filed = real_file_claim(self, insurer, filing)
+        hook = _hook("assessing", ref=filed.claim_reference, event_id=filing.risk_event_id)
+        assert _post_hook(platform, insurer.insurer_id, hook, sign(secret, hook)).status_code == 204
+        return filed
+
+    monkeypatch.setattr(InsurerConnector, "file_claim", answer_after_a_webhook)
+    fanout.dispatch(_request("evt-early-hook", {"steady": ids["steady"]}))
+    messages = _receive_all(platform)
+    # When the filing is delivered and the webhook overtakes the answer
+    result = platform.functions.invoke("insurer_fanout", to_event(messages, QUEUE_ARN))
+    # Then the record succeeds (nothing is retried), the insurer got one POST /claims
+    assert result["batchItemFailures"] == []
+    assert steady.calls == 1
+    # And the first answer is recorded without moving the status back from the webhook's
+    entry = _by_insurer("evt-early-hook")[ids["steady"]]
+    assert entry.status == "assessing" and entry.first_response_at is not None
+    assert [h.status for h in entry.history] == ["pending", "assessing"]
+    # And its poll chain starts once
+    assert [json.loads(m["Body"])["poll_seq"] for m in _receive_all(platform)] == [1]
+
+
+def test_duplicate_filing_deliveries_in_any_order_post_one_claim_and_report_no_failure(
+    platform, insurers_sim, fast_polls
+):
+    ids = _register(platform, insurers_sim)
+    steady = insurers_sim.insurers["steady"]
+    steady.profile.step_s = 60
+    fanout.dispatch(_request("evt-dup-file", {"steady": ids["steady"]}))
+    message = _receive_all(platform)
+    # When the filing is delivered twice in one batch, then twice more later, one after the other
+    results = [platform.functions.invoke("insurer_fanout", to_event(message + message, QUEUE_ARN))]
+    results += [platform.functions.invoke("insurer_fanout", to_event(message, QUEUE_ARN)) for _ in range(2)]
+    # Then no delivery failed (none goes back to the queue, none can reach the dead-letter queue)
+    assert [r["batchItemFailures"] for r in results] == [[], [], []]
+    # And the insurer received exactly one POST /claims, and one poll chain started
+    assert steady.calls == 1 and len(steady.claims) == 1
+    assert [json.loads(m["Body"])["poll_seq"] for m in _receive_all(platform)] == [1]
+    entry = _by_insurer("evt-dup-file")[ids["steady"]]
+    assert [h.source for h in entry.history] == ["platform", "connector"]
+
+
+def test_fact_changes_while_a_claim_is_being_filed_or_after_it_is_filed_post_no_second_claim(
+    platform, insurers_sim, fast_polls, monkeypatch
+):
+    from insure.risk.connector import InsurerConnector
+
+    ids = _register(platform, insurers_sim)
+    steady = insurers_sim.insurers["steady"]
+    steady.profile.step_s = 60
+    filing, release = threading.Event(), threading.Event()
+    real_file_claim = InsurerConnector.file_claim
+
+    def slow_file_claim(self, insurer, claim):
+        filing.set()
+        assert release.wait(30)
+        return real_file_claim(self, insurer, claim)
+
+    monkeypatch.setattr(InsurerConnector, "file_claim", slow_file_claim)
+    request = _request("evt-refile", {"steady": ids["steady"]})
+    fanout.dispatch(request)
+    message = _receive_all(platform)
+    # Given the claim's filing is under way (its POST not answered yet)
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(platform.functions.invoke, "insurer_fanout", to_event(message, QUEUE_ARN))
+        assert filing.wait(30)
+        # When the reporter adds facts (the event is dispatched again) while it is being filed
+        fanout.dispatch(request.model_copy(update={"facts": {"description": "worse now"}}))
+        # Then no second filing is queued
+        assert _receive_all(platform) == []
+        release.set()
+        assert first.result(30)["batchItemFailures"] == []
+    _receive_all(platform)  # its first poll
+    # And once it is filed, neither a repeated scan nor another fact change files again
+    fanout.dispatch(request)
+    fanout.dispatch(request.model_copy(update={"facts": {"description": "worse still"}}))
+    assert _receive_all(platform) == []
+    assert steady.calls == 1 and len(steady.claims) == 1
+
+
+def test_a_filing_that_died_mid_way_is_taken_over_only_after_its_lease_lapses(platform, insurers_sim, fast_polls):
+    from insure.risk import filing
+
+    ids = _register(platform, insurers_sim)
+    steady = insurers_sim.insurers["steady"]
+    fanout.dispatch(_request("evt-lease", {"steady": ids["steady"]}))
+    message = fanout.InsurerRequest.model_validate_json(_receive_all(platform)[0]["Body"])
+    clock = [1_000_000.0]
+    worker = filing.default_worker()
+    worker.clock, worker.filing_lease_s = (lambda: clock[0]), 1.0
+    worker.sleep = lambda s: clock.__setitem__(0, clock[0] + s)
+    # Given a delivery that took the filing slot and died before its answer was recorded
+    assert progress.repository().claim_filing("evt-lease", ids["steady"], "dead", now=clock[0], until=clock[0] + 1)
+    # When another delivery comes within the lease, it waits the lease out, then files the claim itself
+    outcome = worker.handle(message)
+    assert clock[0] > 1_000_001.0
+    assert steady.calls == 1 and outcome.poll is not None and outcome.poll.poll_seq == 1
+    assert _by_insurer("evt-lease")[ids["steady"]].status == "received"
+    # And a delivery after that POSTs nothing
+    assert worker.handle(message).poll is None and steady.calls == 1
+
+
+def test_a_hanging_insurer_delays_neither_the_other_insurers_progress_nor_their_next_poll(
+    platform, insurers_sim, fast_polls, monkeypatch
+):
+    from insure.risk.connector import InsurerConnector
+
+    ids = _register(platform, insurers_sim)
+    for slug in ("steady", "denier"):
+        insurers_sim.insurers[slug].profile.step_s = 60  # neither claim settles during the test
+    both = {slug: ids[slug] for slug in ("steady", "denier")}
+    fanout.dispatch(_request("evt-hang", both))
+    platform.functions.invoke("insurer_fanout", to_event(_receive_all(platform), QUEUE_ARN))
+    first_polls = _receive_all(platform)
+    assert len(first_polls) == 2
+    # Given the denier's claims API hangs on the next poll, until the test lets it answer
+    answer = threading.Event()
+    real_progress = InsurerConnector.claim_progress
+
+    def hanging_progress(self, insurer, reference):
+        if insurer.insurer_id == ids["denier"]:
+            assert answer.wait(30)
+        return real_progress(self, insurer, reference)
+
+    monkeypatch.setattr(InsurerConnector, "claim_progress", hanging_progress)
+    # When both polls arrive in one batch
+    with ThreadPoolExecutor(1) as pool:
+        batch = pool.submit(platform.functions.invoke, "insurer_fanout", to_event(first_polls, QUEUE_ARN))
+        try:
+            # Then the steady insurer's next poll is queued while the denier still hangs
+            deadline, queued = time.monotonic() + 20, []
+            while not queued and time.monotonic() < deadline:
+                queued = [json.loads(m["Body"]) for m in _receive_all(platform, wait_s=1)]
+            assert [(p["insurer_id"], p["poll_seq"]) for p in queued] == [(ids["steady"], 2)]
+            assert not batch.done()
+        finally:
+            answer.set()
+        # And the denier's poll goes on once it answers
+        assert batch.result(30)["batchItemFailures"] == []
+    assert [(p["insurer_id"], p["poll_seq"]) for p in map(json.loads, (m["Body"] for m in _receive_all(platform)))] == [
+        (ids["denier"], 2)
+    ]
+
+
 def test_insurers_progress_to_a_final_status_while_one_that_keeps_failing_ends_unreachable_in_the_dlq(
     platform, insurers_sim, fast_polls
 ):

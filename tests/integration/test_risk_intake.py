@@ -207,6 +207,23 @@ def test_signed_scan_by_the_customer_opens_one_event_fanned_out_to_every_insurer
     assert token not in stored
 
 
+def test_an_event_whose_insurers_all_settled_unreachable_included_is_resolved(platform, setup):
+    from insure.risk import progress
+
+    body = scan_body(setup["device_id"], setup["tag_id"], reporter={"name": "Ada Lovelace", "phone": "2125550100"})
+    response = post_scan(platform, setup["secret"], body)
+    event_id, token = response.json["risk_event_id"], response.json["reporter_token"]
+    answering, silent = setup["insurers"]
+    # Given one insurer paid the claim while the other never answered
+    progress.apply_update(event_id, answering, "paid", source="poll", claim_reference="REF-1")
+    assert platform.api.get(f"/risk-events/{event_id}", headers=bearer(token)).json["status"] == "in_progress"
+    progress.mark_unreachable(event_id, silent, "No answer after 5 attempts.")
+    # Then nothing more is expected of any insurer: the event is resolved
+    view = platform.api.get(f"/risk-events/{event_id}", headers=bearer(token)).json
+    assert {i["status"] for i in view["insurers"]} == {"paid", "unreachable"}
+    assert view["status"] == "resolved"
+
+
 def test_third_party_scan_opens_two_linked_events_and_only_the_customers_is_fanned_out(platform, setup):
     # Given a finder (not the customer) scanning the tag
     body = scan_body(setup["device_id"], setup["tag_id"], reporter={"name": "Grace Hopper", "phone": "+13125550123"})

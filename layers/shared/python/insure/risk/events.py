@@ -55,7 +55,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation, Unauthorized
 from insure.risk.facts import Facts, event_type_of, merge
 from insure.risk.guidance import GuidanceStep, InsurerDeadline, rulebook
-from insure.risk.progress import FINAL, InsurerProgress
+from insure.risk.progress import SETTLED, InsurerProgress
 from insure.risk.reporters import ReporterIdentity, identify
 from insure.risk.tags import Tag, TagPolicy
 from insure.storage import replace_if_version
@@ -715,7 +715,7 @@ def _status(
 ) -> Literal["open", "in_progress", "resolved", "reported_to_owner"]:
     if event.role == "third_party":
         return "reported_to_owner"
-    if insurers and all(p.status in FINAL for p in insurers):
+    if insurers and all(p.status in SETTLED for p in insurers):
         return "resolved"
     if any(p.status != "pending" for p in insurers):
         return "in_progress"

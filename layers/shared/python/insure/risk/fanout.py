@@ -4,10 +4,10 @@
 idempotent per (event, insurer): the first call creates the insurer's `pending` progress entry with a conditional
 put and sends one `file` message. A later call sends nothing for an insurer whose claim is recorded (or that is
 unreachable), so a re-dispatch never files a second claim; for an insurer still `pending` without an answer it
-sends the `file` message again (its first one may have been lost), which is harmless: the consumer records the
-first answer once and the insurer gets the same idempotency key. The connector contract has no "update facts"
-call, so facts sent after the claim is filed stay on the platform's event (guidance uses them). A new insurer
-appearing on a later call (a policy added) is dispatched then.
+sends the `file` message again (its first one may have been lost) unless a filing holds its slot, which is
+harmless: the consumer POSTs a claim only from the insurer's filing slot and never once its answer is recorded.
+The connector contract has no "update facts" call, so facts sent after the claim is filed stay on the platform's
+event (guidance uses them). A new insurer appearing on a later call (a policy added) is dispatched then.
 
 Functions calling `dispatch` need the grants `Grant(INSURER_REQUESTS, ("send",))` and table read/write.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -135,9 +136,9 @@ def dispatch(request: FanoutRequest) -> None:
 
 def _redispatch(risk_event_id: str, messages: list[InsurerRequest], at: str) -> list[InsurerRequest]:
     """What a later dispatch sends: insurers without an entry (new ones, or ones a failed earlier call never wrote;
-    their entries created here, conditionally), and insurers still `pending` without an answer (their first
-    message may have been lost; a repeat is harmless: the claim is recorded once and the insurer sees the same
-    idempotency key)."""
+    their entries created here, conditionally), and insurers still `pending` without an answer whose claim is not
+    being filed right now (their first message may have been lost; a repeat is harmless: the consumer POSTs only
+    from the insurer's filing slot, never once an answer is recorded)."""
     from insure.risk.progress import repository
 
     repo = repository()
@@ -146,7 +147,8 @@ def _redispatch(risk_event_id: str, messages: list[InsurerRequest], at: str) -> 
     for message in messages:
         item = existing.get(message.insurer_id)
         if item is not None:
-            if item["status"]["S"] == "pending" and "first_response" not in item:
+            filing = float(item.get("filing_until", {}).get("N", "0")) > time.time()
+            if item["status"]["S"] == "pending" and "first_response" not in item and not filing:
                 to_send.append(message)
         elif repo.open_pending(risk_event_id, message.insurer_id, message.policy_number, at):
             # New, or dispatched before by a call that failed before writing its entry.

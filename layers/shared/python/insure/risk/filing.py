@@ -5,14 +5,19 @@ status, the salesperson's notification, and poll_seq 1 to start polling) in one 
 n-th): ask the insurer for the claim's progress, apply it (never backwards), and continue with poll n+1 after
 `DelaySeconds` until a final status (paid, denied, closed) — reached by a poll or by a webhook.
 
-Each record is handled on its own (`handle`), the batch's records concurrently; what they produce is then
-completed once per batch (`complete`): the live pushes, grouped per event, and the next polls, sent in batches of
-ten. A poll that cannot be queued puts its poll_seq back and fails its record, so SQS delivers it again.
+Each record is handled on its own (`handle`), the batch's records concurrently; what they produce is completed
+(`complete`) as the records finish: those finishing together at once (the live pushes grouped per event, the next
+polls sent in batches of ten), a slower one on its own when it is done, so one slow or hanging insurer delays no
+other. A poll that cannot be queued puts its poll_seq back and fails its record, so SQS delivers it again.
 
-Idempotent per message, whatever the delivery count or order: the first answer is recorded once (the write is
-conditional on none being recorded; the insurer also gets the same idempotency key every time), and a poll chain
-continues only from the delivery that advances the item's `poll_seq` from n to n+1 (a duplicate finds n+1 and
-stops). A redelivered `file` whose answer is recorded but whose first poll never went out starts it then.
+Idempotent per message, whatever the delivery count or order: one claim per (event, insurer) reaches the insurer,
+also one that ignores idempotency keys. Before it POSTs, a delivery takes the insurer's filing slot with a
+conditional write (none recorded, no other lease running); a duplicate finding the slot held waits for that
+answer instead of POSTing, and one finding the answer recorded POSTs nothing. A filing whose call failed gives the
+slot back at once; one that died mid-way is taken over when its lease lapses (the repeat carries the same
+idempotency key). The first answer is recorded once (the write is conditional on none being recorded), and a
+poll chain continues only from the delivery that advances the item's `poll_seq` from n to n+1 (a duplicate finds
+n+1 and stops). A redelivered `file` whose answer is recorded but whose first poll never went out starts it then.
 
 Failures: `InsurerUnavailable` propagates so the batch reports the record as failed and SQS delivers it again; on
 the delivery whose `ApproximateReceiveCount` reaches the queue's maxReceiveCount, the insurer is first marked
@@ -25,11 +30,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from insure.errors import TransientError
 from insure.risk.connector import ClaimFiling, InsurerConnector, InsurerRejected, InsurerUnavailable
 from insure.risk.fanout import InsurerRequest
 from insure.risk.insurers import Insurer
@@ -47,6 +54,11 @@ from insure.risk.progress import (
 log = logging.getLogger(__name__)
 
 INSURER_CACHE_S = 60.0
+FILING_WAIT_S = 0.1
+
+
+class FilingInProgress(TransientError):
+    """Another delivery holds the insurer's filing slot and is still within its lease: try again later."""
 
 
 @dataclass
@@ -69,9 +81,13 @@ class FilingWorker:
         publish: Callable[[str, list[dict[str, Any]]], None],
         poll_interval_s: int,
         max_receive_count: int,
+        filing_lease_s: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.connector, self._insurers, self.send, self.publish = connector, insurers, send, publish
         self.poll_interval_s, self.max_receive_count = poll_interval_s, max_receive_count
+        self.filing_lease_s, self.clock, self.sleep = filing_lease_s, clock, sleep
         self._cache: dict[str, tuple[float, Insurer]] = {}
         self._lock = threading.Lock()
 
@@ -118,17 +134,27 @@ class FilingWorker:
             outcome.changes.append((message.risk_event_id, changed))
 
     def _file(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
-        filed = self.connector.file_claim(
-            insurer,
-            ClaimFiling(
-                risk_event_id=message.risk_event_id,
-                policy_number=message.policy_number,
-                event_type=message.event_type,
-                facts=message.facts,
-                occurred_at=message.occurred_at,
-                location=message.location,
-            ),
-        )
+        repo = repository()
+        holder = uuid.uuid4().hex
+        answered = self._filing_slot(message, holder)
+        if answered is not None:
+            self._resume_polling(message, answered, outcome)
+            return
+        try:
+            filed = self.connector.file_claim(
+                insurer,
+                ClaimFiling(
+                    risk_event_id=message.risk_event_id,
+                    policy_number=message.policy_number,
+                    event_type=message.event_type,
+                    facts=message.facts,
+                    occurred_at=message.occurred_at,
+                    location=message.location,
+                ),
+            )
+        except BaseException:
+            repo.release_filing(message.risk_event_id, message.insurer_id, holder)
+            raise
         at = now_rfc3339()
         from insure.risk.notifications import log_sent, notification_for
 
@@ -139,7 +165,6 @@ class FilingWorker:
             policy_number=message.policy_number,
             at=at,
         )
-        repo = repository()
         recorded = repo.record_first_response(
             message.risk_event_id,
             insurer.insurer_id,
@@ -154,13 +179,38 @@ class FilingWorker:
             if not recorded.final and filed.status not in FINAL:
                 outcome.poll = self._next_poll(message, filed.claim_reference, 1)
             return
-        # Recorded by an earlier delivery: make sure its poll chain started (its first poll may not have gone out).
         item = repo.get_item(message.risk_event_id, insurer.insurer_id)
-        if item is None:
-            log.warning("no progress entry for %s/%s", message.risk_event_id, insurer.insurer_id)
+        if item is not None:
+            self._resume_polling(message, item, outcome)
+
+    def _filing_slot(self, message: InsurerRequest, holder: str) -> dict[str, Any] | None:
+        """Takes the insurer's filing slot (None: this delivery may POST the claim), or returns the progress item
+        once the claim's first answer is recorded. While another delivery holds the slot it waits for that answer,
+        at most one lease: a holder that died mid-way is taken over when its lease lapses; if it is still alive
+        then, `FilingInProgress` sends this delivery back to the queue."""
+        repo = repository()
+        deadline = self.clock() + self.filing_lease_s + 1.0  # any lease running now has lapsed by then
+        while True:
+            now = self.clock()
+            if repo.claim_filing(
+                message.risk_event_id, message.insurer_id, holder, now=now, until=now + self.filing_lease_s
+            ):
+                return None
+            item = repo.get_item(message.risk_event_id, message.insurer_id)
+            if item is None or "first_response" in item:
+                return item or {}
+            if now >= deadline:
+                raise FilingInProgress(f"{message.insurer_id}: another delivery is filing this claim")
+            self.sleep(FILING_WAIT_S)
+
+    def _resume_polling(self, message: InsurerRequest, item: dict[str, Any], outcome: Outcome) -> None:
+        """The claim's answer was recorded by an earlier delivery: make sure its poll chain started (its first
+        poll may not have gone out)."""
+        if not item:
+            log.warning("no progress entry for %s/%s", message.risk_event_id, message.insurer_id)
             return
         unpolled = item.get("poll_seq", {}).get("N") == "0" and item["status"]["S"] not in FINAL
-        if unpolled and repo.advance_poll(message.risk_event_id, insurer.insurer_id, 0):
+        if unpolled and repository().advance_poll(message.risk_event_id, message.insurer_id, 0):
             outcome.poll = self._next_poll(message, item["claim_reference"]["S"], 1)
 
     def _poll(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
@@ -236,21 +286,65 @@ def default_worker() -> FilingWorker:
         publish=live.publish_many,
         poll_interval_s=settings.insurer_poll_interval_s,
         max_receive_count=settings.insurer_max_receive_count,
+        # A filing's POST ends within the connector's timeout; the lease leaves room for recording its answer.
+        filing_lease_s=settings.insurer_timeout_s * 2 + 5,
     )
 
 
-def concurrent_batch_processor(max_workers: int = 10) -> Any:
+SETTLE_WINDOW_S = 0.25
+
+
+def concurrent_batch_processor(
+    settled: Callable[[list[tuple[str, Outcome]]], set[str]] | None = None,
+    max_workers: int = 10,
+    settle_window_s: float = SETTLE_WINDOW_S,
+) -> Any:
     """A Powertools SQS `BatchProcessor` that runs a batch's records concurrently on a thread pool (each record
-    is a different insurer, and the calls are network-bound); partial batch failures are reported as usual."""
+    is a different insurer, and the calls are network-bound); partial batch failures are reported as usual.
+
+    Records are completed (`settled`: their changes pushed live, their next polls queued) as they finish, not when
+    the whole batch has: those done within `settle_window_s` together, each later one as soon as it is done, so a
+    slow or hanging insurer (bounded by the connector's timeout) delays no other insurer's progress or next poll.
+    `unqueued` holds the ids of records whose next poll `settled` could not queue (reported as failures too)."""
+    from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, wait
+
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
     class ConcurrentBatchProcessor(BatchProcessor):
+        unqueued: set[str]
+
+        def _prepare(self) -> None:
+            super()._prepare()
+            self.unqueued = set()
+
+        def _settle(self, entries: list[tuple[Any, ...]]) -> None:
+            outcomes = [(e[2]["messageId"], e[1]) for e in entries if e[0] == "success" and isinstance(e[1], Outcome)]
+            if outcomes and settled is not None:
+                self.unqueued |= settled(outcomes)
+
         def process(self) -> list[tuple[Any, ...]]:
             records = list(self.records)
             if len(records) <= 1:
-                return [self._process_record(r) for r in records]
+                results = [self._process_record(r) for r in records]
+                self._settle(results)
+                return results
             with ThreadPoolExecutor(max_workers=min(max_workers, len(records)), thread_name_prefix="fanout") as pool:
-                return list(pool.map(self._process_record, records))
+                futures: dict[Future[Any], int] = {
+                    pool.submit(self._process_record, r): n for n, r in enumerate(records)
+                }
+                entries: list[Any] = [None] * len(records)
+                pending, window = set(futures), True
+                while pending:
+                    done, pending = wait(
+                        pending,
+                        timeout=settle_window_s if window else None,
+                        return_when=ALL_COMPLETED if window else FIRST_COMPLETED,
+                    )
+                    window = False
+                    for future in done:
+                        entries[futures[future]] = future.result()
+                    self._settle([entries[futures[f]] for f in done])
+            return entries
 
     # A batch whose every record failed is reported like any other (every id listed), not raised.
     return ConcurrentBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

@@ -3,7 +3,9 @@
 Stored as `pk = PROGRESS#<risk_event_id>`, `sk = INSURER#<insurer_id>` with `status`, its numeric `status_rank`,
 `claim_reference`, `updated_at`, `history` (a list of JSON entries) and the optimistic-locking `version`; the
 first answer adds `first_response` (when, and the salesperson's notification, indexed by `gsi1pk = NOTIFY#<insurer>`)
-and `poll_seq` numbers the poll chain. `sk = DISPATCH` on the same partition lists the insurers dispatched to.
+and `poll_seq` numbers the poll chain. While a delivery is filing the claim, `filing_holder` and `filing_until`
+(epoch seconds) hold the insurer's filing slot, so one `POST /claims` is in flight at a time; the first answer
+removes them. `sk = DISPATCH` on the same partition lists the insurers dispatched to.
 
 A status never moves backwards: every change is one conditional UpdateItem `status_rank < :new_rank`, so updates
 arriving in any order (the connector's first response, polls, webhooks, duplicates, concurrently) leave the
@@ -43,6 +45,9 @@ RANK: dict[str, int] = {
     "closed": 7,
 }
 FINAL: frozenset[str] = frozenset({"paid", "denied", "closed"})
+# Nothing more is expected of an insurer in these: it answered for good, or it never answered and gave up on
+# (a late answer still moves `unreachable` forward, and the event with it).
+SETTLED: frozenset[str] = FINAL | {"unreachable"}
 BATCH_GET_ITEMS = 100
 BATCH_WRITE_ITEMS = 25
 
@@ -241,6 +246,35 @@ class ProgressRepository:
         )
         return _from_item(item) if item else None
 
+    def claim_filing(self, risk_event_id: str, insurer_id: str, holder: str, *, now: float, until: float) -> bool:
+        """Takes the insurer's filing slot for `holder` until `until` (epoch seconds): only while no first answer
+        is recorded and no other holder's lease runs. True when taken; the one delivery holding it may POST."""
+        return (
+            self._conditional_update(
+                Key=_key(risk_event_id, insurer_id),
+                UpdateExpression="SET filing_holder = :h, filing_until = :until",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND attribute_not_exists(first_response) "
+                    "AND (attribute_not_exists(filing_until) OR filing_until < :now)"
+                ),
+                ExpressionAttributeValues={
+                    ":h": {"S": holder},
+                    ":until": {"N": f"{until:.3f}"},
+                    ":now": {"N": f"{now:.3f}"},
+                },
+            )
+            is not None
+        )
+
+    def release_filing(self, risk_event_id: str, insurer_id: str, holder: str) -> None:
+        """Gives the filing slot back (the holder's call failed: the next delivery may file at once)."""
+        self._conditional_update(
+            Key=_key(risk_event_id, insurer_id),
+            UpdateExpression="REMOVE filing_holder, filing_until",
+            ConditionExpression="filing_holder = :h",
+            ExpressionAttributeValues={":h": {"S": holder}},
+        )
+
     def record_first_response(
         self,
         risk_event_id: str,
@@ -256,7 +290,6 @@ class ProgressRepository:
         `gsi1pk = NOTIFY#<insurer_id>`). None when a first answer was already recorded (a duplicate delivery)."""
         values: dict[str, Any] = {
             ":ref": {"S": claim_reference},
-            ":at": {"S": entry.updated_at},
             ":poll": {"N": "1" if arm_poll else "0"},
             ":gp": {"S": f"NOTIFY#{insurer_id}"},
             ":gs": {"S": f"{entry.updated_at}#{risk_event_id}"},
@@ -264,11 +297,12 @@ class ProgressRepository:
             ":one": {"N": "1"},
         }
         recorded = "first_response = :fr, poll_seq = :poll, gsi1pk = :gp, gsi1sk = :gs, version = version + :one"
+        release = " REMOVE filing_holder, filing_until"
         with_status = self._conditional_update(
             Key=_key(risk_event_id, insurer_id),
             UpdateExpression=(
                 f"SET claim_reference = :ref, #s = :s, status_rank = :r, updated_at = :at, "
-                f"history = list_append(history, :h), {recorded}"
+                f"history = list_append(history, :h), {recorded}{release}"
             ),
             ConditionExpression=(
                 # status_rank < :r also requires the item to exist (a missing attribute compares false)
@@ -278,6 +312,7 @@ class ProgressRepository:
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={
                 **values,
+                ":at": {"S": entry.updated_at},
                 ":s": {"S": entry.status},
                 ":r": {"N": str(RANK[entry.status])},
                 ":h": {"L": [{"S": entry.model_dump_json()}]},
@@ -285,10 +320,11 @@ class ProgressRepository:
         )
         if with_status is not None:
             return _from_item(with_status)
-        # A webhook got there first with a later status: record the answer, keep the status.
+        # A webhook got there first with a later status: record the answer, keep the status. (Only the values this
+        # expression uses: DynamoDB refuses a request that passes an unused one.)
         without_status = self._conditional_update(
             Key=_key(risk_event_id, insurer_id),
-            UpdateExpression=f"SET claim_reference = if_not_exists(claim_reference, :ref), {recorded}",
+            UpdateExpression=f"SET claim_reference = if_not_exists(claim_reference, :ref), {recorded}{release}",
             ConditionExpression="attribute_exists(pk) AND attribute_not_exists(first_response)",
             ExpressionAttributeValues=values,
         )
