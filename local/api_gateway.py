@@ -19,6 +19,9 @@ from local.functions_host import FunctionsHost
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
 PROBLEM = "application/problem+json"
+REQUEST_ID = "X-Request-Id"
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+REQUEST_ID_KEY = "insure.request_id"  # where the request's id travels in the WSGI environ
 
 
 def _problem(status: int, title: str, detail: str, slug: str) -> Response:
@@ -68,22 +71,24 @@ class ApiGateway:
         stage: str = "local",
         throttle: TokenBucket | None = None,
         extra: dict[tuple[str, str], Callable[[Request], Response]] | None = None,
+        log: Callable[[str], None] | None = None,
     ) -> None:
         self.host, self.stage = host, stage
         self.routes = [_Route(m, p, f) for m, p, f in declaration.all_routes()]
         self.throttle = throttle or TokenBucket(rate=500, burst=1000)
         self.extra = extra or {}
+        self.log = log  # one readable line per request (method, path, status, ms, request id), e.g. `print`
 
     def match(self, method: str, path: str) -> tuple[_Route, dict[str, str]] | None:
-        allowed = False
+        allowed: list[str] = []
         for route in self.routes:
             found = route.regex.match(path)
             if found:
-                allowed = True
                 if route.method == method:
                     return route, found.groupdict()
+                allowed.append(route.method)
         if allowed:
-            raise _MethodNotAllowed()
+            raise _MethodNotAllowed(sorted(set(allowed)))
         return None
 
     def event(self, request: Request, route: _Route, params: dict[str, str], body: bytes) -> dict[str, Any]:
@@ -92,11 +97,13 @@ class ApiGateway:
             text, is_b64 = (body.decode("utf-8") if body else None), False
         except UnicodeDecodeError:
             text, is_b64 = base64.b64encode(body).decode(), True
-        headers = {k: v for k, v in request.headers.items()}
-        multi_headers = {k: request.headers.getlist(k) for k in headers}
+        request_id = request.environ.get(REQUEST_ID_KEY) or str(uuid.uuid4())
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "x-request-id"}
+        headers[REQUEST_ID] = request_id  # the sane id the gateway answers with, or a fresh one
+        multi_headers = {k: request.headers.getlist(k) for k in headers if k != REQUEST_ID}
+        multi_headers[REQUEST_ID] = [request_id]
         query = {k: v for k, v in request.args.items()} or None
         multi_query = {k: request.args.getlist(k) for k in request.args} or None
-        request_id = str(uuid.uuid4())
         return {
             "resource": route.resource,
             "path": request.path,
@@ -125,7 +132,20 @@ class ApiGateway:
         }
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        return self.respond(Request(environ))(environ, start_response)
+        started = time.perf_counter()
+        request = Request(environ)
+        sent = request.headers.get(REQUEST_ID)
+        request_id = sent if sent and SANE_REQUEST_ID.fullmatch(sent) else str(uuid.uuid4())
+        environ[REQUEST_ID_KEY] = request_id
+        try:
+            response = self.respond(request)
+        except Exception:  # noqa: BLE001 - the gateway itself failed: a problem, never a stack trace
+            response = _problem(500, "Internal error", "The gateway failed.", "internal-error")
+        response.headers[REQUEST_ID] = request_id  # every answer, the gateway's own included
+        if self.log is not None:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            self.log(f"{request.method} {request.path} {response.status_code} {elapsed_ms:.0f} ms {request_id}")
+        return response(environ, start_response)
 
     def respond(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -134,16 +154,23 @@ class ApiGateway:
         extra = self.extra.get((request.method, request.path))
         if extra is not None:
             return extra(request)
+        too_large = _problem(413, "Payload too large", "The body exceeds 10 MB.", "payload-too-large")
         if (request.content_length or 0) > MAX_PAYLOAD_BYTES:
-            return _problem(413, "Payload too large", "The body exceeds 10 MB.", "payload-too-large")
+            return too_large
         try:
             found = self.match(request.method, request.path)
-        except _MethodNotAllowed:
-            return _problem(405, "Method not allowed", f"{request.method} is not served here.", "method-not-allowed")
+        except _MethodNotAllowed as refused:
+            response = _problem(
+                405, "Method not allowed", f"{request.method} is not served here.", "method-not-allowed"
+            )
+            response.headers["Allow"] = ", ".join(refused.allowed)
+            return response
         if found is None:
             return _problem(404, "Not found", f"No resource at {request.path}.", "not-found")
         route, params = found
-        body = request.get_data(cache=False)
+        body = request.stream.read(MAX_PAYLOAD_BYTES + 1)  # chunked bodies announce no length: read one byte over
+        if len(body) > MAX_PAYLOAD_BYTES:
+            return too_large
         try:
             result = self.host.invoke(route.function, self.event(request, route, params, body))
         except Exception:  # noqa: BLE001 - API Gateway answers 502 when the integration fails
@@ -170,4 +197,6 @@ class ApiGateway:
 
 
 class _MethodNotAllowed(Exception):
-    pass
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__(", ".join(allowed))
+        self.allowed = allowed

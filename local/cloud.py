@@ -182,7 +182,7 @@ class LocalCloud:
             body["status"] = "ok" if all(v == "ok" for v in body["components"].values()) else "degraded"
             return Response(json.dumps(body), status=200, content_type="application/json")
 
-        gateway = ApiGateway(self.functions, extra={("GET", "/health"): health})
+        gateway = ApiGateway(self.functions, extra={("GET", "/health"): health}, log=_print_line)
         health_route = [r for r in gateway.routes if r.resource == "/health"]
         gateway.routes.sort(key=lambda r: r is not health_route[0])
         self._http = make_server(self.host, self.port, gateway, threaded=True)
@@ -216,3 +216,8 @@ class LocalCloud:
         if self._mock is not None:
             self._mock.stop()
         lambda_hook.uninstall()
+
+
+def _print_line(line: str) -> None:
+    """The local gateway's line per request, on the console `make run` shows."""
+    print(line, flush=True)

@@ -34,6 +34,9 @@ def open_application(api) -> tuple[str, dict[str, str]]:
     return response.json["application_id"], bearer(response.json["session_token"])
 
 
+ITEM = {"kind": "portable", "brand": "Dell", "value": "1500.00"}
+MONEY_BODY = {"product": "computer", "state": "NY", "items": [ITEM]}
+
 ADMIN_ROUTES = [("POST", "/insurers"), ("GET", "/insurers"), ("POST", "/devices"), ("POST", "/tags")]
 SESSION_ROUTES = [
     ("GET", "/applications/app_x"),
@@ -93,9 +96,6 @@ def test_another_session_cannot_change_an_application(seeded):
     assert api.get(f"/applications/{mine}", headers=owner).json["state"] == APPLICATION["state"]
 
 
-MONEY_BODY = {"product": "computer", "state": "NY", "items": [{"kind": "portable", "brand": "Dell", "value": "1.00"}]}
-
-
 MISTAKES = [
     (b'\xff\xfe{"product": "computer"}', JSON, 400),  # not UTF-8
     (b'{"product": "computer"}', {"Content-Type": "text/plain"}, 415),
@@ -106,6 +106,8 @@ MISTAKES = [
     (b'{"product": ', JSON, 400),
     (b'{"product": ["computer"], "state": "NY", "items": []}', JSON, 422),
     (b'{"a": 1}', JSON, 422),
+    (json.dumps({**MONEY_BODY, "items": [{**MONEY_BODY["items"][0], "value": "1e30"}]}).encode(), JSON, 422),
+    (json.dumps(MONEY_BODY).replace('"1500.00"', "1e308").encode(), JSON, 422),
 ]
 
 
@@ -135,3 +137,16 @@ def test_a_body_over_the_limit_is_413_whether_it_is_valid_or_not(platform):
         assert response.status_code == 413 and response.json["status"] == 413
     # before credentials too
     assert platform.api.post("/insurers", data=valid, headers=JSON).status_code == 413
+
+
+def test_money_and_text_mistakes_are_field_errors(seeded):
+    item = MONEY_BODY["items"][0]
+    for value in ("1e30", 1e308, 1500.5, "+10.00", "１２３", "10.001"):
+        response = seeded.api.post("/quotes", json={**MONEY_BODY, "items": [{**item, "value": value}]})
+        assert response.status_code == 422, (value, response.json)
+        assert [e["field"] for e in response.json["errors"]] == ["items[0].value"]
+    for brand in ("De\x00ll", "De\u202ell", "De\nll"):
+        response = seeded.api.post("/quotes", json={**MONEY_BODY, "items": [{**item, "brand": brand}]})
+        assert response.status_code == 422, (brand, response.json)
+        assert [e["field"] for e in response.json["errors"]] == ["items[0].brand"]
+    assert seeded.api.post("/quotes", json=MONEY_BODY).status_code == 200

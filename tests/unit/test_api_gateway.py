@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from werkzeug.test import Client
 
@@ -51,3 +52,106 @@ def test_bodies_over_the_gateway_limit_get_413_problem():
     response = client.post("/health", data=b"x" * (10 * 1024 * 1024 + 1))
     assert response.status_code == 413
     assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def _things_gateway(monkeypatch, **kwargs) -> tuple[EchoHost, Client]:
+    import declaration
+
+    routes = [("POST", "/things/{thing_id}", "things"), ("GET", "/things/{thing_id}", "things")]
+    monkeypatch.setattr(declaration, "all_routes", lambda: routes)
+    host = EchoHost()
+    return host, Client(ApiGateway(host, **kwargs))
+
+
+def test_every_answer_of_the_gateway_carries_a_request_id(monkeypatch):
+    def failing(request):
+        raise RuntimeError("boom")
+
+    _, client = _things_gateway(monkeypatch, extra={("GET", "/broken"): failing})
+    answers = {
+        "served": client.get("/things/t-1"),
+        "not found": client.get("/nowhere"),
+        "method not allowed": client.delete("/things/t-1"),
+        "too large": client.post("/things/t-1", data=b"x" * (10 * 1024 * 1024 + 1)),
+        "gateway failure": client.get("/broken"),
+    }
+    assert {name: r.status_code for name, r in answers.items()} == {
+        "served": 200,
+        "not found": 404,
+        "method not allowed": 405,
+        "too large": 413,
+        "gateway failure": 500,
+    }
+    for name, response in answers.items():
+        assert re.fullmatch(r"[0-9a-f-]{36}", response.headers["X-Request-Id"]), name
+    assert answers["gateway failure"].headers["Content-Type"] == "application/problem+json"
+    assert "boom" not in answers["gateway failure"].get_data(as_text=True)
+
+
+def test_405_names_the_methods_the_resource_allows(monkeypatch):
+    _, client = _things_gateway(monkeypatch)
+    response = client.put("/things/t-1")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"
+
+
+def test_a_sane_request_id_is_echoed_to_the_function_and_back_and_an_odd_one_replaced(monkeypatch):
+    host, client = _things_gateway(monkeypatch)
+    sane = "req-1.a_b:c"
+    assert client.get("/things/t-1", headers={"X-Request-Id": sane}).headers["X-Request-Id"] == sane
+    assert host.events[-1]["headers"]["X-Request-Id"] == sane
+    for odd in ("x" * 129, "has space", "new\\nline", "<script>", "ünï"):
+        response = client.get("/things/t-1", headers={"X-Request-Id": odd})
+        replaced = response.headers["X-Request-Id"]
+        assert replaced != odd and re.fullmatch(r"[0-9a-f-]{36}", replaced)
+        assert host.events[-1]["headers"]["X-Request-Id"] == replaced
+        assert host.events[-1]["multiValueHeaders"]["X-Request-Id"] == [replaced]
+
+
+def test_a_chunked_body_is_read_up_to_the_limit_and_refused_over_it(monkeypatch):
+    import io
+
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    from local import api_gateway
+
+    monkeypatch.setattr(api_gateway, "MAX_PAYLOAD_BYTES", 1000)
+    host, client = _things_gateway(monkeypatch)
+
+    class Endless(io.RawIOBase):
+        """A chunked body that never ends: the gateway must stop reading one byte past the limit."""
+
+        read_bytes = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:  # type: ignore[override]
+            buffer[: len(buffer)] = b"x" * len(buffer)
+            Endless.read_bytes += len(buffer)
+            return len(buffer)
+
+    def post_chunked(stream) -> tuple[str, dict]:
+        # As werkzeug's server hands a chunked request over: no Content-Length, the input marked as terminated
+        environ = EnvironBuilder(path="/things/t-1", method="POST").get_environ()
+        environ.pop("CONTENT_LENGTH", None)
+        environ.update({"wsgi.input": stream, "wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"})
+        _, status, headers = run_wsgi_app(client.application, environ, buffered=True)
+        return status, dict(headers)
+
+    status, _ = post_chunked(io.BufferedReader(Endless(), buffer_size=64))
+    assert status.startswith("413")
+    assert Endless.read_bytes <= 1001 + 64
+    assert host.events == []
+    status, _ = post_chunked(io.BytesIO(b'{"a": 1}'))
+    assert status.startswith("200") and host.events[-1]["body"] == '{"a": 1}'
+
+
+def test_the_gateway_logs_one_readable_line_per_request(monkeypatch):
+    lines: list[str] = []
+    _, client = _things_gateway(monkeypatch, log=lines.append)
+    client.get("/things/t-1", headers={"X-Request-Id": "r-42"})
+    client.get("/nowhere", headers={"X-Request-Id": "r-43"})
+    assert len(lines) == 2
+    assert re.fullmatch(r"GET /things/t-1 200 \d+ ms r-42", lines[0])
+    assert re.fullmatch(r"GET /nowhere 404 \d+ ms r-43", lines[1])

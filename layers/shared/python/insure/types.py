@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 US_STATES = frozenset(
     (
@@ -22,19 +23,66 @@ def _state(value: str) -> str:
     return value
 
 
-StateCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2), AfterValidator(_state)]
+StateCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=2),
+    AfterValidator(_state),
+    Field(json_schema_extra={"pattern": "^[A-Za-z]{2}$"}),
+]
 CENT = Decimal("0.01")
 
 
-def _amount(value: Decimal) -> Decimal:
-    if value < 0:
-        raise ValueError("must not be negative")
-    if value != value.quantize(CENT):
-        raise ValueError("must have at most two decimal places")
-    return value.quantize(CENT)
+MONEY_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+"""A money amount as clients send it: ASCII digits, at most 12 before the point and 2 after; no sign, exponent,
+spaces or other digits (full-width digits are digits to Python's `Decimal`, not to us)."""
+_MONEY = re.compile(MONEY_PATTERN)
 
 
-Amount = Annotated[Decimal, AfterValidator(_amount), Field(max_digits=14)]
+def _amount(value: Any) -> Decimal:
+    if isinstance(value, Decimal):  # built in code (never from JSON, whose numbers arrive as float or int)
+        if value.is_finite() and value >= 0 and _MONEY.fullmatch(format(value, "f")):
+            return value.quantize(CENT)
+        raise ValueError("must be a non-negative amount with at most 12 digits and 2 decimal places")
+    if not isinstance(value, str):
+        raise ValueError('must be a decimal string such as "1500.00", not a number')
+    if not _MONEY.fullmatch(value):
+        raise ValueError('must be a decimal string such as "1500.00": digits, at most 2 decimal places')
+    return Decimal(value).quantize(CENT)
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["1500.00"]}),
+]
+"""Money input: a decimal string (`"1500.00"`), never a float, read as a `Decimal` with two places."""
+
+UNSAFE_IN_TEXT = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+UNSAFE_IN_MULTILINE = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+TEXT_PATTERN = f"^[^{UNSAFE_IN_TEXT}]*$"
+MULTILINE_PATTERN = f"^[^{UNSAFE_IN_MULTILINE}]*$"
+_UNSAFE_TEXT = re.compile(f"[{UNSAFE_IN_TEXT}]")
+_UNSAFE_MULTILINE = re.compile(f"[{UNSAFE_IN_MULTILINE}]")
+
+
+def _text(value: str) -> str:
+    if _UNSAFE_TEXT.search(value):
+        raise ValueError("must not contain control characters (NUL, line breaks, ...) or bidirectional overrides")
+    return value
+
+
+def _multiline(value: str) -> str:
+    if _UNSAFE_MULTILINE.search(value):
+        raise ValueError("must not contain control characters (NUL, ...) or bidirectional overrides")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_text), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
+"""Free text that ends up on a policy, a claim or a message: one line, no control characters (NUL, C0, C1), no
+bidirectional overrides or isolates (which make text read otherwise than it is stored)."""
+
+MultilineText = Annotated[str, AfterValidator(_multiline), Field(json_schema_extra={"pattern": MULTILINE_PATTERN})]
+"""`Text` that may also hold line breaks and tabs (descriptions, notes)."""
 
 
 class Money(BaseModel):
@@ -42,7 +90,7 @@ class Money(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    amount: Annotated[str, Field(pattern=r"^\d{1,12}(\.\d{1,2})?$", examples=["123.45"])]
+    amount: Annotated[str, Field(pattern=MONEY_PATTERN, examples=["123.45"])]
     currency: Literal["USD"] = "USD"
 
     @classmethod

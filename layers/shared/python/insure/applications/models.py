@@ -14,11 +14,11 @@ from insure.products.models import (
     ApplicationInput,
     ProductId,
 )
-from insure.types import Money, StateCode
+from insure.types import Money, StateCode, Text
 from insure.underwriting.models import Decision
 
-Referrer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-OpaqueId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Referrer = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+OpaqueId = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class ApplicationRequest(ApplicationInput):
@@ -115,7 +115,7 @@ class CardInput(BaseModel):
     exp_month: int
     exp_year: Annotated[int, Field(ge=2000, le=2100)]
     cvc: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{3,4}$")]
-    holder: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    holder: Annotated[Text, StringConstraints(strip_whitespace=True, max_length=100)] = ""
 
     def __repr__(self) -> str:
         return "CardInput(…)"

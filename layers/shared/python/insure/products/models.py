@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from insure.products.ids import COVERAGES, PRODUCTS, Coverage, ProductId  # noqa: F401 - PRODUCTS, COVERAGES re-exported
-from insure.types import Amount, Money, StateCode
+from insure.types import Amount, Money, MultilineText, StateCode, Text
 
 ApplicantType = Literal["personal", "business"]
 PERSONAL_ONLY: frozenset[str] = frozenset({"disability", "accidental_death", "major_medical"})
@@ -34,12 +34,12 @@ PERSONAL_ONLY: frozenset[str] = frozenset({"disability", "accidental_death", "ma
 AGE_RATED: frozenset[str] = frozenset({"disability", "accidental_death", "major_medical"})
 """Coverages whose criteria depend on the insured's age (from `date_of_birth`)."""
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Email = Annotated[Text, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()\-.]{7,20}$")]
-Zip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{5}(-\d{4})?$")]
-SicCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}$")]
-Narrative = Annotated[str, StringConstraints(max_length=2000)]
+Zip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{5}(-[0-9]{4})?$")]
+SicCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{4}$")]
+Narrative = Annotated[MultilineText, StringConstraints(max_length=2000)]
 Year = Annotated[int, Field(ge=1970, le=2100)]
 YearBuilt = Annotated[int, Field(ge=1850, le=2100)]
 """Old buildings are insured: their age is a rate factor in the property rulebook, not a wall."""
@@ -52,7 +52,7 @@ class _Input(BaseModel):
 
 class Address(_Input):
     line1: Name
-    line2: Annotated[str, StringConstraints(max_length=100)] | None = None
+    line2: Annotated[Text, StringConstraints(max_length=100)] | None = None
     city: Name
     state: StateCode
     zip: Zip
@@ -66,7 +66,7 @@ class PersonalApplicant(_Input):
     date_of_birth: datetime.date
     email: Email
     phone: Phone
-    occupation: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
+    occupation: Annotated[Text, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
     address: Address
 
 
@@ -112,12 +112,12 @@ class ComputerItem(_Input):
 
     coverage: Literal["computer"] = "computer"
     kind: Literal["desktop", "portable", "handheld"]
-    brand: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    model: Annotated[str, StringConstraints(max_length=80)] = ""
+    brand: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    model: Annotated[Text, StringConstraints(max_length=80)] = ""
     purchase_year: Year | None = Field(None, description="Year the system was bought; the current year if omitted")
     value: Amount = Field(description="Replacement value of the system and its accessories (the insured amount)")
     accessories: list[Accessory] = Field(default_factory=list, max_length=15)
-    serial_number: Annotated[str, StringConstraints(max_length=60)] | None = None
+    serial_number: Annotated[Text, StringConstraints(max_length=60)] | None = None
     theft_deterrent: bool = Field(False, description="Cable lock, tracking software or alarm")
     description: Narrative | None = Field(None, description="Narrative: kept, never evaluated")
 
@@ -315,7 +315,7 @@ class QuoteRequest(_Request):
     applicant_type: ApplicantType = "personal"
     date_of_birth: datetime.date | None = Field(None, description="Needed for disability, accidental death, medical")
     occupation: (
-        Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)] | None
+        Annotated[Text, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)] | None
     ) = Field(None, description="Needed for disability")
 
     @classmethod

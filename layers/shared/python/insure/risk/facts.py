@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure.types import MultilineText, Text
+
 EventType = Literal[
     "theft", "loss", "found", "fire", "water_damage", "collision", "injury", "vandalism", "weather", "other"
 ]
@@ -30,8 +32,8 @@ class Facts(BaseModel):
     object_damaged: bool | None = None
     object_missing: bool | None = None
     police_notified: bool | None = None
-    police_report_number: str | None = Field(None, max_length=64)
-    description: str | None = Field(None, max_length=4000, description="Free text, kept for the insurers")
+    police_report_number: Text | None = Field(None, max_length=64)
+    description: MultilineText | None = Field(None, max_length=4000, description="Free text, kept for the insurers")
 
 
 def merge(current: dict[str, Any], update: Facts) -> dict[str, Any]:

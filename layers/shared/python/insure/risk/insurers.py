@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure.types import Text
+
 DEFAULT_REPORTING_DEADLINE_HOURS = 48
 
 
@@ -22,9 +24,9 @@ class Salesperson(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    phone: str = Field(min_length=3, max_length=40)
+    name: Text = Field(min_length=1, max_length=200)
+    email: Text = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: Text = Field(min_length=3, max_length=40)
 
 
 class Insurer(BaseModel):

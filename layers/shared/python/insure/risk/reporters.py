@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure.types import Text
+
 MIN_PHONE_DIGITS = 7
 
 
@@ -23,11 +25,11 @@ class CustomerIdentity(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
-    phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
-    date_of_birth: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["1985-12-10"])
-    postal_code: str | None = Field(None, max_length=16)
+    name: Text = Field(min_length=1, max_length=200)
+    phone: Text | None = Field(None, max_length=40)
+    email: Text | None = Field(None, max_length=254)
+    date_of_birth: str | None = Field(None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", examples=["1985-12-10"])
+    postal_code: Text | None = Field(None, max_length=16)
 
 
 class ReporterIdentity(BaseModel):
@@ -35,12 +37,12 @@ class ReporterIdentity(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
-    date_of_birth: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    phone_last4: str | None = Field(None, pattern=r"^\d{4}$")
-    postal_code: str | None = Field(None, max_length=16)
+    name: Text | None = Field(None, max_length=200)
+    phone: Text | None = Field(None, max_length=40)
+    email: Text | None = Field(None, max_length=254)
+    date_of_birth: str | None = Field(None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    phone_last4: str | None = Field(None, pattern=r"^[0-9]{4}$")
+    postal_code: Text | None = Field(None, max_length=16)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from insure.errors import Conflict, FieldError, RuleViolation
 from insure.risk.reporters import CustomerIdentity
+from insure.types import Text
 
 TagId = str
 TAG_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
@@ -26,9 +27,9 @@ class InsuredObject(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    description: str = Field(min_length=1, max_length=500, examples=["Dell XPS 13 laptop"])
-    category: str | None = Field(None, max_length=60, examples=["portable"])
-    serial_number: str | None = Field(None, max_length=120)
+    description: Text = Field(min_length=1, max_length=500, examples=["Dell XPS 13 laptop"])
+    category: Text | None = Field(None, max_length=60, examples=["portable"])
+    serial_number: Text | None = Field(None, max_length=120)
 
 
 class TagPolicy(BaseModel):
@@ -36,9 +37,9 @@ class TagPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    insurer_id: str = Field(min_length=1, max_length=64)
-    policy_number: str = Field(min_length=1, max_length=64)
-    product: str = Field(min_length=1, max_length=64)
+    insurer_id: Text = Field(min_length=1, max_length=64)
+    policy_number: Text = Field(min_length=1, max_length=64)
+    product: Text = Field(min_length=1, max_length=64)
 
 
 class InsurerSnapshot(BaseModel):

@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from insure.errors import DomainError, FieldError, NotFound, RuleViolation, Unauthorized
 from insure.risk.progress import InsurerStatus, apply_update
+from insure.types import MultilineText, Text
 
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
@@ -25,10 +26,10 @@ class InsurerWebhook(BaseModel):
     """A claim-progress update from an insurer (no envelope)."""
 
     risk_event_id: str = Field(min_length=1, max_length=100)
-    claim_reference: str = Field(min_length=1, max_length=200)
+    claim_reference: Text = Field(min_length=1, max_length=200)
     status: InsurerStatus
     updated_at: AwareDatetime
-    note: str | None = Field(None, max_length=2000)
+    note: MultilineText | None = Field(None, max_length=2000)
 
 
 def _field_errors(error: ValidationError) -> list[FieldError]:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from insure.http.access import Access, access
 from insure.risk.reporters import CustomerIdentity
 from insure.risk.tags import TAG_ID_PATTERN, InsuredObject, TagPolicy
+from insure.types import Text
 
 router = Router()
 
@@ -22,7 +23,7 @@ class RegisterDevice(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=200, examples=["Warehouse scanner 7"])
+    name: Text | None = Field(None, max_length=200, examples=["Warehouse scanner 7"])
 
 
 class DeviceRegistered(BaseModel):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from insure.http.access import Access, access
 from insure.risk.insurers import DEFAULT_REPORTING_DEADLINE_HOURS, Insurer, Salesperson
+from insure.types import Text
 
 router = Router()
 
@@ -18,7 +19,7 @@ router = Router()
 class RegisterInsurer(BaseModel):
     """An insurer to file claims with."""
 
-    name: str = Field(min_length=1, max_length=200, examples=["Acme Mutual"])
+    name: Text = Field(min_length=1, max_length=200, examples=["Acme Mutual"])
     base_url: str = Field(
         pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
         max_length=500,

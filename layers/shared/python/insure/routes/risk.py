@@ -22,6 +22,7 @@ from insure.http.access import Access, access, caller
 from insure.risk.events import Location, Opened, RiskEventView
 from insure.risk.facts import Facts
 from insure.risk.reporters import ReporterIdentity
+from insure.types import Text
 
 router = Router()
 
@@ -31,9 +32,9 @@ class ScanReporter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
+    name: Text | None = Field(None, max_length=200)
+    phone: Text | None = Field(None, max_length=40)
+    email: Text | None = Field(None, max_length=254)
 
 
 class ScanRequest(BaseModel):
@@ -41,9 +42,9 @@ class ScanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scan_id: str = Field(min_length=1, max_length=128, description="Unique per scan: a repeat returns the same event")
-    tag_id: str = Field(min_length=1, max_length=128)
-    device_id: str = Field(min_length=1, max_length=64, description="The scanner whose secret signed the request")
+    scan_id: Text = Field(min_length=1, max_length=128, description="Unique per scan: a repeat returns the same event")
+    tag_id: Text = Field(min_length=1, max_length=128)
+    device_id: Text = Field(min_length=1, max_length=64, description="The scanner whose secret signed the request")
     scanned_at: datetime
     location: Location
     reporter: ScanReporter | None = None
@@ -53,7 +54,7 @@ class WebReporter(ReporterIdentity):
     """The person reporting from the web; private details (date of birth, last four digits of the phone, postal
     code) let the platform recognise the customer."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
 
 
 class ReportRiskEvent(BaseModel):
@@ -61,8 +62,8 @@ class ReportRiskEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    tag_id: str | None = Field(None, min_length=1, max_length=128)
-    policy_number: str | None = Field(None, min_length=1, max_length=64)
+    tag_id: Text | None = Field(None, min_length=1, max_length=128)
+    policy_number: Text | None = Field(None, min_length=1, max_length=64)
     reporter: WebReporter
     location: Location | None = None
     occurred_at: datetime | None = None
