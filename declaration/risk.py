@@ -39,6 +39,17 @@ FUNCTIONS: tuple[Function, ...] = (
         grants=(DATA_READ_WRITE, ADMIN),
     ),
     Function(
+        name="policy_tags",
+        description="The customer's item tags: read an item's tag, attach a physical tag (RFID, barcode), add "
+        "another insurer's policy on the object",
+        routes=(
+            Route("GET", "/policies/{policy_number}/items/{item_id}/tag"),
+            Route("POST", "/policies/{policy_number}/items/{item_id}/tags"),
+            Route("POST", "/policies/{policy_number}/items/{item_id}/policies"),
+        ),
+        grants=(DATA_READ_WRITE,),
+    ),
+    Function(
         name="risk_events",
         description="Signed tag scans and web reports open risk events; reporters read them and send facts",
         routes=(

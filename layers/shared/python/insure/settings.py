@@ -23,6 +23,11 @@ class PlatformSettings(BaseModel):
     def __init__(self, **values: Any) -> None:
         super().__init__(**{**_from_environment(), **values})
 
+    @property
+    def web_address(self) -> str:
+        """Where people open the web client (no trailing slash)."""
+        return (self.web_base_url or self.public_base_url).rstrip("/")
+
     service_name: str = Field("insurance-platform", alias="POWERTOOLS_SERVICE_NAME")
     table_name: str = Field("table", alias="TABLE_NAME")
     idempotency_table_name: str = Field("idempotency", alias="IDEMPOTENCY_TABLE_NAME")
@@ -34,6 +39,13 @@ class PlatformSettings(BaseModel):
     max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES")
     card_processor_url: str = Field("http://127.0.0.1:3010", alias="CARD_PROCESSOR_URL")
     public_base_url: str = Field("http://127.0.0.1:3000", alias="PUBLIC_BASE_URL")
+    # The public web address of the web client (the report page `/t/{tag_id}` a tag's QR code opens); empty:
+    # the web client is served on the API's origin (as locally), so PUBLIC_BASE_URL.
+    web_base_url: str = Field("", alias="WEB_BASE_URL")
+    # The platform's own claims desk, registered as an insurer: who its salesperson is.
+    platform_sales_name: str = Field("Platform sales desk", alias="PLATFORM_SALES_NAME")
+    platform_sales_email: str = Field("sales@insurance-platform.example", alias="PLATFORM_SALES_EMAIL")
+    platform_sales_phone: str = Field("+12125550150", alias="PLATFORM_SALES_PHONE")
     websocket_callback_url: str = Field("", alias="WEBSOCKET_CALLBACK_URL")
     websocket_url: str = Field("", alias="WEBSOCKET_URL")
     insurer_timeout_s: float = Field(5.0, alias="INSURER_TIMEOUT_S")

@@ -31,6 +31,8 @@ class PolicyIssuer(Protocol):
 
     def store(self, policy: PolicyVersion, application: ApplicationRecord) -> None: ...
 
+    def tag_items(self, policy: PolicyVersion, application: ApplicationRecord) -> None: ...
+
     def store_document(self, policy: PolicyVersion) -> None: ...
 
 
@@ -159,6 +161,7 @@ class IssuanceTasks:
             record = self._current(application_id, submission)
         policy = self.issuer.policy_of(record)
         self.issuer.store(policy, record)
+        self.issuer.tag_items(policy, record)  # before the status: an issued policy's items always have their tags
         try:
             self.applications.change(
                 application_id,

@@ -18,6 +18,12 @@ def insured_name(applicant: dict[str, Any]) -> str:
     return str(applicant.get("company_name") or f"{applicant.get('first_name', '')} {applicant.get('last_name', '')}")
 
 
+def with_item_ids(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items, each with its `item_id` (`item-1`, `item-2`, ... in order, unless it has one): the id the
+    item's tag, amendments and `GET /policies/{n}` refer to it by."""
+    return [{**item, "item_id": item.get("item_id") or f"item-{n}"} for n, item in enumerate(items, start=1)]
+
+
 def document_key(number: str, version: int) -> str:
     return f"policies/{number}/v{version:04d}.pdf"
 
@@ -53,7 +59,7 @@ class PolicyIssuance:
             state=stored["state"],
             insured=insured_name(stored.get("applicant", {})),
             applicant_type=stored["applicant_type"],
-            items=stored["items"],
+            items=with_item_ids(stored["items"]),
             premium=Money(**offer["premium"]),
             effective_date=today.isoformat(),
             expiry_date=expiry.isoformat(),
@@ -71,6 +77,13 @@ class PolicyIssuance:
             session_hash=application.session_hash,
             session_expires_at_epoch=application.session_expires_at_epoch,
         )
+
+    def tag_items(self, policy: PolicyVersion, application: ApplicationRecord) -> None:
+        """A risk identification tag on every covered item (a no-op for tags a retried issuance registered)."""
+        from insure.risk.policy_tags import sync_tags
+
+        applicant = application.input.get("applicant")
+        sync_tags(policy, applicant=applicant if isinstance(applicant, dict) else {})
 
     def store_document(self, policy: PolicyVersion) -> None:
         store_document(self.bucket, policy)

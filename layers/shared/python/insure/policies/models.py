@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from insure.types import Money
 
@@ -39,6 +39,16 @@ class PolicyHistoryEntry(BaseModel):
     issued_at: str
 
 
+class PolicyItem(BaseModel):
+    """A covered item of the current version (with the product's own fields) and its risk identification tag."""
+
+    model_config = ConfigDict(extra="allow")
+
+    item_id: str
+    tag_id: str | None = Field(None, description="The item's risk identification tag (its QR code is on the document)")
+    tag_url: str | None = Field(None, description="What the tag's QR code opens: the web report page for the tag")
+
+
 class PolicyView(BaseModel):
     """`GET /policies/{policy_number}`: the current version and the history of versions."""
 
@@ -47,3 +57,4 @@ class PolicyView(BaseModel):
     current: PolicyVersion
     history: list[PolicyHistoryEntry]
     document_url: str
+    items: list[PolicyItem] = Field(default_factory=list, description="The covered items, each with its tag")

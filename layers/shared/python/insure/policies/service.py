@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from insure.callers import Caller, owned
-from insure.policies.models import PolicyHistoryEntry, PolicyView
+from insure.policies.models import PolicyHistoryEntry, PolicyItem, PolicyVersion, PolicyView
 from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.sessions import SessionRepository
 from insure.settings import PlatformSettings
@@ -34,7 +34,28 @@ class PolicyService:
                 for v in stored.versions
             ],
             document_url=f"{self.public_base_url.rstrip('/')}/policies/{policy_number}/document",
+            items=self.items(current),
         )
+
+    @staticmethod
+    def items(policy: PolicyVersion) -> list[PolicyItem]:
+        """The covered items with their tags (tags exist from issuance on; none once the policy is not active)."""
+        from insure.risk.policy_tags import items_with_ids, tag_id_for, tag_url
+        from insure.risk.tags import repository
+
+        registered = set(repository().tag_ids_for_policy(policy.policy_number)) if policy.status == "active" else set()
+        items: list[PolicyItem] = []
+        for item_id, item in items_with_ids(policy):
+            tag_id = tag_id_for(policy.policy_number, item_id)
+            tagged = tag_id in registered
+            items.append(
+                PolicyItem(
+                    **{**item, "item_id": item_id},
+                    tag_id=tag_id if tagged else None,
+                    tag_url=tag_url(tag_id) if tagged else None,
+                )
+            )
+        return items
 
     def document(self, policy_number: str, caller: Caller) -> bytes:
         """The PDF of the current version."""

@@ -69,6 +69,14 @@ class InsurerRepository:
         }
         self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
 
+    def put_if_absent(self, insurer: Insurer) -> bool:
+        """`put_new`, False instead of an error when the insurer id is taken."""
+        try:
+            self.put_new(insurer)
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def get(self, insurer_id: str) -> Insurer | None:
         found = self._db.get_item(TableName=self._table, Key=self._key(insurer_id), ConsistentRead=True).get("Item")
         return Insurer.model_validate_json(found["data"]["S"]) if found else None

@@ -4,6 +4,11 @@ them) and the policies covering it.
 Stored as `pk = TAG#<tag_id>`, `sk = TAG` (the tag as JSON in `data`), plus one index item per policy,
 `pk = TAGPOLICY#<policy_number>`, `sk = TAG#<tag_id>`, so a web report by policy number finds the object with a
 strongly consistent query (see `TagRepository.put_new` for the write order).
+
+One object, one tag record. A physical tag the customer already has (an RFID or barcode id) attached to an
+object is an alias item, `pk = TAG#<physical id>`, `sk = TAG`, `alias_of = <tag_id>`: reading it reads the object's
+tag, so a scan of either reaches the same insurers and joins the same open incident. A retired tag (its item left
+the policy, or the policy ended) is kept with `retired_at` and is no longer found by scans or reports.
 """
 
 from __future__ import annotations
@@ -51,16 +56,35 @@ class InsurerSnapshot(BaseModel):
     reporting_deadline_hours: int | None = None
 
 
+TagKind = Literal["barcode", "qr", "rfid"]
+
+
+class PhysicalTag(BaseModel):
+    """A tag the customer already had, attached to the object (an alias of the object's tag)."""
+
+    tag_id: str
+    kind: TagKind
+    attached_at: str
+
+
 class Tag(BaseModel):
     """A registered tag (domain model: holds the customer's private information, never returned as is)."""
 
     tag_id: str
-    kind: Literal["barcode", "qr", "rfid"]
+    kind: TagKind
     object: InsuredObject
     customer: CustomerIdentity
     policies: list[TagPolicy]
     created_at: str
     insurers: list[InsurerSnapshot] = Field(default_factory=list)
+    issuing_policy: str | None = Field(None, description="The platform's own policy whose item this tag marks")
+    item_id: str | None = None
+    physical_tags: list[PhysicalTag] = Field(default_factory=list)
+    retired_at: str | None = None
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class TagRepository:
@@ -78,15 +102,7 @@ class TagRepository:
         rather than one transaction: moto's transactions are not safe under concurrent writers, and an index item
         left by a refused or interrupted registration is harmless because readers check the tag's own policies."""
         for policy_number in sorted({p.policy_number for p in tag.policies}):
-            self._db.put_item(
-                TableName=self._table,
-                Item={
-                    "pk": {"S": f"TAGPOLICY#{policy_number}"},
-                    "sk": {"S": f"TAG#{tag.tag_id}"},
-                    "entity": {"S": "tag-policy"},
-                    "tag_id": {"S": tag.tag_id},
-                },
-            )
+            self.put_policy_index(policy_number, tag.tag_id)
         try:
             self._db.put_item(
                 TableName=self._table,
@@ -102,8 +118,55 @@ class TagRepository:
             raise Conflict(f"Tag {tag.tag_id} is already registered.") from error
 
     def get(self, tag_id: str) -> Tag | None:
+        found = self.get_versioned(tag_id)
+        return found[0] if found else None
+
+    def get_versioned(self, tag_id: str) -> tuple[Tag, int] | None:
+        """The tag (an alias read as the object's tag) and its version for `replace`."""
         item = self._db.get_item(TableName=self._table, Key=self._key(tag_id), ConsistentRead=True).get("Item")
-        return Tag.model_validate_json(item["data"]["S"]) if item else None
+        if item and "alias_of" in item:
+            item = self._db.get_item(
+                TableName=self._table, Key=self._key(item["alias_of"]["S"]), ConsistentRead=True
+            ).get("Item")
+        if not item:
+            return None
+        return Tag.model_validate_json(item["data"]["S"]), int(item["version"]["N"])
+
+    def replace(self, tag: Tag, version: int) -> bool:
+        """Replaces the tag if nobody changed it since `version` was read (policy index items first)."""
+        from insure.storage import replace_if_version
+
+        for policy_number in sorted({p.policy_number for p in tag.policies}):
+            self.put_policy_index(policy_number, tag.tag_id)
+        return replace_if_version(
+            self._db, self._table, self._key(tag.tag_id), entity="tag", data_json=tag.model_dump_json(), version=version
+        )
+
+    def put_policy_index(self, policy_number: str, tag_id: str) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item={
+                "pk": {"S": f"TAGPOLICY#{policy_number}"},
+                "sk": {"S": f"TAG#{tag_id}"},
+                "entity": {"S": "tag-policy"},
+                "tag_id": {"S": tag_id},
+            },
+        )
+
+    def put_alias(self, alias_id: str, tag_id: str) -> None:
+        """Makes `alias_id` read as tag `tag_id` (409 when the id is taken by any tag)."""
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item={**self._key(alias_id), "entity": {"S": "tag-alias"}, "alias_of": {"S": tag_id}},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._db.exceptions.ConditionalCheckFailedException as error:
+            raise Conflict(f"Tag {alias_id} is already registered.") from error
+
+    def alias_target(self, alias_id: str) -> str | None:
+        item = self._db.get_item(TableName=self._table, Key=self._key(alias_id), ConsistentRead=True).get("Item")
+        return item["alias_of"]["S"] if item and "alias_of" in item else None
 
     def tag_ids_for_policy(self, policy_number: str) -> list[str]:
         page = self._db.query(
@@ -149,25 +212,30 @@ def register_tag(
         customer=customer,
         policies=policies,
         created_at=datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        insurers=[
-            InsurerSnapshot(
-                insurer_id=insurer.insurer_id,
-                name=insurer.name,
-                reporting_deadline_hours=insurer.reporting_deadline_hours,
-            )
-            for insurer in found.values()
-            if insurer is not None
-        ],
+        insurers=[snapshot(insurer) for insurer in found.values() if insurer is not None],
     )
     repository().put_new(tag)
     return tag
 
 
+def snapshot(insurer: Any) -> InsurerSnapshot:
+    return InsurerSnapshot(
+        insurer_id=insurer.insurer_id, name=insurer.name, reporting_deadline_hours=insurer.reporting_deadline_hours
+    )
+
+
 def get_tag(tag_id: str) -> Tag | None:
-    return repository().get(tag_id)
+    """The tag a scan or report names (a physical tag's id reads as its object's tag); None when unknown or
+    retired."""
+    tag = repository().get(tag_id)
+    return tag if tag is not None and not tag.retired else None
 
 
 def tags_for_policy(policy_number: str) -> list[Tag]:
-    """The registered tags whose policies include `policy_number`."""
+    """The registered tags (not retired) whose policies include `policy_number`."""
     found = (repository().get(tag_id) for tag_id in repository().tag_ids_for_policy(policy_number))
-    return [tag for tag in found if tag is not None and any(p.policy_number == policy_number for p in tag.policies)]
+    return [
+        tag
+        for tag in found
+        if tag is not None and not tag.retired and any(p.policy_number == policy_number for p in tag.policies)
+    ]

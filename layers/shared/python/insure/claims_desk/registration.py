@@ -1,0 +1,59 @@
+"""The claims desk in the insurer registry: a fixed insurer id, registered on first use (by the first policy
+issued), with the platform's claims API as its base URL and a fresh webhook secret, like any insurer."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from insure.risk.insurers import Insurer, InsurerRepository, Salesperson
+
+PLATFORM_INSURER_ID = "ins_platform"
+PLATFORM_INSURER_NAME = "Platform claims desk"
+CLAIMS_DESK_PATH = "/claims-desk"
+CACHE_S = 60.0
+
+_cached: list[tuple[float, Insurer]] = []
+
+
+def reset() -> None:
+    """Forget the cached registration (tests switch environments)."""
+    _cached.clear()
+
+
+def own_insurer() -> Insurer:
+    """The claims desk's insurer record, registered now if it is not yet (concurrent first calls register it
+    once: the registry's write is conditional). Cached for a minute in the execution environment."""
+    if _cached and time.monotonic() - _cached[0][0] < CACHE_S:
+        return _cached[0][1]
+    from insure.risk.insurers import repository
+
+    repo = repository()
+    insurer = repo.get(PLATFORM_INSURER_ID) or _register(repo)
+    _cached[:] = [(time.monotonic(), insurer)]
+    return insurer
+
+
+def _register(repo: InsurerRepository) -> Insurer:
+    from insure.settings import get_settings
+    from insure.signatures import new_secret
+
+    settings = get_settings()
+    insurer = Insurer(
+        insurer_id=PLATFORM_INSURER_ID,
+        name=PLATFORM_INSURER_NAME,
+        base_url=settings.public_base_url.rstrip("/") + CLAIMS_DESK_PATH,
+        salesperson=Salesperson(
+            name=settings.platform_sales_name,
+            email=settings.platform_sales_email,
+            phone=settings.platform_sales_phone,
+        ),
+        webhook_secrets=(new_secret(),),
+        created_at=datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    )
+    if repo.put_if_absent(insurer):
+        return insurer
+    registered: Insurer | None = repo.get(PLATFORM_INSURER_ID)  # another environment registered it first
+    if registered is None:  # pragma: no cover - a conditional put only fails when the item exists
+        raise RuntimeError("The claims desk's registration vanished.")
+    return registered

@@ -1,0 +1,228 @@
+"""Risk identification tags on the platform's own policies.
+
+Every covered item of an active policy carries a QR tag: its id is derived from (policy number, item id), so a
+retried issuance, the policy document and `GET /policies/{n}` all name the same tag without reading it; its QR code
+holds the URL of the web report page for it (`{web address}/t/{tag_id}`). The tag is registered with the platform's
+claims desk as the issuing insurer and the policy's insured as the customer (contact and private details from the
+application, so the customer is recognised when they report).
+
+`sync_tags(policy)` brings the tags in line with a policy version: issued or amended, every item has its tag (a
+changed description or serial number is updated), an item no longer on the policy has its tag retired, and a
+policy that is no longer active retires them all. Physical tags attached by the customer and other insurers'
+policies added on the object stay with the object's tag. It is idempotent: a repeat changes nothing.
+
+The customer adds to an item's tag (`attach_physical_tag`, `add_policy`): a tag they already have (an RFID or
+barcode id, which then reads as the object's tag) and other insurers' policies on the same object, so one scan
+reaches every insurer of that object.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import quote
+
+from insure.errors import Conflict, FieldError, NotFound, RuleViolation
+from insure.policies.models import PolicyVersion
+from insure.risk.reporters import CustomerIdentity
+from insure.risk.tags import InsuredObject, PhysicalTag, Tag, TagPolicy, TagRepository, repository, snapshot
+
+TAG_PREFIX = "QR-"
+SAVE_ATTEMPTS = 8
+MAX_PHYSICAL_TAGS = 10
+MAX_POLICIES = 20
+
+
+def _now() -> str:
+    return datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def tag_id_for(policy_number: str, item_id: str) -> str:
+    """The QR tag of a policy's item (derived, so every reader names the same tag)."""
+    digest = hashlib.sha256(f"tag:{policy_number}:{item_id}".encode()).digest()
+    return TAG_PREFIX + base64.b32encode(digest).decode()[:16]
+
+
+def tag_url(tag_id: str, web_address: str | None = None) -> str:
+    """What the tag's QR code holds: the web report page for the tag on the platform's public web address."""
+    if web_address is None:
+        from insure.settings import get_settings
+
+        web_address = get_settings().web_address
+    return f"{web_address.rstrip('/')}/t/{quote(tag_id, safe='')}"
+
+
+def item_id_of(item: dict[str, Any], index: int) -> str:
+    """An item's id: the one stored on it, else its position (`item-1`, ...), as issuance assigns them."""
+    return str(item.get("item_id") or f"item-{index + 1}")
+
+
+def items_with_ids(policy: PolicyVersion) -> list[tuple[str, dict[str, Any]]]:
+    return [(item_id_of(item, n), item) for n, item in enumerate(policy.items)]
+
+
+def describe(product: str, item: dict[str, Any]) -> InsuredObject:
+    """What the tag is on, as an insurer and a finder would recognise it."""
+    make = " ".join(str(item[k]) for k in ("brand", "model") if item.get(k))
+    kind = item.get("kind")
+    address = item.get("address")
+    if make:
+        text = f"{make} ({kind})" if kind else make
+    elif isinstance(address, dict) and address.get("line1"):
+        text = ", ".join(str(address[k]) for k in ("line1", "city", "state") if address.get(k))
+    else:
+        text = str(item.get("description") or item.get("coverage") or product)
+    serial = item.get("serial_number")
+    return InsuredObject(
+        description=text[:500],
+        category=str(kind or item.get("coverage") or product)[:60],
+        serial_number=str(serial)[:120] if serial else None,
+    )
+
+
+def customer_of(insured: str, applicant: dict[str, Any]) -> CustomerIdentity:
+    """The customer as a tag keeps them: contact and the private details that recognise them when they report."""
+    address = applicant.get("address") if isinstance(applicant.get("address"), dict) else {}
+    return CustomerIdentity(
+        name=(insured.strip() or "Policyholder")[:200],
+        phone=applicant.get("phone"),
+        email=applicant.get("email"),
+        date_of_birth=applicant.get("date_of_birth"),
+        postal_code=(address or {}).get("zip"),
+    )
+
+
+def _applicant_of(policy: PolicyVersion) -> dict[str, Any]:
+    from insure.applications.repository import ApplicationRepository
+    from insure.settings import get_settings
+
+    record = ApplicationRepository(get_settings().table_name).get(policy.application_id)
+    applicant = (record.input if record else {}).get("applicant")
+    return applicant if isinstance(applicant, dict) else {}
+
+
+def sync_tags(policy: PolicyVersion, *, applicant: dict[str, Any] | None = None) -> list[Tag]:
+    """Registers, updates and retires the policy's item tags to match `policy` (see the module docstring); the
+    live tags, in item order. `applicant` (the application's) is read from the application when not given."""
+    from insure.claims_desk.registration import own_insurer
+
+    repo = repository()
+    desk = own_insurer()
+    wanted = items_with_ids(policy) if policy.status == "active" else []
+    live: list[Tag] = []
+    customer: CustomerIdentity | None = None
+    for item_id, item in wanted:
+        tag_id = tag_id_for(policy.policy_number, item_id)
+        obj = describe(policy.product, item)
+        found = repo.get_versioned(tag_id)
+        if found is None:
+            if customer is None:
+                customer = customer_of(policy.insured, applicant if applicant is not None else _applicant_of(policy))
+            tag = Tag(
+                tag_id=tag_id,
+                kind="qr",
+                object=obj,
+                customer=customer,
+                policies=[
+                    TagPolicy(insurer_id=desk.insurer_id, policy_number=policy.policy_number, product=policy.product)
+                ],
+                created_at=_now(),
+                insurers=[snapshot(desk)],
+                issuing_policy=policy.policy_number,
+                item_id=item_id,
+            )
+            try:
+                repo.put_new(tag)
+            except Conflict:  # a concurrent sync registered it first
+                found = repo.get_versioned(tag_id)
+                if found is None:
+                    raise
+            else:
+                live.append(tag)
+                continue
+        live.append(_update(repo, tag_id, lambda t, o=obj: {"object": o, "retired_at": None}))
+    keep = {t.tag_id for t in live}
+    for tag_id in repo.tag_ids_for_policy(policy.policy_number):
+        if tag_id in keep:
+            continue
+        current = repo.get(tag_id)
+        if current is not None and current.issuing_policy == policy.policy_number and not current.retired:
+            _update(repo, tag_id, lambda t: {"retired_at": _now()})
+    return live
+
+
+def _update(repo: TagRepository, tag_id: str, change: Any) -> Tag:
+    """Applies `change(tag) -> fields` with optimistic locking (nothing written when nothing changes)."""
+    for _ in range(SAVE_ATTEMPTS):
+        found = repo.get_versioned(tag_id)
+        if found is None:
+            raise NotFound(f"No tag {tag_id}.")
+        tag, version = found
+        updated = tag.model_copy(update=change(tag))
+        if updated == tag or repo.replace(updated, version):
+            return updated
+    raise Conflict("The tag is being updated concurrently; retry shortly.")
+
+
+def item_tag(policy: PolicyVersion, item_id: str) -> Tag:
+    """The live QR tag of one of the policy's items (404 for an item the policy does not cover)."""
+    if item_id not in dict(items_with_ids(policy)):
+        raise NotFound(f"Policy {policy.policy_number} has no item {item_id}.")
+    tag = repository().get(tag_id_for(policy.policy_number, item_id))
+    if tag is None or tag.retired:
+        raise NotFound(f"Item {item_id} of policy {policy.policy_number} has no tag.")
+    return tag
+
+
+def attach_physical_tag(policy: PolicyVersion, item_id: str, tag_id: str, kind: Literal["rfid", "barcode"]) -> Tag:
+    """Attaches a tag the customer already has to a covered item: a scan of it reaches the item's insurers. The
+    same tag attached again is a no-op; an id already registered elsewhere is 409."""
+    repo = repository()
+    tag = item_tag(policy, item_id)
+    if any(p.tag_id == tag_id for p in tag.physical_tags):
+        return tag
+    if len(tag.physical_tags) >= MAX_PHYSICAL_TAGS:
+        raise RuleViolation(
+            "Too many tags on this item.", errors=[FieldError("tag_id", f"At most {MAX_PHYSICAL_TAGS} per item.")]
+        )
+    if repo.alias_target(tag_id) != tag.tag_id:
+        repo.put_alias(tag_id, tag.tag_id)
+    attached = PhysicalTag(tag_id=tag_id, kind=kind, attached_at=_now())
+
+    def with_physical(current: Tag) -> dict[str, Any]:
+        if any(p.tag_id == tag_id for p in current.physical_tags):
+            return {}
+        return {"physical_tags": [*current.physical_tags, attached]}
+
+    return _update(repo, tag.tag_id, with_physical)
+
+
+def add_policy(policy: PolicyVersion, item_id: str, added: TagPolicy) -> Tag:
+    """Adds another insurer's policy on the same object (the insurer must be registered: 422 otherwise); adding
+    the same policy again is a no-op."""
+    from insure.risk.insurers import get_insurer
+
+    repo = repository()
+    tag = item_tag(policy, item_id)
+    insurer = get_insurer(added.insurer_id)
+    if insurer is None:
+        raise RuleViolation(
+            "The insurer must be registered first.",
+            errors=[FieldError("insurer_id", f"No registered insurer {added.insurer_id}.")],
+        )
+    if len(tag.policies) >= MAX_POLICIES and added not in tag.policies:
+        raise RuleViolation(
+            "Too many policies on this object.", errors=[FieldError("policy_number", f"At most {MAX_POLICIES}.")]
+        )
+
+    def with_policy(current: Tag) -> dict[str, Any]:
+        if added in current.policies:
+            return {}
+        insurers = current.insurers
+        if all(s.insurer_id != insurer.insurer_id for s in insurers):
+            insurers = [*insurers, snapshot(insurer)]
+        return {"policies": [*current.policies, added], "insurers": insurers}
+
+    return _update(repo, tag.tag_id, with_policy)
