@@ -39,6 +39,20 @@ FUNCTIONS: tuple[Function, ...] = (
         grants=(DATA_READ_WRITE, ADMIN),
     ),
     Function(
+        name="claims_desk",
+        description="The platform's own claims desk: the insurer connector's calls (signed) and the adjusters' back "
+        "office (open claims, status changes told to the event's timeline)",
+        routes=(
+            Route("POST", "/claims-desk/claims"),
+            Route("GET", "/claims-desk/claims/{claim_reference}"),
+            Route("POST", "/claims-desk/claims/{claim_reference}/facts"),
+            Route("GET", "/claims"),
+            Route("GET", "/claims/{claim_reference}"),
+            Route("POST", "/claims/{claim_reference}/status"),
+        ),
+        grants=(DATA_READ_WRITE, IDEMPOTENT, ADMIN, Grant(LIVE, ("send",))),
+    ),
+    Function(
         name="policy_tags",
         description="The customer's item tags: read an item's tag, attach a physical tag (RFID, barcode), add "
         "another insurer's policy on the object",

@@ -4,7 +4,13 @@ base URL `http://127.0.0.1:<port>/<slug>`, behind the same connector contract a 
 - `POST /<slug>/claims` {risk_event_id, policy_number, event_type, facts, occurred_at, location}
   → 201 {claim_reference, status: "received"}; a repeated `Idempotency-Key` returns the same claim.
 - `GET /<slug>/claims/<claim_reference>` → 200 {status, updated_at, note}
-- `GET /<slug>/claims` → 200 {"claims": [...]} (what the insurer received; for tests and the curious)
+- `POST /<slug>/claims/<claim_reference>/facts` {risk_event_id, facts, updated_at} → 204: facts learned after
+  filing, applied once per `webhook-id` (a repeat is acknowledged and not applied again)
+- `GET /<slug>/claims` → 200 {"claims": [...]} (what the insurer received, with every facts delivery applied; for
+  tests and the curious)
+
+Progress can depend on the facts: a theft without a police report number stays `assessing` until the number
+arrives (with the filing or later), then moves on one step every `step_s` from then.
 
 Every call must be signed with the insurer's webhook secret (Standard Webhooks); unsigned or forged calls are 401.
 Each insurer has its own latency, failure rate (503s) and progress script (e.g. received → assessing → approved
@@ -70,6 +76,20 @@ class _Claim:
     body: dict[str, Any]
     filed_at: float
     pushed: int = 0
+    facts_updates: list[dict[str, Any]] = field(default_factory=list)
+    unblocked_at: float | None = None
+
+    def facts(self) -> dict[str, Any]:
+        """The facts filed, with every later delivery applied in order."""
+        merged = dict(self.body.get("facts") or {})
+        for update in self.facts_updates:
+            merged.update(update["facts"])
+        return merged
+
+    def waits_for_police_report(self) -> bool:
+        facts = self.facts()
+        event_type = facts.get("event_type") or self.body.get("event_type")
+        return event_type == "theft" and not facts.get("police_report_number")
 
 
 def _rfc3339(at: float) -> str:
@@ -86,10 +106,24 @@ class _Insurer:
     by_key: dict[str, str] = field(default_factory=dict)
     calls: int = 0
 
+    applied_facts: set[str] = field(default_factory=set)
+
     def status_at(self, claim: _Claim, now: float) -> tuple[str, float]:
-        steps = self.profile.script
-        index = min(int((now - claim.filed_at) / self.profile.step_s), len(steps) - 1) if self.profile.step_s else 0
-        return steps[index], claim.filed_at + index * self.profile.step_s
+        """The claim's status at `now` and since when: one script step every `step_s`, except that a theft waits
+        in `assessing` for its police report number, and moves on one step every `step_s` from its arrival."""
+        steps, step_s = self.profile.script, self.profile.step_s
+        index = min(int((now - claim.filed_at) / step_s), len(steps) - 1) if step_s else 0
+        at = claim.filed_at + index * step_s
+        gate = steps.index("assessing") if "assessing" in steps else None
+        if gate is not None and index > gate:
+            if claim.waits_for_police_report():
+                return steps[gate], claim.filed_at + gate * step_s
+            if claim.unblocked_at is not None:
+                since = max(claim.unblocked_at, claim.filed_at + gate * step_s)
+                after = int((now - since) / step_s) if step_s else len(steps)
+                index = min(index, gate + after)
+                at = since + (index - gate) * step_s if index > gate else claim.filed_at + gate * step_s
+        return steps[index], at
 
 
 @dataclass
@@ -208,10 +242,23 @@ class InsurerSimulator:
             return self._file(insurer, request, body)
         if request.method == "GET" and len(parts) == 2:
             return _json(
-                200, {"claims": [{"claim_reference": c.claim_reference, **c.body} for c in insurer.claims.values()]}
+                200,
+                {
+                    "claims": [
+                        {
+                            "claim_reference": c.claim_reference,
+                            **c.body,
+                            "facts": c.facts(),
+                            "facts_updates": c.facts_updates,
+                        }
+                        for c in insurer.claims.values()
+                    ]
+                },
             )
         if request.method == "GET" and len(parts) == 3:
             return self._progress(insurer, parts[2])
+        if request.method == "POST" and len(parts) == 4 and parts[3] == "facts":
+            return self._facts(insurer, parts[2], request, body)
         return _json(405, {"error": "method_not_allowed"})
 
     @staticmethod
@@ -246,6 +293,31 @@ class InsurerSimulator:
         status, _ = insurer.status_at(claim, time.time())
         return _json(201, {"claim_reference": reference, "status": status})
 
+    def _facts(self, insurer: _Insurer, reference: str, request: Request, body: bytes) -> Response:
+        """Facts learned after filing, applied once per webhook-id."""
+        claim = insurer.claims.get(reference)
+        if claim is None:
+            return _json(404, {"error": "unknown_claim"})
+        try:
+            delivery = json.loads(body)
+        except ValueError:
+            return _json(400, {"error": "malformed_json"})
+        if not isinstance(delivery, dict) or not isinstance(delivery.get("facts"), dict):
+            return _json(422, {"error": "missing_fields", "fields": ["facts"]})
+        if delivery.get("risk_event_id") != claim.body["risk_event_id"]:
+            return _json(404, {"error": "unknown_claim"})
+        webhook_id = request.headers["webhook-id"]
+        with self._lock:
+            if webhook_id not in insurer.applied_facts:
+                insurer.applied_facts.add(webhook_id)
+                waited = claim.waits_for_police_report()
+                claim.facts_updates.append(
+                    {"webhook_id": webhook_id, "facts": delivery["facts"], "updated_at": delivery.get("updated_at")}
+                )
+                if waited and not claim.waits_for_police_report():
+                    claim.unblocked_at = time.time()
+        return Response(status=204)
+
     def _progress(self, insurer: _Insurer, reference: str) -> Response:
         claim = insurer.claims.get(reference)
         if claim is None:
@@ -265,10 +337,11 @@ class InsurerSimulator:
 
     def _push_due(self, insurer: _Insurer, claim: _Claim) -> None:
         steps = insurer.profile.script
-        reached = min(int((time.time() - claim.filed_at) / insurer.profile.step_s), len(steps) - 1)
+        current, current_at = insurer.status_at(claim, time.time())
+        reached = steps.index(current)
         while claim.pushed <= reached and not self._stop.is_set():
             status = steps[claim.pushed]
-            at = claim.filed_at + claim.pushed * insurer.profile.step_s
+            at = current_at if claim.pushed == reached else claim.filed_at + claim.pushed * insurer.profile.step_s
             body = json.dumps(
                 {
                     "risk_event_id": claim.body["risk_event_id"],

@@ -107,7 +107,7 @@ def _filing() -> str:
         {
             "risk_event_id": "evt-1",
             "policy_number": "P-1",
-            "event_type": "theft",
+            "event_type": "water_damage",  # a theft would wait for its police report number
             "facts": {},
             "occurred_at": "2026-11-23T07:00:00Z",
             "location": None,

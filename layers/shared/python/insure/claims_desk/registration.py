@@ -3,7 +3,6 @@ issued), with the platform's claims API as its base URL and a fresh webhook secr
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 from insure.risk.insurers import Insurer, InsurerRepository, Salesperson
@@ -11,27 +10,16 @@ from insure.risk.insurers import Insurer, InsurerRepository, Salesperson
 PLATFORM_INSURER_ID = "ins_platform"
 PLATFORM_INSURER_NAME = "Platform claims desk"
 CLAIMS_DESK_PATH = "/claims-desk"
-CACHE_S = 60.0
-
-_cached: list[tuple[float, Insurer]] = []
-
-
-def reset() -> None:
-    """Forget the cached registration (tests switch environments)."""
-    _cached.clear()
 
 
 def own_insurer() -> Insurer:
     """The claims desk's insurer record, registered now if it is not yet (concurrent first calls register it
-    once: the registry's write is conditional). Cached for a minute in the execution environment."""
-    if _cached and time.monotonic() - _cached[0][0] < CACHE_S:
-        return _cached[0][1]
+    once: the registry's write is conditional). Read each time (one consistent read): its secret signs and
+    verifies the desk's calls, and must be the registry's."""
     from insure.risk.insurers import repository
 
     repo = repository()
-    insurer = repo.get(PLATFORM_INSURER_ID) or _register(repo)
-    _cached[:] = [(time.monotonic(), insurer)]
-    return insurer
+    return repo.get(PLATFORM_INSURER_ID) or _register(repo)
 
 
 def _register(repo: InsurerRepository) -> Insurer:

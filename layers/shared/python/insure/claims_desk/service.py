@@ -1,0 +1,204 @@
+"""The claims desk's work: the connector side (file a claim, report its progress, take facts learned later), as
+any insurer's claims API answers the platform, and the adjusters' side (list open claims, move one with a note).
+
+Connector calls are signed with the desk's webhook secret from the insurer registry, exactly as the platform signs
+its calls to every insurer (`verify_connector_call`). A filing is recorded once per incident and policy: its
+reference is derived from (risk event, policy number), so a repeated filing names the same claim. Facts are applied
+once per `webhook-id`. An adjuster's change is told to the risk event's timeline as a signed progress webhook from
+the desk, through the same verification, deduplication and never-backwards rule as another insurer's webhooks
+(`insure.risk.webhooks.receive`), called in-process rather than over the public API: an API function calling its own
+API would only add a round trip."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from insure.claims_desk.models import (
+    NEXT,
+    ClaimFiledView,
+    ClaimProgressView,
+    DeskClaim,
+    DeskEntry,
+    DeskFiling,
+    DeskStatus,
+    FactsDelivery,
+    FactsReceived,
+    StatusChange,
+)
+from insure.claims_desk.repository import repository
+from insure.errors import Conflict, NotFound
+
+log = logging.getLogger(__name__)
+
+SAVE_ATTEMPTS = 8
+REFERENCE_PREFIX = "PLT-"
+POLICE_REPORT_EVENTS = frozenset({"theft"})
+
+
+def _now() -> str:
+    return datetime.now(tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def claim_reference_for(risk_event_id: str, policy_number: str) -> str:
+    """One claim per incident and policy: the reference is derived from both."""
+    digest = hashlib.sha256(f"desk:{risk_event_id}:{policy_number}".encode()).hexdigest()
+    return REFERENCE_PREFIX + digest[:12].upper()
+
+
+def verify_connector_call(headers: Mapping[str, str] | None, body: str) -> str:
+    """The `webhook-id` of a call signed with the desk's secret; 401 otherwise (before the body is read)."""
+    from insure.claims_desk.registration import own_insurer
+    from insure.signatures import verify
+
+    return verify(own_insurer().webhook_secrets, headers, body)
+
+
+# ---- connector side ---------------------------------------------------------------------------------------------
+
+
+def file_claim(filing: DeskFiling) -> ClaimFiledView:
+    """Records the claim (once per incident and policy) and answers with its reference and status."""
+    reference = claim_reference_for(filing.risk_event_id, filing.policy_number)
+    at = _now()
+    claim = DeskClaim(
+        claim_reference=reference,
+        **filing.model_dump(),
+        status="received",
+        filed_at=at,
+        updated_at=at,
+        note="Claim received by the platform's claims desk",
+        history=[DeskEntry(status="received", at=at, note="Claim received", by="intake")],
+    )
+    if repository().put_new(claim):
+        log.info("desk claim filed", extra={"claim_reference": reference, "risk_event_id": filing.risk_event_id})
+        return ClaimFiledView(claim_reference=reference, status="received")
+    existing = _get(reference)[0]
+    return ClaimFiledView(claim_reference=reference, status=existing.status)
+
+
+def progress(claim_reference: str) -> ClaimProgressView:
+    claim = _get(claim_reference)[0]
+    return ClaimProgressView(status=claim.status, updated_at=claim.updated_at, note=claim.note)
+
+
+def receive_facts(claim_reference: str, delivery: FactsDelivery, webhook_id: str) -> bool:
+    """Applies facts learned after filing, once per `webhook-id` (a repeat is acknowledged, not applied again);
+    True when this call applied them."""
+    from insure.idempotency import run_once
+
+    claim = _get(claim_reference)[0]
+    if claim.risk_event_id != delivery.risk_event_id:
+        raise NotFound(f"No claim {claim_reference} for risk event {delivery.risk_event_id}.")
+
+    def effect() -> dict[str, Any]:
+        received = FactsReceived(
+            webhook_id=webhook_id, received_at=_now(), updated_at=delivery.updated_at, facts=delivery.facts
+        )
+
+        def with_facts(current: DeskClaim) -> dict[str, Any] | None:
+            if any(u.webhook_id == webhook_id for u in current.facts_updates):
+                return None
+            return {
+                "facts": {**current.facts, **delivery.facts},
+                "facts_updates": [*current.facts_updates, received],
+                "event_type": str(delivery.facts.get("event_type") or current.event_type),
+            }
+
+        return {"applied": _update(claim_reference, with_facts) is not None}
+
+    # Keyed by the id alone, whatever the body: the id is what Standard Webhooks senders repeat on retries.
+    result = run_once("claims-desk-facts", webhook_id, "", effect)
+    return bool(result.get("applied"))
+
+
+# ---- adjusters' side --------------------------------------------------------------------------------------------
+
+
+def open_claims(status: DeskStatus | None = None) -> list[DeskClaim]:
+    claims = repository().list_open()
+    return [c for c in claims if status is None or c.status == status]
+
+
+def get_claim(claim_reference: str) -> DeskClaim:
+    return _get(claim_reference)[0]
+
+
+def change_status(claim_reference: str, change: StatusChange) -> DeskClaim:
+    """Moves the claim one step (409 for a move the desk does not make; the same status again is a no-op), then
+    tells the risk event's timeline."""
+
+    def moved(current: DeskClaim) -> dict[str, Any] | None:
+        if current.status == change.status:
+            return None
+        if change.status not in NEXT[current.status]:
+            allowed = ", ".join(sorted(NEXT[current.status])) or "nothing (the claim is closed)"
+            raise Conflict(f"A {current.status} claim moves to {allowed}, not {change.status}.")
+        if (
+            change.status == "approved"
+            and current.event_type in POLICE_REPORT_EVENTS
+            and not current.facts.get("police_report_number")
+        ):
+            raise Conflict("A theft is approved once the police report number is known.")
+        at = _now()
+        entry = DeskEntry(status=change.status, at=at, note=change.note, by="adjuster")
+        return {"status": change.status, "updated_at": at, "note": change.note, "history": [*current.history, entry]}
+
+    updated = _update(claim_reference, moved)
+    if updated is None:
+        return _get(claim_reference)[0]
+    deliver_progress(updated)
+    return updated
+
+
+def deliver_progress(claim: DeskClaim) -> None:
+    """The desk's progress webhook for the claim's current status, signed with its secret and received by the
+    platform's webhook intake (deduplicated by its `webhook-id`, never moving a status backwards). A failure is
+    logged: the change stands, and the fan-out's polls of the desk pick it up."""
+    from insure.claims_desk.registration import own_insurer
+    from insure.risk.webhooks import receive
+    from insure.signatures import sign
+
+    desk = own_insurer()
+    body = json.dumps(
+        {
+            "risk_event_id": claim.risk_event_id,
+            "claim_reference": claim.claim_reference,
+            "status": claim.status,
+            "updated_at": claim.updated_at,
+            "note": claim.note,
+        }
+    )
+    headers = sign(desk.signing_secret, body, message_id=f"desk_{claim.claim_reference}_{claim.status}")
+    try:
+        receive(desk.insurer_id, headers, body)
+    except Exception:  # the adjuster's decision is recorded; the timeline also learns it by polling
+        log.warning("desk progress not delivered for %s", claim.claim_reference, exc_info=True)
+
+
+# ---- storage helpers --------------------------------------------------------------------------------------------
+
+
+def _get(claim_reference: str) -> tuple[DeskClaim, int]:
+    found = repository().get(claim_reference)
+    if found is None:
+        raise NotFound(f"No claim {claim_reference}.")
+    return found
+
+
+def _update(claim_reference: str, change: Any) -> DeskClaim | None:
+    """Applies `change(claim) -> fields | None` with optimistic locking; the updated claim, or None when the change
+    had nothing to do."""
+    for _ in range(SAVE_ATTEMPTS):
+        claim, version = _get(claim_reference)
+        fields = change(claim)
+        if fields is None:
+            return None
+        updated = claim.model_copy(update=fields)
+        if repository().replace(updated, version):
+            return updated
+    raise Conflict("The claim is being updated concurrently; retry shortly.")
