@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import import_module
 from pathlib import Path
 from pkgutil import iter_modules
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+from insure.http.access import BEARERS, CREDENTIAL, Access, declared_access
 
 # The generated document ships with the layer (`make openapi` writes it; a test fails when it is stale).
 DOCUMENT_PATH = Path(__file__).resolve().parent.parent / "openapi.json"
@@ -48,8 +52,94 @@ PROBLEM_SCHEMA = {
 }
 
 
+ERROR_STATUSES: dict[int, str] = {
+    400: "Malformed request: the body is not UTF-8 text or not valid JSON (or nests too deeply), or a required "
+    "header is missing",
+    401: "Missing or invalid credentials (checked before the body is read)",
+    404: "No such resource for this caller (another caller's reads the same as an unknown one)",
+    409: "Conflict: the resource's state does not allow it, or a request with the same Idempotency-Key is in flight",
+    413: "The body exceeds the size limit (checked before it is parsed)",
+    415: "The body is not application/json",
+    422: "Valid JSON that breaks the schema or a rule (field errors in `errors`)",
+    429: "Throttled: retry after the `Retry-After` seconds",
+}
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+def _declared_access() -> dict[tuple[str, str], Access]:
+    """Each operation's declared access, by (method, OpenAPI path)."""
+    app = document_resolver()
+    found: dict[tuple[str, str], Access] = {}
+    for route in app._static_routes + app._dynamic_routes:
+        path = re.sub(r"<(\w+)>", r"{\1}", route.path)
+        found[(route.method.lower(), path)] = declared_access(route.func) or Access.PUBLIC
+    return found
+
+
+def _security_schemes() -> dict[str, Any]:
+    schemes: dict[str, Any] = {
+        access.value: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": f"`Authorization: Bearer <{credential}>`",
+        }
+        for access, credential in CREDENTIAL.items()
+    }
+    for header in SIGNATURE_HEADERS:
+        schemes[header] = {
+            "type": "apiKey",
+            "in": "header",
+            "name": header,
+            "description": "Standard Webhooks: `webhook-signature` is `v1,<base64 HMAC-SHA256 of id.timestamp.body>` "
+            "with the signer's secret",
+        }
+    return schemes
+
+
+def _security(access: Access) -> list[dict[str, list[str]]]:
+    """The credentials a route of `access` accepts: its own, and every kind whose authenticators it also tries
+    (e.g. customers' access tokens on session routes)."""
+    if access is Access.SIGNED:
+        return [{header: [] for header in SIGNATURE_HEADERS}]
+    if access not in BEARERS:
+        return []
+    accepted = set(BEARERS[access])
+    kinds = [access] + [other for other, tried in BEARERS.items() if other is not access and set(tried) <= accepted]
+    no_scopes: list[str] = []
+    return [{kind.value: no_scopes} for kind in kinds]
+
+
+def _error_responses(method: str, path: str, operation: dict[str, Any], access: Access) -> dict[int, str]:
+    statuses = {429}
+    has_body = "requestBody" in operation
+    has_input = has_body or any(p.get("in") != "path" for p in operation.get("parameters", []))
+    if has_body:
+        statuses |= {400, 413, 422}
+        if access is not Access.SIGNED:
+            statuses.add(415)
+    if has_input or method != "get":
+        statuses.add(422)  # a schema or a rule broken (a submission's rules too)
+    if access is not Access.PUBLIC:
+        statuses.add(401)
+    if "{" in path or (has_body and method != "get"):
+        statuses.add(404)  # the id in the path, or one the body refers to (a tag, a quote, an insurer)
+    if method != "get":
+        statuses.add(409)
+    return {status: ERROR_STATUSES[status] for status in sorted(statuses)}
+
+
+SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+
+
 def openapi_json() -> str:
-    """The document, with every error response described as an RFC 9457 problem (not Powertools' default)."""
+    """The document, with each operation's error responses (RFC 9457 problems: the ones its input, its declared
+    access and its path can produce, instead of Powertools' catch-all) and the security schemes it accepts."""
     document = json.loads(
         document_resolver().get_openapi_json_schema(
             title=TITLE,
@@ -61,15 +151,19 @@ def openapi_json() -> str:
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     schemas["Problem"] = PROBLEM_SCHEMA
-    problem = {
-        "description": "Problem details (RFC 9457)",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
+    document["components"]["securitySchemes"] = _security_schemes()
+    declared = _declared_access()
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            access = declared[(method, path)]
+            security = _security(access)
+            if security:
+                operation["security"] = security
             responses = operation.setdefault("responses", {})
-            responses["422"] = {**problem, "description": "Validation failed or a rule was broken"}
-            responses.setdefault("default", problem)
+            responses.pop("default", None)
+            responses.pop("422", None)  # Powertools' own, on every operation
+            for status, description in _error_responses(method, path, operation, access).items():
+                responses.setdefault(str(status), _problem_response(description))
     return json.dumps(document)
 
 
