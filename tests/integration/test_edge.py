@@ -150,3 +150,9 @@ def test_money_and_text_mistakes_are_field_errors(seeded):
         assert response.status_code == 422, (brand, response.json)
         assert [e["field"] for e in response.json["errors"]] == ["items[0].brand"]
     assert seeded.api.post("/quotes", json=MONEY_BODY).status_code == 200
+
+
+def test_a_signed_route_refuses_a_body_that_is_not_text_with_400(platform):
+    for path in ("/scans", "/webhooks/insurers/ins_x"):
+        response = platform.api.post(path, data=b"\x1e\xff\xfeMV\x13", headers=JSON)
+        assert response.status_code == 400, (path, response.get_data(as_text=True))

@@ -6,8 +6,9 @@ input is parsed or validated, in this order:
 2. the body limit (`MAX_BODY_BYTES`): 413 whatever the body holds;
 3. credentials, from the route's declared access (`insure.http.access`): 401 before the body is read; the
    resolved caller is what the route hands to services;
-4. the body itself (unless the route verifies a signature over the raw bytes): bytes that are not UTF-8 are 400, a
-   Content-Type other than JSON is 415, JSON that does not parse (or nests deeper than the parser goes) is 400.
+4. the body itself: bytes that are not UTF-8 are 400; then, unless the route verifies a signature over the raw
+   body itself, a Content-Type other than JSON is 415 and JSON that does not parse (or nests deeper than the
+   parser goes) is 400.
 
 Then Powertools validates the input against the route's models (422 with field errors). A client error is logged
 as one INFO line with its request id; a server error at ERROR with its trace. Errors become problems in one place
@@ -80,12 +81,15 @@ def _media_type(app: APIGatewayRestResolver) -> str:
     return value.split(";", 1)[0].strip().lower()
 
 
-def _body_problem(app: APIGatewayRestResolver, raw: bytes) -> Response | None:
-    """Why the body cannot be read as the route's JSON input, if it cannot."""
+def _body_problem(app: APIGatewayRestResolver, raw: bytes, level: Access) -> Response | None:
+    """Why the body cannot be read as the route's input, if it cannot: text for every route (a signed route's
+    signature covers text), JSON for those that leave the reading to the edge."""
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
         return problems.problem(400, "Malformed body", "The body is not UTF-8 text.", slug="malformed-body")
+    if level is Access.SIGNED:
+        return None
     media_type = _media_type(app)
     if media_type and media_type not in JSON_MEDIA_TYPES and not media_type.endswith("+json"):
         return problems.problem(
@@ -115,8 +119,8 @@ def _edge(app: APIGatewayRestResolver, next_middleware: NextMiddleware | Callabl
         if len(raw) > limit:
             return _finish(app, problems.from_domain_error(PayloadTooLarge(f"The body exceeds {limit} bytes.")))
     app.append_context(**{CALLER: resolve_caller(level, app.current_event.headers)})
-    if raw and level is not Access.SIGNED:
-        refused = _body_problem(app, raw)
+    if raw:
+        refused = _body_problem(app, raw, level)
         if refused is not None:
             return _finish(app, refused)
     return _finish(app, next_middleware(app))
