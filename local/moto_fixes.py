@@ -1,84 +1,66 @@
-"""Fixes to moto 5.2.1's Step Functions interpreter, applied by the local cloud and the tests (`install()`).
-
-1. A second execution of any state machine fails: moto deep-copies the state machine on `StartExecution`,
-   including its earlier executions, whose live workers hold locks ("cannot pickle '_thread.RLock'";
-   getmoto/moto#10077, fixed upstream by #10093 after 5.2.1). As upstream does, the copy gets an empty list.
-2. Speed, so the local cloud's workflow timings resemble a managed engine rather than a parser benchmark:
-   every execution re-parsed the ASL with the ANTLR runtime (about 150 ms for the issuance workflow), and every
-   Lambda task built a new boto3 client (10-30 ms) and then made an HTTP round trip to moto's own server, on a
-   new connection each time. Parsed programs are cached per definition text (their evaluation state lives in
-   each execution's environment, not in the components); the interpreter's boto3 clients are kept per
-   (region, service, endpoint); and its Lambda client calls moto's Lambda backend in process (the same backend,
-   so the same invocation hook and error reporting, without the HTTP hop).
-3. moto's server lists its own package directory (a stat per service) on every request to find the backend;
-   the list is computed once.
-4. moto's DynamoDB mutates items in place without locking, so a read of an item while another request updates
-   it can fail ("dictionary changed size during iteration"); DynamoDB itself is atomic per item. Its calls are
-   serialized (they take a few milliseconds).
-5. More speed, measured on a whole issuance session: the interpreter built a new JSONPath parser (PLY tables
-   and all) for every path it evaluated, about 40 times per session; parsed paths are now kept per path text
-   (a parsed path holds no data). It deep-copied the state with `copy.deepcopy` at every step; state data is
-   JSON, which a plain tree copy duplicates with the same result several times faster (anything that is not a
-   JSON value still goes through `copy.deepcopy`). moto's request dispatch listed every method of the handler
-   class with `inspect.getmembers` on every call; the list is kept per class.
-6. moto 5.2's response serializer walks every DynamoDB attribute value member by member through the service
-   model (about 4 ms of a 6 ms GetItem of an application). An attribute value that is already plain JSON of
-   the wire shape (S, N, BOOL, NULL, SS, NS, M, L; anything with binary takes the generic path) is written as
-   it is, which is what the generic walk produces for it (tests/integration/test_moto_fixes.py compares them).
-7. Measured on the insurer fan-out: moto's SQS checked each received message's retention by computing every
-   queue attribute three times, each count walking every message of the queue (quadratic in queue depth); the
-   retention period is read from the queue. Its clock (`unix_time`, called per message per receive) does
-   datetime arithmetic; the current time is `time.time()`. Its DynamoDB update validators rebuilt their
-   node-class table for every node of every update expression; the table is kept per validator.
-8. moto's DynamoDB Query on a table's own key listed and sorted every item of the table, then kept those of the
-   partition: each query cost grew with the table (the local cloud got slower the longer it ran). Such a query
-   now looks at its partition only, then runs moto's own query code on it (same ordering, filters, paging).
-9. moto parsed every UpdateExpression twice per UpdateItem (once to check names, once to apply); the parse of an
-   expression text is kept (its tree is only read, or deep-copied before it is validated and applied). Of the
-   validators run on every update, the clause count check depends on the tree alone and re-walks it once per
-   nested node (quadratic in the number of actions): once a parsed tree has passed it, copies of that tree skip
-   it (the other validators, which depend on the item and the values, still run every time).
-10. moto's S3 closes an object's buffer when the key is overwritten, even while another request is still
-   reading it: two concurrent puts of the same key (issuance storing a policy document while the document
-   endpoint renders the same missing one on demand) failed with "I/O operation on closed file", and a read racing
-   a put could fail the same way. S3 itself serves both. S3 requests are serialized like DynamoDB's (the
-   platform makes few of them: one document per policy version).
-11. moto's SQS deletes a message by building a new message list and swapping it in, without the lock that
-   sending takes: when two batches finish at once, two deletes rebuild from the same list and the later swap
-   brings back the message the other one deleted (it is delivered again), and a message sent just before a swap
-   can be dropped from the list. Deletion takes the queue's own message lock (the one SendMessage takes;
-   re-entrant, and released while a receive long-polls)."""
+"""What the local cloud changes in moto, as a registry: each `Patch` names its targets (moto attributes, with the
+signature they have in the pinned moto), its kind (`correctness`: moto answers wrongly without it; `speed`: a
+budget of `make bench` needs it), why, and the upstream reference. `install()` applies them once per process and
+only on the pinned moto version (`MotoVersionMismatch` otherwise: re-check each target, then update `PINNED_MOTO`);
+`without(name)` takes one out for a test (tests/integration/test_moto_fixes.py runs each with and without).
+`LOCAL_MOTO_FIXES_SKIP=name,...` leaves speed patches out, to measure what each is worth."""
 
 from __future__ import annotations
 
 import copy
+import importlib
 import io
-import sys
+import os
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from importlib import metadata
+from types import SimpleNamespace
+from typing import Any, Literal
 
-from moto.stepfunctions.models import StateMachineInstance
-
-_MARK = "_insure_fixes_installed"
-GENERIC: dict[str, Any] = {}  # moto's own functions that a fix replaced, by "Class.name" (tests compare them)
-
-
-def _deepcopy_without_executions(self: Any, memo: dict[int, Any]) -> Any:
-    memo[id(self.executions)] = []
-    clone = object.__new__(type(self))
-    memo[id(self)] = clone
-    for name, value in vars(self).items():
-        setattr(clone, name, copy.deepcopy(value, memo))
-    return clone
+PINNED_MOTO = "5.2.1"  # the version every target below was read in (requirements-dev.txt pins it)
+ABSENT = "<absent>"  # a target the patch adds: it must not exist yet (upstream may have added its own)
+MODULE = "<module>"  # a target that is a module imported by another module (replaced by a stand-in)
 
 
-def _cache_parsed_programs() -> None:
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+class MotoVersionMismatch(RuntimeError):
+    """The installed moto is not the one the patches were written against."""
 
-    parse = AmazonStateLanguageParser.parse
-    cached = cache(parse)
-    AmazonStateLanguageParser.parse = staticmethod(cached)  # type: ignore[method-assign,assignment]
+
+@dataclass(frozen=True)
+class Target:
+    """`path` is "module:Attribute" or "module:Class.attribute"; `signature` is `str(inspect.signature(...))` of the
+    original in the pinned moto, or ABSENT / MODULE."""
+
+    path: str
+    signature: str
+
+    def resolve(self) -> tuple[Any, str]:
+        module_name, _, qualified = self.path.partition(":")
+        owner: Any = importlib.import_module(module_name)
+        *parents, name = qualified.split(".")
+        for parent in parents:
+            owner = getattr(owner, parent)
+        return owner, name
+
+
+Originals = dict[str, Any]  # target path -> the original, as attribute access returns it
+
+
+@dataclass(frozen=True)
+class Patch:
+    name: str
+    kind: Literal["correctness", "speed"]
+    targets: tuple[Target, ...]
+    why: str
+    upstream: str
+    build: Callable[[Originals], dict[str, Any]]  # the originals -> a replacement per target path
+    relies_on: tuple[Target, ...] = ()  # moto functions the replacements call (checked, not replaced)
+
+
+# --- helpers shared by the patches (tests use them directly) -------------------------------------------------
 
 
 class InProcessLambda:
@@ -100,7 +82,9 @@ class InProcessLambda:
         body = Payload.decode() if isinstance(Payload, bytes) else (Payload or "")
         response_headers: dict[str, str] = {}
         try:
-            payload = lambda_backends[account][self.region].invoke(name, Qualifier, body, {}, response_headers)
+            payload = lambda_backends[account][self.region].invoke(
+                function_name=name, qualifier=Qualifier, body=body, headers={}, response_headers=response_headers
+            )
         except JsonRESTError as error:
             raise ClientError(
                 {
@@ -116,36 +100,6 @@ class InProcessLambda:
         return response
 
 
-def _cache_interpreter_clients() -> None:
-    from moto.stepfunctions.parser.asl.utils import boto_client
-
-    make = boto_client.boto_client_for
-
-    @cache
-    def shared(region: str, service: str, intercepted: bool, port: Any) -> Any:
-        return make(region, service)
-
-    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-        if service == "lambda":  # one account locally: the task's role credentials change nothing here
-            return InProcessLambda(region)
-        if state_credentials is not None:
-            return make(region, service, state_credentials)
-        # keyed by where the client points: the in-process mock or the server on its port
-        return shared(region, service, boto_client.botocore_stubber.enabled, boto_client.moto_server_port())
-
-    boto_client.boto_client_for = boto_client_for
-    for name, module in list(sys.modules.items()):
-        if name.startswith("moto.stepfunctions.parser") and getattr(module, "boto_client_for", None) is make:
-            module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
-
-
-def _cache_backend_names() -> None:
-    from moto import backends
-
-    names = frozenset(backends.list_of_moto_modules())
-    backends.list_of_moto_modules = lambda: names  # type: ignore[assignment,return-value]
-
-
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -159,34 +113,6 @@ def copy_json(value: Any, memo: Any = None) -> Any:
     if kind in _SCALARS:
         return value
     return copy.deepcopy(value, memo)
-
-
-def _copy_state_as_json() -> None:
-    from types import SimpleNamespace
-
-    from moto.stepfunctions.parser.asl.component.common.path import result_path
-    from moto.stepfunctions.parser.asl.component.common.string import string_expression
-    from moto.stepfunctions.parser.asl.component.state.exec import execute_state
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service
-    from moto.stepfunctions.parser.asl.eval import states
-
-    json_copy = SimpleNamespace(deepcopy=copy_json)
-    for module in (states, string_expression, result_path, execute_state, state_task_service):
-        module.copy = json_copy  # type: ignore[attr-defined]
-
-
-def _cache_json_paths() -> None:
-    from moto.stepfunctions.parser.asl.component.common.path import result_path
-    from moto.stepfunctions.parser.asl.utils import json_path
-
-    json_path.parse = cache(json_path.parse)  # type: ignore[attr-defined]
-    result_path.parse = cache(result_path.parse)  # type: ignore[attr-defined]
-
-
-def _cache_handler_methods() -> None:
-    from moto.core import responses, utils
-
-    responses.method_names_from_class = cache(utils.method_names_from_class)  # type: ignore[attr-defined]
 
 
 _STRING_SETS = frozenset({"SS", "NS"})
@@ -210,10 +136,97 @@ def plain_attribute(value: Any) -> bool:
     return False
 
 
-def _write_plain_attribute_values() -> None:
-    from moto.core.serialize import BaseJSONSerializer
+def _serialized(originals: Originals, *paths: str) -> dict[str, Any]:
+    """The originals at `paths` taking turns under one re-entrant lock."""
+    lock = threading.RLock()
 
-    generic = BaseJSONSerializer._serialize
+    def wrap(generic: Any) -> Any:
+        def serialized(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return generic(self, *args, **kwargs)
+
+        return serialized
+
+    return {path: wrap(originals[path]) for path in paths}
+
+
+# --- the patches ----------------------------------------------------------------------------------------------
+
+_SFN = "moto.stepfunctions.models:StateMachineInstance.__deepcopy__"
+
+
+def _executions_not_copied(originals: Originals) -> dict[str, Any]:
+    def deepcopy_without_executions(self: Any, memo: dict[int, Any]) -> Any:
+        memo[id(self.executions)] = []
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        for name, value in vars(self).items():
+            setattr(clone, name, copy.deepcopy(value, memo))
+        return clone
+
+    return {_SFN: deepcopy_without_executions}
+
+
+_DYNAMODB = "moto.dynamodb.responses:DynamoHandler.call_action"
+_S3 = tuple(f"moto.s3.responses:S3Response.{n}" for n in ("ambiguous_response", "bucket_response", "key_response"))
+_S3_SIGNATURES = (
+    "(self, request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, typing.Any], str | bytes]",
+    "(self, request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, typing.Any], str | bytes]",
+    "(self, request: Any, full_url: str, headers: dict[str, typing.Any]) "
+    "-> tuple[int, dict[str, typing.Any], str | bytes]",
+)
+_SQS_DELETE = "moto.sqs.models:Queue.delete_message"
+
+
+def _sqs_delete_locked(originals: Originals) -> dict[str, Any]:
+    generic = originals[_SQS_DELETE]
+
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        with self._messages_lock:
+            generic(self, receipt_handle)
+
+    return {_SQS_DELETE: delete_message}
+
+
+_PARSE_ASL = "moto.stepfunctions.parser.asl.parse.asl_parser:AmazonStateLanguageParser.parse"
+_ASL_SIGNATURE = (
+    "(definition: str) -> tuple[moto.stepfunctions.parser.asl.component.eval_component.EvalComponent, "
+    "antlr4.ParserRuleContext.ParserRuleContext]"
+)
+_BOTO_CLIENT = "moto.stepfunctions.parser.asl.utils.boto_client:boto_client_for"
+_LAMBDA_EVAL_CLIENT = "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils:boto_client_for"
+_CLIENT_SIGNATURE = "(region: str, service: str, state_credentials: Any = None) -> botocore.client.BaseClient"
+
+
+def _in_process_lambda_client(originals: Originals) -> dict[str, Any]:
+    make = originals[_BOTO_CLIENT]
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        if service == "lambda":  # one account locally: the task's role credentials change nothing here
+            return InProcessLambda(region)
+        return make(region, service, state_credentials)
+
+    return {_BOTO_CLIENT: boto_client_for, _LAMBDA_EVAL_CLIENT: boto_client_for}
+
+
+_STATE_COPIES = tuple(
+    f"moto.stepfunctions.parser.asl.{module}:copy"
+    for module in (
+        "eval.states",
+        "component.common.string.string_expression",
+        "component.common.path.result_path",
+        "component.state.exec.execute_state",
+        "component.state.exec.state_task.service.state_task_service",
+    )
+)
+_JSON_PATH = "moto.stepfunctions.parser.asl.utils.json_path:parse"
+_RESULT_PATH = "moto.stepfunctions.parser.asl.component.common.path.result_path:parse"
+_HANDLER_METHODS = "moto.core.responses:method_names_from_class"
+_SERIALIZE = "moto.core.serialize:BaseJSONSerializer._serialize"
+
+
+def _plain_attribute_values(originals: Originals) -> dict[str, Any]:
+    generic = originals[_SERIALIZE]
 
     def serialize(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
         if key and shape.name == "AttributeValue" and plain_attribute(value):
@@ -221,55 +234,60 @@ def _write_plain_attribute_values() -> None:
             return
         generic(self, serialized, value, shape, key)
 
-    BaseJSONSerializer._serialize = serialize  # type: ignore[method-assign]
+    return {_SERIALIZE: serialize}
 
 
-def _cheaper_sqs_bookkeeping() -> None:
+_RETENTION = "moto.sqs.models:SQSBackend.is_message_valid_based_on_retention_period"
+_UNIX_TIME = "moto.sqs.models:unix_time"
+
+
+def _sqs_retention_from_the_queue(originals: Originals) -> dict[str, Any]:
     import time
 
-    from moto.core import utils
-    from moto.sqs import models
-
-    generic_unix_time = utils.unix_time
+    generic_unix_time = originals[_UNIX_TIME]
 
     def unix_time(dt: Any = None) -> float:
-        return time.time() if dt is None else generic_unix_time(dt)
-
-    def unix_time_millis(dt: Any = None) -> float:
-        return unix_time(dt) * 1000.0
-
-    models.unix_time = unix_time  # type: ignore[attr-defined]
-    models.unix_time_millis = unix_time_millis  # type: ignore[attr-defined]
+        return time.time() if dt is None else float(generic_unix_time(dt))
 
     def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
         retention_period = int(self.get_queue(queue_name).message_retention_period)
         return bool(retention_period + message.sent_timestamp / 1000 > unix_time())
 
-    models.SQSBackend.is_message_valid_based_on_retention_period = (  # type: ignore[method-assign]
-        is_message_valid_based_on_retention_period
-    )
+    return {_RETENTION: is_message_valid_based_on_retention_period, _UNIX_TIME: unix_time}
 
 
-def _keep_validator_node_classes() -> None:
-    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+_NODE_CLASSES = "moto.dynamodb.parsing.ast_nodes:DepthFirstTraverser.nodes_to_be_processed"
 
+
+def _validator_node_classes_kept(originals: Originals) -> dict[str, Any]:
     def nodes_to_be_processed(self: Any) -> tuple[type, ...]:
         cached: tuple[type, ...] | None = self.__dict__.get("_node_classes")
         if cached is None:
             cached = self.__dict__["_node_classes"] = tuple(self._processing_map())
         return cached
 
-    DepthFirstTraverser.nodes_to_be_processed = nodes_to_be_processed  # type: ignore[method-assign]
+    return {_NODE_CLASSES: nodes_to_be_processed}
 
 
+_ALL_ITEMS = "moto.dynamodb.models.table:Table.all_items"
+_QUERY = "moto.dynamodb.models.table:Table.query"
+_QUERY_SIGNATURE = (
+    "(self, hash_key: moto.dynamodb.models.dynamo_type.DynamoType | None, range_comparison: str | None, "
+    "range_objs: list[moto.dynamodb.models.dynamo_type.DynamoType], limit: int, exclusive_start_key: "
+    "dict[str, typing.Any], scan_index_forward: bool, projection_expressions: list[list[str]] | None, "
+    "index_name: str | None = None, consistent_read: bool = False, filter_expression: Any = None, "
+    "hash_key_conditions: list[tuple[str, moto.dynamodb.models.dynamo_type.DynamoType]] | None = None, "
+    "range_key_conditions: list[tuple[str, str, list[moto.dynamodb.models.dynamo_type.DynamoType]]] | None = None, "
+    "**filter_kwargs: Any) -> tuple[list[moto.dynamodb.models.dynamo_type.Item], int, dict[str, typing.Any] | None]"
+)
 _partition = threading.local()
 
 
-def _query_partition_only() -> None:
-    from moto.dynamodb.models.table import Table
+def _query_partition_only(originals: Originals) -> dict[str, Any]:
+    import inspect
 
-    generic_all_items = Table.all_items
-    generic_query = Table.query
+    generic_all_items, generic_query = originals[_ALL_ITEMS], originals[_QUERY]
+    signature = inspect.signature(generic_query)
 
     def all_items(self: Any) -> Any:
         hint = getattr(_partition, "hint", None)
@@ -283,113 +301,282 @@ def _query_partition_only() -> None:
             return [found]
         return sorted(found.values(), key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
 
-    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-        if index_name or hash_key is None:
-            return generic_query(self, hash_key, *args, **kwargs)
-        _partition.hint = (self, hash_key)
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(self, *args, **kwargs).arguments
+        if bound.get("index_name") or bound["hash_key"] is None:
+            return generic_query(self, *args, **kwargs)
+        _partition.hint = (self, bound["hash_key"])
         try:
-            return generic_query(self, hash_key, *args, **kwargs)
+            return generic_query(self, *args, **kwargs)
         finally:
             _partition.hint = None
 
-    GENERIC["Table.query"] = generic_query
-    Table.all_items = all_items  # type: ignore[method-assign]
-    Table.query = query  # type: ignore[method-assign]
+    return {_ALL_ITEMS: all_items, _QUERY: query}
 
 
-def _cache_update_expressions() -> None:
-    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+_MAKE = "moto.dynamodb.parsing.expressions:UpdateExpressionParser.make"
+_VALIDATOR_INIT = "moto.dynamodb.parsing.validators:UpdateExpressionValidator.__init__"
+_VALIDATE = "moto.dynamodb.parsing.validators:UpdateExpressionValidator.validate"
 
-    generic_make = UpdateExpressionParser.make.__func__
+
+def _update_expressions_parsed_once(originals: Originals) -> dict[str, Any]:
+    from moto.dynamodb.parsing.validators import ActionCountValidator
+
+    generic_make, generic_init, generic_validate = originals[_MAKE], originals[_VALIDATOR_INIT], originals[_VALIDATE]
 
     @lru_cache(maxsize=512)
     def parsed(cls: Any, expression: str) -> Any:
-        return generic_make(cls, expression)
-
-    UpdateExpressionParser.make = classmethod(parsed)  # type: ignore[arg-type]
-
-    from moto.dynamodb.parsing.validators import ActionCountValidator, UpdateExpressionValidator
-
-    generic_init = UpdateExpressionValidator.__init__
-    generic_validate = UpdateExpressionValidator.validate
+        return generic_make(expression)
 
     def init(self: Any, expression: Any, *args: Any, **kwargs: Any) -> None:
         generic_init(self, expression, *args, **kwargs)
         self._parsed = expression
 
     def validate(self: Any) -> Any:
-        parsed = self.__dict__.get("_parsed")
-        counted = getattr(parsed, "_clause_counts_valid", False)
+        parsed_tree = self.__dict__.get("_parsed")
+        counted = getattr(parsed_tree, "_clause_counts_valid", False)
         if counted:
             self.processors = [p for p in self.processors if not isinstance(p, ActionCountValidator)]
         validated = generic_validate(self)
-        if parsed is not None and not counted:
-            parsed._clause_counts_valid = True
+        if parsed_tree is not None and not counted:
+            parsed_tree._clause_counts_valid = True
         return validated
 
-    UpdateExpressionValidator.__init__ = init  # type: ignore[method-assign]
-    UpdateExpressionValidator.validate = validate  # type: ignore[method-assign]
+    return {_MAKE: classmethod(parsed), _VALIDATOR_INIT: init, _VALIDATE: validate}  # type: ignore[arg-type]
 
 
-def _serialize(cls: Any, *names: str) -> None:
-    """Makes the named request methods of a moto response class take turns under one lock (re-entrant)."""
-    lock = threading.RLock()
-    for name in names:
-        generic = getattr(cls, name)
-        GENERIC[f"{cls.__name__}.{name}"] = generic
+PATCHES: tuple[Patch, ...] = (
+    Patch(
+        "second-execution",
+        "correctness",
+        (Target(_SFN, ABSENT),),
+        "moto deep-copies a state machine on StartExecution, earlier executions included, whose live workers hold "
+        "locks: every second execution fails ('cannot pickle _thread.RLock'). The copy gets no executions.",
+        "getmoto/moto#10077, fixed by #10093 after 5.2.1",
+        _executions_not_copied,
+    ),
+    Patch(
+        "dynamodb-atomic",
+        "correctness",
+        (Target(_DYNAMODB, "(self) -> tuple[int, dict[str, typing.Any], str | bytes]"),),
+        "moto's DynamoDB reads and mutates items without a lock: two conditional writes can both pass one condition, "
+        "and a read racing an update fails ('dictionary changed size during iteration'). DynamoDB is atomic per "
+        "item; requests take turns (a few milliseconds each).",
+        "getmoto/moto#372 (moto's backends are not thread-safe)",
+        lambda originals: _serialized(originals, _DYNAMODB),
+    ),
+    Patch(
+        "s3-overwrite-while-read",
+        "correctness",
+        tuple(Target(path, signature) for path, signature in zip(_S3, _S3_SIGNATURES, strict=True)),
+        "moto closes an object's buffer when its key is overwritten, even while another request still reads it: "
+        "two puts of one key (issuance storing a policy document while the document endpoint renders it) failed "
+        "with 'I/O operation on closed file'. S3 requests take turns, as DynamoDB's do.",
+        "getmoto/moto#372 (thread safety); moto/s3/models.py FakeKey.dispose closes the buffer on overwrite",
+        lambda originals: _serialized(originals, *_S3),
+    ),
+    Patch(
+        "sqs-delete-locked",
+        "correctness",
+        (Target(_SQS_DELETE, "(self, receipt_handle: str) -> None"),),
+        "moto deletes a message by rebuilding the message list without the lock sending takes: two deletes at "
+        "once bring back the message the other one deleted (delivered again). Deletion takes the queue's lock.",
+        "getmoto/moto moto/sqs/models.py Queue.delete_message; no issue filed",
+        _sqs_delete_locked,
+    ),
+    Patch(
+        "asl-parsed-once",
+        "speed",
+        (Target(_PARSE_ASL, _ASL_SIGNATURE),),
+        "every execution re-parsed the ASL with the ANTLR runtime (~150 ms for the issuance workflow); programs "
+        "are kept per definition text (their evaluation state lives in each execution's environment).",
+        "upstream (LocalStack's interpreter) parses per execution by design",
+        lambda originals: {_PARSE_ASL: staticmethod(cache(originals[_PARSE_ASL]))},
+    ),
+    Patch(
+        "lambda-in-process",
+        "speed",
+        (Target(_BOTO_CLIENT, _CLIENT_SIGNATURE), Target(_LAMBDA_EVAL_CLIENT, _CLIENT_SIGNATURE)),
+        "every Lambda task built a boto3 client (10-30 ms) and made an HTTP round trip to moto's server; the "
+        "interpreter's Lambda client calls moto's Lambda backend in process (same backend, same hook).",
+        "moto design: the interpreter reaches services through boto3 clients",
+        _in_process_lambda_client,
+        (
+            Target(
+                "moto.awslambda.models:LambdaBackend.invoke",
+                "(self, function_name: 'str', qualifier: 'str | None', body: 'Any', headers: 'Any', "
+                "response_headers: 'Any') -> 'str | bytes | None'",
+            ),
+        ),
+    ),
+    Patch(
+        "state-copied-as-json",
+        "speed",
+        tuple(Target(path, MODULE) for path in _STATE_COPIES),
+        "the interpreter deep-copied the state with copy.deepcopy at every step; state is JSON, which a plain tree "
+        "copy duplicates with the same result several times faster (anything else still goes to copy.deepcopy).",
+        "moto design (from LocalStack's interpreter)",
+        lambda originals: {path: SimpleNamespace(deepcopy=copy_json) for path in _STATE_COPIES},
+    ),
+    Patch(
+        "json-paths-parsed-once",
+        "speed",
+        (
+            Target(_JSON_PATH, "(path: 'str', debug: 'bool | None' = None) -> 'JSONPath'"),
+            Target(_RESULT_PATH, "(string: 'str') -> 'JSONPath'"),
+        ),
+        "the interpreter built a new JSONPath parser (PLY tables and all) for every path it evaluated, ~40 per "
+        "session; parsed paths (which hold no data) are kept per path text.",
+        "moto design (from LocalStack's interpreter)",
+        lambda originals: {_JSON_PATH: cache(originals[_JSON_PATH]), _RESULT_PATH: cache(originals[_RESULT_PATH])},
+    ),
+    Patch(
+        "handler-methods-listed-once",
+        "speed",
+        (Target(_HANDLER_METHODS, "(clazz: 'object') -> 'list[str]'"),),
+        "moto's dispatch listed every method of the handler class with inspect.getmembers on every request; the "
+        "list is kept per class.",
+        "moto/core/responses.py call_action",
+        lambda originals: {_HANDLER_METHODS: cache(originals[_HANDLER_METHODS])},
+    ),
+    Patch(
+        "plain-attribute-values",
+        "speed",
+        (Target(_SERIALIZE, "(self, serialized: 'Serialized', value: 'Any', shape: 'Shape', key: 'str') -> 'None'"),),
+        "moto 5.2's serializer walks every DynamoDB attribute value member by member through the service model "
+        "(~4 ms of a 6 ms GetItem); a value already in plain JSON wire form (no binary) is written as it is.",
+        "moto 5.2 serializer (moto/core/serialize.py)",
+        _plain_attribute_values,
+        (
+            Target(
+                "moto.core.serialize:BaseJSONSerializer._default_serialize",
+                "(self, serialized: 'Serialized', value: 'Any', shape: 'Shape', key: 'str') -> 'None'",
+            ),
+        ),
+    ),
+    Patch(
+        "sqs-retention-from-the-queue",
+        "speed",
+        (
+            Target(_RETENTION, "(self, queue_name: str, message: moto.sqs.models.Message) -> bool"),
+            Target(_UNIX_TIME, "(dt: 'datetime.datetime | None' = None) -> 'float'"),
+        ),
+        "each received message's retention check computed every queue attribute three times, each count walking "
+        "every message (quadratic in queue depth); the period is read from the queue, the time from time.time().",
+        "moto/sqs/models.py SQSBackend.is_message_valid_based_on_retention_period",
+        _sqs_retention_from_the_queue,
+    ),
+    Patch(
+        "validator-node-classes-kept",
+        "speed",
+        (Target(_NODE_CLASSES, "(self)"),),
+        "DynamoDB update validators rebuilt their node-class table for every node of every update expression; "
+        "the table is kept per validator.",
+        "moto/dynamodb/parsing/ast_nodes.py DepthFirstTraverser",
+        _validator_node_classes_kept,
+    ),
+    Patch(
+        "query-partition-only",
+        "speed",
+        (Target(_ALL_ITEMS, "(self) -> list[moto.dynamodb.models.dynamo_type.Item]"), Target(_QUERY, _QUERY_SIGNATURE)),
+        "a Query on a table's own key listed and sorted every item of the table, then kept the partition's: "
+        "queries grew slower with the table. It looks at its partition only, then runs moto's own query code.",
+        "moto/dynamodb/models/table.py Table.query",
+        _query_partition_only,
+    ),
+    Patch(
+        "update-expressions-parsed-once",
+        "speed",
+        (
+            Target(_MAKE, "(expression_str) -> moto.dynamodb.parsing.ast_nodes.UpdateExpression"),
+            Target(
+                _VALIDATOR_INIT,
+                "(self, expression: moto.dynamodb.parsing.ast_nodes.Node, expression_attribute_names: dict[str, str], "
+                "expression_attribute_values: dict[str, dict[str, typing.Any]], item: "
+                "moto.dynamodb.models.dynamo_type.Item, table: moto.dynamodb.models.table.Table)",
+            ),
+            Target(_VALIDATE, "(self) -> moto.dynamodb.parsing.ast_nodes.Node"),
+        ),
+        "each UpdateItem parsed its expression twice, and the clause count check re-walked the tree per node "
+        "(quadratic); a parsed text is kept, and copies of a tree that passed the count check skip it.",
+        "moto/dynamodb/parsing/expressions.py, validators.py",
+        _update_expressions_parsed_once,
+    ),
+)
+BY_NAME = {patch.name: patch for patch in PATCHES}
 
-        def serialized(self: Any, *args: Any, _generic: Any = generic, **kwargs: Any) -> Any:
-            with lock:
-                return _generic(self, *args, **kwargs)
-
-        setattr(cls, name, serialized)
+_lock = threading.Lock()
+_installed: dict[str, list[tuple[Any, str, Any, bool]]] = {}  # name -> (owner, attribute, raw original, own)
+_held_out: set[str] = set()  # taken out by `without` for now: install() leaves them out
 
 
-def _serialize_dynamodb() -> None:
-    from moto.dynamodb.responses import DynamoHandler
-
-    _serialize(DynamoHandler, "call_action")
+def installed() -> list[str]:
+    return list(_installed)
 
 
-def _serialize_s3() -> None:
-    from moto.s3.responses import S3Response
-
-    _serialize(S3Response, "ambiguous_response", "bucket_response", "key_response")
+def moto_version() -> str:
+    return metadata.version("moto")
 
 
-def _lock_sqs_deletes() -> None:
-    from moto.sqs.models import Queue
-
-    generic = Queue.delete_message
-    GENERIC["Queue.delete_message"] = generic
-
-    def delete_message(self: Any, receipt_handle: str) -> None:
-        with self._messages_lock:
-            generic(self, receipt_handle)
-
-    Queue.delete_message = delete_message  # type: ignore[method-assign]
+def _raw(owner: Any, name: str) -> tuple[Any, bool]:
+    """The attribute as stored (staticmethod/classmethod kept) and whether `owner` itself holds it."""
+    if name in vars(owner):
+        return vars(owner)[name], True
+    return getattr(owner, name, ABSENT), False
 
 
-def install() -> None:
-    """Idempotent: patch once per process."""
-    if getattr(StateMachineInstance, _MARK, False):
-        return
-    import moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils  # noqa: F401
+def _apply(patch: Patch) -> None:
+    resolved = {target.path: target.resolve() for target in patch.targets}
+    originals = {path: getattr(owner, name, None) for path, (owner, name) in resolved.items()}
+    replacements = patch.build(originals)
+    saved = []
+    for path, (owner, name) in resolved.items():
+        raw, own = _raw(owner, name)
+        saved.append((owner, name, raw, own))
+        setattr(owner, name, replacements[path])
+    _installed[patch.name] = saved
 
-    StateMachineInstance.__deepcopy__ = _deepcopy_without_executions  # type: ignore[attr-defined]
-    _cache_parsed_programs()
-    _cache_interpreter_clients()
-    _cache_backend_names()
-    _serialize_dynamodb()
-    _serialize_s3()
-    _lock_sqs_deletes()
-    _copy_state_as_json()
-    _cache_json_paths()
-    _cache_handler_methods()
-    _write_plain_attribute_values()
-    _cheaper_sqs_bookkeeping()
-    _keep_validator_node_classes()
-    _query_partition_only()
-    _cache_update_expressions()
-    setattr(StateMachineInstance, _MARK, True)
+
+def _remove(name: str) -> None:
+    for owner, attribute, raw, own in reversed(_installed.pop(name)):
+        if own:
+            setattr(owner, attribute, raw)
+        else:
+            delattr(owner, attribute)
+
+
+def install(skip: tuple[str, ...] | None = None) -> None:
+    """Apply every patch not yet applied (idempotent), on the pinned moto only. `skip` (default: the speed
+    patches named in LOCAL_MOTO_FIXES_SKIP) are left out."""
+    found = moto_version()
+    if found != PINNED_MOTO:
+        raise MotoVersionMismatch(
+            f"local/moto_fixes.py patches moto {PINNED_MOTO}'s internals but moto {found} is installed: install "
+            f"moto=={PINNED_MOTO} (requirements-dev.txt), or check every patch against the new version "
+            "(tests/integration/test_moto_fixes.py) and update PINNED_MOTO"
+        )
+    if skip is None:
+        skip = tuple(n for n in os.environ.get("LOCAL_MOTO_FIXES_SKIP", "").split(",") if n)
+    unknown = [n for n in skip if n not in BY_NAME]
+    if unknown:
+        raise ValueError(f"no moto patch named {unknown}; known: {sorted(BY_NAME)}")
+    with _lock:
+        for patch in PATCHES:
+            if patch.name not in _installed and patch.name not in skip and patch.name not in _held_out:
+                _apply(patch)
+
+
+@contextmanager
+def without(name: str) -> Iterator[None]:
+    """moto as it is without the patch `name` (installed again afterwards)."""
+    with _lock:
+        _held_out.add(name)
+        if name in _installed:
+            _remove(name)
+    try:
+        yield
+    finally:
+        with _lock:
+            _held_out.discard(name)
+            if name not in _installed:
+                _apply(BY_NAME[name])

@@ -34,7 +34,7 @@ def platform(monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
 
     from insure.aws import reset_clients
     from insure.settings import get_settings
-    from local import lambda_hook
+    from local import lambda_hook, moto_fixes
     from local.api_gateway import ApiGateway, TokenBucket
     from local.functions_host import FunctionsHost
     from local.resources import create_all
@@ -45,6 +45,7 @@ def platform(monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     admin_key = "test-admin-key"
     monkeypatch.setenv("ADMIN_API_KEY", admin_key)
+    moto_fixes.install()  # as the local cloud does (DynamoDB's per-item atomicity among them)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         host = FunctionsHost(max_concurrency=4)
         lambda_hook.install(host)

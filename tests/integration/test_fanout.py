@@ -22,23 +22,6 @@ from local.sqs_poller import QueuePoller, to_event
 SALES = {"name": "Sam Sales", "email": "sam@insurer.example", "phone": "+12125550123"}
 
 
-@pytest.fixture(autouse=True)
-def atomic_dynamodb_writes(monkeypatch):
-    """DynamoDB applies each conditional write atomically; moto's backend takes no lock, so two threads can both
-    pass one condition. Serializing moto's writes gives the concurrency tests DynamoDB's guarantee."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self, *args, __original=original, **kwargs):
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
-
-
 @pytest.fixture
 def fast_polls(monkeypatch):
     from insure.settings import get_settings

@@ -1,11 +1,18 @@
-"""The speed fixes in local/moto_fixes.py give the same answers as moto's generic code paths."""
+"""The moto patch registry (local/moto_fixes.py): installed only on the pinned moto, every target still where and
+what it was, and each patch checked with and without it: a correctness patch fixes a failure moto still has, a
+speed patch gives the same answers as moto's own code path."""
 
 from __future__ import annotations
 
 import copy
 import datetime
 import decimal
+import inspect
 import json
+import re
+import threading
+import time
+from pathlib import Path
 
 import boto3
 import pytest
@@ -13,6 +20,69 @@ from moto import mock_aws
 from moto.core.serialize import BaseJSONSerializer, XFormedAttributePicker, get_serializer_class
 
 from local import moto_fixes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def patched():
+    moto_fixes.install()
+
+
+def _stored(target: moto_fixes.Target):
+    owner, name = target.resolve()
+    for holder in owner.__mro__ if isinstance(owner, type) else (owner,):
+        if name in vars(holder):
+            return vars(holder)[name]
+    return moto_fixes.ABSENT
+
+
+@pytest.mark.parametrize("patch", moto_fixes.PATCHES, ids=lambda p: p.name)
+def test_every_target_is_still_there_with_the_signature_it_was_written_against(patch):
+    assert patch.kind in ("correctness", "speed") and patch.why and patch.upstream
+    with moto_fixes.without(patch.name):
+        for target in patch.targets + patch.relies_on:
+            original = _stored(target)
+            if target.signature == moto_fixes.ABSENT:
+                assert original is moto_fixes.ABSENT, f"moto now has {target.path}: is the fix upstream?"
+            elif target.signature == moto_fixes.MODULE:
+                assert inspect.ismodule(original), target.path
+            else:
+                function = getattr(original, "__func__", original)  # staticmethod / classmethod
+                if isinstance(original, classmethod):
+                    function = getattr(*target.resolve())
+                assert str(inspect.signature(function)) == target.signature, target.path
+
+
+def test_a_patch_taken_out_is_moto_own_code_and_put_back_after():
+    from moto.sqs.models import Queue
+
+    patched = Queue.delete_message
+    with moto_fixes.without("sqs-delete-locked"):
+        assert Queue.delete_message is not patched
+        assert Queue.delete_message.__module__ == "moto.sqs.models"
+        assert "sqs-delete-locked" not in moto_fixes.installed()
+    assert "sqs-delete-locked" in moto_fixes.installed()
+    assert Queue.delete_message.__module__ == "local.moto_fixes"
+
+
+def test_another_moto_version_is_refused_with_a_clear_error(monkeypatch):
+    monkeypatch.setattr(moto_fixes, "moto_version", lambda: "5.3.0")
+    monkeypatch.setattr(moto_fixes, "_installed", {})
+    with pytest.raises(moto_fixes.MotoVersionMismatch, match=r"moto 5\.2\.1.*moto 5\.3\.0 is installed"):
+        moto_fixes.install()
+    assert moto_fixes.installed() == []  # nothing applied
+
+
+def test_the_pinned_version_is_the_one_the_requirements_install():
+    pin = re.search(r"^moto\[[^\]]*\]==([\w.]+)$", (ROOT / "requirements-dev.txt").read_text(), re.M)
+    assert pin is not None and pin.group(1) == moto_fixes.PINNED_MOTO == moto_fixes.moto_version()
+
+
+def test_an_unknown_patch_cannot_be_skipped():
+    with pytest.raises(ValueError, match="no moto patch named"):
+        moto_fixes.install(skip=("no-such-patch",))
+
 
 ITEM = {
     "pk": {"S": "APP#1"},
@@ -36,7 +106,6 @@ ITEM = {
 
 @pytest.fixture
 def table():
-    moto_fixes.install()
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(
@@ -64,8 +133,7 @@ def _serialize(operation: str, result: dict) -> dict:
     return json.loads(serializer.serialize(result)["body"])
 
 
-def test_plain_attribute_values_serialize_exactly_as_the_generic_walk(monkeypatch):
-    moto_fixes.install()
+def test_plain_attribute_values_serialize_exactly_as_the_generic_walk():
     plain = {k: v for k, v in ITEM.items() if k not in ("blob", "blobs")}
     plain["input"] = {"M": {k: v for k, v in ITEM["input"]["M"].items() if k != "nested_blob"}}
     results = {
@@ -74,8 +142,9 @@ def test_plain_attribute_values_serialize_exactly_as_the_generic_walk(monkeypatc
         "UpdateItem": {"Attributes": copy.deepcopy(plain)},
     }
     fast = {operation: _serialize(operation, copy.deepcopy(result)) for operation, result in results.items()}
-    monkeypatch.delattr(BaseJSONSerializer, "_serialize")  # back to moto's generic ResponseSerializer._serialize
-    generic = {operation: _serialize(operation, copy.deepcopy(result)) for operation, result in results.items()}
+    with moto_fixes.without("plain-attribute-values"):
+        assert "_serialize" not in vars(BaseJSONSerializer)  # moto's generic ResponseSerializer._serialize
+        generic = {operation: _serialize(operation, copy.deepcopy(result)) for operation, result in results.items()}
     assert fast == generic
     assert fast["GetItem"]["Item"]["input"]["M"]["items"]["L"][1] == {"S": "é ✓"}
 
@@ -159,22 +228,26 @@ def _all_pages(client, query: dict) -> list:
             return pages
 
 
-def test_queries_on_the_table_key_answer_as_moto_does(table, monkeypatch):
-    from moto.dynamodb.models.table import Table
-
+def test_queries_on_the_table_key_answer_as_moto_does(table):
     _put_partitions(table)
     fast = [_all_pages(table, q) for q in QUERIES]
     assert [len(p[0][0]) for p in fast] == [3, 3, 1, 0]  # Limit applies before the filter
     assert [item["sk"]["S"] for page in fast[1] for item in page[0]][:3] == ["INS#06", "INS#05", "INS#04"]
-    originals = {
-        c.cell_contents.__name__: c.cell_contents for c in Table.query.__closure__ if callable(c.cell_contents)
-    }
-    monkeypatch.setattr(Table, "query", originals["query"])
-    generic = [_all_pages(table, q) for q in QUERIES]
+    with moto_fixes.without("query-partition-only"):
+        generic = [_all_pages(table, q) for q in QUERIES]
     assert fast == generic
 
 
-def test_an_update_expression_text_applies_to_each_item_with_its_own_values(table):
+@pytest.mark.parametrize("taken_out", [None, "update-expressions-parsed-once", "validator-node-classes-kept"])
+def test_an_update_expression_text_applies_to_each_item_with_its_own_values(table, taken_out):
+    if taken_out:
+        with moto_fixes.without(taken_out):
+            _update_each_item_with_its_own_values(table)
+    else:
+        _update_each_item_with_its_own_values(table)
+
+
+def _update_each_item_with_its_own_values(table) -> None:
     for n in (1, 2):
         table.update_item(
             TableName="t",
@@ -210,10 +283,7 @@ def test_an_update_expression_text_applies_to_each_item_with_its_own_values(tabl
             )
 
 
-def test_sqs_still_drops_messages_past_their_retention_period():
-    import time
-
-    moto_fixes.install()
+def _received_after_retention() -> list[str]:
     with mock_aws():
         sqs = boto3.client("sqs", region_name="us-east-1")
         url = sqs.create_queue(QueueName="q", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
@@ -225,7 +295,13 @@ def test_sqs_still_drops_messages_past_their_retention_period():
         old = next(m for m in queue._messages if m.body == "old")
         old.sent_timestamp = int((time.time() - 61) * 1000)
         received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
-        assert [m["Body"] for m in received] == ["new"]
+        return [m["Body"] for m in received]
+
+
+def test_sqs_still_drops_messages_past_their_retention_period():
+    assert _received_after_retention() == ["new"]
+    with moto_fixes.without("sqs-retention-from-the-queue"):
+        assert _received_after_retention() == ["new"]
 
 
 def _stalled(original, thread_name: str, on_call: int = 1):
@@ -277,20 +353,15 @@ def _put_while_another_put_of_the_same_key_reads_it(monkeypatch) -> tuple[list[E
 
 
 def test_concurrent_puts_of_one_s3_key_both_succeed(monkeypatch):
-    moto_fixes.install()
     errors, stored = _put_while_another_put_of_the_same_key_reads_it(monkeypatch)
     assert errors == []
     assert stored == b"second"  # the later put wins, as in S3
 
 
 def test_without_the_fix_the_same_race_fails_in_moto(monkeypatch):
-    moto_fixes.install()
-    from moto.s3.responses import S3Response
-
-    for name in ("ambiguous_response", "bucket_response", "key_response"):
-        monkeypatch.setattr(S3Response, name, moto_fixes.GENERIC[f"S3Response.{name}"])
-    errors, _ = _put_while_another_put_of_the_same_key_reads_it(monkeypatch)
-    assert errors, "moto no longer closes a key's buffer under a concurrent reader: fix 10 may be dropped"
+    with moto_fixes.without("s3-overwrite-while-read"):
+        errors, _ = _put_while_another_put_of_the_same_key_reads_it(monkeypatch)
+    assert errors, "moto no longer closes a key's buffer under a concurrent reader: the patch may be dropped"
     assert "closed file" in str(errors[0])
 
 
@@ -324,14 +395,174 @@ def _delete_while_another_delete_rebuilds_the_queue(monkeypatch) -> int:
 
 
 def test_two_messages_deleted_at_once_are_both_gone(monkeypatch):
-    moto_fixes.install()
     assert _delete_while_another_delete_rebuilds_the_queue(monkeypatch) == 0
 
 
 def test_without_the_fix_moto_brings_back_a_message_deleted_during_another_delete(monkeypatch):
-    moto_fixes.install()
-    from moto.sqs.models import Queue
+    with moto_fixes.without("sqs-delete-locked"):
+        left = _delete_while_another_delete_rebuilds_the_queue(monkeypatch)
+    assert left == 1, "moto no longer brings a deleted message back: the patch may be dropped"
 
-    monkeypatch.setattr(Queue, "delete_message", moto_fixes.GENERIC["Queue.delete_message"])
-    left = _delete_while_another_delete_rebuilds_the_queue(monkeypatch)
-    assert left == 1, "moto no longer brings a deleted message back: fix 11 may be dropped"
+
+def _two_conditional_creates_of_one_item(monkeypatch) -> list[str]:
+    """Two `attribute_not_exists` puts of one key: the second arrives while the first has read the (missing) item
+    and not yet written. What each got."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    slow_init, checking = _stalled(Item.__init__, "first-create")
+    monkeypatch.setattr(Item, "__init__", slow_init)
+    outcomes: list[str] = []
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+
+        def create(owner: str) -> None:
+            try:
+                ddb.put_item(
+                    TableName="t",
+                    Item={"pk": {"S": "CHARGE#1"}, "owner": {"S": owner}},
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+                outcomes.append(f"{owner} created")
+            except ddb.exceptions.ConditionalCheckFailedException:
+                outcomes.append(f"{owner} refused")
+
+        thread = threading.Thread(target=create, args=("first",), name="first-create")
+        thread.start()
+        assert checking.wait(5)
+        create("second")
+        thread.join(5)
+    return sorted(outcomes)
+
+
+def test_one_of_two_concurrent_conditional_creates_wins(monkeypatch):
+    assert _two_conditional_creates_of_one_item(monkeypatch) == ["first created", "second refused"]
+
+
+def test_without_the_fix_moto_lets_both_pass_one_condition(monkeypatch):
+    with moto_fixes.without("dynamodb-atomic"):
+        outcomes = _two_conditional_creates_of_one_item(monkeypatch)
+    assert outcomes == ["first created", "second created"], "moto now applies writes atomically: may be dropped"
+
+
+PIPELINE = {
+    "StartAt": "Copy",
+    "States": {
+        "Copy": {
+            "Type": "Pass",
+            "Parameters": {"n.$": "$.n", "items.$": "$.items[0:2]", "fixed": {"x": 1}},
+            "ResultPath": "$.copied",
+            "Next": "Call",
+        },
+        "Call": {
+            "Type": "Task",
+            "Resource": "${Echo}",
+            "InputPath": "$.copied",
+            "ResultPath": "$.echoed",
+            "Next": "Size",
+        },
+        "Size": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.copied.n", "NumericGreaterThan": 1, "Next": "Big"}],
+            "Default": "Small",
+        },
+        "Big": {"Type": "Pass", "Result": {"size": "big"}, "ResultPath": "$.verdict", "End": True},
+        "Small": {"Type": "Pass", "Result": {"size": "small"}, "ResultPath": "$.verdict", "End": True},
+    },
+}
+
+
+class _EchoHost:
+    """Stands in for the functions host: echoes the event, or fails for n = 3."""
+
+    def invoke(self, name: str, event: dict) -> dict:
+        if event.get("n") == 3:
+            raise ValueError("three is refused")
+        return {"function": name, "got": event}
+
+
+def _executions(count: int, pipeline: dict = PIPELINE) -> list[tuple[str, object]]:
+    """`count` executions of one state machine (a Lambda task among Pass and Choice states): status and output
+    or error of each."""
+    from local import lambda_hook
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        lambda_hook.install(_EchoHost())  # type: ignore[arg-type]
+        try:
+            role = "arn:aws:iam::123456789012:role/r"
+            iam = boto3.client("iam", region_name="us-east-1")
+            iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+            echo = boto3.client("lambda", region_name="us-east-1").create_function(
+                FunctionName="echo", Runtime="python3.13", Role=role, Handler="h.handler", Code={"ZipFile": b"x"}
+            )["FunctionArn"]
+            sfn = boto3.client("stepfunctions", region_name="us-east-1")
+            definition = json.dumps(pipeline).replace("${Echo}", echo)
+            arn = sfn.create_state_machine(name="m", definition=definition, roleArn=role)["stateMachineArn"]
+            results = []
+            for n in range(count):
+                run = sfn.start_execution(
+                    stateMachineArn=arn, name=f"e{n}", input=json.dumps({"n": n, "items": [1, 2, 3]})
+                )
+                deadline = time.monotonic() + 10
+                while (described := sfn.describe_execution(executionArn=run["executionArn"]))["status"] == "RUNNING":
+                    assert time.monotonic() < deadline
+                    time.sleep(0.01)
+                outcome = json.loads(described["output"]) if "output" in described else described.get("error")
+                results.append((described["status"], outcome))
+            return results
+        finally:
+            lambda_hook.uninstall()
+
+
+def test_a_state_machine_runs_again_and_again():
+    results = _executions(4)
+    assert [status for status, _ in results] == ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED"]
+    assert results[2][1]["verdict"] == {"size": "big"}
+    assert results[1][1]["echoed"] == {"function": "echo", "got": {"n": 1, "items": [1, 2], "fixed": {"x": 1}}}
+    assert results[3][1] == "ValueError"
+
+
+def test_without_the_fix_moto_fails_every_second_execution():
+    passes_only = {
+        "StartAt": "Copy",
+        "States": {**PIPELINE["States"], "Copy": {**PIPELINE["States"]["Copy"], "Next": "Size"}},
+    }
+    del passes_only["States"]["Call"]
+    assert [status for status, _ in _executions(2, passes_only)] == ["SUCCEEDED", "SUCCEEDED"]
+    with moto_fixes.without("second-execution"), pytest.raises(Exception, match="cannot pickle"):
+        _executions(2, passes_only)
+
+
+@pytest.mark.parametrize(
+    "name", ["asl-parsed-once", "lambda-in-process", "state-copied-as-json", "json-paths-parsed-once"]
+)
+def test_executions_end_the_same_with_and_without_each_interpreter_speed_patch(name):
+    fast = _executions(4)
+    with moto_fixes.without(name):
+        assert _executions(4) == fast
+
+
+def test_parsed_programs_and_paths_are_kept_per_text():
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    definition = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    assert AmazonStateLanguageParser.parse(definition) is AmazonStateLanguageParser.parse(definition)
+    assert json_path.parse("$.a.b") is json_path.parse("$.a.b")
+    with moto_fixes.without("asl-parsed-once"), moto_fixes.without("json-paths-parsed-once"):
+        assert AmazonStateLanguageParser.parse(definition) is not AmazonStateLanguageParser.parse(definition)
+        assert json_path.parse("$.a.b") is not json_path.parse("$.a.b")
+
+
+def test_handler_methods_are_the_same_list_with_and_without_the_patch():
+    from moto.core import responses
+    from moto.dynamodb.responses import DynamoHandler
+
+    listed = responses.method_names_from_class(DynamoHandler)
+    with moto_fixes.without("handler-methods-listed-once"):
+        assert responses.method_names_from_class(DynamoHandler) == listed
