@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/shared/python
 
-.PHONY: openapi install run test lint types unit integration infra e2e synth bench demo clean
+.PHONY: openapi install run reset test lint types unit integration infra e2e synth bench demo clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 run: install
-	$(PY) -m local
+	$(PY) -m local --state-dir .run/state
+
+reset: install
+	$(PY) -m local --state-dir .run/state --reset
 
 lint: install
 	$(PY) -m ruff check .

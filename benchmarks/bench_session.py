@@ -58,12 +58,12 @@ def _instrument(cloud: Any, timeline: Timeline) -> None:
 
     invoke = cloud.functions.invoke
 
-    def timed_invoke(name: str, event: Any) -> Any:
+    def timed_invoke(name: str, event: Any, **options: Any) -> Any:
         if not name.startswith("issuance_"):
-            return invoke(name, event)
+            return invoke(name, event, **options)
         began = time.perf_counter()
         try:
-            return invoke(name, event)
+            return invoke(name, event, **options)
         finally:
             with timeline.lock:
                 timeline.tasks.append((began, time.perf_counter()))

@@ -22,9 +22,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Run the insurance platform on an embedded local cloud.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        help="keep what people create (tables' items, secrets) in this directory across restarts (`make run`); "
+        "without it every start is clean and nothing is kept",
+    )
+    parser.add_argument("--reset", action="store_true", help="forget what --state-dir kept, then start clean")
     args = parser.parse_args()
 
-    cloud = LocalCloud(port=args.port, host=args.host, components=default_components())
+    from local.persistence import wipe, write_private
+
+    if args.reset and args.state_dir is not None:
+        wipe(args.state_dir)
+    cloud = LocalCloud(port=args.port, host=args.host, components=default_components(), state_dir=args.state_dir)
     cloud.start()
     print(f"Insurance platform is up in {cloud.started_at:.1f} s", flush=True)
     print(f"  API       {cloud.url}", flush=True)
@@ -39,8 +50,12 @@ def main() -> int:
         print(f"  Admin key {cloud.admin_key}  (made up; set ADMIN_API_KEY to choose one)", flush=True)
     else:
         print("  Admin key from ADMIN_API_KEY", flush=True)
-    RUN_INFO.parent.mkdir(exist_ok=True)
-    RUN_INFO.write_text(json.dumps({"url": cloud.url, "admin_key": cloud.admin_key, "moto_url": cloud.moto_url}))
+    if args.state_dir is not None:
+        kept = cloud.journal.restored
+        print(
+            f"  State     {args.state_dir} ({kept} items kept from earlier runs; `make reset` starts clean)", flush=True
+        )
+    write_private(RUN_INFO, json.dumps({"url": cloud.url, "admin_key": cloud.admin_key, "moto_url": cloud.moto_url}))
     print("Press Ctrl-C to stop.", flush=True)
 
     stop = threading.Event()

@@ -5,23 +5,30 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 import declaration
-from local.functions_host import FunctionsHost
+from local.functions_host import FunctionsHost, IntegrationTimeout
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
 PROBLEM = "application/problem+json"
 REQUEST_ID = "X-Request-Id"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 REQUEST_ID_KEY = "insure.request_id"  # where the request's id travels in the WSGI environ
+INTEGRATION_TIMEOUT_S = 29.0  # API Gateway's REST integration timeout
+# What one client (source address) may send: below what the local cloud sustains on this machine (measured by
+# `python -m benchmarks capacity`), so that queued requests do not outlive their clients.
+CLIENT_RATE_PER_S = 25.0
+CLIENT_BURST = 50
 
 
 def _problem(status: int, title: str, detail: str, slug: str) -> Response:
@@ -51,14 +58,37 @@ class TokenBucket:
         self._lock = threading.Lock()
 
     def take(self) -> bool:
+        return self.wait() == 0.0
+
+    def wait(self) -> float:
+        """Takes a token and returns 0, or returns the seconds until one is available (none taken)."""
         with self._lock:
             now = time.monotonic()
             self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
             self.updated = now
             if self.tokens >= 1:
                 self.tokens -= 1
-                return True
-            return False
+                return 0.0
+            return (1 - self.tokens) / self.rate
+
+
+class ClientThrottle:
+    """A token bucket per client (its source address), as a per-client usage-plan limit or a rate-based rule in
+    front of API Gateway applies: one client's burst does not starve the others. Idle clients are forgotten
+    (least recently seen first) beyond `max_clients`."""
+
+    def __init__(self, rate: float = CLIENT_RATE_PER_S, burst: int = CLIENT_BURST, max_clients: int = 10_000) -> None:
+        self.rate, self.burst, self.max_clients = rate, burst, max_clients
+        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def wait(self, client: str) -> float:
+        with self._lock:
+            bucket = self._buckets.pop(client, None) or TokenBucket(self.rate, self.burst)
+            self._buckets[client] = bucket
+            while len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)
+        return bucket.wait()
 
 
 class ApiGateway:
@@ -70,12 +100,16 @@ class ApiGateway:
         *,
         stage: str = "local",
         throttle: TokenBucket | None = None,
+        clients: ClientThrottle | None = None,
+        integration_timeout_s: float = INTEGRATION_TIMEOUT_S,
         extra: dict[tuple[str, str], Callable[[Request], Response]] | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.host, self.stage = host, stage
         self.routes = [_Route(m, p, f) for m, p, f in declaration.all_routes()]
-        self.throttle = throttle or TokenBucket(rate=500, burst=1000)
+        self.throttle = throttle or TokenBucket(rate=500, burst=1000)  # the stage's limit, all clients together
+        self.clients = clients or ClientThrottle()
+        self.integration_timeout_s = integration_timeout_s
         self.extra = extra or {}
         self.log = log  # one readable line per request (method, path, status, ms, request id), e.g. `print`
 
@@ -149,8 +183,11 @@ class ApiGateway:
 
     def respond(self, request: Request) -> Response:
         started = time.perf_counter()
-        if not self.throttle.take():
-            return _problem(429, "Too many requests", "The API is throttled; retry shortly.", "throttled")
+        wait = self.clients.wait(request.remote_addr or "unknown") or self.throttle.wait()
+        if wait:
+            response = _problem(429, "Too many requests", "Too many requests; retry after a moment.", "throttled")
+            response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            return response
         extra = self.extra.get((request.method, request.path))
         if extra is not None:
             return extra(request)
@@ -172,12 +209,37 @@ class ApiGateway:
         if len(body) > MAX_PAYLOAD_BYTES:
             return too_large
         try:
-            result = self.host.invoke(route.function, self.event(request, route, params, body))
+            result = self._invoke(route.function, self.event(request, route, params, body))
+        except IntegrationTimeout:
+            detail = f"The function did not answer within {self.integration_timeout_s:g} s."
+            return _problem(504, "Gateway timeout", detail, "gateway-timeout")
         except Exception:  # noqa: BLE001 - API Gateway answers 502 when the integration fails
             return _problem(502, "Bad gateway", "The function failed.", "bad-gateway")
         response = self.to_response(result)
         response.headers["X-Server-Time-Ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
         return response
+
+    def _invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """The function's result, or IntegrationTimeout once the integration timeout has passed: a request still
+        queued then never runs; one already running finishes in the background (as a Lambda does), unanswered."""
+        deadline = time.monotonic() + self.integration_timeout_s
+        done = threading.Event()
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["result"] = self.host.invoke(function, event, deadline=deadline)
+            except BaseException as error:  # noqa: BLE001 - handed to the waiting request
+                outcome["error"] = error
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name=f"integration-{function}", daemon=True).start()
+        if not done.wait(self.integration_timeout_s):
+            raise IntegrationTimeout(function)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]
 
     @staticmethod
     def to_response(result: dict[str, Any]) -> Response:

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import declaration
@@ -53,9 +54,14 @@ class LocalCloud:
     # True: the functions call moto in this process (moto's own request interception); the same backends are
     # also served over HTTP on `moto_url` for outside tools. False: every call goes over HTTP to that server.
     in_process_aws: bool = True
+    # A directory: what people create (DynamoDB items, secret values) is kept there across restarts
+    # (local/persistence.py). None: every start is clean and nothing is written to disk.
+    state_dir: Path | None = None
 
     def __post_init__(self) -> None:
         self.functions = FunctionsHost(max_concurrency=self.max_concurrency)
+        self.client_throttle: Any = None  # the API's per-client limit (default: local.api_gateway's figures)
+        self.stage_throttle: Any = None
         self.pollers: list[QueuePoller] = []
         self._moto: Any = None
         self._mock: Any = None
@@ -125,6 +131,8 @@ class LocalCloud:
         ).raise_for_status()
         lambda_hook.install(self.functions)
         self.deployment = create_all(boto3, admin_key=self.admin_key)
+        if self.state_dir is not None:
+            self._restore_and_journal(self.state_dir)
         os.environ.update(self.deployment.environment)
         os.environ["ADMIN_API_KEY"] = self.admin_key
         self._reset_caches()
@@ -158,6 +166,25 @@ class LocalCloud:
         self.ready = True
         return self
 
+    def _restore_and_journal(self, state_dir: Path) -> None:
+        """What the journal kept is put back; a generated admin key gives way to the kept one (a chosen one,
+        ADMIN_API_KEY, replaces it); from now on every write is journaled."""
+        import boto3
+
+        from local.persistence import Journal
+
+        self.journal = Journal(state_dir)
+        restored = self.journal.restore()
+        manager = boto3.client("secretsmanager", region_name=REGION)
+        kept_admin_key = restored.get(declaration.ADMIN_KEY)
+        if kept_admin_key and self.admin_key_generated:
+            self.admin_key = kept_admin_key
+        elif kept_admin_key != self.admin_key:
+            manager.put_secret_value(SecretId=declaration.ADMIN_KEY, SecretString=self.admin_key)
+        current = {s.name: manager.get_secret_value(SecretId=s.name)["SecretString"] for s in declaration.SECRETS}
+        self.journal.attach(current)
+        boto3.DEFAULT_SESSION = None  # later boto3 clients come from a session with the journal's hooks
+
     @staticmethod
     def _reset_caches() -> None:
         from insure.aws import reset_clients
@@ -182,7 +209,13 @@ class LocalCloud:
             body["status"] = "ok" if all(v == "ok" for v in body["components"].values()) else "degraded"
             return Response(json.dumps(body), status=200, content_type="application/json")
 
-        gateway = ApiGateway(self.functions, extra={("GET", "/health"): health}, log=_print_line)
+        gateway = ApiGateway(
+            self.functions,
+            throttle=self.stage_throttle,
+            clients=self.client_throttle,
+            extra={("GET", "/health"): health},
+            log=_print_line,
+        )
         health_route = [r for r in gateway.routes if r.resource == "/health"]
         gateway.routes.sort(key=lambda r: r is not health_route[0])
         self._http = make_server(self.host, self.port, gateway, threaded=True)
@@ -216,6 +249,9 @@ class LocalCloud:
         if self._mock is not None:
             self._mock.stop()
         lambda_hook.uninstall()
+        journal = getattr(self, "journal", None)
+        if journal is not None:
+            journal.detach()
 
 
 def _print_line(line: str) -> None:

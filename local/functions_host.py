@@ -53,6 +53,73 @@ def load_handler_module(name: str, instance: str = "0") -> ModuleType:
     return module
 
 
+class IntegrationTimeout(Exception):
+    """The caller's deadline passed before the function answered (API Gateway answers 504)."""
+
+
+class FairLock:
+    """A re-entrant lock granted in the order it was asked for (first come, first served; `threading.Lock` wakes
+    an arbitrary waiter). A waiter whose timeout passes leaves the queue without ever holding the lock."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._next_ticket = 0
+        self._serving = 0
+        self._abandoned: set[int] = set()
+        self._owner: int | None = None
+        self._depth = 0
+
+    @property
+    def waiting(self) -> int:
+        with self._cond:
+            return self._next_ticket - self._serving - len(self._abandoned) - (1 if self._owner is not None else 0)
+
+    def acquire(self, timeout: float | None = None) -> bool:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while self._serving != ticket or self._owner is not None:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    if ticket == self._serving:
+                        self._advance()
+                    else:
+                        self._abandoned.add(ticket)
+                    self._cond.notify_all()
+                    return False
+                self._cond.wait(remaining)
+            self._owner, self._depth = me, 1
+            return True
+
+    def release(self) -> None:
+        with self._cond:
+            if self._owner != threading.get_ident():
+                raise RuntimeError("release of a FairLock not held by this thread")
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._advance()
+                self._cond.notify_all()
+
+    def _advance(self) -> None:
+        self._serving += 1
+        while self._serving in self._abandoned:
+            self._abandoned.discard(self._serving)
+            self._serving += 1
+
+    def __enter__(self) -> FairLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.release()
+
+
 class _Environment:
     def __init__(self, name: str, index: int) -> None:
         self.module = load_handler_module(name, str(index))
@@ -67,10 +134,10 @@ class FunctionsHost:
         self.max_concurrency = max_concurrency
         self._pools: dict[str, list[_Environment]] = {}
         self._cond = threading.Condition()
-        self._resolver_lock = threading.RLock()
+        self._resolver_lock = FairLock()
         self.invocations: dict[str, int] = {}
 
-    def _acquire(self, name: str) -> _Environment:
+    def _acquire(self, name: str, deadline: float | None = None) -> _Environment:
         with self._cond:
             while True:
                 pool = self._pools.setdefault(name, [])
@@ -81,7 +148,9 @@ class FunctionsHost:
                 if len(pool) < self.max_concurrency:
                     placeholder_index = len(pool)
                     break
-                self._cond.wait()
+                if deadline is not None and deadline <= time.monotonic():
+                    raise IntegrationTimeout(name)
+                self._cond.wait(None if deadline is None else deadline - time.monotonic())
             # reserve a slot while the module loads outside the lock
             reserved = _Reserved()
             pool.append(reserved)  # type: ignore[arg-type]
@@ -102,21 +171,33 @@ class FunctionsHost:
             env.busy = False
             self._cond.notify_all()
 
-    def invoke(self, name: str, event: Any) -> Any:
-        """Run the function's handler with `event`; exceptions propagate as Lambda reports them."""
+    def invoke(self, name: str, event: Any, *, deadline: float | None = None) -> Any:
+        """Run the function's handler with `event`; exceptions propagate as Lambda reports them. A call still
+        waiting for its turn at `deadline` (time.monotonic()) is dropped unrun: IntegrationTimeout."""
         spec = declaration.function(name)
-        env = self._acquire(name)
+        env = self._acquire(name, deadline)
         try:
             self.invocations[name] = self.invocations.get(name, 0) + 1
-            context = LambdaContext(function_name=name, memory_limit_in_mb=spec.memory_mb, timeout_s=spec.timeout_s)
             if spec.routes:
                 # Powertools keeps the current request on the BaseRouter class, shared by every resolver of the
-                # process: in Lambda each environment is its own process, here API calls must take turns.
-                with self._resolver_lock:
-                    return env.handler(event, context)
-            return env.handler(event, context)
+                # process: in Lambda each environment is its own process, here API calls take turns, in order.
+                timeout = None if deadline is None else deadline - time.monotonic()
+                if not self._resolver_lock.acquire(timeout=timeout):
+                    raise IntegrationTimeout(name)
+                if deadline is not None and time.monotonic() >= deadline:  # its turn came too late: never run
+                    self._resolver_lock.release()
+                    raise IntegrationTimeout(name)
+                try:
+                    return env.handler(event, self._context(spec))
+                finally:
+                    self._resolver_lock.release()
+            return env.handler(event, self._context(spec))
         finally:
             self._release(env)
+
+    @staticmethod
+    def _context(spec: declaration.Function) -> LambdaContext:
+        return LambdaContext(function_name=spec.name, memory_limit_in_mb=spec.memory_mb, timeout_s=spec.timeout_s)
 
     def warm(self, names: list[str]) -> None:
         """Create one environment of each function now (cold starts happen at start-up, not on first use)."""

@@ -153,10 +153,18 @@ class InsurerSimulator:
         return f"{self.url}/{slug}"
 
     def start(self, cloud: LocalCloud | None = None) -> None:
+        self._kept: dict[str, Any] = {}
         if cloud is not None:
             # Simulated claims move in seconds, so the platform polls them every two (AWS default: a minute).
             os.environ.setdefault("INSURER_POLL_INTERVAL_S", str(LOCAL_POLL_INTERVAL_S))
-        self._server = make_server(self.host, self.port, self, threaded=True)
+            self._kept = self._read_registrations(cloud)
+        if not self.port and self._kept:
+            try:  # the platform knows these insurers at this address
+                self._server = make_server(self.host, int(self._kept["port"]), self, threaded=True)
+            except OSError:
+                self._kept = {}
+        if self._server is None:
+            self._server = make_server(self.host, self.port, self, threaded=True)
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="insurers", daemon=True)
         self._thread.start()
@@ -164,7 +172,29 @@ class InsurerSimulator:
         self._pusher.start()
 
     def after_start(self, cloud: LocalCloud) -> None:
+        kept = self._kept.get("insurers", {})
+        if kept and set(kept) == set(self.insurers):
+            self.platform_url = cloud.url
+            for slug, registration in kept.items():  # registered on an earlier run: same ids, same secrets
+                self.configure(slug, registration["insurer_id"], registration["webhook_secret"])
+            return
         self.register_all(cloud.url, cloud.admin_key or "")
+        if cloud.state_dir is not None:
+            from local.persistence import write_private
+
+            registrations = {
+                slug: {"insurer_id": i.insurer_id, "webhook_secret": i.secrets[-1]} for slug, i in self.insurers.items()
+            }
+            write_private(cloud.state_dir / "insurers.json", json.dumps({"port": self.port, "insurers": registrations}))
+
+    @staticmethod
+    def _read_registrations(cloud: LocalCloud) -> dict[str, Any]:
+        """What an earlier run of this simulator registered with the kept platform (the insurers' own records)."""
+        path = None if cloud.state_dir is None else cloud.state_dir / "insurers.json"
+        if path is None or not path.exists():
+            return {}
+        kept: dict[str, Any] = json.loads(path.read_text())
+        return kept
 
     def stop(self) -> None:
         self._stop.set()

@@ -87,3 +87,146 @@ def test_body_over_the_function_limit_is_413_and_changes_nothing(platform):
     response = platform.api.get("/health", data=b"x" * (64 * 1024 + 1))
     assert response.status_code == 413
     assert response.json["title"] == "Payload too large"
+
+
+def _gateway(platform, **options):
+
+    from local.api_gateway import ApiGateway
+
+    return ApiGateway(platform.functions, **options)
+
+
+class _Caller:
+    """A client of the gateway at its own source address."""
+
+    def __init__(self, gateway, address: str) -> None:
+        from werkzeug.test import Client
+
+        self.client, self.address = Client(gateway), address
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, environ_base={"REMOTE_ADDR": self.address}, **kwargs)
+
+    def post(self, path: str, **kwargs):
+        return self.client.post(path, environ_base={"REMOTE_ADDR": self.address}, **kwargs)
+
+
+def _client(gateway, address: str) -> _Caller:
+    return _Caller(gateway, address)
+
+
+def test_each_client_is_throttled_on_its_own_with_a_problem_and_when_to_retry(platform):
+    from local.api_gateway import ClientThrottle
+
+    # Given a gateway allowing each client a burst of 2 and a token every 100 s
+    gateway = _gateway(platform, clients=ClientThrottle(rate=0.01, burst=2))
+    eager, other = _client(gateway, "10.0.0.1"), _client(gateway, "10.0.0.2")
+    # When one client sends a third request at once
+    assert [eager.get("/health").status_code for _ in range(2)] == [200, 200]
+    throttled = eager.get("/health", headers={"X-Request-Id": "retry-me"})
+    # Then it gets 429 with Retry-After, an RFC 9457 problem and its request id
+    assert throttled.status_code == 429
+    assert throttled.headers["Content-Type"] == "application/problem+json"
+    assert throttled.json["status"] == 429 and throttled.json["type"].endswith("/throttled")
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 100
+    assert throttled.headers["X-Request-Id"] == "retry-me"
+    # And another client is still served
+    assert other.get("/health").status_code == 200
+
+
+def test_a_function_answering_after_the_integration_timeout_is_a_504_problem(platform):
+    import threading
+
+    release = threading.Event()
+
+    class SlowHost:
+        def invoke(self, name, event, *, deadline=None):
+            release.wait(10)
+            return {"statusCode": 200, "body": "{}"}
+
+    from local.api_gateway import ApiGateway
+
+    gateway = ApiGateway(SlowHost(), integration_timeout_s=0.05)  # type: ignore[arg-type]
+    try:
+        response = _client(gateway, "10.0.0.3").get("/products")
+    finally:
+        release.set()
+    assert response.status_code == 504
+    assert response.json["type"].endswith("/gateway-timeout")
+    assert response.headers["X-Request-Id"]
+
+
+def _drafts() -> int:
+    import declaration
+
+    items = boto3.client("dynamodb").scan(TableName=declaration.TABLE)["Items"]
+    return sum(1 for item in items if item["pk"]["S"].startswith("APPLICATION#"))
+
+
+def test_a_request_still_queued_at_the_timeout_never_runs(platform):
+    import threading
+
+    from scripts.samples import APPLICATION
+
+    # Given the API busy with a long request (another thread holds the turn)
+    gateway = _gateway(platform, integration_timeout_s=0.2)
+    holding, done = threading.Event(), threading.Event()
+
+    def busy() -> None:
+        with platform.functions._resolver_lock:
+            holding.set()
+            done.wait(10)
+
+    threading.Thread(target=busy).start()
+    assert holding.wait(5)
+    try:
+        # When an application is posted and its turn has not come within the timeout
+        response = _client(gateway, "10.0.0.4").post("/applications", json=APPLICATION)
+    finally:
+        done.set()
+    # Then the client got 504 and no application was created behind its back, even once the API is free
+    assert response.status_code == 504
+    with platform.functions._resolver_lock:
+        pass
+    assert _drafts() == 0
+    assert _client(_gateway(platform), "10.0.0.4").post("/applications", json=APPLICATION).status_code == 201
+    assert _drafts() == 1
+
+
+def test_api_calls_take_turns_in_the_order_they_arrived():
+    import threading
+
+    from local.functions_host import FairLock
+
+    lock, order = FairLock(), []
+    lock.acquire()
+    threads = []
+    for n in range(5):
+        thread = threading.Thread(target=lambda n=n: (lock.acquire(), order.append(n), lock.release()))
+        thread.start()
+        threads.append(thread)
+        while lock.waiting < n + 1:  # queued behind the previous one
+            threading.Event().wait(0.001)
+    lock.release()
+    for thread in threads:
+        thread.join(5)
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_a_waiter_that_gives_up_leaves_the_queue_without_holding_the_lock():
+    import threading
+
+    from local.functions_host import FairLock
+
+    lock = FairLock()
+    lock.acquire()
+    assert lock.acquire(timeout=5)  # re-entrant for its holder
+    lock.release()
+    gave_up = []
+    waiter = threading.Thread(target=lambda: gave_up.append(not lock.acquire(timeout=0.01)))
+    waiter.start()
+    waiter.join(5)
+    lock.release()
+    assert gave_up == [True]
+    assert lock.acquire(timeout=1)  # the queue moved past the waiter that left
+    lock.release()
