@@ -32,7 +32,11 @@ def running(state: Path, *extra: str) -> Iterator[str]:
     log = state.parent / f"cloud-{port}.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "local", "--state-dir", str(state), *extra], cwd=ROOT, env=env, stdout=out, stderr=out
+            [sys.executable, "-m", "local", "--state-dir", str(state), *extra],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
         )
         url = f"http://127.0.0.1:{port}"
         try:
