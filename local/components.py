@@ -10,6 +10,14 @@ def default_components() -> list[Component]:
     from local.rulebook_seeder import RulebookSeeder
     from local.simulators.card_processor import CardProcessorSimulator
     from local.simulators.insurers import InsurerSimulator
+    from local.ttl_sweeper import TtlSweeper
     from local.websocket import LocalWebSocketGateway
 
-    return [RulebookSeeder(), IssuanceWorkflow(), CardProcessorSimulator(), LocalWebSocketGateway(), InsurerSimulator()]
+    return [
+        RulebookSeeder(),
+        IssuanceWorkflow(),
+        CardProcessorSimulator(),
+        LocalWebSocketGateway(),
+        InsurerSimulator(),
+        TtlSweeper(),
+    ]

@@ -7,6 +7,7 @@ import json
 import boto3
 
 import declaration
+from tests.integration.test_issuance import issuance, open_application, submit  # noqa: F401 - fixture
 
 
 def test_creates_exactly_the_declared_tables_queues_and_functions(platform):
@@ -230,3 +231,29 @@ def test_a_waiter_that_gives_up_leaves_the_queue_without_holding_the_lock():
     assert gave_up == [True]
     assert lock.acquire(timeout=1)  # the queue moved past the waiter that left
     lock.release()
+
+
+def _application_item(application_id: str):
+    import declaration
+
+    key = {"pk": {"S": f"APPLICATION#{application_id}"}, "sk": {"S": "APPLICATION"}}
+    return boto3.client("dynamodb").get_item(TableName=declaration.TABLE, Key=key).get("Item")
+
+
+def test_a_draft_nobody_submitted_expires_with_its_session_a_submitted_one_stays(issuance):  # noqa: F811
+    import declaration
+    from local.ttl_sweeper import sweep
+
+    # Given an application whose client gave up after creating it, and one its client submitted
+    abandoned, _ = open_application(issuance.api)
+    submitted, auth = open_application(issuance.api)
+    assert submit(issuance.api, submitted, auth)["status"] in ("offered", "declined")
+    session_end = int(_application_item(abandoned)["session_expires_at_epoch"]["N"])
+    dynamodb = boto3.client("dynamodb")
+    # When DynamoDB's TTL runs before the session ends, nothing goes
+    assert sweep(dynamodb, declaration.TABLE, "expires_at_epoch", now=session_end - 60) == 0
+    assert _application_item(abandoned) is not None
+    # And once the session has ended, the draft is deleted and the submitted application stays
+    assert sweep(dynamodb, declaration.TABLE, "expires_at_epoch", now=session_end + 1) > 0
+    assert _application_item(abandoned) is None
+    assert _application_item(submitted)["status"]["S"] in ("offered", "declined")

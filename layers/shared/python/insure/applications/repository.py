@@ -72,6 +72,9 @@ def from_item(item: dict[str, Any]) -> ApplicationRecord:
     return ApplicationRecord(**values)
 
 
+DRAFT_TTL_ATTRIBUTE = "expires_at_epoch"  # the table's TTL attribute: a draft nobody submitted is deleted
+
+
 def key(application_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"APPLICATION#{application_id}"}, "sk": {"S": "APPLICATION"}}
 
@@ -104,6 +107,8 @@ class ApplicationRepository:
             value = getattr(record, name)
             if value is not None:
                 item[name] = encode(name, value)
+        if record.status == "draft":  # expires with its session (TTL) unless submitted: see `submitted`
+            item[DRAFT_TTL_ATTRIBUTE] = {"N": str(record.session_expires_at_epoch)}
         dynamodb = self._dynamodb()
         dynamodb.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
         for extra in then_put:

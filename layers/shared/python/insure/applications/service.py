@@ -30,7 +30,7 @@ from insure.applications.models import (
     PaymentView,
 )
 from insure.applications.offers import rfc3339
-from insure.applications.repository import ApplicationRecord, ApplicationRepository, now_iso
+from insure.applications.repository import DRAFT_TTL_ATTRIBUTE, ApplicationRecord, ApplicationRepository, now_iso
 from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTABLE
 from insure.callers import Caller, owned
 from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation
@@ -201,7 +201,7 @@ class ApplicationService:
                 self.applications.change(
                     application_id,
                     set_fields={"status": "underwriting", "submissions": submission},
-                    remove=("decision", "offer", "terms", "failure"),
+                    remove=("decision", "offer", "terms", "failure", DRAFT_TTL_ATTRIBUTE),  # kept from now on
                     when_status=tuple(SUBMITTABLE),
                     when_version=record.version,
                 )
