@@ -16,7 +16,7 @@ class EchoHost:
     def __init__(self) -> None:
         self.events: list[dict] = []
 
-    def invoke(self, name: str, event: dict) -> dict:
+    def invoke(self, name: str, event: dict, *, deadline: float | None = None) -> dict:
         self.events.append(event)
         return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps({"fn": name})}
 
