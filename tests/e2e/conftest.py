@@ -56,7 +56,7 @@ def cloud() -> Iterator[RunningCloud]:
                 health = http.get(f"{url}/health", timeout=2)
                 if health.status_code == 200 and health.json()["status"] == "ok":
                     break  # every component started, simulated insurers registered
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy starting (a loaded machine)
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError("local cloud did not become healthy in 60 s")

@@ -156,3 +156,10 @@ def test_a_signed_route_refuses_a_body_that_is_not_text_with_400(platform):
     for path in ("/scans", "/webhooks/insurers/ins_x"):
         response = platform.api.post(path, data=b"\x1e\xff\xfeMV\x13", headers=JSON)
         assert response.status_code == 400, (path, response.get_data(as_text=True))
+
+
+def test_a_body_that_is_not_a_json_object_is_422(platform):
+    for body in (b"[null, null]", b"[]", b'"text"', b"3"):
+        response = platform.api.post("/devices", data=body, headers={**JSON, **bearer(platform.admin_key)})
+        assert response.status_code == 422, (body, response.get_data(as_text=True))
+    assert platform.api.post("/devices", headers=bearer(platform.admin_key)).status_code == 201

@@ -34,7 +34,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.router import Router
 
 from insure import idempotency
-from insure.errors import DomainError, PayloadTooLarge
+from insure.errors import DomainError, FieldError, PayloadTooLarge, RuleViolation
 from insure.http import problems
 from insure.http.access import CALLER, Access, declared_access, resolve_caller
 
@@ -96,11 +96,18 @@ def _body_problem(app: APIGatewayRestResolver, raw: bytes, level: Access) -> Res
             415, "Unsupported media type", "Send the body as application/json.", slug="unsupported-media-type"
         )
     try:
-        app.current_event.json_body  # noqa: B018 - parsed once here, the validation reads the cached value
+        parsed = app.current_event.json_body  # parsed once here, the validation reads the cached value
     except RecursionError:
         return problems.problem(400, "Malformed JSON", "The JSON nests too deeply.", slug="malformed-json")
     except ValueError:
         return problems.problem(400, "Malformed JSON", "The request body is not valid JSON.", slug="malformed-json")
+    route = app.context.get("_route")
+    takes_body = bool(getattr(getattr(route, "dependant", None), "body_params", None))
+    if takes_body and not isinstance(parsed, dict):
+        # Every request body is a JSON object; Powertools would read a list's first element as the body.
+        return problems.from_domain_error(
+            RuleViolation("The body must be a JSON object.", errors=[FieldError("body", "must be a JSON object")])
+        )
     return None
 
 
