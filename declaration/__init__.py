@@ -4,7 +4,7 @@
 here imports CDK, boto3 or project code. Each area declares its own module; this one joins them.
 """
 
-from declaration import issuance, platform, risk
+from declaration import accounts, issuance, notifications, platform, risk
 from declaration.model import (
     Access,
     Bucket,
@@ -15,6 +15,7 @@ from declaration.model import (
     QueueTrigger,
     Route,
     Secret,
+    Service,
     StateMachine,
     Table,
 )
@@ -22,17 +23,22 @@ from declaration.resources import (
     ADMIN_KEY,
     BUCKETS,
     DOCUMENTS,
+    EMAIL,
     ENVIRONMENT,
     IDEMPOTENCY,
     INSURER_REQUESTS,
     ISSUANCE,
+    NOTIFICATIONS,
+    NOTIFY,
     SECRETS,
+    SERVICES,
     SIGNING_KEYS,
+    SMS,
     TABLE,
     TABLES,
 )
 
-_AREAS = (platform, issuance, risk)
+_AREAS = (platform, issuance, risk, notifications, accounts)
 FUNCTIONS: tuple[Function, ...] = tuple(f for area in _AREAS for f in area.FUNCTIONS)
 QUEUES: tuple[Queue, ...] = tuple(q for area in _AREAS for q in area.QUEUES)
 STATE_MACHINES: tuple[StateMachine, ...] = tuple(m for area in _AREAS for m in area.STATE_MACHINES)
@@ -55,14 +61,19 @@ __all__ = [
     "ADMIN_KEY",
     "BUCKETS",
     "DOCUMENTS",
+    "EMAIL",
     "ENVIRONMENT",
     "FUNCTIONS",
     "IDEMPOTENCY",
     "INSURER_REQUESTS",
     "ISSUANCE",
+    "NOTIFICATIONS",
+    "NOTIFY",
     "QUEUES",
     "SECRETS",
+    "SERVICES",
     "SIGNING_KEYS",
+    "SMS",
     "STATE_MACHINES",
     "TABLE",
     "TABLES",
@@ -75,6 +86,7 @@ __all__ = [
     "QueueTrigger",
     "Route",
     "Secret",
+    "Service",
     "StateMachine",
     "Table",
     "all_routes",

@@ -86,3 +86,16 @@ class Bucket:
 class Secret:
     name: str
     description: str
+
+
+@dataclass(frozen=True)
+class Service:
+    """An AWS service the platform calls without owning a resource of it (e-mail through SES, text messages
+    through SNS): a grant on it allows `actions` on `resource` (an ARN suffix of the service, or "*" where the
+    action has no resource-level permission)."""
+
+    name: str
+    description: str
+    service: str
+    actions: tuple[str, ...]
+    resource: str = "*"

@@ -10,6 +10,7 @@ def default_components() -> list[Component]:
     from local.rulebook_seeder import RulebookSeeder
     from local.simulators.card_processor import CardProcessorSimulator
     from local.simulators.insurers import InsurerSimulator
+    from local.simulators.messaging_gateway import MessagingGatewaySimulator
     from local.ttl_sweeper import TtlSweeper
     from local.websocket import LocalWebSocketGateway
 
@@ -17,6 +18,7 @@ def default_components() -> list[Component]:
         RulebookSeeder(),
         IssuanceWorkflow(),
         CardProcessorSimulator(),
+        MessagingGatewaySimulator(),
         LocalWebSocketGateway(),
         InsurerSimulator(),
         TtlSweeper(),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aws_cdk import Duration, RemovalPolicy, Tags
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
@@ -102,7 +103,25 @@ def apply_grant(function: lambda_.Function, grant: declaration.Grant, resources:
         if access & {"put", "write"}:
             bucket.grant_put(function)
         return
+    service = next((s for s in declaration.SERVICES if s.name == grant.resource), None)
+    if service is not None:
+        _only(function, grant, {"send"})
+        function.add_to_role_policy(
+            iam.PolicyStatement(actions=list(service.actions), resources=[service_arn(function, service)])
+        )
+        return
     raise UnknownGrant(f"{function.node.id}: no declared resource called {grant.resource!r}")
+
+
+def service_arn(scope: Construct, service: declaration.Service) -> str:
+    """The resource a service grant allows: "*" as declared, else the ARN of `service.resource` in this stack's
+    account and region (e.g. `arn:aws:ses:<region>:<account>:identity/*`)."""
+    if service.resource == "*":
+        return "*"
+    resource, _, name = service.resource.partition("/")
+    return Stack.of(scope).format_arn(
+        service=service.service, resource=resource, resource_name=name, arn_format=ArnFormat.SLASH_RESOURCE_NAME
+    )
 
 
 def _only(function: lambda_.Function, grant: declaration.Grant, allowed: set[str]) -> None:

@@ -28,7 +28,10 @@ MAX_BODY_BYTES = 64 * 1024
 API_STAGE = "api"
 PUBLIC_BASE_URL_ENV = "PUBLIC_BASE_URL"
 # Deploy-time settings read from CDK context (`cdk deploy -c card_processor_url=https://...`) -> env var.
-CONTEXT_ENVIRONMENT = {"card_processor_url": "CARD_PROCESSOR_URL"}
+CONTEXT_ENVIRONMENT = {
+    "card_processor_url": "CARD_PROCESSOR_URL",
+    "notifications_from_email": "NOTIFICATIONS_FROM_EMAIL",
+}
 API_THROTTLE_RATE = 50
 API_THROTTLE_BURST = 100
 WEBSOCKET_STAGE = "live"

@@ -41,5 +41,6 @@ def test_routes_are_unique_and_queues_have_declared_consumers():
     sockets = {f.name for f in declaration.FUNCTIONS if f.websocket_routes}  # `send`: may push to its sockets
     for function in declaration.FUNCTIONS:
         for grant in function.grants:
-            known = grant.resource in declaration.ENVIRONMENT or grant.resource in sockets
+            services = {s.name for s in declaration.SERVICES}  # outside services granted by action (SES, SNS)
+            known = grant.resource in declaration.ENVIRONMENT or grant.resource in sockets or grant.resource in services
             assert known, f"{function.name} grants unknown {grant.resource}"

@@ -57,6 +57,24 @@ class SessionCaller:
 
 
 @dataclass(frozen=True)
+class Customer:
+    """A signed-in customer (an account's access token): owns the records of every session linked to the account
+    (the applications opened in them and the policies they bought), whether or not those sessions are still live,
+    and the records stamped with its customer id."""
+
+    customer_id: str
+    session_hashes: frozenset[str] = frozenset()
+    token_hash: str = ""  # the access token's (sign-out ends its login)
+    kind: str = "customer"
+
+    def owns(self, record: Any) -> bool:
+        if getattr(record, "customer_id", None) == self.customer_id:
+            return True
+        owner = getattr(record, "session_hash", None)
+        return isinstance(owner, str) and owner in self.session_hashes
+
+
+@dataclass(frozen=True)
 class Reporter:
     """The holder of a risk event's reporter token: owns that event only."""
 

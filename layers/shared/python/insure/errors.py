@@ -21,10 +21,13 @@ class DomainError(Exception):
     title = "Bad request"
     slug = "bad-request"
 
-    def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
+    def __init__(
+        self, detail: str, *, errors: list[FieldError] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        self.headers = headers or {}  # e.g. Retry-After on 423 and 429
 
 
 class Unauthorized(DomainError):
@@ -51,6 +54,12 @@ class RuleViolation(DomainError):
     """Valid JSON that breaks a business rule: the person can correct the named fields."""
 
     status, title, slug = 422, "Unprocessable content", "rule-violation"
+
+
+class Locked(DomainError):
+    """The account is locked after repeated failed logins; `Retry-After` says for how long."""
+
+    status, title, slug = 423, "Locked", "locked"
 
 
 class PaymentDeclined(DomainError):

@@ -54,6 +54,21 @@ class PlatformSettings(BaseModel):
     session_ttl_seconds: int = Field(3600, alias="SESSION_TTL_SECONDS", gt=0)
     offer_ttl_seconds: int = Field(900, alias="OFFER_TTL_SECONDS", gt=0)
     response_wait_ms: int = Field(2000, alias="RESPONSE_WAIT_MS", ge=0)
+    notifications_queue_url: str = Field("", alias="NOTIFICATIONS_QUEUE_URL")
+    # "aws": SES (e-mail) and SNS (text messages); "gateway": the HTTP mail and SMS gateway at the URL below
+    notifications_provider: str = Field("aws", alias="NOTIFICATIONS_PROVIDER", pattern="^(aws|gateway)$")
+    notifications_gateway_url: str = Field("", alias="NOTIFICATIONS_GATEWAY_URL")
+    notifications_from_email: str = Field("no-reply@insurance-platform.example", alias="NOTIFICATIONS_FROM_EMAIL")
+    notifications_sms_sender: str = Field("INSURE", alias="NOTIFICATIONS_SMS_SENDER")
+    access_token_ttl_seconds: int = Field(900, alias="ACCESS_TOKEN_TTL_SECONDS", gt=0)
+    refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, alias="REFRESH_TOKEN_TTL_SECONDS", gt=0)
+    account_max_failures: int = Field(5, alias="ACCOUNT_MAX_FAILURES", gt=0)
+    account_lock_seconds: int = Field(900, alias="ACCOUNT_LOCK_SECONDS", gt=0)
+    login_source_max_failures: int = Field(30, alias="LOGIN_SOURCE_MAX_FAILURES", gt=0)
+    login_source_window_seconds: int = Field(900, alias="LOGIN_SOURCE_WINDOW_SECONDS", gt=0)
+    reset_code_ttl_seconds: int = Field(900, alias="RESET_CODE_TTL_SECONDS", gt=0)
+    reset_code_max_attempts: int = Field(5, alias="RESET_CODE_MAX_ATTEMPTS", gt=0)
+    notifications_max_receive_count: int = Field(5, alias="NOTIFICATIONS_MAX_RECEIVE_COUNT", ge=1)
 
 
 @lru_cache(maxsize=1)

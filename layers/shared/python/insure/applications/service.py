@@ -32,7 +32,7 @@ from insure.applications.models import (
 from insure.applications.offers import rfc3339
 from insure.applications.repository import DRAFT_TTL_ATTRIBUTE, ApplicationRecord, ApplicationRepository, now_iso
 from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTABLE
-from insure.callers import Caller, owned
+from insure.callers import Caller, Customer, owned
 from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation
 from insure.sessions import SessionRepository, open_session
 from insure.settings import PlatformSettings
@@ -155,7 +155,8 @@ class ApplicationService:
             delay = min(delay * 1.5, self.poll_max_s)
 
     # -- changing -------------------------------------------------------------------------------------------
-    def create(self, request: ApplicationRequest) -> ApplicationCreated:
+    def create(self, request: ApplicationRequest, caller: Caller | None = None) -> ApplicationCreated:
+        """Open the application in a new session; opened by a signed-in customer, it is theirs from the start."""
         intake(request)
         application_id = "app_" + uuid.uuid4().hex
         token, session = open_session(application_id, self.session_ttl_s)
@@ -170,6 +171,12 @@ class ApplicationService:
             updated_at=stamp,
         )
         self.applications.create(record, self.sessions.item(session))
+        if isinstance(caller, Customer):
+            from insure.accounts.repository import AccountRepository
+
+            AccountRepository(self.sessions.table).link_session(
+                caller.customer_id, session.token_hash, application_id, stamp
+            )
         expires = rfc3339(dt.datetime.fromtimestamp(session.expires_at_epoch, dt.UTC))
         return ApplicationCreated(application_id=application_id, session_token=token, expires_at=expires)
 

@@ -36,6 +36,10 @@ class Access(StrEnum):
     """`Authorization: Bearer <session_token>` of a live session (services check it owns the record)."""
     REPORTER = "reporter"
     """`Authorization: Bearer <reporter_token>` of a risk event (the route checks it is this event's)."""
+    CUSTOMER = "customer"
+    """`Authorization: Bearer <access_token>` of a signed-in customer (`POST /auth/login`)."""
+    PUBLIC_OR_CUSTOMER = "public_or_customer"
+    """Anyone; a request that sends a customer's access token is that customer's (401 if it is not live)."""
     SIGNED = "signed"
     """Standard Webhooks headers; the route verifies the signature over the raw body itself (the signer's secret
     is named by the request), so the edge leaves the body unread."""
@@ -58,6 +62,19 @@ def _session(token: str) -> Caller | None:
     return authenticate(token, SessionRepository(get_settings().table_name))
 
 
+def _customer(token: str) -> Caller | None:
+    from insure.accounts.access import authenticate_customer
+    from insure.settings import get_settings
+
+    return authenticate_customer(get_settings().table_name, token)
+
+
+def _is_access_token(token: str) -> bool:
+    from insure.accounts.access import looks_like_access_token
+
+    return looks_like_access_token(token)
+
+
 def _reporter(token: str) -> Caller | None:
     from insure.risk.events import repository, token_hash
 
@@ -67,8 +84,10 @@ def _reporter(token: str) -> Caller | None:
 
 BEARERS: dict[Access, tuple[Authenticator, ...]] = {
     Access.ADMIN: (_admin,),
-    Access.SESSION: (_session,),
+    Access.SESSION: (_customer, _session),  # a customer's access token works wherever a session token works
     Access.REPORTER: (_reporter,),
+    Access.CUSTOMER: (_customer,),
+    Access.PUBLIC_OR_CUSTOMER: (_customer,),
 }
 """The authenticators tried, in order, for a bearer token on a route of each access."""
 
@@ -76,6 +95,8 @@ CREDENTIAL: dict[Access, str] = {
     Access.ADMIN: "admin key",
     Access.SESSION: "session_token",
     Access.REPORTER: "reporter_token",
+    Access.CUSTOMER: "access_token",
+    Access.PUBLIC_OR_CUSTOMER: "access_token",
 }
 """What a route of each access expects after `Bearer` (in the 401's detail and the published document)."""
 
@@ -105,6 +126,8 @@ def resolve_caller(level: Access, headers: Mapping[str, str] | None) -> Caller:
         return Anonymous()
     expected = CREDENTIAL[level]
     token = bearer_token(headers)
+    if level is Access.PUBLIC_OR_CUSTOMER and (token is None or not _is_access_token(token)):
+        return Anonymous()  # anyone; only a customer's access token makes the caller that customer
     if token is None:
         raise Unauthorized(f"Send Authorization: Bearer <{expected}>.")
     for authenticate in authenticators:

@@ -39,7 +39,7 @@ def slug_of(body: str) -> str | None:
 
 
 def from_domain_error(error: DomainError) -> Response:
-    return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors)
+    return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors, headers=error.headers)
 
 
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:

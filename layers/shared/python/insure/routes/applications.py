@@ -50,11 +50,13 @@ def _view_responses(extra: dict[int, str]) -> dict[int, OpenAPIResponse]:
     "/applications",
     summary="Open an application in a new session (the session token is shown once)",
     tags=TAGS,
+    description="Open to anyone. With a customer's `Authorization: Bearer <access_token>` the application belongs "
+    "to that customer's account from the start (401 when that access token is not live).",
     responses={201: {"description": "Opened", "content": {"application/json": {"model": ApplicationCreated}}}},
 )
-@access(Access.PUBLIC)
+@access(Access.PUBLIC_OR_CUSTOMER)
 def create_application(body: ApplicationRequest) -> Response[str]:
-    created = application_service().create(body)
+    created = application_service().create(body, caller(router))
     return _json(201, created.model_dump_json())
 
 

@@ -1,0 +1,105 @@
+"""The port other code calls: `notify(recipient, channel, template, data)` checks the request against the
+template and enqueues it for the sender function. Nothing is sent or stored here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+Channel = Literal["email", "sms"]
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class InvalidNotification(ValueError):
+    """The call cannot become a message: unknown template, a channel the template lacks, missing data, or a
+    recipient that is not an e-mail address (e-mail) or an E.164 phone number (sms). A programming error."""
+
+
+def normalized_recipient(channel: str, recipient: str) -> str:
+    """The recipient as records and preferences key it: e-mail lower-cased, phone numbers without spaces."""
+    if channel == "email":
+        value = recipient.strip().lower()
+        if not EMAIL.match(value):
+            raise InvalidNotification(f"Not an e-mail address: {recipient!r}.")
+        return value
+    if channel == "sms":
+        value = re.sub(r"[\s().-]", "", recipient)
+        if not E164.match(value):
+            raise InvalidNotification(f"Not an E.164 phone number: {recipient!r}.")
+        return value
+    raise InvalidNotification(f"Unknown channel {channel!r}; use 'email' or 'sms'.")
+
+
+def notification_id(key: str | None) -> str:
+    """A stable id for a caller's key (the same key twice is one message), else a fresh one."""
+    if key is None:
+        return "ntf_" + uuid.uuid4().hex
+    return "ntf_" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def build_message(
+    recipient: str,
+    channel: Channel,
+    template: str,
+    data: Mapping[str, Any],
+    *,
+    key: str | None = None,
+    customer_id: str | None = None,
+) -> dict[str, Any]:
+    """The queued message for a call to `notify` (checked against the template)."""
+    from insure.notifications.templates import templates
+
+    if channel not in ("email", "sms"):
+        raise InvalidNotification(f"Unknown channel {channel!r}; use 'email' or 'sms'.")
+    found = templates().get(template)
+    if found is None:
+        raise InvalidNotification(f"No notification template {template!r}.")
+    if channel not in found.texts:
+        raise InvalidNotification(f"Template {template!r} has no {channel} text.")
+    address = normalized_recipient(channel, recipient)
+    values = {name: "" if value is None else str(value) for name, value in data.items()}
+    missing = found.fields(channel) - set(values)
+    if missing:
+        raise InvalidNotification(f"Template {template!r} needs {sorted(missing)}.")
+    return {
+        "notification_id": notification_id(key),
+        "recipient": address,
+        "channel": channel,
+        "template": template,
+        "data": values,
+        "customer_id": customer_id,
+        "requested_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+
+
+def notify(
+    recipient: str,
+    channel: Channel,
+    template: str,
+    data: Mapping[str, Any],
+    *,
+    key: str | None = None,
+    customer_id: str | None = None,
+    enqueue: Callable[[dict[str, Any]], None] | None = None,
+) -> str:
+    """Queue a message for `recipient` on `channel` from `template` filled with `data`; the notification id.
+
+    `key` makes the call idempotent: every call with the same key is one message (e.g. `policy-issued:P-1`), so a
+    retried caller cannot notify twice. Raises `InvalidNotification` for a call that can never be delivered."""
+    message = build_message(recipient, channel, template, data, key=key, customer_id=customer_id)
+    (enqueue or _send_to_queue)(message)
+    return str(message["notification_id"])
+
+
+def _send_to_queue(message: dict[str, Any]) -> None:
+    import json
+
+    from insure.aws import client
+    from insure.settings import get_settings
+
+    client("sqs").send_message(QueueUrl=get_settings().notifications_queue_url, MessageBody=json.dumps(message))

@@ -1,0 +1,104 @@
+"""The sender: one queued notification at a time, delivered at most once, with the outcome recorded.
+
+A delivery claims the record (created on first sight, attempts counted, a short lease against a duplicate delivered
+at the same moment); a notification already sent, suppressed, failed or rejected is acknowledged without sending
+again. Preferences: security messages (a reset code the person asked for) always go; service messages are skipped
+when the recipient opted out of the channel; marketing messages go only to recipients who asked for offers.
+A provider that is unavailable fails the record so SQS retries it; on the last receive the record is `failed` and the
+message goes to the dead-letter queue. A provider refusal is `rejected` at once (retrying cannot help)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from insure.notifications.providers import Provider, ProviderRejected, ProviderUnavailable, provider_for
+from insure.notifications.repository import NotificationRepository
+from insure.notifications.templates import templates
+from insure.settings import PlatformSettings
+
+log = Logger(child=True)
+LEASE_S = 60
+
+
+def _stamp(now: float) -> str:
+    return dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Sender:
+    records: NotificationRepository
+    provider: Provider
+    max_receive_count: int
+    clock: Callable[[], float] = field(default=time.time)
+
+    def handle(self, message: dict[str, Any], receive_count: int = 1) -> str:
+        """Deliver `message` (as `notify` queued it); the status it reached, or `duplicate`."""
+        now = self.clock()
+        claimed = self.records.claim(message, now=now, stamp=_stamp(now), lease_s=LEASE_S)
+        if claimed is None:
+            return "duplicate"
+        notification_id, channel = message["notification_id"], message["channel"]
+        template = templates().get(message["template"])
+        if template is None or channel not in template.texts:
+            return self._finish(notification_id, "rejected", error=f"no {channel} template {message['template']!r}")
+        if template.category != "security":
+            wanted = self.records.preferences(channel, message["recipient"])
+            if wanted.opted_out or (template.category == "marketing" and not wanted.offers):
+                return self._finish(notification_id, "suppressed", error="the recipient's preferences")
+        try:
+            rendered = template.render(channel, message["data"])
+        except (KeyError, IndexError, ValueError) as error:
+            return self._finish(notification_id, "rejected", error=f"template data: {error!r}")
+        try:
+            if channel == "email":
+                provider_id = self.provider.send_email(message["recipient"], rendered.subject or "", rendered.body)
+            else:
+                provider_id = self.provider.send_sms(message["recipient"], rendered.body)
+        except ProviderUnavailable as error:
+            last = receive_count >= self.max_receive_count
+            self._finish(notification_id, "failed" if last else "retrying", error=f"provider unavailable: {error}")
+            log.warning(
+                "notification not delivered",
+                extra={"notification_id": notification_id, "attempt": receive_count, "final": last},
+            )
+            raise
+        except ProviderRejected as error:
+            return self._finish(notification_id, "rejected", error=str(error))
+        self._finish(notification_id, "sent", provider_message_id=provider_id)
+        log.info(
+            "notification sent",
+            extra={"notification_id": notification_id, "channel": channel, "template": message["template"]},
+        )
+        return "sent"
+
+    def _finish(self, notification_id: str, status: Any, **fields: Any) -> str:
+        self.records.finish(notification_id, status, stamp=_stamp(self.clock()), **fields)
+        return str(status)
+
+
+def sender() -> Sender:
+    """The sender wired to this environment's configuration (built on first use, again when settings change)."""
+    from insure.settings import get_settings
+
+    return _sender_for(get_settings())
+
+
+@cache
+def _sender_for(settings: PlatformSettings) -> Sender:
+    return Sender(
+        records=NotificationRepository(settings.table_name),
+        provider=provider_for(
+            settings.notifications_provider,
+            gateway_url=settings.notifications_gateway_url,
+            from_email=settings.notifications_from_email,
+            sms_sender=settings.notifications_sms_sender,
+        ),
+        max_receive_count=settings.notifications_max_receive_count,
+    )

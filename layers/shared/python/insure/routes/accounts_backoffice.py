@@ -1,0 +1,47 @@
+"""Back office for customer accounts (admin only): find an account, unlock it, read the customer's history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import Router
+
+from insure.accounts.models import AccountStatus, HistoryView
+from insure.accounts.service import account_service
+from insure.http.access import Access, access
+
+router = Router()
+TAGS = ["back office"]
+
+
+@router.get("/admin/customers", summary="Find a customer account by e-mail (admin)", tags=TAGS)
+@access(Access.ADMIN)
+def find_customer(email: Annotated[str, Query(min_length=3, max_length=254)]) -> AccountStatus:
+    return account_service().find(email)
+
+
+@router.get("/admin/customers/<customer_id>", summary="A customer account's sign-in state (admin)", tags=TAGS)
+@access(Access.ADMIN)
+def get_customer(customer_id: str) -> AccountStatus:
+    return account_service().status(customer_id)
+
+
+@router.post(
+    "/admin/customers/<customer_id>/unlock",
+    summary="Unlock a customer account locked after failed sign-ins (admin); recorded in its history",
+    tags=TAGS,
+)
+@access(Access.ADMIN)
+def unlock_customer(customer_id: str) -> AccountStatus:
+    return account_service().unlock(customer_id)
+
+
+@router.get(
+    "/admin/customers/<customer_id>/history",
+    summary="Every version of a customer's record and the account's security events (admin)",
+    tags=TAGS,
+)
+@access(Access.ADMIN)
+def customer_history(customer_id: str) -> HistoryView:
+    return account_service().customer_history(customer_id)
