@@ -55,6 +55,7 @@ def clock(issuance, monkeypatch) -> Clock:
 
     fake = Clock()
     monkeypatch.setattr(account_service(), "clock", fake)
+    monkeypatch.setattr("insure.accounts.access.clock", fake)
     return fake
 
 
