@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
 from constructs import IConstruct
 
+import declaration
+
 if TYPE_CHECKING:
     from stacks.platform_stack import PlatformStack
 
@@ -64,6 +66,15 @@ def acknowledge_findings(stack: PlatformStack) -> None:
             f"AwsSolutions-IAM5[Resource::{_arn(function)}:*]",
             f"The workflow invokes any version or alias of the {name} function, and only that function.",
         )
+    for service in declaration.SERVICES:
+        if service.resource != "*":
+            _ack(
+                functions,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:{service.service}:<AWS::Region>:<AWS::AccountId>:"
+                f"{service.resource}]",
+                f"{service.description}: the sender may send from any identity verified in this account and region "
+                "(the from address is a deploy-time setting).",
+            )
     _ack(
         stack.state_machines,
         "AwsSolutions-IAM5[Resource::*]",

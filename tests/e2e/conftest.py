@@ -41,6 +41,7 @@ def cloud() -> Iterator[RunningCloud]:
     port = free_port()
     admin_key = "e2e-admin-key"
     env = {**os.environ, "PORT": str(port), "ADMIN_API_KEY": admin_key, "PYTHONUNBUFFERED": "1"}
+    env["ACCOUNT_LOCK_SECONDS"] = "2"  # a lockout's expiry is seen in seconds, not 15 minutes (unit tests: 900 s)
     env.pop("AWS_ENDPOINT_URL", None)
     log_path = ROOT / f".run-e2e-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
     log = open(log_path, "w")  # noqa: SIM115 - kept open for the child's lifetime
