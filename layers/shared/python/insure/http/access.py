@@ -96,7 +96,7 @@ CREDENTIAL: dict[Access, str] = {
     Access.SESSION: "session_token",
     Access.REPORTER: "reporter_token",
     Access.CUSTOMER: "access_token",
-    Access.PUBLIC_OR_CUSTOMER: "access_token",
+    Access.PUBLIC_OR_CUSTOMER: "access_token",  # published as the optional `customer` scheme
 }
 """What a route of each access expects after `Bearer` (in the 401's detail and the published document)."""
 

@@ -90,6 +90,7 @@ def _security_schemes() -> dict[str, Any]:
             "description": f"`Authorization: Bearer <{credential}>`",
         }
         for access, credential in CREDENTIAL.items()
+        if access is not Access.PUBLIC_OR_CUSTOMER  # the `customer` scheme, made optional
     }
     for header in SIGNATURE_HEADERS:
         schemes[header] = {
@@ -107,10 +108,16 @@ def _security(access: Access) -> list[dict[str, list[str]]]:
     (e.g. customers' access tokens on session routes)."""
     if access is Access.SIGNED:
         return [{header: [] for header in SIGNATURE_HEADERS}]
+    if access is Access.PUBLIC_OR_CUSTOMER:
+        return [{}, {Access.CUSTOMER.value: []}]  # anonymous, or a customer's access token
     if access not in BEARERS:
         return []
     accepted = set(BEARERS[access])
-    kinds = [access] + [other for other, tried in BEARERS.items() if other is not access and set(tried) <= accepted]
+    kinds = [access] + [
+        other
+        for other, tried in BEARERS.items()
+        if other not in (access, Access.PUBLIC_OR_CUSTOMER) and set(tried) <= accepted
+    ]
     no_scopes: list[str] = []
     return [{kind.value: no_scopes} for kind in kinds]
 
