@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import time
 import uuid
 
@@ -391,3 +392,33 @@ def test_payment_with_a_processor_token_instead_of_a_card(issuance):
         headers={**auth, "Idempotency-Key": uuid.uuid4().hex},
     )
     assert unknown.status_code == 409  # issued: nothing is awaiting payment any more
+
+
+def test_the_terms_read_as_prose_and_the_application_shows_the_acceptance_back(issuance):
+    from insure.timestamps import PATTERN
+
+    api = issuance.api
+    # Given an offer, and the terms document it points to
+    application_id, auth, shown = offered(api)
+    offer = shown["offer"]
+    terms = api.get(f"/applications/{application_id}/terms", headers=auth)
+    text = " ".join(terms.data.decode().split())
+    assert terms.headers["Content-Type"].startswith("text/plain")
+    assert f"The annual premium is ${offer['premium']['amount']}." in text
+    assert "A portable Dell XPS 13 computer bought in 2025 with its monitor and printer, insured for $1,500.00" in text
+    assert f"This offer is open until {offer['expires_at']}" in text
+    assert "=" not in text
+    assert shown["acceptance"] is None
+    # When the person accepts those terms
+    accept = api.post(
+        f"/applications/{application_id}/accept",
+        json={"offer_id": offer["offer_id"], "terms_sha256": offer["terms_sha256"]},
+        headers=auth,
+    )
+    # Then the application shows back which terms were accepted, and when
+    assert accept.status_code == 200
+    acceptance = api.get(f"/applications/{application_id}", headers=auth).json["acceptance"]
+    assert acceptance == accept.json["acceptance"]
+    assert acceptance["offer_id"] == offer["offer_id"]
+    assert acceptance["terms_sha256"] == offer["terms_sha256"] == hashlib.sha256(terms.data).hexdigest()
+    assert re.match(PATTERN, acceptance["accepted_at"])

@@ -68,7 +68,7 @@ def test_the_offer_carries_the_sha256_of_its_terms_and_lapses_with_the_session()
         now=now,
     )
     assert offer.terms_sha256 == hashlib.sha256(offer.terms.encode()).hexdigest()
-    assert "52.50 USD" in offer.terms
+    assert "The annual premium is $52.50." in offer.terms
     assert offer.acceptance_timeout_s == 300  # the session ends before the offer would
     assert offer.expires_at == "2026-11-23T09:05:00Z"
     assert offer.terms_url == "http://x/applications/app_1/terms"

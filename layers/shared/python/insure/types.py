@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from insure.timestamps import rfc3339
 
 US_STATES = frozenset(
     (
@@ -100,3 +112,13 @@ class Money(BaseModel):
     @property
     def decimal(self) -> Decimal:
         return Decimal(self.amount)
+
+
+Timestamp = Annotated[
+    datetime.datetime,
+    PlainSerializer(rfc3339, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "examples": ["2026-12-01T05:00:00Z"]}, mode="serialization"
+    ),
+]
+"""A time in a response: serialized by the one timestamp helper (`2026-12-01T05:00:00Z`)."""

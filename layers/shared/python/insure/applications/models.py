@@ -64,6 +64,16 @@ class OfferView(BaseModel):
     expires_at: str
 
 
+class AcceptanceView(BaseModel):
+    """The electronic acceptance as recorded: which offer, the digest of the terms accepted, and when."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    offer_id: str
+    terms_sha256: str = Field(description="SHA-256 (hex) of the terms document the person accepted")
+    accepted_at: str = Field(description="When the offer was accepted (RFC 3339 UTC)")
+
+
 class PaymentView(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
@@ -91,6 +101,7 @@ class ApplicationView(BaseModel):
     referrer: str | None = None
     decision: Decision | None = None
     offer: OfferView | None = None
+    acceptance: AcceptanceView | None = Field(None, description="The acceptance of the offer, once accepted")
     payment: PaymentView | None = None
     policy_number: str | None = None
     submissions: int = 0

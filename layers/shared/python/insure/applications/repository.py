@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from insure import timestamps
 from insure.applications.status import Status
 from insure.errors import Conflict
 
@@ -80,8 +81,8 @@ def key(application_id: str) -> dict[str, Any]:
 
 
 def now_iso(now: float | None = None) -> str:
-    stamp = time.time() if now is None else now
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(stamp)) + f".{int(stamp % 1 * 1000):03d}Z"
+    """The current time (or epoch `now`) in the platform's one format."""
+    return timestamps.from_epoch(time.time() if now is None else now)
 
 
 class ApplicationRepository:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from insure.applications.engine import StepFunctionsEngine, WorkflowEngine
 from insure.applications.models import (
+    AcceptanceView,
     AcceptRequest,
     ApplicationCreated,
     ApplicationPatch,
@@ -29,13 +30,13 @@ from insure.applications.models import (
     PaymentRequest,
     PaymentView,
 )
-from insure.applications.offers import rfc3339
 from insure.applications.repository import DRAFT_TTL_ATTRIBUTE, ApplicationRecord, ApplicationRepository, now_iso
 from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTABLE
 from insure.callers import Caller, Customer, owned
 from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation
 from insure.sessions import SessionRepository, open_session
 from insure.settings import PlatformSettings
+from insure.timestamps import from_epoch, rfc3339
 
 PAYING: frozenset[str] = frozenset({"accepted", "payment_failed"})
 
@@ -89,12 +90,21 @@ def view(record: ApplicationRecord) -> ApplicationView:
         referrer=stored.get("referrer"),
         decision=Decision.model_validate(record.decision) if record.decision else None,
         offer=OfferView.model_validate(record.offer) if record.offer else None,
+        acceptance=_acceptance(record.acceptance),
         payment=payment,
         policy_number=record.policy_number,
         submissions=record.submissions,
         created_at=record.created_at,
         updated_at=record.updated_at,
-        expires_at=rfc3339(dt.datetime.fromtimestamp(record.session_expires_at_epoch, dt.UTC)),
+        expires_at=from_epoch(record.session_expires_at_epoch),
+    )
+
+
+def _acceptance(recorded: dict[str, Any] | None) -> AcceptanceView | None:
+    if not recorded:
+        return None
+    return AcceptanceView(
+        offer_id=recorded["offer_id"], terms_sha256=recorded["terms_sha256"], accepted_at=recorded["at"]
     )
 
 
@@ -177,7 +187,7 @@ class ApplicationService:
             AccountRepository(self.sessions.table).link_session(
                 caller.customer_id, session.token_hash, application_id, stamp
             )
-        expires = rfc3339(dt.datetime.fromtimestamp(session.expires_at_epoch, dt.UTC))
+        expires = from_epoch(session.expires_at_epoch)
         return ApplicationCreated(application_id=application_id, session_token=token, expires_at=expires)
 
     def patch(self, application_id: str, patch: ApplicationPatch, caller: Caller) -> ApplicationView:

@@ -1,0 +1,138 @@
+"""The terms of an offer as a person reads them: plain prose with the figures of this offer filled in (who is
+insured, what, for how much, the premium, when the offer lapses). The text is what `terms_sha256` covers, so it
+is rendered once, when the offer is made, and stored; it never changes afterwards."""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal
+from typing import Any
+
+TERMS_VERSION = "2026-12"
+WIDTH = 100
+
+PRODUCT_NAMES = {
+    "computer": "computer equipment insurance",
+    "property": "property insurance",
+    "casualty": "business liability insurance",
+    "disability": "disability income insurance",
+    "accidental_death": "accidental death insurance",
+    "major_medical": "major medical insurance",
+    "bundle": "a bundle of insurance coverages",
+}
+
+
+def money(amount: Any, currency: str = "USD") -> str:
+    """`$1,500.00` (USD) or `1,500.00 EUR`."""
+    value = Decimal(str(amount))
+    return f"${value:,.2f}" if currency == "USD" else f"{value:,.2f} {currency}"
+
+
+def _words(value: Any) -> str:
+    return str(value).replace("_", " ")
+
+
+def _listed(things: list[str]) -> str:
+    if len(things) <= 1:
+        return "".join(things)
+    return ", ".join(things[:-1]) + " and " + things[-1]
+
+
+def _article(phrase: str) -> str:
+    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
+
+
+def describe_item(item: dict[str, Any]) -> str:
+    """One covered item in a sentence, with its insured amount."""
+    coverage = item.get("coverage", "")
+    value = money(item.get("value", "0"))
+    if coverage == "computer":
+        name = " ".join(str(p) for p in (item.get("kind"), item.get("brand"), item.get("model")) if p)
+        text = _article(f"{name} computer")
+        if item.get("purchase_year"):
+            text += f" bought in {item['purchase_year']}"
+        accessories = item.get("accessories") or []
+        if accessories:
+            text += " with its " + _listed([_words(a) for a in accessories])
+        return f"{text}, insured for {value} at replacement value"
+    if coverage == "property":
+        occupancy = _words(item.get("occupancy")).replace(" ", "-")
+        text = _article(f"{_words(item.get('construction'))} {occupancy} building")
+        text += f" built in {item.get('year_built')}"
+        address = item.get("address") or {}
+        if address:
+            text += f" at {address.get('line1')}, {address.get('city')}, {address.get('state')} {address.get('zip')}"
+        return f"{text}, insured for {value} at replacement cost"
+    if coverage == "casualty":
+        return f"liability for the business's operations (SIC {item.get('sic_code')}), up to {value} per claim"
+    if coverage == "disability":
+        return (
+            f"a monthly benefit of {value} if illness or injury stops you working, paid after "
+            f"{item.get('elimination_days')} days for up to {item.get('benefit_period_years')} years"
+        )
+    if coverage == "accidental_death":
+        return f"a benefit of {value} if the insured dies of an accident"
+    if coverage == "major_medical":
+        persons = 1 + int(item.get("dependents") or 0)
+        who = "the insured" if persons == 1 else f"the insured and {persons - 1} dependent(s)"
+        return (
+            f"hospital and medical expenses of {who}, up to {value} a year, "
+            f"after a deductible of {money(item.get('deductible', 0))}"
+        )
+    return f"{_words(coverage)}, insured for {value}"
+
+
+def insured_name(applicant: dict[str, Any]) -> str:
+    if applicant.get("company_name"):
+        return str(applicant["company_name"])
+    return " ".join(str(applicant.get(k, "")) for k in ("first_name", "last_name")).strip()
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _paragraph(text: str) -> str:
+    return textwrap.fill(text, width=WIDTH)
+
+
+def render_terms(application_id: str, application: dict[str, Any], premium: dict[str, str], *, expires_at: str) -> str:
+    """The terms document of an offer, as plain text."""
+    applicant = application.get("applicant") or {}
+    items = application.get("items") or []
+    product = PRODUCT_NAMES.get(str(application.get("product")), _words(application.get("product")))
+    total = money(premium["amount"], premium.get("currency", "USD"))
+    insured = insured_name(applicant)
+    covered = "\n".join(
+        textwrap.fill(f"{n}. {_sentence(describe_item(item))}", width=WIDTH, subsequent_indent="   ")
+        for n, item in enumerate(items, start=1)
+    )
+    sums = sum((Decimal(str(item.get("value", "0"))) for item in items), Decimal(0))
+    paragraphs = [
+        f"Terms of your insurance offer (terms version {TERMS_VERSION}, application {application_id})",
+        _paragraph(
+            f"We offer {insured} {product} in the state of {application.get('state')}, on the answers given in "
+            f"the application. The policy covers the {len(items)} item{'s' if len(items) != 1 else ''} below, "
+            f"for a total insured amount of {money(sums)}:"
+        ),
+        covered,
+        _paragraph(
+            f"The annual premium is {total}. It is due in full when the policy is issued, and the cover does not "
+            "begin until it has been paid. Cover then runs for one year from the effective date shown on the policy."
+        ),
+        _paragraph(
+            f"This offer is open until {expires_at} (UTC). To accept it, confirm these terms; accepting them is "
+            "your electronic signature, and the SHA-256 digest of this document is recorded as the terms you "
+            "accepted."
+        ),
+        _paragraph(
+            "The answers in the application are the basis of this insurance. If an answer that mattered to this "
+            "offer was untrue, the policy may be void. Tell us promptly, and no later than 30 days after it "
+            "happens, of any loss you want to claim for."
+        ),
+        _paragraph(
+            "You or we may cancel the policy with 30 days' written notice; the part of the premium for the time "
+            "left is refunded pro rata."
+        ),
+    ]
+    return "\n\n".join(paragraphs) + "\n"
