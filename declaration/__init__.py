@@ -5,6 +5,7 @@ here imports CDK, boto3 or project code. Each area declares its own module; this
 """
 
 from declaration import accounts, issuance, notifications, platform, risk
+from declaration.metrics import METRICS, Metric
 from declaration.model import (
     Access,
     Bucket,
@@ -67,6 +68,7 @@ __all__ = [
     "IDEMPOTENCY",
     "INSURER_REQUESTS",
     "ISSUANCE",
+    "METRICS",
     "NOTIFICATIONS",
     "NOTIFY",
     "QUEUES",
@@ -82,6 +84,7 @@ __all__ = [
     "Function",
     "Grant",
     "Method",
+    "Metric",
     "Queue",
     "QueueTrigger",
     "Route",

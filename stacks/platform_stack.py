@@ -9,7 +9,8 @@ from constructs import Construct
 
 from stacks.alerts import Alerts
 from stacks.compute import Functions, Resources
-from stacks.conventions import pascal
+from stacks.conventions import METRICS_NAMESPACE, SERVICE_NAME, pascal
+from stacks.dashboard import BusinessDashboard
 from stacks.data import Buckets, Secrets, Tables
 from stacks.layers import Layers
 from stacks.messaging import Queues
@@ -49,9 +50,11 @@ class PlatformStack(Stack):
 
         self.alerts = Alerts(self, "Alerts")
         self.alerts.notify([*self.queues.alarms.values(), *self.state_machines.alarms.values()])
+        self.dashboard = BusinessDashboard(self, "Business", namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 
         CfnOutput(self, "ApiUrl", value=self.rest_api.api.url, description="Base URL of the REST API")
         for name, stage in self.websockets.stages.items():
             CfnOutput(self, f"{pascal(name)}WebSocketUrl", value=stage.url, description=f"{name} sockets")
+        CfnOutput(self, "DashboardName", value=self.dashboard.dashboard.dashboard_name, description="Business metrics")
         CfnOutput(self, "AlarmTopicArn", value=self.alerts.topic.topic_arn, description="Subscribe to get alarms")
         acknowledge_findings(self)

@@ -97,7 +97,7 @@ def test_third_party_scan_over_http_opens_two_linked_events(cloud, intake):
     assert own["reporter_is_customer"] is False
     assert len(own["related_event_ids"]) == 1
     assert own["insurers"] == []
-    assert any(g["rule_id"] == "third-party-owner-told" for g in own["guidance"])
+    assert any(g["rule_id"] == "third-party-report-recorded" for g in own["guidance"])
 
 
 def test_forged_scan_is_401_and_a_repeated_scan_id_returns_the_same_event(cloud, intake):

@@ -137,8 +137,8 @@ def test_age_rated_quote_needs_a_date_of_birth(seeded):
 
 
 def test_a_rulebook_whose_conditions_do_not_compile_is_never_stored(seeded, tmp_path):
+    from insure.conditions import ConditionError
     from insure.products.rulebooks import default_store, rulebooks_dir, seed_rulebooks
-    from insure.underwriting.conditions import ConditionError
 
     broken = json.loads((rulebooks_dir() / "computer.json").read_text())
     broken["version"] = "2099.1.1"

@@ -239,7 +239,7 @@ def test_third_party_scan_opens_two_linked_events_and_only_the_customers_is_fann
     assert len(own["related_event_ids"]) == 1
     customer_id = own["related_event_ids"][0]
     own_rules = [g["rule_id"] for g in own["guidance"]]
-    assert "third-party-owner-told" in own_rules and "third-party-do-not-touch" in own_rules
+    assert "third-party-report-recorded" in own_rules and "third-party-do-not-touch" in own_rules
     assert not any(r.startswith("insurer-deadline") for r in own_rules)
     # And the customer's event records who reported and where, links back, and is the one fanned out
     from insure.risk.events import reporter_token

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +16,7 @@ from insure.risk.guidance import (
     compile_rules,
     guidance_dir,
     load_rules,
+    prepare,
     rulebook,
 )
 
@@ -59,7 +62,7 @@ def test_no_facts_yet_asks_what_happened_and_names_each_insurers_deadline():
     assert "describe-what-happened" in ids(steps)
     deadline = {s.rule_id: s.text for s in steps if s.category == "insurers"}
     assert "Acme Mutual" in deadline["insurer-deadline:ins_a"]
-    assert "within 48 hours (by 2026-11-25T08:00:00+00:00)" in deadline["insurer-deadline:ins_a"]
+    assert "within 48 hours (by 2026-11-25T08:00:00Z)" in deadline["insurer-deadline:ins_a"]
     assert "as soon as possible" in deadline["insurer-deadline:ins_b"]
 
 
@@ -74,7 +77,7 @@ def test_theft_asks_for_a_police_report_until_its_number_arrives():
 def test_third_parties_get_their_own_guidance_never_the_customers():
     third = ids(rulebook().evaluate("third_party", {"event_type": "theft"}, insurers=INSURERS))
     customer = ids(rulebook().evaluate("customer", {"event_type": "theft"}, insurers=INSURERS))
-    assert {"third-party-do-not-touch", "third-party-owner-told", "third-party-police"} <= set(third)
+    assert {"third-party-do-not-touch", "third-party-report-recorded", "third-party-police"} <= set(third)
     assert not any(r.startswith("insurer-deadline") or r.startswith("police-report") for r in third)
     assert not any(r.startswith("third-party") for r in customer)
     found = ids(rulebook().evaluate("third_party", {"event_type": "found"}))
@@ -91,17 +94,23 @@ def test_condition_language():
     condition = compile_condition(
         {
             "all": [
-                {"fact": "event_type", "in": ["fire", "theft"]},
-                {"not": {"fact": "injuries", "is": True}},
-                {"any": [{"fact": "police_report_number", "present": False}, {"fact": "gas_smell", "is": True}]},
+                {"field": "event_type", "op": "in", "value": ["fire", "theft"]},
+                {"not": {"field": "injuries", "op": "eq", "value": True}},
+                {
+                    "any": [
+                        {"field": "police_report_number", "op": "exists", "value": False},
+                        {"field": "gas_smell", "op": "eq", "value": True},
+                    ]
+                },
             ]
         }
     )
-    assert condition({"event_type": "fire"})
-    assert not condition({"event_type": "fire", "injuries": True})
-    assert not condition({"event_type": "loss"})
-    assert not condition({"event_type": "theft", "police_report_number": "1"})
-    assert condition({"event_type": "theft", "police_report_number": "1", "gas_smell": True})
+    assert condition(prepare({"event_type": "fire"}))
+    assert condition(prepare({"event_type": "fire", "police_report_number": ""}))  # an empty answer is no answer
+    assert not condition(prepare({"event_type": "fire", "injuries": True}))
+    assert not condition(prepare({"event_type": "loss"}))
+    assert not condition(prepare({"event_type": "theft", "police_report_number": "1"}))
+    assert condition(prepare({"event_type": "theft", "police_report_number": "1", "gas_smell": True}))
 
 
 @pytest.mark.parametrize(
@@ -115,11 +124,11 @@ def test_condition_language():
                         "category": "safety",
                         "audience": ["customer"],
                         "text": "t",
-                        "when": {"fact": "injurys", "is": True},
+                        "when": {"field": "injurys", "op": "eq", "value": True},
                     }
                 ]
             },
-            "unknown fact",
+            "unknown field",
         ),
         ({"rules": [{"id": "a", "category": "urgent", "audience": ["customer"], "text": "t"}]}, "category"),
         (
@@ -130,11 +139,11 @@ def test_condition_language():
                         "category": "safety",
                         "audience": ["customer"],
                         "text": "t",
-                        "when": {"fact": "injuries"},
+                        "when": {"field": "injuries"},
                     }
                 ]
             },
-            "expected one of",
+            "exactly 'field', 'op' and 'value'",
         ),
         (
             {
@@ -148,5 +157,53 @@ def test_condition_language():
     ],
 )
 def test_a_broken_rule_fails_compilation_not_a_request(document, message):
+    with pytest.raises(GuidanceRuleError, match=message):
+        compile_rules([("broken.json", document)])
+
+
+CLAIMS_OF_ACTION = re.compile(
+    r"\b(has been told|have been told|been notified|passed (it )?on|we (told|sent|informed|notified|texted|called|"
+    r"passed|filed|contacted)|has been (sent|informed|contacted))\b",
+    re.IGNORECASE,
+)
+
+
+def test_no_guidance_claims_an_action_the_platform_has_not_recorded():
+    # Every sentence that says the platform did something applies only once that action is recorded
+    for compiled in rulebook().rules:
+        rule = compiled.rule
+        if CLAIMS_OF_ACTION.search(rule.text):
+            assert rule.when is not None and "done." in json.dumps(rule.when), rule.id
+    # And with nothing recorded, no step a reporter sees makes such a claim, whatever the facts
+    for audience in ("customer", "third_party"):
+        for facts in ({}, {"event_type": "theft", "police_report_number": "NYPD-1"}, {"event_type": "found"}):
+            steps = rulebook().evaluate(audience, facts, insurers=INSURERS, occurred_at=OCCURRED)
+            assert not [s.text for s in steps if CLAIMS_OF_ACTION.search(s.text)], (audience, facts)
+
+
+def test_guidance_states_a_recorded_action_with_its_time_and_only_then():
+    # Given the owner has not been notified yet
+    before = rulebook().evaluate("third_party", {"event_type": "theft"})
+    assert "third-party-owner-notified" not in ids(before)
+    assert "third-party-report-recorded" in ids(before)
+    # When the platform records that it told the owner (the notifications component's hook)
+    after = rulebook().evaluate("third_party", {"event_type": "theft"}, done={"owner_notified": "2026-12-01T14:02:00Z"})
+    # Then the step says so, with the time it happened
+    told = {s.rule_id: s.text for s in after}
+    assert told["third-party-owner-notified"] == "We told the owner at 2026-12-01T14:02:00Z that you reported this."
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"text": "We told the owner at {done.owner_notified}."}, "without its condition reading it"),
+        ({"text": "Call {insurer}."}, "unknown placeholder"),
+        ({"when": {"field": "done.owner_texted", "op": "exists", "value": True}, "text": "t"}, "unknown field"),
+        ({"when": {"field": "injuries", "op": "gt", "value": 1}, "text": "t"}, "does not apply"),
+        ({"when": {"field": "description", "op": "eq", "value": "fire"}, "text": "t"}, "unknown field"),
+    ],
+)
+def test_a_rule_quoting_an_action_it_does_not_require_or_reading_an_unknown_field_fails_compilation(rule, message):
+    document = {"rules": [{"id": "a", "category": "information", "audience": ["third_party"], **rule}]}
     with pytest.raises(GuidanceRuleError, match=message):
         compile_rules([("broken.json", document)])

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insure.underwriting.conditions import ConditionError, compile_condition, interpret, normalize
+from insure.conditions import ConditionError, compile_condition, interpret, normalize
 
 KINDS = {"t": "text", "n": "number", "f": "flag", "s": "set"}
 TEXTS = ["alpha", "Beta", "gamma"]

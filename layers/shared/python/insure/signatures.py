@@ -21,9 +21,22 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(_secrets.token_bytes(SECRET_BYTES)).decode()
 
 
-def verify(secrets: str | Iterable[str], headers: Mapping[str, str] | None, body: bytes | str) -> str:
+def verify(
+    secrets: str | Iterable[str], headers: Mapping[str, str] | None, body: bytes | str, *, sender: str = "unknown"
+) -> str:
     """Check the signature against each current secret (several during rotation; the sender may also send several
-    signatures, space-separated). Returns the `webhook-id`. Missing, stale (±5 min) or forged: `Unauthorized`."""
+    signatures, space-separated). Returns the `webhook-id`. Missing, stale (±5 min) or forged: `Unauthorized`,
+    counted as a rejected signature of `sender` (`scanner`, `insurer`)."""
+    try:
+        return _verify(secrets, headers, body)
+    except Unauthorized:
+        from insure import metrics
+
+        metrics.count(metrics.SIGNATURES_REJECTED, sender=sender)
+        raise
+
+
+def _verify(secrets: str | Iterable[str], headers: Mapping[str, str] | None, body: bytes | str) -> str:
     from standardwebhooks.webhooks import Webhook
 
     lowered = {k.lower(): v for k, v in (headers or {}).items()}

@@ -28,9 +28,15 @@ def now() -> str:
     return from_epoch(time.time())
 
 
-def normalize(text: str) -> str:
-    """A time another party wrote in any RFC 3339 form (an offset, fractions) in the platform's format."""
-    return rfc3339(parse(text))
+def normalize(text: str | None) -> str:
+    """A time another party wrote in any RFC 3339 form (an offset, fractions) in the platform's format; a missing
+    or unreadable one becomes the time it was received."""
+    if text:
+        try:
+            return rfc3339(parse(text))
+        except ValueError:
+            pass
+    return now()
 
 
 def parse(text: str) -> dt.datetime:

@@ -6,11 +6,11 @@ or retried execution cannot move an application it no longer owns."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
+from insure import metrics, timestamps
 from insure.applications.offers import make_offer
 from insure.applications.repository import ApplicationRecord, ApplicationRepository
 from insure.applications.status import MAX_PAYMENT_ATTEMPTS, Status, predecessors
@@ -126,7 +126,7 @@ class IssuanceTasks:
         shown = {"brand": payment.get("brand"), "last4": payment.get("last4"), "attempts": attempt}
         if result.approved:
             status: Status = "paid"
-            shown |= {"charge_id": result.charge_id, "paid_at": dt.datetime.now(dt.UTC).isoformat()}
+            shown |= {"charge_id": result.charge_id, "paid_at": timestamps.now()}
         else:
             status = "payment_failed"
             shown |= {"decline_code": result.decline_code, "decline_message": result.message}
@@ -139,6 +139,8 @@ class IssuanceTasks:
                 {":before": {"N": str(attempt - 1)}, ":submission": {"N": str(submission)}},
             ),
         )
+        if not result.approved:
+            metrics.count(metrics.PAYMENTS_DECLINED)
         return {"approved": result.approved, "attempts": attempt, "max_attempts": MAX_PAYMENT_ATTEMPTS}
 
     def issue(self, event: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +176,9 @@ class IssuanceTasks:
             current = self._current(application_id, submission)
             if current.status != "issued" or current.policy_number != policy.policy_number:
                 raise
-            # a retried issuance: already recorded
+            # a retried issuance: already recorded (and counted)
+        else:
+            metrics.count(metrics.POLICIES_ISSUED)
         # The document follows the status, so the person's wait ends first; a retry renders it again, and the
         # document endpoint renders a missing one on demand.
         self.issuer.store_document(policy)

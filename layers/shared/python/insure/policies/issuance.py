@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from insure import timestamps
 from insure.applications.repository import ApplicationRecord
 from insure.policies.document import render, requires_signature
 from insure.policies.models import PolicyVersion
@@ -63,7 +64,7 @@ class PolicyIssuance:
             premium=Money(**offer["premium"]),
             effective_date=today.isoformat(),
             expiry_date=expiry.isoformat(),
-            issued_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            issued_at=timestamps.now(),
             referrer=stored.get("referrer"),
             signed_by_officer=requires_signature(stored["state"]),
             document_key=document_key(number, 1),

@@ -4,11 +4,11 @@ items). No pydantic here: the product list reads the stored documents through it
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+from insure import timestamps
 from insure.errors import Conflict
 
 
@@ -69,7 +69,7 @@ class RulebookStore:
         compile_rulebook(document)
         digest = hashlib.sha256(text.encode()).hexdigest()
         pk = {"S": f"RULEBOOK#{document.product}"}
-        now = datetime.datetime.now(datetime.UTC).isoformat()
+        now = timestamps.now()
         try:
             self._client.put_item(
                 TableName=self._table,

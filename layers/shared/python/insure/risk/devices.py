@@ -12,12 +12,12 @@ Rotation keeps a short list (newest first): scans signed with the previous secre
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure import timestamps
 from insure.errors import NotFound
 from insure.storage import replace_if_version
 
@@ -37,7 +37,7 @@ class Device(BaseModel):
 
 
 def _now() -> str:
-    return datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return timestamps.now()
 
 
 class DeviceRepository:

@@ -52,6 +52,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure import timestamps
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation, Unauthorized
 from insure.risk.facts import Facts, event_type_of, merge
 from insure.risk.guidance import GuidanceStep, InsurerDeadline, rulebook
@@ -72,7 +73,7 @@ SAVE_ATTEMPTS = 8
 
 
 def now_rfc3339() -> str:
-    return datetime.now(tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return timestamps.now()
 
 
 class Location(BaseModel):
@@ -639,9 +640,7 @@ def _tag_or_404(tag_id: str) -> Tag:
 
 
 def _rfc3339(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return timestamps.rfc3339(value)
 
 
 def open_from_web(

@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from insure import metrics
 from insure.errors import TransientError
 from insure.risk.connector import ClaimFiling, InsurerConnector, InsurerRejected, InsurerUnavailable
 from insure.risk.fanout import InsurerRequest
@@ -174,6 +175,7 @@ class FilingWorker:
             notification=notification.model_dump(mode="json"),
         )
         if recorded is not None:
+            metrics.count(metrics.CLAIMS_FILED)
             log_sent(notification)
             outcome.changes.append((message.risk_event_id, recorded))
             if not recorded.final and filed.status not in FINAL:

@@ -1,34 +1,46 @@
 """Guidance: what the person on site should do now, chosen by rules kept as data (`data/guidance/*.json`).
 
-Each rule names its audience (`customer`, `third_party`), a declarative condition on the event type and the
-facts, a category and an order; the categories are ranked so safety always comes first. A rule with
-`"for_each": "insurer"` yields one step per insurer covering the object, its text filled with the insurer's
-name and reporting deadline. Conditions:
-`{"all": [...]}`, `{"any": [...]}`, `{"not": {...}}`, `{"fact": F, "is": V}`, `{"fact": F, "in": [V, ...]}`,
-`{"fact": F, "present": true|false}`; a rule without `when` always applies. `F` is a field of `Facts`.
+Each rule names its audience (`customer`, `third_party`), a condition on the facts, a category and an order; the
+categories are ranked so safety always comes first. A rule with `"for_each": "insurer"` yields one step per
+insurer covering the object, its text filled with the insurer's name and reporting deadline. Conditions are
+written in the platform's one condition language (`insure.conditions`, the same as the underwriting rulebooks):
+`{"field": "event_type", "op": "in", "value": ["fire", "theft"]}`, `{"field": "injuries", "op": "eq", "value":
+true}`, `{"field": "police_report_number", "op": "exists", "value": false}`, `all` / `any` / `not`; a rule
+without `when` always applies. The fields are those of `Facts` (the free description excepted: never evaluated)
+and `done.<action>`.
+
+Guidance states only what the platform has done. What it has done is recorded as actions (`done`: action name →
+when, RFC 3339): a rule that tells the person about an action reads `done.<action>` in its condition and may
+quote its time as `{done.<action>}` in its text, so it applies only once the action is recorded. `ACTIONS` lists
+the actions a rule may name; the notifications component records `owner_notified` once it has told the owner.
 
 The rule files are read and compiled into closures once per execution environment (`rulebook()`); a typo in a
-fact name or an unknown category fails the compilation, not a request."""
+field name, an operator that does not suit a field or an unknown category fails the compilation, not a request."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import string
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure import conditions
 from insure.data_files import data_dir
 from insure.risk.facts import Facts
+from insure.timestamps import rfc3339
 
 Audience = Literal["customer", "third_party"]
 CATEGORIES = ("safety", "secure", "authorities", "document", "insurers", "information")
 Category = Literal["safety", "secure", "authorities", "document", "insurers", "information"]
-Condition = Callable[[dict[str, Any]], bool]
+ACTIONS = ("owner_notified",)
+"""Actions the platform records on an event that guidance may state (as `done.<action>`), once recorded."""
+NEVER_EVALUATED = frozenset({"description"})
 
 
 class GuidanceStep(BaseModel):
@@ -73,40 +85,70 @@ class GuidanceRuleError(ValueError):
 @dataclass(frozen=True)
 class CompiledRule:
     rule: _Rule
-    applies: Condition
+    applies: conditions.Predicate
 
 
-FACT_NAMES = frozenset(Facts.model_fields)
+def _kind(annotation: Any) -> str:
+    return "flag" if annotation is bool or bool in get_args(annotation) else "text"
 
 
-def compile_condition(spec: dict[str, Any] | None, where: str = "when") -> Condition:
-    """A declarative condition → a predicate over the facts (a dict)."""
+FIELD_KINDS: dict[str, str] = {
+    **{name: _kind(info.annotation) for name, info in Facts.model_fields.items() if name not in NEVER_EVALUATED},
+    **{f"done.{action}": "text" for action in ACTIONS},
+}
+"""Every field a guidance condition may read, with its kind (the operators that suit it follow from the kind)."""
+
+
+def _always(facts: conditions.Facts) -> bool:
+    return True
+
+
+def compile_condition(spec: Mapping[str, Any] | None, where: str = "when") -> conditions.Predicate:
+    """A guidance condition → a predicate over prepared facts (`prepare`), by the one condition compiler."""
     if spec is None:
-        return lambda facts: True
-    if not isinstance(spec, dict) or not spec:
-        raise GuidanceRuleError(f"{where}: a condition is a non-empty object")
-    if "all" in spec or "any" in spec:
-        key = "all" if "all" in spec else "any"
-        parts = [compile_condition(p, f"{where}.{key}[{i}]") for i, p in enumerate(spec[key])]
-        if key == "all":
-            return lambda facts: all(p(facts) for p in parts)
-        return lambda facts: any(p(facts) for p in parts)
-    if "not" in spec:
-        inner = compile_condition(spec["not"], f"{where}.not")
-        return lambda facts: not inner(facts)
-    name = spec.get("fact")
-    if name not in FACT_NAMES:
-        raise GuidanceRuleError(f"{where}: unknown fact {name!r}")
-    if "is" in spec:
-        expected = spec["is"]
-        return lambda facts: facts.get(name) == expected
-    if "in" in spec:
-        allowed = tuple(spec["in"])
-        return lambda facts: facts.get(name) in allowed
-    if "present" in spec:
-        wanted = bool(spec["present"])
-        return lambda facts: (facts.get(name) not in (None, "")) == wanted
-    raise GuidanceRuleError(f"{where}: expected one of is / in / present for fact {name!r}")
+        return _always
+    try:
+        return conditions.compile_condition(conditions.normalize(spec, FIELD_KINDS, where))
+    except conditions.ConditionError as error:
+        raise GuidanceRuleError(str(error)) from None
+
+
+def prepare(facts: Mapping[str, Any], done: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The facts as conditions read them: known fields only, empty answers left out, text lower-cased, and each
+    recorded action as `done.<action>`."""
+    prepared: dict[str, Any] = {}
+    for name, value in facts.items():
+        if name in FIELD_KINDS and value is not None and value != "":
+            prepared[name] = value.lower() if isinstance(value, str) else value
+    for action, at in (done or {}).items():
+        prepared[f"done.{action}"] = at
+    return prepared
+
+
+class _Done:
+    """`{done.<action>}` in a rule's text: the time the action was recorded."""
+
+    def __init__(self, done: Mapping[str, str]) -> None:
+        self._done = done
+
+    def __getattr__(self, action: str) -> str:
+        return self._done[action]
+
+
+def _placeholders(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+
+
+def _check_text(rule: _Rule, where: str) -> None:
+    allowed = {"insurer", "deadline"} if rule.for_each == "insurer" else set()
+    allowed |= {f"done.{action}" for action in ACTIONS}
+    unknown = _placeholders(rule.text) - allowed
+    if unknown:
+        raise GuidanceRuleError(f"{where}.text: unknown placeholder(s) {sorted(unknown)}")
+    needed = {name for name in _placeholders(rule.text) if name.startswith("done.")}
+    read = conditions.fields_of(conditions.normalize(rule.when, FIELD_KINDS, where)) if rule.when else set()
+    if not needed <= read:
+        raise GuidanceRuleError(f"{where}.text: quotes {sorted(needed - read)} without its condition reading it")
 
 
 @dataclass(frozen=True)
@@ -118,20 +160,24 @@ class Rulebook:
     def evaluate(
         self,
         audience: Audience,
-        facts: dict[str, Any],
+        facts: Mapping[str, Any],
         *,
         insurers: Iterable[InsurerDeadline] = (),
         occurred_at: datetime | None = None,
+        done: Mapping[str, str] | None = None,
     ) -> list[GuidanceStep]:
+        """The steps for `audience` given the facts and the actions the platform has recorded (`done`)."""
+        prepared = prepare(facts, done)
         steps: list[GuidanceStep] = []
         for compiled in self.rules:
             rule = compiled.rule
-            if audience not in rule.audience or not compiled.applies(facts):
+            if audience not in rule.audience or not compiled.applies(prepared):
                 continue
             if rule.for_each == "insurer":
                 steps += [_insurer_step(rule, insurer, occurred_at) for insurer in insurers]
             else:
-                steps.append(GuidanceStep(rule_id=rule.id, category=rule.category, text=rule.text))
+                text = rule.text.format(done=_Done(done or {})) if "{" in rule.text else rule.text
+                steps.append(GuidanceStep(rule_id=rule.id, category=rule.category, text=text))
         return steps
 
 
@@ -140,7 +186,7 @@ def _insurer_step(rule: _Rule, insurer: InsurerDeadline, occurred_at: datetime |
     if hours is None:
         deadline_text = "as soon as possible"
     elif occurred_at is not None:
-        deadline_text = f"within {hours} hours (by {(occurred_at + timedelta(hours=hours)).isoformat()})"
+        deadline_text = f"within {hours} hours (by {rfc3339(occurred_at + timedelta(hours=hours))})"
     else:
         deadline_text = f"within {hours} hours"
     text = rule.text.format(insurer=insurer.name, deadline=deadline_text)
@@ -162,6 +208,7 @@ def compile_rules(documents: Iterable[tuple[str, Any]]) -> Rulebook:
                 raise GuidanceRuleError(f"{source}: duplicate rule id {rule.id!r}")
             seen.add(rule.id)
             applies = compile_condition(rule.when, f"{source}:{rule.id}.when")
+            _check_text(rule, f"{source}:{rule.id}")
             compiled.append((CATEGORIES.index(rule.category), rule.order, position, CompiledRule(rule, applies)))
             position += 1
     compiled.sort(key=lambda item: item[:3])

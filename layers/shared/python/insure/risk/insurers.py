@@ -8,12 +8,12 @@ module except through `Insurer.webhook_secrets` for signing and verifying; API m
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure import timestamps
 from insure.types import Text
 
 DEFAULT_REPORTING_DEADLINE_HOURS = 48
@@ -135,7 +135,7 @@ def register_insurer(
         salesperson=salesperson,
         reporting_deadline_hours=reporting_deadline_hours,
         webhook_secrets=(webhook_secret or new_secret(),),
-        created_at=datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        created_at=timestamps.now(),
     )
     repository().put_new(insurer)
     return insurer

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure import metrics, timestamps
 from insure.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ BATCH_WRITE_ITEMS = 25
 
 
 def now_rfc3339() -> str:
-    return datetime.now(tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return timestamps.now()
 
 
 class ProgressEntry(BaseModel):
@@ -412,7 +412,7 @@ def apply_update(
     """Applies an insurer's status if it moves the progress forward; returns the new progress, or None when it was
     ignored (an older or repeated status, or another claim reference). Unknown (event, insurer): `NotFound`.
     Applied changes are published live unless `publish` is False (the caller then publishes, e.g. per batch)."""
-    entry = ProgressEntry(status=status, updated_at=updated_at or now_rfc3339(), note=note, source=source)
+    entry = ProgressEntry(status=status, updated_at=timestamps.normalize(updated_at), note=note, source=source)
     repo = repository()
     applied = repo.apply(risk_event_id, insurer_id, entry, claim_reference=claim_reference)
     if applied is None:
@@ -429,4 +429,6 @@ def mark_unreachable(risk_event_id: str, insurer_id: str, note: str, *, publish:
     """Shows an insurer that never answered as `unreachable` (only from `pending`; a later answer still wins)."""
     entry = ProgressEntry(status="unreachable", updated_at=now_rfc3339(), note=note, source="platform")
     changed = repository().apply(risk_event_id, insurer_id, entry, only_from_pending=True)
+    if changed is not None:
+        metrics.count(metrics.INSURERS_UNREACHABLE)
     return _published(risk_event_id, changed) if publish else changed

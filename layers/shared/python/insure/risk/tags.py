@@ -13,12 +13,12 @@ the policy, or the policy ended) is kept with `retired_at` and is no longer foun
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure import timestamps
 from insure.errors import Conflict, FieldError, RuleViolation
 from insure.risk.reporters import CustomerIdentity
 from insure.types import Text
@@ -211,7 +211,7 @@ def register_tag(
         object=obj,
         customer=customer,
         policies=policies,
-        created_at=datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        created_at=timestamps.now(),
         insurers=[snapshot(insurer) for insurer in found.values() if insurer is not None],
     )
     repository().put_new(tag)

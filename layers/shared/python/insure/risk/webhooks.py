@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
+from insure import timestamps
 from insure.errors import DomainError, FieldError, NotFound, RuleViolation, Unauthorized
 from insure.risk.progress import InsurerStatus, apply_update
 from insure.types import MultilineText, Text
@@ -47,7 +48,7 @@ def receive(insurer_id: str, headers: Mapping[str, str] | None, body: str) -> No
     insurer = get_insurer(insurer_id)
     if insurer is None:
         raise NotFound(f"No insurer {insurer_id}.")
-    webhook_id = verify(insurer.webhook_secrets, lowered, body)
+    webhook_id = verify(insurer.webhook_secrets, lowered, body, sender="insurer")
     try:
         update = InsurerWebhook.model_validate_json(body)
     except ValidationError as error:
@@ -60,7 +61,7 @@ def receive(insurer_id: str, headers: Mapping[str, str] | None, body: str) -> No
             update.risk_event_id,
             insurer.insurer_id,
             update.status,
-            updated_at=update.updated_at.isoformat().replace("+00:00", "Z"),
+            updated_at=timestamps.rfc3339(update.updated_at),
             note=update.note,
             source="webhook",
             claim_reference=update.claim_reference,

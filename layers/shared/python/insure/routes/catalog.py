@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
-
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure.http.access import Access, access
 from insure.products.models import ProductSummary, QuoteRequest
-from insure.types import Money
+from insure.types import Money, Timestamp
 from insure.underwriting.models import BreakdownLine, Reason
 
 router = Router()
@@ -27,7 +25,7 @@ class QuoteResponse(BaseModel):
     state: str
     premium: Money = Field(description="Annual premium")
     multiplier: str
-    expires_at: datetime.datetime
+    expires_at: Timestamp
     breakdown: list[BreakdownLine]
     reasons: list[Reason] = Field(description="The rate factors that applied, each with its rule id")
     rulebook_version: str

@@ -133,6 +133,7 @@ def _field_errors(error: ValidationError) -> RuleViolation:
 )
 @access(Access.SIGNED)
 def post_scan() -> Response[str]:
+    from insure import metrics
     from insure.risk.devices import device_secrets
     from insure.risk.events import open_from_scan
     from insure.signatures import verify
@@ -148,7 +149,7 @@ def post_scan() -> Response[str]:
     secrets = device_secrets(named)
     if not secrets:
         raise Unauthorized("Unknown device: a scan must name a registered device_id and be signed with its secret.")
-    message_id = verify(secrets, event.headers, raw)
+    message_id = verify(secrets, event.headers, raw, sender="scanner")
     try:
         scan = ScanRequest.model_validate_json(raw)
     except ValidationError as error:
@@ -162,6 +163,7 @@ def post_scan() -> Response[str]:
         reporter=ReporterIdentity(**scan.reporter.model_dump()) if scan.reporter else None,
         message_id=message_id,
     )
+    metrics.count(metrics.SCANS_ACCEPTED)
     return Response(status_code=202, content_type="application/json", body=opened.model_dump_json())
 
 

@@ -220,9 +220,12 @@ def underwrite(inp: ApplicationInput) -> Decision:
     Every rule that applied is a reason (bars, list matches and a non-positive multiplier first, then rate
     factors), and the decision records the rulebook version. Intake problems decline with `INTAKE-<field>`
     reasons rather than raising, so a workflow step always gets a decision."""
+    from insure import metrics
     from insure.underwriting import engine
 
-    return engine.decide(_books(inp), inp)
+    decision = engine.decide(_books(inp), inp)
+    metrics.count(metrics.UNDERWRITING_DECISIONS, outcome="approved" if decision.approved else "declined")
+    return decision
 
 
 def quote(req: QuoteRequest) -> QuoteResult:

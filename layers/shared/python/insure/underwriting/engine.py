@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
+from insure import conditions
 from insure.errors import FieldError, RuleViolation
 from insure.products.models import (
     AGE_RATED,
@@ -28,7 +29,6 @@ from insure.products.models import (
 )
 from insure.products.rulebooks import IdentityRecord, RulebookDocument
 from insure.types import CENT, Money
-from insure.underwriting import conditions
 from insure.underwriting.facts import POLICY_FACTS, bundle_facts, item_facts, known_facts, policy_facts
 from insure.underwriting.models import BreakdownLine, Decision, QuoteResult, Reason
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from insure.types import Money
+from insure.types import Money, Timestamp
 
 DEFERRED = ConfigDict(defer_build=True)
 """Validators built on first use: a function that never decides, quotes nor shows a decision does not build them."""
@@ -57,7 +56,7 @@ class Decision(BaseModel):
     rulebook_version: str = Field(description="Version of the product's rulebook, e.g. 'computer@2026.11.1'")
     rulebook_versions: dict[str, str] = Field(default_factory=dict, description="Every rulebook consulted")
     breakdown: list[BreakdownLine] = Field(default_factory=list)
-    decided_at: datetime.datetime
+    decided_at: Timestamp
 
 
 class QuoteResult(BaseModel):

@@ -108,7 +108,11 @@ def issue_quote(request: QuoteRequest, *, idempotency_key: str | None = None) ->
     from insure.underwriting import quote
 
     def effect() -> dict[str, Any]:
-        return save_quote(request, quote(request)).model_dump(mode="json")
+        from insure import metrics
+
+        stored = save_quote(request, quote(request))
+        metrics.count(metrics.QUOTES_GIVEN)
+        return stored.model_dump(mode="json")
 
     if not idempotency_key:
         return StoredQuote.model_validate(effect())

@@ -1,4 +1,6 @@
-"""Declarative rule conditions: JSON data, checked once, then compiled into plain Python closures.
+"""The one condition language of the platform's rules, kept as data: underwriting rulebooks (`data/rulebooks`)
+and guidance rules (`data/guidance`) both write conditions this way, checked once, then compiled into plain Python
+closures by the one compiler below.
 
 A condition is one of
 - a leaf `{"field": "item.kind", "op": "in", "value": ["portable", "handheld"]}`,
@@ -6,7 +8,8 @@ A condition is one of
 
 Leaf operators: `eq`, `ne`, `in`, `not_in`, `lt`, `le`, `gt`, `ge`, `between` (`[low, high]`, inclusive),
 `contains` (a list field holds the value), `contains_any`, `contains_all`, `exists` (`true`/`false`).
-Strings compare case-insensitively. A leaf on a fact the application does not have (`None`) is false, except
+Strings compare case-insensitively (facts are lower-cased when they are prepared). A leaf on a fact the request
+does not have (`None`) is false, except
 `exists: false`. Nothing here is ever evaluated as code: `compile_condition` builds closures over the data and
 `interpret` walks the same data naively (the reference the compiled form is tested and benchmarked against).
 """
