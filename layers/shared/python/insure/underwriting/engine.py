@@ -62,6 +62,7 @@ Cell = tuple[int, tuple["CompiledRule", ...], tuple["CompiledRule", ...], tuple[
 the bars that need nothing more, and the rules whose remaining condition must still be checked."""
 Index = tuple[tuple[str, Mapping[Any, Cell]], ...]
 Ranges = tuple[tuple[str, tuple[Any, ...], int, tuple[Cell, ...]], ...]
+Lookups = tuple[tuple[str, Mapping[Any, Cell], tuple[Any, ...] | None, int, tuple[Cell, ...]], ...]
 Match = tuple[int, list["CompiledRule"], list["CompiledRule"]]
 """(Σ rate of the applicable rate factors in millionths, those rate factors, the applicable bars)"""
 RATE_UNITS = 1_000_000
@@ -123,6 +124,16 @@ class RuleSet:
     index: Index = ()
     ranges: Ranges = ()
     residual: tuple[CompiledRule, ...] = ()
+    lookups: Lookups = field(init=False, repr=False, compare=False, default=())
+    """`index` and `ranges` as one sequence, so one loop reads both: (field, table, thresholds, count, regions),
+    `thresholds` None for an equality table."""
+
+    def __post_init__(self) -> None:
+        tables: Lookups = tuple((name, table, None, 0, ()) for name, table in self.index)
+        ranged: Lookups = tuple(
+            (name, {}, thresholds, count, regions) for name, thresholds, count, regions in self.ranges
+        )
+        object.__setattr__(self, "lookups", tables + ranged)
 
     def matching(self, facts: Mapping[str, Any]) -> Match:
         """The applicable rate factors (and their summed rate) and bars for `facts`, in no particular order."""
@@ -130,46 +141,31 @@ class RuleSet:
         factors: list[CompiledRule] = []
         bars: list[CompiledRule] = []
         get = facts.get
-        for name, table in self.index:
-            cell = table.get(get(name))
-            if cell is None:
+        for name, table, thresholds, count, regions in self.lookups:
+            value = get(name)
+            if thresholds is None:  # an equality table: one hash lookup
+                cell = table.get(value)
+                if cell is None:
+                    continue
+            elif value is None:
                 continue
+            else:  # a ranged field: the region (or exact threshold) the value falls in, by bisection
+                position = bisect_left(thresholds, value)
+                exact = position < count and thresholds[position] == value
+                cell = regions[2 * position + 1] if exact else regions[2 * position]
             units, settled, barred, pending = cell
             if settled:
                 rate += units
                 factors += settled
             if barred:
                 bars += barred
-            if pending:
-                for rule, remainder in pending:
-                    if remainder(facts):  # type: ignore[misc]
-                        if rule.is_bar:
-                            bars.append(rule)
-                        else:
-                            rate += rule.units
-                            factors.append(rule)
-        for name, thresholds, count, regions in self.ranges:
-            value = get(name)
-            if value is None:
-                continue
-            position = bisect_left(thresholds, value)
-            if position < count and thresholds[position] == value:
-                units, settled, barred, pending = regions[2 * position + 1]
-            else:
-                units, settled, barred, pending = regions[2 * position]
-            if settled:
-                rate += units
-                factors += settled
-            if barred:
-                bars += barred
-            if pending:
-                for rule, remainder in pending:
-                    if remainder(facts):  # type: ignore[misc]
-                        if rule.is_bar:
-                            bars.append(rule)
-                        else:
-                            rate += rule.units
-                            factors.append(rule)
+            for rule, remainder in pending:
+                if remainder(facts):  # type: ignore[misc]
+                    if rule.is_bar:
+                        bars.append(rule)
+                    else:
+                        rate += rule.units
+                        factors.append(rule)
         for rule in self.residual:
             if rule.predicate(facts):
                 if rule.is_bar:
