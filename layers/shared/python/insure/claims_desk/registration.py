@@ -3,8 +3,7 @@ issued), with the platform's claims API as its base URL and a fresh webhook secr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from insure import timestamps
 from insure.risk.insurers import Insurer, InsurerRepository, Salesperson
 
 PLATFORM_INSURER_ID = "ins_platform"
@@ -37,7 +36,7 @@ def _register(repo: InsurerRepository) -> Insurer:
             phone=settings.platform_sales_phone,
         ),
         webhook_secrets=(new_secret(),),
-        created_at=datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        created_at=timestamps.now(),
     )
     if repo.put_if_absent(insurer):
         return insurer

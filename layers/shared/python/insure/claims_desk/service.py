@@ -15,9 +15,9 @@ import hashlib
 import json
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
+from insure import timestamps
 from insure.claims_desk.models import (
     NEXT,
     ClaimFiledView,
@@ -41,7 +41,7 @@ POLICE_REPORT_EVENTS = frozenset({"theft"})
 
 
 def _now() -> str:
-    return datetime.now(tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return timestamps.now()
 
 
 def claim_reference_for(risk_event_id: str, policy_number: str) -> str:

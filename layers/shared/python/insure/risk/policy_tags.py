@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
+from insure import timestamps
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation
 from insure.policies.models import PolicyVersion
 from insure.risk.reporters import CustomerIdentity
@@ -36,7 +36,7 @@ MAX_POLICIES = 20
 
 
 def _now() -> str:
-    return datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return timestamps.now()
 
 
 def tag_id_for(policy_number: str, item_id: str) -> str:
