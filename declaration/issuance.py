@@ -37,8 +37,14 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="policies",
-        description="Issued policies: the current version with its history, and the PDF document",
-        routes=(Route("GET", "/policies/{policy_number}"), Route("GET", "/policies/{policy_number}/document")),
+        description="Issued policies: the current version with its items and history, every version with its PDF",
+        routes=(
+            Route("GET", "/policies/{policy_number}"),
+            Route("GET", "/policies/{policy_number}/document"),
+            Route("GET", "/policies/{policy_number}/versions"),
+            Route("GET", "/policies/{policy_number}/versions/{version}"),
+            Route("GET", "/policies/{policy_number}/versions/{version}/document"),
+        ),
         grants=(DATA_READ, Grant(DOCUMENTS, ("get", "put"))),
     ),
     Function(

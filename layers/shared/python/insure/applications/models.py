@@ -85,6 +85,16 @@ class PaymentView(BaseModel):
     decline_message: str | None = None
 
 
+class DecisionRecord(BaseModel):
+    """A decision made on one submission of the application (kept when the application is changed)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    submission: int
+    decided_at: str
+    decision: Decision
+
+
 class ApplicationView(BaseModel):
     """`GET /applications/{id}`: the application as the workflow has written it."""
 
@@ -105,6 +115,9 @@ class ApplicationView(BaseModel):
     payment: PaymentView | None = None
     policy_number: str | None = None
     submissions: int = 0
+    decisions: list[DecisionRecord] | None = Field(
+        None, description="Every decision made on the application, oldest first (listed by GET /applications/{id})"
+    )
     created_at: str
     updated_at: str
     expires_at: str = Field(description="When the session ends (RFC 3339)")

@@ -120,6 +120,42 @@ class ApplicationRepository:
         item = found.get("Item")
         return from_item(item) if item else None
 
+    def keep_decision(self, application_id: str, submission: int, decision: dict[str, Any]) -> None:
+        """Keep the decision on `submission` as its own item beside the application, never overwritten, so earlier
+        decisions survive a modify-and-resubmit (a retried underwriting keeps the first)."""
+        from botocore.exceptions import ClientError
+
+        item = {
+            "pk": key(application_id)["pk"],
+            "sk": {"S": f"DECISION#{submission:04d}"},
+            "entity": {"S": "application_decision"},
+            "submission": {"N": str(submission)},
+            "decided_at": {"S": now_iso()},
+            "decision": {"S": json.dumps(decision, separators=(",", ":"), default=str)},
+        }
+        try:
+            self._dynamodb().put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def decisions(self, application_id: str) -> list[dict[str, Any]]:
+        """Every decision made on the application, oldest first: `{submission, decided_at, decision}`."""
+        found = self._dynamodb().query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :decision)",
+            ExpressionAttributeValues={":pk": key(application_id)["pk"], ":decision": {"S": "DECISION#"}},
+            ConsistentRead=True,
+        )
+        return [
+            {
+                "submission": int(item["submission"]["N"]),
+                "decided_at": item["decided_at"]["S"],
+                "decision": json.loads(item["decision"]["S"]),
+            }
+            for item in found.get("Items", [])
+        ]
+
     def peek(self, application_id: str) -> ApplicationRecord | None:
         """Only what a waiting request watches (status, payment attempts, the task token): a cheap read to poll."""
         found = self._dynamodb().get_item(

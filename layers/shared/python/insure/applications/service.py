@@ -134,7 +134,11 @@ class ApplicationService:
         return owned(self.applications.get(application_id), caller, missing=f"No application {application_id}.")
 
     def get(self, application_id: str, caller: Caller) -> ApplicationView:
-        return view(self.owned(application_id, caller))
+        from insure.applications.models import DecisionRecord
+
+        shown = view(self.owned(application_id, caller))
+        shown.decisions = [DecisionRecord.model_validate(d) for d in self.applications.decisions(application_id)]
+        return shown
 
     def terms(self, application_id: str, caller: Caller) -> str:
         record = self.owned(application_id, caller)

@@ -67,6 +67,7 @@ class IssuanceTasks:
         fields = {k: v for k, v in stored.items() if k not in {"quote_id", "referrer"}}
         decision = underwrite(ApplicationInput.model_validate(fields))
         decided = decision.model_dump(mode="json")
+        self.applications.keep_decision(application_id, submission, decided)
         if not decision.approved:
             self.applications.change(
                 application_id,

@@ -101,7 +101,14 @@ def render(policy: PolicyVersion, *, web_address: str | None = None) -> bytes:
         ("Expires", policy.expiry_date),
         ("Annual premium", f"{policy.premium.amount} {policy.premium.currency}"),
         ("Issued", policy.issued_at),
+        ("Version", f"{policy.version} ({policy.change}), in force from {policy.in_force_from}"),
     ]
+    if policy.status != "active":
+        rows.append(("Status", policy.status.replace("_", " ")))
+    if policy.cancellation is not None:
+        cancelled = policy.cancellation
+        rows.append(("Cancelled from", f"{cancelled.effective_date} ({cancelled.reason})"))
+        rows.append(("Refund", f"{cancelled.refund.amount} {cancelled.refund.currency}"))
     if policy.referrer:
         rows.append(("Referred by", policy.referrer))
     for label, value in rows:

@@ -9,7 +9,7 @@ from typing import Any
 from insure import timestamps
 from insure.applications.repository import ApplicationRecord
 from insure.policies.document import render, requires_signature
-from insure.policies.models import PolicyVersion
+from insure.policies.models import Change, PolicyVersion
 from insure.policies.numbers import policy_number
 from insure.policies.repository import PolicyRepository
 from insure.types import Money
@@ -55,6 +55,9 @@ class PolicyIssuance:
             policy_number=number,
             version=1,
             change="issued",
+            made_by="workflow",
+            changes=[Change(kind="issued")],
+            version_effective_date=today.isoformat(),
             application_id=application.application_id,
             product=stored["product"],
             state=stored["state"],

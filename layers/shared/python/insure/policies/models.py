@@ -1,4 +1,7 @@
-"""Policy API models and the stored policy version."""
+"""Policy API models and the stored policy version.
+
+Every change of a policy is a new version, its own item, never overwritten: the version says from when it is in
+force (`version_effective_date`), who made it (`made_by`) and what changed (`changes`)."""
 
 from __future__ import annotations
 
@@ -8,28 +11,57 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from insure.types import Money
 
+PolicyStatus = Literal["active", "pending_cancellation", "cancelled", "expired"]
+Actor = Literal["customer", "back_office", "workflow"]
+
+
+class Change(BaseModel):
+    """One thing a version changed: an item added, removed or changed, the premium, the status."""
+
+    kind: Literal["issued", "item_added", "item_removed", "item_changed", "premium", "status"]
+    item_id: str | None = None
+    fields: list[str] = Field(default_factory=list, description="For item_changed: the fields that changed")
+    before: str | None = None
+    after: str | None = None
+
+
+class Cancellation(BaseModel):
+    effective_date: str
+    reason: str
+    refund: Money
+    requested_at: str
+
 
 class PolicyVersion(BaseModel):
     """One version of a policy, as issued or changed (each version is its own item)."""
 
     policy_number: str
     version: int
-    status: Literal["active", "cancelled", "expired"] = "active"
-    change: str = Field(description="What this version did, e.g. 'issued'")
+    status: PolicyStatus = "active"
+    change: str = Field(description="What this version did: 'issued', 'amended', 'cancelled'")
+    made_by: Actor = Field("workflow", description="Who made this version: the customer, the back office, the workflow")
+    changes: list[Change] = Field(default_factory=list, description="What this version changed")
+    version_effective_date: str | None = Field(None, description="The day this version is in force from")
+    amendment_id: str | None = None
+    cancellation: Cancellation | None = None
     application_id: str
     product: str
     state: str
     insured: str
     applicant_type: str
-    items: list[dict[str, Any]]
-    premium: Money
-    effective_date: str
-    expiry_date: str
+    items: list[dict[str, Any]] = Field(description="The covered items, each with its `item_id`")
+    premium: Money = Field(description="The annual premium of this version")
+    effective_date: str = Field(description="The start of the policy term")
+    expiry_date: str = Field(description="The end of the policy term")
     issued_at: str
     referrer: str | None = None
     signed_by_officer: bool = False
     document_key: str
     rulebook_version: str | None = None
+
+    @property
+    def in_force_from(self) -> str:
+        return self.version_effective_date or self.effective_date
 
 
 class PolicyHistoryEntry(BaseModel):
@@ -37,6 +69,8 @@ class PolicyHistoryEntry(BaseModel):
     change: str
     status: str
     issued_at: str
+    made_by: Actor = "workflow"
+    version_effective_date: str | None = None
 
 
 class PolicyItem(BaseModel):
@@ -50,11 +84,36 @@ class PolicyItem(BaseModel):
 
 
 class PolicyView(BaseModel):
-    """`GET /policies/{policy_number}`: the current version and the history of versions."""
+    """`GET /policies/{policy_number}`: the current version, its covered items and the history of versions."""
 
     policy_number: str
-    status: str
+    status: PolicyStatus
+    version: int = Field(description="The number of the current version")
     current: PolicyVersion
     history: list[PolicyHistoryEntry]
     document_url: str
     items: list[PolicyItem] = Field(default_factory=list, description="The covered items, each with its tag")
+
+
+class VersionView(BaseModel):
+    """One version as `GET /policies/{n}/versions[/{v}]` serves it, with the URL of its own document."""
+
+    policy_number: str
+    version: int
+    status: PolicyStatus
+    change: str
+    made_by: Actor
+    changes: list[Change]
+    version_effective_date: str
+    issued_at: str
+    premium: Money
+    items: list[dict[str, Any]]
+    amendment_id: str | None = None
+    cancellation: Cancellation | None = None
+    document_url: str
+    detail: PolicyVersion
+
+
+class VersionsView(BaseModel):
+    policy_number: str
+    versions: list[VersionView]

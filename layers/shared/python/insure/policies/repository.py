@@ -1,12 +1,46 @@
-"""Policy versions in the single table: `POLICY#<number>` / `VERSION#<nnnn>`, one item per version, never
-overwritten; the owner's session hash is kept beside each version for authorization."""
+"""Policies in the single table, all in the policy's partition `POLICY#<number>`:
+- `VERSION#<nnnn>`: one item per version, never overwritten; the owner's session hash is kept beside each version
+  for authorization;
+- `PAYMENT#<at>#<id>`: one item per payment record (a charge or a refund after issuance), never overwritten;
+- `HEAD`: what must be decided one writer at a time: the amendment in flight, whether the policy is cancelled.
+  Written with conditions, created on first use (a policy issued before it existed has none)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
+from insure.errors import Conflict
 from insure.policies.models import PolicyVersion
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    """A charge or refund on a policy after its issuance (the premium paid at issuance is on the application)."""
+
+    record_id: str
+    kind: str  # "charge" | "refund"
+    amount: str
+    at: str
+    version: int
+    reference: str  # the amendment or cancellation it settles
+    processor_id: str  # the processor's charge or refund id
+    charge_id: str | None = None  # for a refund: the charge it returns money to
+    card: dict[str, str] = field(default_factory=dict)  # brand, last4
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "record_id": self.record_id,
+            "kind": self.kind,
+            "amount": self.amount,
+            "at": self.at,
+            "version": self.version,
+            "reference": self.reference,
+            "processor_id": self.processor_id,
+            "charge_id": self.charge_id,
+            "card": self.card,
+        }
 
 
 @dataclass(frozen=True)
@@ -18,6 +52,13 @@ class StoredPolicy:
     @property
     def current(self) -> PolicyVersion:
         return self.versions[-1]
+
+    def version(self, number: int) -> PolicyVersion | None:
+        return next((v for v in self.versions if v.version == number), None)
+
+
+def _key(policy_number: str, sort_key: str) -> dict[str, Any]:
+    return {"pk": {"S": f"POLICY#{policy_number}"}, "sk": {"S": sort_key}}
 
 
 class PolicyRepository:
@@ -35,14 +76,13 @@ class PolicyRepository:
         from botocore.exceptions import ClientError
 
         item: dict[str, Any] = {
-            "pk": {"S": f"POLICY#{version.policy_number}"},
-            "sk": {"S": f"VERSION#{version.version:04d}"},
+            **_key(version.policy_number, f"VERSION#{version.version:04d}"),
             "entity": {"S": "policy_version"},
             "data": {"S": version.model_dump_json()},
             "session_hash": {"S": session_hash},
             "session_expires_at_epoch": {"N": str(session_expires_at_epoch)},
         }
-        if version.referrer:
+        if version.referrer and version.version == 1:
             item["gsi1pk"] = {"S": f"REFERRER#{version.referrer}"}
             item["gsi1sk"] = {"S": f"{version.issued_at}#{version.policy_number}"}
         try:
@@ -66,3 +106,95 @@ class PolicyRepository:
         versions = [PolicyVersion.model_validate_json(item["data"]["S"]) for item in items]
         last = items[-1]
         return StoredPolicy(versions, last["session_hash"]["S"], int(last["session_expires_at_epoch"]["N"]))
+
+    # -- payment records -------------------------------------------------------------------------------------
+    def put_payment(self, policy_number: str, record: PaymentRecord) -> None:
+        """Keep a payment record (a no-op when a retried step already kept it)."""
+        from botocore.exceptions import ClientError
+
+        item = {
+            **_key(policy_number, f"PAYMENT#{record.at}#{record.record_id}"),
+            "entity": {"S": "policy_payment"},
+            "record_id": {"S": record.record_id},
+            "data": {"S": json.dumps(record.as_dict())},
+        }
+        try:
+            self._dynamodb().put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def payments(self, policy_number: str) -> list[PaymentRecord]:
+        result = self._dynamodb().query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :payment)",
+            ExpressionAttributeValues={":pk": {"S": f"POLICY#{policy_number}"}, ":payment": {"S": "PAYMENT#"}},
+            ConsistentRead=True,
+        )
+        records = [PaymentRecord(**json.loads(item["data"]["S"])) for item in result.get("Items", [])]
+        seen: set[str] = set()
+        unique = []
+        for record in records:  # the same record kept twice by a retry that crossed a second boundary
+            if record.record_id not in seen:
+                seen.add(record.record_id)
+                unique.append(record)
+        return unique
+
+    # -- the head: one writer at a time ----------------------------------------------------------------------
+    def claim(self, policy_number: str, holder: str) -> None:
+        """Mark `holder` (an amendment or a cancellation) as the one change in flight. Conflict when another is in
+        flight or the policy is cancelled."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._dynamodb().update_item(
+                TableName=self.table,
+                Key=_key(policy_number, "HEAD"),
+                UpdateExpression="SET in_flight = :holder",
+                ConditionExpression="(attribute_not_exists(in_flight) OR in_flight = :holder) "
+                "AND (attribute_not_exists(cancelled) OR cancelled = :no)",
+                ExpressionAttributeValues={":holder": {"S": holder}, ":no": {"BOOL": False}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                head = self.head(policy_number)
+                if head.get("cancelled"):
+                    raise Conflict("The policy is cancelled; it cannot change any more.") from None
+                raise Conflict(
+                    f"Another change ({head.get('in_flight')}) is in progress on this policy; wait until it ends."
+                ) from None
+            raise
+
+    def release(self, policy_number: str, holder: str, *, cancelled: bool = False) -> None:
+        """End `holder`'s turn (a no-op when it no longer holds it); `cancelled` closes the policy for good."""
+        from botocore.exceptions import ClientError
+
+        expression = "REMOVE in_flight"
+        values: dict[str, Any] = {":holder": {"S": holder}}
+        if cancelled:
+            expression = "SET cancelled = :yes " + expression
+            values[":yes"] = {"BOOL": True}
+        try:
+            self._dynamodb().update_item(
+                TableName=self.table,
+                Key=_key(policy_number, "HEAD"),
+                UpdateExpression=expression,
+                ConditionExpression="in_flight = :holder",
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def head(self, policy_number: str) -> dict[str, Any]:
+        found = (
+            self._dynamodb()
+            .get_item(TableName=self.table, Key=_key(policy_number, "HEAD"), ConsistentRead=True)
+            .get("Item")
+        )
+        if not found:
+            return {}
+        return {
+            "in_flight": found.get("in_flight", {}).get("S"),
+            "cancelled": found.get("cancelled", {}).get("BOOL", False),
+        }
