@@ -22,6 +22,7 @@ from declaration.model import (
 )
 from declaration.resources import (
     ADMIN_KEY,
+    AMENDMENTS,
     BUCKETS,
     DOCUMENTS,
     EMAIL,
@@ -60,6 +61,7 @@ def all_routes() -> list[tuple[str, str, str]]:
 
 __all__ = [
     "ADMIN_KEY",
+    "AMENDMENTS",
     "BUCKETS",
     "DOCUMENTS",
     "EMAIL",

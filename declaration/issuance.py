@@ -1,7 +1,15 @@
 """Single-session issuance: quote → apply → underwrite → offer → accept → pay → issue."""
 
 from declaration.model import Function, Grant, Queue, Route, StateMachine
-from declaration.resources import DATA_READ, DATA_READ_WRITE, DOCUMENTS, IDEMPOTENT, ISSUANCE, SIGNING_KEYS
+from declaration.resources import (
+    AMENDMENTS,
+    DATA_READ,
+    DATA_READ_WRITE,
+    DOCUMENTS,
+    IDEMPOTENT,
+    ISSUANCE,
+    SIGNING_KEYS,
+)
 
 ISSUANCE_TASKS = {
     "UnderwriteFunctionArn": "issuance_underwrite",
@@ -11,6 +19,8 @@ ISSUANCE_TASKS = {
     "IssueFunctionArn": "issuance_issue",
     "RecordFunctionArn": "issuance_record",
 }
+# A policy amendment runs the same automatic steps through the same functions, in its own state machine.
+AMENDMENT_TASKS = dict(ISSUANCE_TASKS)
 
 FUNCTIONS: tuple[Function, ...] = (
     Function(
@@ -37,24 +47,41 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="policies",
-        description="Issued policies: the current version with its items and history, every version with its PDF",
+        description="Issued policies: the current version with its items and history, every version with its PDF; "
+        "amendments (start and resume the amendment workflow), cancellation with its refund",
         routes=(
             Route("GET", "/policies/{policy_number}"),
             Route("GET", "/policies/{policy_number}/document"),
             Route("GET", "/policies/{policy_number}/versions"),
             Route("GET", "/policies/{policy_number}/versions/{version}"),
             Route("GET", "/policies/{policy_number}/versions/{version}/document"),
+            Route("POST", "/policies/{policy_number}/amendments"),
+            Route("GET", "/policies/{policy_number}/amendments/{amendment_id}"),
+            Route("GET", "/policies/{policy_number}/amendments/{amendment_id}/terms"),
+            Route("POST", "/policies/{policy_number}/amendments/{amendment_id}/accept"),
+            Route("POST", "/policies/{policy_number}/amendments/{amendment_id}/payment"),
+            Route("GET", "/policies/{policy_number}/cancellation/preview"),
+            Route("POST", "/policies/{policy_number}/cancellation"),
         ),
-        grants=(DATA_READ, Grant(DOCUMENTS, ("get", "put"))),
+        grants=(
+            DATA_READ_WRITE,
+            IDEMPOTENT,
+            Grant(DOCUMENTS, ("get", "put")),
+            Grant(AMENDMENTS, ("start", "callback")),
+            Grant(SIGNING_KEYS, ("get",)),
+        ),
     ),
     Function(
         name="issuance_underwrite",
-        description="Workflow task: underwrites the application against the stored rulebook; records a decline",
+        description="Workflow task: underwrites the application (or amendment) against the stored rulebook; "
+        "records a decline",
         grants=(DATA_READ_WRITE,),
     ),
     Function(
         name="issuance_offer",
-        description="Workflow task: the offer (premium, terms document and its SHA-256, expiry)",
+        description="Workflow task: the offer (premium, terms document and its SHA-256, expiry; an amendment's "
+        "pro-rata premium difference)",
+        grants=(DATA_READ,),
     ),
     Function(
         name="issuance_await",
@@ -63,7 +90,8 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="issuance_charge",
-        description="Workflow task: charges the premium to the card token; records a decline",
+        description="Workflow task: charges the premium to the card token (an amendment's difference: charged or "
+        "refunded); records a decline",
         grants=(DATA_READ_WRITE,),
     ),
     Function(
@@ -82,4 +110,5 @@ FUNCTIONS: tuple[Function, ...] = (
 QUEUES: tuple[Queue, ...] = ()
 STATE_MACHINES: tuple[StateMachine, ...] = (
     StateMachine(name=ISSUANCE, file="issuance.asl.json", substitutions=ISSUANCE_TASKS),
+    StateMachine(name=AMENDMENTS, file="amendment.asl.json", substitutions=AMENDMENT_TASKS),
 )

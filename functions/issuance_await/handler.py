@@ -5,12 +5,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from insure.applications.workflow import tasks
+from insure.workflow_tasks import tasks_for
 
 logger = Logger()
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    logger.append_keys(application_id=event.get("application_id"))
-    return tasks().await_callback(event)
+    logger.append_keys(application_id=event.get("application_id"), amendment_id=event.get("amendment_id"))
+    return tasks_for(event).await_callback(event)

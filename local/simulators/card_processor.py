@@ -5,6 +5,10 @@
 - `POST /v1/charges` {token, amount, currency, reference} with an `Idempotency-Key` header →
   201 {charge_id, status: "succeeded" | "declined", decline_code, message, amount, currency}; a repeated key
   returns the first charge.
+- `POST /v1/refunds` {charge_id, amount, currency, reason} with an `Idempotency-Key` header → 201 {refund_id,
+  charge_id, status: "succeeded", amount, currency, reason}; money goes back to the card of that charge, never more
+  than was charged (400 `amount_too_large`), a repeated key returns the first refund.
+- `GET /v1/refunds` (optionally `?charge_id=`) → 200 {refunds: [...]}: every refund recorded, oldest first.
 
 Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined (`card_declined`),
 4000 0000 0000 9995 has insufficient funds (`insufficient_funds`); any other Luhn-valid card succeeds.
@@ -51,6 +55,7 @@ class CardProcessorSimulator:
     name: str = "card-processor"
     tokens: dict[str, _Token] = field(default_factory=dict)
     charges: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._server: Any = None
@@ -98,6 +103,13 @@ class CardProcessorSimulator:
             return _json(200, {"token": found.token, "brand": found.brand, "last4": found.last4})
         if method == "POST" and path == "/v1/charges":
             return self._charge(_body(request), request.headers.get("Idempotency-Key", ""))
+        if method == "POST" and path == "/v1/refunds":
+            return self._refund(_body(request), request.headers.get("Idempotency-Key", ""))
+        if method == "GET" and path == "/v1/refunds":
+            charge_id = request.args.get("charge_id")
+            with self._lock:
+                listed = [r for r in self.refunds.values() if charge_id in (None, r["charge_id"])]
+            return _json(200, {"refunds": listed})
         return _error(404, "not_found", f"No route {method} {path}.")
 
     def _tokenize(self, body: dict[str, Any]) -> Response:
@@ -141,6 +153,38 @@ class CardProcessorSimulator:
             }
             self.charges[key] = charge
         return _json(201, charge)
+
+    def _refund(self, body: dict[str, Any], key: str) -> Response:
+        from decimal import Decimal, InvalidOperation
+
+        if not key:
+            return _error(400, "idempotency_key_missing", "Send an Idempotency-Key header.")
+        with self._lock:
+            if key in self.refunds:
+                return _json(201, self.refunds[key])
+            charge_id = str(body.get("charge_id", ""))
+            charge = next((c for c in self.charges.values() if c["charge_id"] == charge_id), None)
+            if charge is None or charge["status"] != "succeeded":
+                return _error(404, "resource_missing", "No such succeeded charge.")
+            try:
+                amount = Decimal(str(body.get("amount")))
+            except InvalidOperation:
+                return _error(400, "invalid_amount", "The amount is not a number.")
+            refunded = sum(
+                (Decimal(r["amount"]) for r in self.refunds.values() if r["charge_id"] == charge_id), Decimal("0")
+            )
+            if amount <= 0 or refunded + amount > Decimal(str(charge["amount"])):
+                return _error(400, "amount_too_large", "A refund cannot exceed what is left of the charge.")
+            refund = {
+                "refund_id": "re_" + secrets.token_hex(12),
+                "charge_id": charge_id,
+                "status": "succeeded",
+                "amount": str(amount),
+                "currency": body.get("currency") or charge.get("currency"),
+                "reason": body.get("reason"),
+            }
+            self.refunds[key] = refund
+        return _json(201, refund)
 
 
 def _body(request: Request) -> dict[str, Any]:

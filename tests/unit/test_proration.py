@@ -5,6 +5,7 @@ what was paid; a cancellation on the first day keeps only the rulebook's minimum
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from fractions import Fraction
 
@@ -48,7 +49,7 @@ def paid_over(term: Term, periods: list[Period]) -> tuple[Decimal, list[Decimal]
     """What the customer pays: the first premium at issuance, then each amendment's difference."""
     differences = [
         premium_difference(term, before.annual, after.annual, after.start)
-        for before, after in zip(periods, periods[1:], strict=False)
+        for before, after in itertools.pairwise(periods)
     ]
     return periods[0].annual + sum(differences, Decimal("0")), differences
 

@@ -34,6 +34,7 @@ class PlatformSettings(BaseModel):
     documents_bucket: str = Field("documents", alias="DOCUMENTS_BUCKET")
     insurer_requests_queue_url: str = Field("", alias="INSURER_REQUESTS_QUEUE_URL")
     issuance_state_machine_arn: str = Field("", alias="ISSUANCE_STATE_MACHINE_ARN")
+    amendment_state_machine_arn: str = Field("", alias="AMENDMENT_STATE_MACHINE_ARN")
     signing_keys_secret_arn: str = Field("signing-keys", alias="SIGNING_KEYS_SECRET_ARN")
     admin_key_secret_arn: str = Field("admin-key", alias="ADMIN_KEY_SECRET_ARN")
     max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES")

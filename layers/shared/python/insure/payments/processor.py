@@ -35,12 +35,21 @@ class ChargeResult:
     message: str | None = None
 
 
+@dataclass(frozen=True)
+class RefundResult:
+    refunded: bool
+    refund_id: str
+    error: str | None = None
+
+
 class CardProcessor(Protocol):
     def tokenize(self, card: Card) -> CardToken: ...
 
     def describe(self, token: str) -> CardToken: ...
 
     def charge(self, token: str, amount: Money, *, idempotency_key: str, reference: str) -> ChargeResult: ...
+
+    def refund(self, charge_id: str, amount: Money, *, idempotency_key: str, reason: str) -> RefundResult: ...
 
 
 class HttpCardProcessor:
@@ -106,6 +115,18 @@ class HttpCardProcessor:
             return ChargeResult(False, "", body.get("error", {}).get("code", "processing_error"), "Charge refused.")
         approved = body.get("status") == "succeeded"
         return ChargeResult(approved, body.get("charge_id", ""), body.get("decline_code"), body.get("message"))
+
+    def refund(self, charge_id: str, amount: Money, *, idempotency_key: str, reason: str) -> RefundResult:
+        """Return `amount` of a charge to the card it was made with (once per idempotency key)."""
+        status, body = self._call(
+            "POST",
+            "/v1/refunds",
+            {"charge_id": charge_id, "amount": amount.amount, "currency": amount.currency, "reason": reason},
+            **{"Idempotency-Key": idempotency_key},
+        )
+        if status not in (200, 201) or body.get("status") != "succeeded":
+            return RefundResult(False, "", body.get("error", {}).get("code", "refund_failed"))
+        return RefundResult(True, body["refund_id"])
 
 
 @cache

@@ -1,7 +1,8 @@
 """Policies in the single table, all in the policy's partition `POLICY#<number>`:
 - `VERSION#<nnnn>`: one item per version, never overwritten; the owner's session hash is kept beside each version
   for authorization;
-- `PAYMENT#<at>#<id>`: one item per payment record (a charge or a refund after issuance), never overwritten;
+- `PAYMENT#<id>`: one item per payment record (a charge or a refund after issuance), never overwritten; ids are
+  derived from what the payment settles, so a retried step keeps the first record;
 - `HEAD`: what must be decided one writer at a time: the amendment in flight, whether the policy is cancelled.
   Written with conditions, created on first use (a policy issued before it existed has none)."""
 
@@ -113,7 +114,7 @@ class PolicyRepository:
         from botocore.exceptions import ClientError
 
         item = {
-            **_key(policy_number, f"PAYMENT#{record.at}#{record.record_id}"),
+            **_key(policy_number, f"PAYMENT#{record.record_id}"),
             "entity": {"S": "policy_payment"},
             "record_id": {"S": record.record_id},
             "data": {"S": json.dumps(record.as_dict())},
@@ -132,13 +133,7 @@ class PolicyRepository:
             ConsistentRead=True,
         )
         records = [PaymentRecord(**json.loads(item["data"]["S"])) for item in result.get("Items", [])]
-        seen: set[str] = set()
-        unique = []
-        for record in records:  # the same record kept twice by a retry that crossed a second boundary
-            if record.record_id not in seen:
-                seen.add(record.record_id)
-                unique.append(record)
-        return unique
+        return sorted(records, key=lambda r: (r.at, r.record_id))
 
     # -- the head: one writer at a time ----------------------------------------------------------------------
     def claim(self, policy_number: str, holder: str) -> None:

@@ -75,6 +75,11 @@ class RulebookDocument(_Doc):
     approved_states: list[StateCode]
     max_item_value: Decimal = Field(gt=0)
     max_insured_value: Decimal = Field(gt=0)
+    minimum_premium: Decimal = Field(
+        Decimal("0.00"),
+        ge=0,
+        description="Kept whatever the cancellation date (a first-day cancellation refunds the rest)",
+    )
     bars: list[Bar] = Field(default_factory=list)
     rate_factors: list[RateFactor] = Field(default_factory=list)
     frequent_claimants: list[IdentityRecord] = Field(default_factory=list)

@@ -1,14 +1,25 @@
-"""Issued policies: the current version with its items and history, every version with its own PDF."""
+"""Issued policies: the current version with its items and history, every version with its own PDF, amendments
+(submit, read, accept, pay) and cancellation (preview, cancel). The HTTP binding only."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import (
+    OpenAPIResponse,
+    OpenAPIResponseContentModel,
+    OpenAPIResponseContentSchema,
+)
 from aws_lambda_powertools.event_handler.router import Router
 
+from insure.amendments.models import AmendmentRequest, AmendmentView
+from insure.applications.models import AcceptRequest, PaymentRequest
 from insure.http.access import Access, access, caller
+from insure.policies.cancellation import CancellationPreview, CancellationRequest, CancellationView
 from insure.policies.models import PolicyView, VersionsView, VersionView
 from insure.policies.service import policy_service
 
@@ -17,6 +28,31 @@ TAGS = ["policies"]
 BEARER = "Requires `Authorization: Bearer <session_token>` of the session that bought it (404 for another's)."
 PDF = {200: {"description": "The PDF", "content": {"application/pdf": {"schema": {}}}}}
 VersionNumber = Annotated[int, Path(ge=1, le=9999, description="The version number (1 is the issued policy)")]
+
+
+PROBLEM: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
+    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+}
+
+
+def _amendment_responses(status: int, description: str) -> dict[int, OpenAPIResponse]:
+    return {status: {"description": description, "content": {"application/json": {"model": AmendmentView}}}}
+
+
+def _json(status: int, body: str, content_type: str = "application/json") -> Response[str]:
+    return Response(status_code=status, content_type=content_type, body=body)
+
+
+def _amendments():  # type: ignore[no-untyped-def]
+    from insure.amendments.service import amendment_service
+
+    return amendment_service()
+
+
+def _cancellations():  # type: ignore[no-untyped-def]
+    from insure.policies.cancellation import cancellation_service
+
+    return cancellation_service()
 
 
 def _pdf(pdf: bytes) -> Response[bytes]:
@@ -79,3 +115,111 @@ def get_version(policy_number: str, version: VersionNumber) -> VersionView:
 @access(Access.SESSION)
 def get_version_document(policy_number: str, version: VersionNumber):  # type: ignore[no-untyped-def]
     return _pdf(policy_service().version_document(policy_number, version, caller(router)))
+
+
+@router.post(
+    "/policies/<policy_number>/amendments",
+    summary="Amend the policy: the whole item list after the change and an effective date (no back-dating)",
+    tags=TAGS,
+    description=BEARER
+    + " Re-underwritten against the current rulebook; answers once decided (201 with the decision and, when"
+    " approved, the amended offer with its pro-rata `premium_difference`). 409 while another amendment is in flight"
+    " or when the policy is cancelled; 422 for a date in the past or an unknown item_id.",
+    responses=_amendment_responses(201, "Submitted (status `underwriting` if not decided yet)"),
+)
+@access(Access.SESSION)
+def submit_amendment(policy_number: str, body: AmendmentRequest) -> Response[str]:
+    shown = _amendments().submit(policy_number, body, caller(router))
+    return _json(201, shown.model_dump_json())
+
+
+@router.get(
+    "/policies/<policy_number>/amendments/<amendment_id>",
+    summary="The amendment as it stands: status, decision, offer with premium_difference, settlement",
+    tags=TAGS,
+    description=BEARER,
+)
+@access(Access.SESSION)
+def get_amendment(policy_number: str, amendment_id: str) -> AmendmentView:
+    return _amendments().get(policy_number, amendment_id, caller(router))  # type: ignore[no-any-return]
+
+
+@router.get(
+    "/policies/<policy_number>/amendments/<amendment_id>/terms",
+    summary="The terms of the amended offer (their SHA-256 is the offer's terms_sha256)",
+    tags=TAGS,
+    description=BEARER,
+    responses={200: {"description": "The terms, as plain text", "content": {"text/plain": {"schema": {}}}}},
+)
+@access(Access.SESSION)
+def get_amendment_terms(policy_number: str, amendment_id: str) -> Response[str]:
+    terms = _amendments().terms(policy_number, amendment_id, caller(router))
+    return _json(200, terms, "text/plain; charset=utf-8")
+
+
+@router.post(
+    "/policies/<policy_number>/amendments/<amendment_id>/accept",
+    summary="Accept the amended offer electronically (offer_id and the SHA-256 of the terms shown)",
+    tags=TAGS,
+    description=BEARER
+    + " With nothing to pay (a refund or no difference) the amendment is then settled and issued, and the answer"
+    " waits briefly for it.",
+)
+@access(Access.SESSION)
+def accept_amendment(policy_number: str, amendment_id: str, body: AcceptRequest) -> AmendmentView:
+    return _amendments().accept(  # type: ignore[no-any-return]
+        policy_number, amendment_id, body.offer_id, body.terms_sha256, caller(router)
+    )
+
+
+@router.post(
+    "/policies/<policy_number>/amendments/<amendment_id>/payment",
+    summary="Pay a positive premium difference by card (or processor token); waits briefly for the new version",
+    tags=TAGS,
+    description=BEARER
+    + " The `Idempotency-Key` header is required (400 without it). 200 issued, 202 still issuing, 402 declined"
+    " (at most 3 attempts), 409 when nothing is due.",
+    responses={
+        **_amendment_responses(200, "Paid and issued as a new version"),
+        402: {"description": "The card was declined (`decline_code`, `attempts_remaining`)", "content": PROBLEM},
+        400: {"description": "No Idempotency-Key header", "content": PROBLEM},
+    },
+)
+@access(Access.SESSION)
+def pay_amendment(
+    policy_number: str,
+    amendment_id: str,
+    body: PaymentRequest,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", description="Required: one key per payment attempt")
+    ] = None,
+) -> Response[str]:
+    outcome = _amendments().pay(policy_number, amendment_id, body, idempotency_key, caller(router))
+    return _json(outcome.status_code, json.dumps(outcome.body), outcome.content_type)
+
+
+@router.get(
+    "/policies/<policy_number>/cancellation/preview",
+    summary="The refund a cancellation effective on a date would give (pro rata, less the minimum premium kept)",
+    tags=TAGS,
+    description=BEARER,
+)
+@access(Access.SESSION)
+def preview_cancellation(
+    policy_number: str,
+    effective_date: Annotated[dt.date | None, Query(description="Today or later; today when left out")] = None,
+) -> CancellationPreview:
+    return _cancellations().preview(policy_number, effective_date, caller(router))  # type: ignore[no-any-return]
+
+
+@router.post(
+    "/policies/<policy_number>/cancellation",
+    summary="Cancel the policy from an effective date (today or later) with a reason code; refunds the unearned part",
+    tags=TAGS,
+    description=BEARER
+    + " The policy is `pending_cancellation` until the effective date, `cancelled` from it, as a new version. 409"
+    " while an amendment is in flight or once cancelled.",
+)
+@access(Access.SESSION)
+def cancel_policy(policy_number: str, body: CancellationRequest) -> CancellationView:
+    return _cancellations().cancel(policy_number, body, caller(router))  # type: ignore[no-any-return]

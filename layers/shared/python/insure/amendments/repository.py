@@ -1,0 +1,125 @@
+"""Amendments in the single table, in their policy's partition: `POLICY#<number>` / `AMENDMENT#<id>`, the record
+as one JSON document with its status and a revision beside it. Every write is conditional on the revision read
+(and on the statuses the move is allowed from), so concurrent writers cannot undo each other's moves."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from insure.applications.repository import now_iso
+from insure.errors import Conflict
+
+ATTEMPTS = 5
+
+
+@dataclass
+class AmendmentRecord:
+    amendment_id: str
+    policy_number: str
+    status: str
+    effective_date: str
+    base_version: int
+    items: list[dict[str, Any]]
+    application: dict[str, Any]  # what underwriting reads: the policy's application with the new items
+    term: dict[str, str]  # {"start", "end"}
+    previous_premium: dict[str, str]
+    created_at: str
+    updated_at: str
+    revision: int = 1
+    decision: dict[str, Any] | None = None
+    offer: dict[str, Any] | None = None
+    terms: str | None = None
+    acceptance: dict[str, Any] | None = None
+    settlement: dict[str, Any] | None = None
+    payment_attempts: int = 0
+    version: int | None = None
+    failure: dict[str, Any] | None = None
+    task_token: str | None = None
+    task_kind: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_NAMES = {f.name for f in fields(AmendmentRecord)}
+
+
+def _key(policy_number: str, amendment_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"POLICY#{policy_number}"}, "sk": {"S": f"AMENDMENT#{amendment_id}"}}
+
+
+def _item(record: AmendmentRecord) -> dict[str, Any]:
+    return {
+        **_key(record.policy_number, record.amendment_id),
+        "entity": {"S": "policy_amendment"},
+        "status": {"S": record.status},
+        "revision": {"N": str(record.revision)},
+        "data": {"S": json.dumps(asdict(record), separators=(",", ":"), default=str)},
+    }
+
+
+class AmendmentRepository:
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    @staticmethod
+    def _dynamodb() -> Any:
+        from insure.aws import client
+
+        return client("dynamodb")
+
+    def create(self, record: AmendmentRecord) -> None:
+        self._dynamodb().put_item(
+            TableName=self.table, Item=_item(record), ConditionExpression="attribute_not_exists(pk)"
+        )
+
+    def get(self, policy_number: str, amendment_id: str) -> AmendmentRecord | None:
+        found = (
+            self._dynamodb()
+            .get_item(TableName=self.table, Key=_key(policy_number, amendment_id), ConsistentRead=True)
+            .get("Item")
+        )
+        if not found:
+            return None
+        data = json.loads(found["data"]["S"])
+        return AmendmentRecord(**{k: v for k, v in data.items() if k in _NAMES})
+
+    def change(
+        self,
+        policy_number: str,
+        amendment_id: str,
+        *,
+        set_fields: dict[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
+        when_status: tuple[str, ...] | None = None,
+        when: dict[str, Any] | None = None,
+    ) -> AmendmentRecord:
+        """Apply the changes if the amendment is in one of `when_status` and its fields equal `when`; the record
+        as it now stands. Conflict when the condition does not hold (someone else moved it first)."""
+        from botocore.exceptions import ClientError
+
+        for _ in range(ATTEMPTS):
+            current = self.get(policy_number, amendment_id)
+            if current is None:
+                raise Conflict(f"No amendment {amendment_id}.")
+            if when_status is not None and current.status not in when_status:
+                raise Conflict(f"The amendment is {current.status}; it cannot move from there.")
+            if any(getattr(current, name) != value for name, value in (when or {}).items()):
+                raise Conflict("The amendment changed meanwhile; its current state does not allow this.")
+            updated = replace(current, **(set_fields or {}))
+            for name in remove:
+                setattr(updated, name, None)
+            updated.revision, updated.updated_at = current.revision + 1, now_iso()
+            try:
+                self._dynamodb().put_item(
+                    TableName=self.table,
+                    Item=_item(updated),
+                    ConditionExpression="revision = :revision",
+                    ExpressionAttributeValues={":revision": {"N": str(current.revision)}},
+                )
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                continue  # another writer came first: read again and re-check the conditions
+            return updated
+        raise Conflict("The amendment is changing too often; try again.")

@@ -1,0 +1,368 @@
+"""Amendments as the API drives them: submit the item list after the change (checked, then re-underwritten by the
+amendment workflow), read it, accept the amended offer, pay a positive difference. Only the policy's owner may.
+
+The workflow writes every status change to the amendment record; the API reads it (never the execution history)
+and, where it waits briefly, polls it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import cache
+from typing import Any
+
+from insure.amendments.models import AmendmentRequest, AmendmentView, SettlementView
+from insure.amendments.repository import AmendmentRecord, AmendmentRepository
+from insure.applications.engine import StepFunctionsEngine, WorkflowEngine
+from insure.applications.offers import rfc3339
+from insure.applications.repository import ApplicationRepository, now_iso
+from insure.callers import Caller
+from insure.errors import Conflict, FieldError, NotFound, RuleViolation
+from insure.policies.items import ITEM_ID, item_id
+from insure.policies.models import PolicyVersion
+from insure.policies.repository import PolicyRepository
+from insure.policies.service import PolicyService, status_on, today
+from insure.settings import PlatformSettings
+
+PAYING = ("accepted", "payment_failed")
+ENDED = ("issued", "declined", "expired", "failed")
+MAX_PAYMENT_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An HTTP outcome the payment endpoint replays verbatim for a repeated Idempotency-Key."""
+
+    status_code: int
+    body: dict[str, Any]
+    content_type: str = "application/json"
+
+
+def view(record: AmendmentRecord) -> AmendmentView:
+    from insure.amendments.models import AmendmentOffer
+    from insure.underwriting.models import Decision
+
+    settlement = None
+    if record.settlement:
+        settlement = SettlementView.model_validate(record.settlement)
+    return AmendmentView(
+        amendment_id=record.amendment_id,
+        policy_number=record.policy_number,
+        status=record.status,  # type: ignore[arg-type]
+        effective_date=record.effective_date,
+        base_version=record.base_version,
+        items=record.items,
+        decision=Decision.model_validate(record.decision) if record.decision else None,
+        offer=AmendmentOffer.model_validate(record.offer) if record.offer else None,
+        settlement=settlement,
+        version=record.version,
+        failure=record.failure,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+def merged_items(
+    policy_number: str, amendment_id: str, current: list[dict[str, Any]], wanted: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The item list after the change: a kept item is the stored one with the fields sent replacing its own, a
+    new item gets a new id. Unknown or repeated ids are field errors (`changes.items[i].item_id`)."""
+    stored = {item[ITEM_ID]: item for item in current if item.get(ITEM_ID)}
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    result = []
+    for index, item in enumerate(wanted):
+        given = item.get(ITEM_ID)
+        if given is None:
+            result.append({ITEM_ID: item_id(policy_number, amendment_id, index), **item})
+            continue
+        field = f"changes.items[{index}].item_id"
+        if not isinstance(given, str) or given not in stored:
+            errors.append(
+                FieldError(field, "This policy covers no item with this id; leave item_id out for a new item.")
+            )
+        elif given in seen:
+            errors.append(FieldError(field, "This item is listed twice."))
+        else:
+            seen.add(given)
+            result.append({**stored[given], **item})
+    if errors:
+        raise RuleViolation("Some items cannot be amended as sent.", errors=errors)
+    return result
+
+
+def check_dates(effective: dt.date, current: PolicyVersion, day: dt.date) -> None:
+    """Today or later (no back-dating), within the term, not before the version in force from the latest date."""
+    field = "effective_date"
+    if effective < day:
+        message = "No back-dating: the effective date must be today or later."
+        raise RuleViolation(message, errors=[FieldError(field, message)])
+    if effective >= dt.date.fromisoformat(current.expiry_date):
+        message = f"The effective date must fall within the policy term (before {current.expiry_date})."
+        raise RuleViolation(message, errors=[FieldError(field, message)])
+    if effective < dt.date.fromisoformat(current.in_force_from):
+        message = f"The current version is in force from {current.in_force_from}; amend from that day or later."
+        raise RuleViolation(message, errors=[FieldError(field, message)])
+
+
+def check_items(application: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The application input with the new items, validated and checked at intake as an application's are (field
+    errors name `changes.items[i]...`)."""
+    from pydantic import ValidationError
+
+    from insure.amendments.workflow import underwriting_items
+    from insure.http.problems import field_path
+    from insure.products.models import ApplicationInput
+    from insure.underwriting import check_intake
+
+    fields = {k: v for k, v in application.items() if k not in {"quote_id", "referrer"}}
+    fields["items"] = underwriting_items(items)
+    try:
+        parsed = ApplicationInput.model_validate(fields)
+    except ValidationError as error:
+        found = [FieldError(field_path(tuple(e["loc"])), e["msg"]) for e in error.errors()]
+        raise RuleViolation("Some items are missing or invalid.", errors=_in_changes(found)) from None
+    try:
+        check_intake(parsed)
+    except RuleViolation as violation:
+        raise RuleViolation(violation.detail, errors=_in_changes(violation.errors)) from None
+    return {**application, "items": fields["items"]}
+
+
+def _in_changes(errors: list[FieldError]) -> list[FieldError]:
+    return [FieldError(f"changes.{e.field}" if e.field.startswith("items") else e.field, e.message) for e in errors]
+
+
+@dataclass
+class AmendmentService:
+    policies: PolicyService
+    repository: PolicyRepository
+    amendments: AmendmentRepository
+    applications: ApplicationRepository
+    engine: WorkflowEngine
+    wait_ms: int
+    fingerprint_key: Callable[[], bytes]
+    poll_first_s: float = 0.005
+    poll_max_s: float = 0.015
+
+    def _owned(self, policy_number: str, amendment_id: str, caller: Caller) -> AmendmentRecord:
+        self.policies.owned(policy_number, caller)
+        record = self.amendments.get(policy_number, amendment_id)
+        if record is None:
+            raise NotFound(f"Policy {policy_number} has no amendment {amendment_id}.")
+        return record
+
+    def wait(self, record: AmendmentRecord, done: Callable[[AmendmentRecord], bool]) -> AmendmentRecord:
+        deadline = time.monotonic() + self.wait_ms / 1000
+        delay = self.poll_first_s
+        while True:
+            found = self.amendments.get(record.policy_number, record.amendment_id)
+            if found is None:
+                raise NotFound(f"No amendment {record.amendment_id}.")
+            left = deadline - time.monotonic()
+            if done(found) or left <= 0:
+                return found
+            time.sleep(min(delay, left))
+            delay = min(delay * 1.5, self.poll_max_s)
+
+    # -- reading --------------------------------------------------------------------------------------------
+    def get(self, policy_number: str, amendment_id: str, caller: Caller) -> AmendmentView:
+        return view(self._owned(policy_number, amendment_id, caller))
+
+    def terms(self, policy_number: str, amendment_id: str, caller: Caller) -> str:
+        record = self._owned(policy_number, amendment_id, caller)
+        if not record.terms:
+            raise NotFound("This amendment has no offer yet.")
+        return record.terms
+
+    # -- changing -------------------------------------------------------------------------------------------
+    def submit(self, policy_number: str, body: AmendmentRequest, caller: Caller) -> AmendmentView:
+        """Check the change, claim the policy for it (409 when another change is in flight or it is cancelled),
+        start the amendment workflow and wait briefly for the decision."""
+        stored = self.policies.owned(policy_number, caller)
+        current = stored.current
+        if current.cancellation is not None or status_on(current, today()) != "active":
+            raise Conflict(f"The policy is {status_on(current, today())}; it cannot be amended.")
+        check_dates(body.effective_date, current, today())
+        amendment_id = "amd_" + uuid.uuid4().hex
+        items = merged_items(policy_number, amendment_id, current.items, body.changes.items)
+        application = self.applications.get(current.application_id)
+        if application is None:
+            raise NotFound(f"The application of policy {policy_number} is gone.")
+        checked = check_items(application.input, items)
+        self.repository.claim(policy_number, amendment_id)
+        stamp = now_iso()
+        record = AmendmentRecord(
+            amendment_id=amendment_id,
+            policy_number=policy_number,
+            status="underwriting",
+            effective_date=body.effective_date.isoformat(),
+            base_version=current.version,
+            items=items,
+            application=checked,
+            term={"start": current.effective_date, "end": current.expiry_date},
+            previous_premium=current.premium.model_dump(),
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        try:
+            self.amendments.create(record)
+            self.engine.start(amendment_id, {"amendment_id": amendment_id, "policy_number": policy_number})
+        except Exception:
+            self.repository.release(policy_number, amendment_id)
+            raise
+        return view(self.wait(record, lambda r: r.status != "underwriting"))
+
+    def accept(
+        self, policy_number: str, amendment_id: str, offer_id: str, terms_sha256: str, caller: Caller
+    ) -> AmendmentView:
+        """Electronic acceptance: the offer id and the hash of the terms shown must match. With nothing to pay, the
+        amendment is then settled and issued: the answer waits briefly for it."""
+        record = self._owned(policy_number, amendment_id, caller)
+        offer = record.offer or {}
+        same = offer.get("offer_id") == offer_id and hmac.compare_digest(
+            str(offer.get("terms_sha256", "")), terms_sha256
+        )
+        if record.status != "offered":
+            if same and record.acceptance is not None:
+                return view(record)  # a repeated acceptance
+            raise Conflict(f"The amendment is {record.status}; only an offered amendment can be accepted.")
+        if offer.get("offer_id") != offer_id:
+            message = "This is not the offer made on this amendment."
+            raise RuleViolation(message, errors=[FieldError("offer_id", message)])
+        if not same:
+            message = "This hash does not match the terms offered; fetch terms_url and hash what was shown."
+            raise RuleViolation(message, errors=[FieldError("terms_sha256", message)])
+        if offer.get("expires_at", "") <= rfc3339(dt.datetime.now(dt.UTC)):
+            raise Conflict("The offer has expired.")
+        token = record.task_token
+        if not token or record.task_kind != "acceptance":
+            raise Conflict("The offer is not awaiting acceptance.")
+        accepted_at = rfc3339(dt.datetime.now(dt.UTC))
+        acceptance = {"offer_id": offer_id, "terms_sha256": terms_sha256, "at": accepted_at}
+        record = self.amendments.change(
+            policy_number,
+            amendment_id,
+            set_fields={"status": "accepted", "acceptance": acceptance},
+            remove=("task_token", "task_kind"),
+            when_status=("offered",),
+            when={"task_token": token},
+        )
+        self.engine.complete(token, {"offer_id": offer_id, "accepted_at": accepted_at})
+        if offer.get("settlement") != "charge":
+            record = self.wait(record, lambda r: r.status in ENDED)
+        return view(record)
+
+    def pay(
+        self,
+        policy_number: str,
+        amendment_id: str,
+        body: Any,
+        idempotency_key: str | None,
+        caller: Caller,
+    ) -> Outcome:
+        """Pay the difference once per Idempotency-Key; a repeat gets the first outcome, another body 422."""
+        from insure.applications.service import IdempotencyKeyMissing
+        from insure.idempotency import run_once
+
+        record = self._owned(policy_number, amendment_id, caller)
+        if not idempotency_key or not idempotency_key.strip():
+            raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
+        fingerprint = hmac.new(
+            self.fingerprint_key(), json.dumps(body.model_dump(mode="json"), sort_keys=True).encode(), hashlib.sha256
+        ).hexdigest()
+        result = run_once(
+            f"amendment-payment:{amendment_id}",
+            idempotency_key.strip(),
+            fingerprint,
+            lambda: asdict(self._pay(record, body)),
+        )
+        return Outcome(**result)
+
+    def _pay(self, record: AmendmentRecord, body: Any) -> Outcome:
+        from insure.http.problems import PROBLEM_BASE, PROBLEM_JSON
+        from insure.payments.cards import Card
+        from insure.payments.processor import processor, tokenize
+
+        if (record.offer or {}).get("settlement") != "charge":
+            raise Conflict("Nothing is due on this amendment: a negative difference is refunded on acceptance.")
+        if record.status not in PAYING or record.payment_attempts >= MAX_PAYMENT_ATTEMPTS:
+            raise Conflict(f"The amendment is {record.status}; it is not awaiting payment.")
+        if body.card is not None:
+            card = body.card
+            token = tokenize(Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder))
+        else:
+            token = processor().describe(str(body.payment_token))
+        record = self.wait(
+            record, lambda r: (r.task_kind == "payment" and bool(r.task_token)) or r.status not in PAYING
+        )
+        task_token = record.task_token
+        if record.task_kind != "payment" or not task_token:
+            raise Conflict(f"The amendment is {record.status}; it is not awaiting payment.")
+        before = record.payment_attempts
+        self.amendments.change(
+            record.policy_number,
+            record.amendment_id,
+            remove=("task_token", "task_kind"),
+            when={"task_token": task_token},
+        )
+        self.engine.complete(
+            task_token,
+            {"payment_token": token.token, "brand": token.brand, "last4": token.last4, "attempt": before + 1},
+        )
+        record = self.wait(
+            record,
+            lambda r: r.status in ENDED or (r.status == "payment_failed" and r.payment_attempts > before),
+        )
+        shown = view(record)
+        if record.status == "payment_failed":
+            settlement = record.settlement or {}
+            problem = {
+                "type": PROBLEM_BASE + "payment-declined",
+                "title": "Payment declined",
+                "status": 402,
+                "detail": settlement.get("decline_message") or "The card was declined.",
+                "decline_code": settlement.get("decline_code"),
+                "attempts_remaining": max(0, MAX_PAYMENT_ATTEMPTS - record.payment_attempts),
+                "amendment_id": record.amendment_id,
+            }
+            return Outcome(402, problem, PROBLEM_JSON)
+        if record.status in {"expired", "failed"}:
+            problem = {
+                "type": PROBLEM_BASE + "conflict",
+                "title": "Conflict",
+                "status": 409,
+                "detail": f"The amendment is {record.status}.",
+                "amendment_id": record.amendment_id,
+            }
+            return Outcome(409, problem, PROBLEM_JSON)
+        return Outcome(200 if record.status == "issued" else 202, shown.model_dump(mode="json"))
+
+
+def amendment_service() -> AmendmentService:
+    """The service wired to this environment's resources (built on first use, again when settings change)."""
+    from insure.settings import get_settings
+
+    return _service_for(get_settings())
+
+
+@cache
+def _service_for(settings: PlatformSettings) -> AmendmentService:
+    from insure.applications.service import _signing_key
+    from insure.policies.service import policy_service
+
+    return AmendmentService(
+        policies=policy_service(),
+        repository=PolicyRepository(settings.table_name),
+        amendments=AmendmentRepository(settings.table_name),
+        applications=ApplicationRepository(settings.table_name),
+        engine=StepFunctionsEngine(settings.amendment_state_machine_arn),
+        wait_ms=settings.response_wait_ms,
+        fingerprint_key=_signing_key,
+    )

@@ -1,0 +1,354 @@
+"""The amendment workflow's tasks (statemachines/amendment.asl.json), run by the issuance workflow's functions:
+each takes the state's small payload, does one thing and writes the resulting status to the amendment record,
+which is what clients read. Writes are conditional on the amendment's status, so a retried task cannot move an
+amendment twice; every end (declined, expired, failed, issued) releases the policy for the next change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from insure.amendments.repository import AmendmentRecord, AmendmentRepository
+from insure.applications.offers import rfc3339
+from insure.errors import Conflict, NotFound
+from insure.payments.processor import CardProcessor
+from insure.policies.proration import Term, allocate_refund, premium_difference
+from insure.policies.repository import PaymentRecord, PolicyRepository
+from insure.settings import PlatformSettings
+from insure.types import Money
+
+MAX_PAYMENT_ATTEMPTS = 3
+STRIPPED = ("item_id", "tag_id")  # kept on the policy's items, never underwriting facts
+
+
+class StaleExecution(Exception):
+    """The amendment has moved on; this execution must not touch it."""
+
+
+def underwriting_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in item.items() if k not in STRIPPED} for item in items]
+
+
+def terms_document(record: AmendmentRecord, premium: dict[str, str], difference: Decimal) -> str:
+    """The amended policy's terms as plain text (what the offer's hash covers)."""
+    lines = [
+        "POLICY AMENDMENT - TERMS AND CONDITIONS",
+        f"Policy: {record.policy_number}    Amendment: {record.amendment_id}",
+        f"Amends version {record.base_version}; effective {record.effective_date}; term ends {record.term['end']}",
+        f"Annual premium: {record.previous_premium['amount']} -> {premium['amount']} {premium['currency']}",
+        f"Premium difference for the rest of the term (pro rata): {difference} USD",
+        "Covered items after the amendment:",
+    ]
+    for index, item in enumerate(record.items, start=1):
+        described = ", ".join(f"{k}={v}" for k, v in item.items() if k not in {"description", "notes"} and v)
+        lines.append(f"  {index}. {described}")
+    lines += [
+        "1. The amended coverage applies from the effective date to the end of the current term.",
+        "2. A positive difference is due before the amendment is issued; a negative one is refunded to the card "
+        "that paid for the policy.",
+        "3. Every other term of the policy is unchanged.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class AmendmentTasks:
+    amendments: AmendmentRepository
+    policies: PolicyRepository
+    processor: CardProcessor
+    table: str
+    bucket: str
+    offer_ttl_s: int
+    payment_ttl_s: int
+    public_base_url: str
+
+    def _record(self, event: dict[str, Any]) -> AmendmentRecord:
+        record = self.amendments.get(event["policy_number"], event["amendment_id"])
+        if record is None:
+            raise NotFound(f"No amendment {event['amendment_id']}.")
+        return record
+
+    def _change(self, record: AmendmentRecord, **changes: Any) -> AmendmentRecord:
+        try:
+            return self.amendments.change(record.policy_number, record.amendment_id, **changes)
+        except Conflict as conflict:
+            raise StaleExecution(str(conflict)) from None
+
+    def underwrite(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Decide on the amended item list against the current rulebook; a decline is recorded here, with its
+        reasons, and leaves the policy as it was."""
+        from insure.products.models import ApplicationInput
+        from insure.underwriting import underwrite
+
+        record = self._record(event)
+        fields = {k: v for k, v in record.application.items() if k not in {"quote_id", "referrer"}}
+        fields["items"] = underwriting_items(record.items)
+        decision = underwrite(ApplicationInput.model_validate(fields))
+        decided = decision.model_dump(mode="json")
+        if not decision.approved:
+            if record.status == "underwriting":
+                self._change(
+                    record, set_fields={"status": "declined", "decision": decided}, when_status=("underwriting",)
+                )
+            self.policies.release(record.policy_number, record.amendment_id)
+        return {"approved": decision.approved, "decision": decided}
+
+    def offer(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The amended offer: the new annual premium, the pro-rata difference, the terms and their hash."""
+        record = self._record(event)
+        premium = event["premium"]
+        term = Term(dt.date.fromisoformat(record.term["start"]), dt.date.fromisoformat(record.term["end"]))
+        difference = premium_difference(
+            term,
+            Decimal(record.previous_premium["amount"]),
+            Decimal(premium["amount"]),
+            dt.date.fromisoformat(record.effective_date),
+        )
+        settlement = "charge" if difference > 0 else "refund" if difference < 0 else "none"
+        terms = terms_document(record, premium, difference)
+        now = dt.datetime.now(dt.UTC)
+        base = self.public_base_url.rstrip("/")
+        offer = {
+            "offer_id": uuid.uuid4().hex,
+            "premium": premium,
+            "previous_premium": record.previous_premium,
+            "premium_difference": {"amount": str(difference), "currency": "USD"},
+            "settlement": settlement,
+            "terms_url": f"{base}/policies/{record.policy_number}/amendments/{record.amendment_id}/terms",
+            "terms_sha256": hashlib.sha256(terms.encode()).hexdigest(),
+            "expires_at": rfc3339(now + dt.timedelta(seconds=self.offer_ttl_s)),
+        }
+        return {
+            "offer": offer,
+            "terms": terms,
+            "settlement": settlement,
+            "acceptance_timeout_s": self.offer_ttl_s,
+            "payment_timeout_s": self.payment_ttl_s,
+        }
+
+    def await_callback(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Store the task token the customer's next action (acceptance or payment) will complete."""
+        record = self._record(event)
+        kind = event["kind"]
+        fields: dict[str, Any] = {"task_token": event["token"], "task_kind": kind}
+        if kind == "acceptance":
+            fields |= {
+                "status": "offered",
+                "offer": event["offer"],
+                "terms": event["terms"],
+                "decision": event["decision"],
+            }
+            self._change(record, set_fields=fields, when_status=("underwriting",))
+        else:
+            self._change(record, set_fields=fields, when_status=("accepted", "payment_failed"))
+        return {"stored": kind}
+
+    def charge(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Settle the difference: charge a positive one to the card given, refund a negative one to the cards that
+        paid, original first; nothing for none. A declined card is recorded as payment_failed with its code."""
+        record = self._record(event)
+        offer = record.offer or {}
+        difference = Decimal(offer["premium_difference"]["amount"])
+        if offer["settlement"] == "charge":
+            return self._charge(record, event["payment"], difference)
+        if offer["settlement"] == "refund":
+            self._refund(record, -difference)
+        settlement = {"kind": offer["settlement"], "amount": {"amount": str(abs(difference)), "currency": "USD"}}
+        if record.settlement is None:
+            self._change(record, set_fields={"settlement": settlement}, when_status=("accepted",))
+        return {"settled": True, "attempts": 0}
+
+    def _charge(self, record: AmendmentRecord, payment: dict[str, Any], amount: Decimal) -> dict[str, Any]:
+        attempt = int(payment["attempt"])
+        result = self.processor.charge(
+            payment["payment_token"],
+            Money.of(amount),
+            idempotency_key=f"{record.amendment_id}:{attempt}",
+            reference=record.amendment_id,
+        )
+        card = {"brand": payment.get("brand"), "last4": payment.get("last4")}
+        shown: dict[str, Any] = {"kind": "charge", "amount": Money.of(amount).model_dump(), **card, "attempts": attempt}
+        if result.approved:
+            self.policies.put_payment(
+                record.policy_number,
+                PaymentRecord(
+                    record_id=f"{record.amendment_id}:charge",
+                    kind="charge",
+                    amount=str(amount),
+                    at=rfc3339(dt.datetime.now(dt.UTC)),
+                    version=record.base_version + 1,
+                    reference=record.amendment_id,
+                    processor_id=result.charge_id,
+                    card={k: str(v) for k, v in card.items() if v},
+                ),
+            )
+            status = "paid"
+        else:
+            status = "payment_failed"
+            shown |= {"decline_code": result.decline_code, "decline_message": result.message}
+        self._change(
+            record,
+            set_fields={"status": status, "settlement": shown, "payment_attempts": attempt},
+            when_status=("accepted", "payment_failed"),
+            when={"payment_attempts": attempt - 1},
+        )
+        return {"settled": result.approved, "attempts": attempt}
+
+    def _refund(self, record: AmendmentRecord, amount: Decimal) -> None:
+        from insure.policies.changes import initial_charge, refundable
+
+        stored = self.policies.get(record.policy_number)
+        if stored is None:
+            raise NotFound(f"No policy {record.policy_number}.")
+        # what this amendment refunded on an earlier try is left out, so a retry splits the refund the same way
+        records = [r for r in self.policies.payments(record.policy_number) if r.reference != record.amendment_id]
+        first_charge, card = initial_charge(stored.versions[0].application_id, self.table)
+        refund_to(
+            self.processor,
+            self.policies,
+            record.policy_number,
+            refundable(stored.versions[0], first_charge, records),
+            amount,
+            reference=record.amendment_id,
+            version=record.base_version + 1,
+            card=card,
+        )
+
+    def issue(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Issue the amended policy as a new version with its own document; the policy is free to change again."""
+        from insure.policies.changes import item_changes, next_version
+        from insure.policies.issuance import store_document
+        from insure.policies.models import Change
+
+        record = self._record(event)
+        stored = self.policies.get(record.policy_number)
+        if stored is None:
+            raise NotFound(f"No policy {record.policy_number}.")
+        number = record.base_version + 1
+        version = stored.version(number)
+        if version is None:
+            base = stored.version(record.base_version) or stored.current
+            premium = Money(**(record.offer or {})["premium"])
+            changes = item_changes(base.items, record.items)
+            if premium != base.premium:
+                changes.append(Change(kind="premium", before=base.premium.amount, after=premium.amount))
+            version = next_version(
+                base,
+                change="amended",
+                made_by="customer",
+                in_force_from=dt.date.fromisoformat(record.effective_date),
+                changes=changes,
+                items=record.items,
+                premium=premium,
+                amendment_id=record.amendment_id,
+                rulebook_version=(record.decision or {}).get("rulebook_version"),
+            )
+            self.policies.put_version(
+                version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
+            )
+            version = self.policies.get(record.policy_number).version(number) or version  # type: ignore[union-attr]
+        if record.status != "issued":
+            self._change(
+                record,
+                set_fields={"status": "issued", "version": number},
+                remove=("task_token", "task_kind"),
+                when_status=("accepted", "paid"),
+            )
+        self.policies.release(record.policy_number, record.amendment_id)
+        store_document(self.bucket, version)
+        notify_changed(record.policy_number, f"Your policy {record.policy_number} was amended (version {number}).")
+        return {"version": number}
+
+    def record(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Record an end status (expired, failed) and free the policy; a no-op when the amendment moved on."""
+        record = self._record(event)
+        status = event["status"]
+        failure: dict[str, Any] = {"reason": event.get("reason")}
+        if status == "failed":
+            failure["error"] = (event.get("error") or {}).get("Error", "Unknown")
+        try:
+            self.amendments.change(
+                record.policy_number,
+                record.amendment_id,
+                set_fields={"status": status, "failure": failure},
+                remove=("task_token", "task_kind"),
+                when_status=("underwriting", "offered", "accepted", "payment_failed", "paid"),
+            )
+        except Conflict:
+            return {"recorded": False}
+        finally:
+            self.policies.release(record.policy_number, record.amendment_id)
+        return {"recorded": True}
+
+
+def refund_to(
+    processor: CardProcessor,
+    policies: PolicyRepository,
+    policy_number: str,
+    charges: list[tuple[str, Decimal]],
+    amount: Decimal,
+    *,
+    reference: str,
+    version: int,
+    card: dict[str, str],
+) -> list[PaymentRecord]:
+    """Refund `amount` over the policy's charges (original card first), keeping a payment record per refund.
+    Idempotency keys are derived from `reference`, so a retry refunds nothing twice."""
+    from insure.errors import TransientError
+
+    kept = []
+    for index, (charge_id, part) in enumerate(allocate_refund(charges, amount)):
+        result = processor.refund(
+            charge_id,
+            Money.of(part),
+            idempotency_key=f"{reference}:refund:{index}",
+            reason=reference.split(":", maxsplit=1)[0],
+        )
+        if not result.refunded:
+            raise TransientError(f"the processor refused the refund: {result.error}")
+        record = PaymentRecord(
+            record_id=f"{reference}:refund:{index}",
+            kind="refund",
+            amount=str(part),
+            at=rfc3339(dt.datetime.now(dt.UTC)),
+            version=version,
+            reference=reference,
+            processor_id=result.refund_id,
+            charge_id=charge_id,
+            card=card if index == 0 else {},
+        )
+        policies.put_payment(policy_number, record)
+        kept.append(record)
+    return kept
+
+
+def notify_changed(policy_number: str, message: str) -> None:
+    """Tell the customer their policy changed (a no-op until the platform's notifications exist)."""
+    return None
+
+
+def amendment_tasks() -> AmendmentTasks:
+    from insure.settings import get_settings
+
+    return _tasks_for(get_settings())
+
+
+@cache
+def _tasks_for(settings: PlatformSettings) -> AmendmentTasks:
+    from insure.payments.processor import processor
+
+    return AmendmentTasks(
+        amendments=AmendmentRepository(settings.table_name),
+        policies=PolicyRepository(settings.table_name),
+        processor=processor(),
+        table=settings.table_name,
+        bucket=settings.documents_bucket,
+        offer_ttl_s=settings.offer_ttl_seconds,
+        payment_ttl_s=settings.session_ttl_seconds,
+        public_base_url=settings.public_base_url,
+    )

@@ -1,0 +1,189 @@
+"""Cancellation of a policy by its customer: the refund is what was paid less what was earned up to the effective
+date (at least the rulebook's minimum premium), returned through the card processor to the cards that paid,
+original first; the policy is `pending_cancellation` until the effective date and `cancelled` from it, as a new
+version. Nothing changes on the policy while an amendment is in flight (409), nor once it is cancelled (409)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from insure.callers import Caller
+from insure.errors import Conflict, FieldError, RuleViolation
+from insure.payments.processor import CardProcessor
+from insure.policies.models import PolicyStatus
+from insure.policies.repository import PolicyRepository, StoredPolicy
+from insure.policies.service import PolicyService, status_on, today
+from insure.settings import PlatformSettings
+from insure.types import Money
+
+CancellationReason = Literal[
+    "no_longer_needed", "replaced_elsewhere", "item_sold_or_lost", "too_expensive", "dissatisfied", "other"
+]
+
+
+class CancellationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    effective_date: dt.date = Field(description="Today or later, within the policy term")
+    reason: CancellationReason
+
+
+class CancellationPreview(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    refund: Money
+    effective_date: str
+    paid: Money = Field(description="What was paid on the policy so far")
+    kept: Money = Field(description="What the insurer keeps: the premium earned by then, at least the minimum")
+    minimum_premium: Money
+
+
+class CancellationView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    policy_number: str
+    status: PolicyStatus
+    version: int
+    effective_date: str
+    reason: CancellationReason
+    refund: Money
+    refunds: list[dict[str, object]] = Field(description="The refunds made, each to the card of one charge")
+
+
+@dataclass
+class CancellationService:
+    policies: PolicyService
+    repository: PolicyRepository
+    processor: CardProcessor
+    table: str
+    bucket: str
+
+    def _effective(self, stored: StoredPolicy, effective: dt.date) -> None:
+        current = stored.current
+        if status_on(current, today()) != "active" or current.cancellation is not None:
+            raise Conflict(f"The policy is {status_on(current, today())}; it cannot be cancelled.")
+        message = None
+        if effective < today():
+            message = "No back-dating: the effective date must be today or later."
+        elif effective >= dt.date.fromisoformat(current.expiry_date):
+            message = f"The effective date must fall within the policy term (before {current.expiry_date})."
+        elif effective < dt.date.fromisoformat(current.in_force_from):
+            message = f"The current version is in force from {current.in_force_from}; cancel from that day or later."
+        if message:
+            raise RuleViolation(message, errors=[FieldError("effective_date", message)])
+
+    def _refund(self, stored: StoredPolicy, effective: dt.date) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """(refund, paid, kept, minimum) of a cancellation effective on `effective`."""
+        from insure.policies.changes import minimum_premium, paid_total, periods_of, term_of
+        from insure.policies.proration import cancellation_refund, to_cents
+
+        paid = paid_total(stored.versions[0], self.repository.payments(stored.current.policy_number))
+        minimum = minimum_premium(stored.current.rulebook_version)
+        refund = cancellation_refund(term_of(stored.current), periods_of(stored.versions), paid, effective, minimum)
+        return refund, paid, to_cents(paid - refund), minimum
+
+    def preview(
+        self, policy_number: str, effective: dt.date | None, caller: Caller
+    ) -> CancellationPreview:
+        stored = self.policies.owned(policy_number, caller)
+        day = effective or today()
+        self._effective(stored, day)
+        refund, paid, kept, minimum = self._refund(stored, day)
+        return CancellationPreview(
+            refund=Money.of(refund),
+            effective_date=day.isoformat(),
+            paid=Money.of(paid),
+            kept=Money.of(kept),
+            minimum_premium=Money.of(minimum),
+        )
+
+    def cancel(
+        self, policy_number: str, body: CancellationRequest, caller: Caller
+    ) -> CancellationView:
+        from insure.amendments.workflow import notify_changed, refund_to
+        from insure.policies.changes import initial_charge, next_version, now_rfc3339, refundable
+        from insure.policies.issuance import store_document
+        from insure.policies.models import Cancellation, Change
+
+        stored = self.policies.owned(policy_number, caller)
+        self._effective(stored, body.effective_date)
+        holder = "cancellation_" + uuid.uuid4().hex
+        self.repository.claim(policy_number, holder)
+        try:
+            stored = self.repository.get(policy_number) or stored  # as it stands now that no one else may change it
+            self._effective(stored, body.effective_date)
+            refund, _, _, _ = self._refund(stored, body.effective_date)
+            current = stored.current
+            first_charge, card = initial_charge(stored.versions[0].application_id, self.table)
+            charges = refundable(stored.versions[0], first_charge, self.repository.payments(policy_number))
+            records = refund_to(
+                self.processor,
+                self.repository,
+                policy_number,
+                charges,
+                refund,
+                reference=f"cancellation:{policy_number}:v{current.version + 1}",
+                version=current.version + 1,
+                card=card,
+            )
+            status: PolicyStatus = "cancelled" if body.effective_date <= today() else "pending_cancellation"
+            cancellation = Cancellation(
+                effective_date=body.effective_date.isoformat(),
+                reason=body.reason,
+                refund=Money.of(refund),
+                requested_at=now_rfc3339(),
+            )
+            version = next_version(
+                current,
+                change="cancelled",
+                made_by="customer",
+                in_force_from=body.effective_date,
+                changes=[Change(kind="status", before=current.status, after="cancelled")],
+                status=status,
+                cancellation=cancellation,
+            )
+            self.repository.put_version(
+                version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
+            )
+        except BaseException:
+            self.repository.release(policy_number, holder)
+            raise
+        self.repository.release(policy_number, holder, cancelled=True)
+        store_document(self.bucket, version)
+        notify_changed(policy_number, f"Your policy {policy_number} is cancelled from {body.effective_date}.")
+        return CancellationView(
+            policy_number=policy_number,
+            status=status_on(version, today()),
+            version=version.version,
+            effective_date=body.effective_date.isoformat(),
+            reason=body.reason,
+            refund=Money.of(refund),
+            refunds=[r.as_dict() for r in records],
+        )
+
+
+def cancellation_service() -> CancellationService:
+    from insure.settings import get_settings
+
+    return _service_for(get_settings())
+
+
+@cache
+def _service_for(settings: PlatformSettings) -> CancellationService:
+    from insure.payments.processor import processor
+    from insure.policies.service import policy_service
+
+    return CancellationService(
+        policies=policy_service(),
+        repository=PolicyRepository(settings.table_name),
+        processor=processor(),
+        table=settings.table_name,
+        bucket=settings.documents_bucket,
+    )

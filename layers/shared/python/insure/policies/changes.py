@@ -1,0 +1,124 @@
+"""What amendments and cancellations share: the next version of a policy, what it changed, the money paid on
+the policy so far (and what may still be refunded, charge by charge), the rulebook's minimum premium."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from insure.policies.issuance import document_key
+from insure.policies.items import ITEM_ID
+from insure.policies.models import Actor, Cancellation, Change, PolicyStatus, PolicyVersion
+from insure.policies.proration import Period, Term
+from insure.policies.repository import PaymentRecord
+from insure.types import Money
+
+
+def now_rfc3339() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def term_of(version: PolicyVersion) -> Term:
+    return Term(dt.date.fromisoformat(version.effective_date), dt.date.fromisoformat(version.expiry_date))
+
+
+def periods_of(versions: list[PolicyVersion]) -> list[Period]:
+    """Each version's annual premium from the day it is in force (a cancellation's version changes no premium)."""
+    return [
+        Period(v.premium.decimal, dt.date.fromisoformat(v.in_force_from)) for v in versions if v.cancellation is None
+    ]
+
+
+def item_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[Change]:
+    """The items added, removed and changed (with the fields that changed) from `before` to `after`."""
+    old = {item[ITEM_ID]: item for item in before if item.get(ITEM_ID)}
+    new = {item[ITEM_ID]: item for item in after if item.get(ITEM_ID)}
+    changes = [Change(kind="item_added", item_id=i) for i in new if i not in old]
+    changes += [Change(kind="item_removed", item_id=i) for i in old if i not in new]
+    for item_id, item in new.items():
+        if item_id in old:
+            fields = sorted(k for k in set(item) | set(old[item_id]) if item.get(k) != old[item_id].get(k))
+            if fields:
+                changes.append(Change(kind="item_changed", item_id=item_id, fields=fields))
+    return changes
+
+
+def next_version(
+    current: PolicyVersion,
+    *,
+    change: str,
+    made_by: Actor,
+    in_force_from: dt.date,
+    changes: list[Change],
+    items: list[dict[str, Any]] | None = None,
+    premium: Money | None = None,
+    status: PolicyStatus = "active",
+    amendment_id: str | None = None,
+    cancellation: Cancellation | None = None,
+    rulebook_version: str | None = None,
+) -> PolicyVersion:
+    number = current.version + 1
+    return current.model_copy(
+        update={
+            "version": number,
+            "change": change,
+            "made_by": made_by,
+            "changes": changes,
+            "version_effective_date": in_force_from.isoformat(),
+            "items": items if items is not None else current.items,
+            "premium": premium or current.premium,
+            "status": status,
+            "amendment_id": amendment_id,
+            "cancellation": cancellation,
+            "issued_at": now_rfc3339(),
+            "document_key": document_key(current.policy_number, number),
+            "rulebook_version": rulebook_version or current.rulebook_version,
+        }
+    )
+
+
+def initial_charge(application_id: str, table: str) -> tuple[str | None, dict[str, str]]:
+    """The processor's id of the charge that paid for the policy at issuance, and the card (brand, last four)."""
+    from insure.applications.repository import ApplicationRepository
+
+    record = ApplicationRepository(table).get(application_id)
+    payment = (record.payment if record else None) or {}
+    card = {k: str(payment[k]) for k in ("brand", "last4") if payment.get(k)}
+    return payment.get("charge_id"), card
+
+
+def paid_total(first: PolicyVersion, records: list[PaymentRecord]) -> Decimal:
+    """What the customer has paid on the policy: the premium at issuance, plus later charges, less refunds."""
+    total = first.premium.decimal
+    for record in records:
+        total += Decimal(record.amount) if record.kind == "charge" else -Decimal(record.amount)
+    return total
+
+
+def refundable(
+    first: PolicyVersion, first_charge_id: str | None, records: list[PaymentRecord]
+) -> list[tuple[str, Decimal]]:
+    """Each charge on the policy with what is left of it to refund, the original charge first."""
+    charges: list[tuple[str, Decimal]] = []
+    if first_charge_id:
+        charges.append((first_charge_id, first.premium.decimal))
+    charges += [(r.processor_id, Decimal(r.amount)) for r in records if r.kind == "charge"]
+    left = dict(charges)
+    for record in records:
+        if record.kind == "refund" and record.charge_id in left:
+            left[record.charge_id] -= Decimal(record.amount)
+    return [(charge_id, left[charge_id]) for charge_id, _ in charges if left[charge_id] > 0]
+
+
+def minimum_premium(rulebook_version: str | None) -> Decimal:
+    """The premium the rulebook keeps whatever the cancellation date (`minimum_premium`; none: nothing kept)."""
+    if not rulebook_version or "@" not in rulebook_version:
+        return Decimal("0.00")
+    from insure.products.rulebooks import default_store, parse_document
+
+    product, version = rulebook_version.split("@", 1)
+    text = default_store().document(product, version)
+    if text is None:
+        return Decimal("0.00")
+    return parse_document(text).minimum_premium

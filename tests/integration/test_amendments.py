@@ -1,0 +1,241 @@
+"""Amendments and cancellation through the real ASL under moto: the policies API, the amendment state machine
+running the issuance workflow's functions, the card processor simulator (charges and refunds)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import urllib.request
+import uuid
+from decimal import Decimal
+
+from scripts.samples import APPLICATION, GOOD_CARD
+from tests.integration.test_issuance import accepted, open_application, pay
+
+TODAY = dt.datetime.now(dt.UTC).date()
+DESKTOP = {"kind": "desktop", "brand": "HP", "model": "Z2", "purchase_year": 2025, "value": "2000.00"}
+
+
+def issued(api, items=None):
+    application_id, auth = accepted(api, **({"items": items} if items else {}))
+    paid = pay(api, application_id, auth)
+    assert paid.status_code == 200, paid.json
+    number = paid.json["policy_number"]
+    return number, auth, api.get(f"/policies/{number}", headers=auth).json
+
+
+def amend(api, number, auth, items, effective=TODAY):
+    body = {"changes": {"items": items}, "effective_date": effective.isoformat()}
+    return api.post(f"/policies/{number}/amendments", json=body, headers=auth)
+
+
+def accept(api, number, auth, shown):
+    offer = shown["offer"]
+    return api.post(
+        f"/policies/{number}/amendments/{shown['amendment_id']}/accept",
+        json={"offer_id": offer["offer_id"], "terms_sha256": offer["terms_sha256"]},
+        headers=auth,
+    )
+
+
+def pay_difference(api, number, auth, amendment_id, card=GOOD_CARD, key=None):
+    headers = {**auth, "Idempotency-Key": key or uuid.uuid4().hex}
+    return api.post(f"/policies/{number}/amendments/{amendment_id}/payment", json={"card": card}, headers=headers)
+
+
+def refunds_at_processor() -> list[dict]:
+    from insure.settings import get_settings
+
+    with urllib.request.urlopen(f"{get_settings().card_processor_url}/v1/refunds") as response:
+        return json.loads(response.read())["refunds"]
+
+
+def test_adding_an_item_is_underwritten_offered_paid_and_issued_as_version_2(issuance):
+    api = issuance.api
+    number, auth, policy = issued(api)
+    kept = {"item_id": policy["items"][0]["item_id"]}
+    # When the customer adds a desktop from today
+    submitted = amend(api, number, auth, [kept, DESKTOP])
+    # Then it is re-underwritten and offered with the pro-rata difference for the rest of the term
+    assert submitted.status_code == 201, submitted.json
+    shown = submitted.json
+    assert shown["status"] == "offered"
+    assert shown["decision"]["approved"] is True
+    assert shown["decision"]["rulebook_version"] == "computer@2026.12.1"
+    offer = shown["offer"]
+    assert offer["settlement"] == "charge"
+    assert offer["previous_premium"] == policy["current"]["premium"]
+    difference = Decimal(offer["premium"]["amount"]) - Decimal(offer["previous_premium"]["amount"])
+    assert Decimal(offer["premium_difference"]["amount"]) == difference  # the whole term is left on day one
+    terms = api.get(f"/policies/{number}/amendments/{shown['amendment_id']}/terms", headers=auth)
+    assert hashlib.sha256(terms.data).hexdigest() == offer["terms_sha256"]
+    # When they accept and pay the difference
+    assert accept(api, number, auth, shown).json["status"] == "accepted"
+    paid = pay_difference(api, number, auth, shown["amendment_id"])
+    # Then the amended policy is version 2, with both items and its own document
+    assert paid.status_code == 200, paid.json
+    assert paid.json["status"] == "issued"
+    assert paid.json["version"] == 2
+    assert paid.json["settlement"]["amount"] == offer["premium_difference"]
+    now = api.get(f"/policies/{number}", headers=auth).json
+    assert now["version"] == 2
+    assert now["items"][0]["item_id"] == kept["item_id"]
+    assert now["items"][1]["model"] == "Z2"
+    assert now["current"]["premium"] == offer["premium"]
+    versions = api.get(f"/policies/{number}/versions", headers=auth).json["versions"]
+    assert [(v["version"], v["change"], v["made_by"]) for v in versions] == [
+        (1, "issued", "workflow"),
+        (2, "amended", "customer"),
+    ]
+    assert {c["kind"] for c in versions[1]["changes"]} == {"item_added", "premium"}
+    first = api.get(f"/policies/{number}/versions/1/document", headers=auth)
+    second = api.get(f"/policies/{number}/versions/2/document", headers=auth)
+    assert first.data.startswith(b"%PDF") and second.data.startswith(b"%PDF")
+    assert first.data != second.data
+    # And version 1 is as it was
+    assert len(api.get(f"/policies/{number}/versions/1", headers=auth).json["items"]) == 1
+
+
+def test_removing_an_item_refunds_the_difference_to_the_original_card(issuance):
+    api = issuance.api
+    number, auth, policy = issued(api, items=[APPLICATION["items"][0], DESKTOP])
+    laptop, _desktop = policy["items"]
+    before = len(refunds_at_processor())
+    # When the customer drops the desktop
+    shown = amend(api, number, auth, [{"item_id": laptop["item_id"]}]).json
+    assert shown["status"] == "offered", shown
+    assert shown["offer"]["settlement"] == "refund"
+    assert shown["offer"]["premium_difference"]["amount"].startswith("-")
+    # Then accepting settles it without a payment: refunded and issued as version 2
+    accepted_ = accept(api, number, auth, shown)
+    assert accepted_.status_code == 200
+    assert accepted_.json["status"] == "issued", accepted_.json
+    refund = accepted_.json["settlement"]
+    assert refund["kind"] == "refund"
+    assert refund["amount"]["amount"] == shown["offer"]["premium_difference"]["amount"].lstrip("-")
+    # And the processor recorded the refund
+    refunds = refunds_at_processor()[before:]
+    assert [r["amount"] for r in refunds] == [refund["amount"]["amount"]]
+    assert [i["item_id"] for i in api.get(f"/policies/{number}", headers=auth).json["items"]] == [laptop["item_id"]]
+    assert pay_difference(api, number, auth, shown["amendment_id"]).status_code == 409
+
+
+def test_a_back_dated_amendment_is_refused_and_changes_nothing(issuance):
+    api = issuance.api
+    number, auth, policy = issued(api)
+    response = amend(api, number, auth, [{"item_id": policy["items"][0]["item_id"]}], TODAY - dt.timedelta(days=1))
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "effective_date"
+    assert "back-dating" in response.json["errors"][0]["message"]
+    assert api.get(f"/policies/{number}/versions", headers=auth).json["versions"][-1]["version"] == 1
+    # and the policy is free for another amendment
+    assert amend(api, number, auth, [{"item_id": policy["items"][0]["item_id"]}, DESKTOP]).status_code == 201
+
+
+def test_unknown_item_ids_and_bad_items_are_field_errors(issuance):
+    api = issuance.api
+    number, auth, policy = issued(api)
+    unknown = amend(api, number, auth, [{"item_id": "itm_nope"}])
+    assert unknown.status_code == 422
+    assert unknown.json["errors"][0]["field"] == "changes.items[0].item_id"
+    too_dear = amend(api, number, auth, [{"item_id": policy["items"][0]["item_id"], "value": "999999.00"}])
+    assert too_dear.status_code == 422
+    assert "changes.items[0].value" in [e["field"] for e in too_dear.json["errors"]]
+
+
+def test_a_declined_amendment_leaves_the_policy_as_it_was_and_may_be_changed_and_resubmitted(issuance):
+    api = issuance.api
+    number, auth, policy = issued(api)
+    kept = {"item_id": policy["items"][0]["item_id"]}
+    # When the customer adds a computer bought ten years ago
+    old = {**DESKTOP, "purchase_year": TODAY.year - 10}
+    declined = amend(api, number, auth, [kept, old]).json
+    # Then it is declined with the rule that barred it, and the policy is unchanged
+    assert declined["status"] == "declined"
+    assert "CMP-B-OLD" in [r["rule_id"] for r in declined["decision"]["reasons"]]
+    assert declined["offer"] is None
+    assert api.get(f"/policies/{number}", headers=auth).json["version"] == 1
+    # When they send it again with a recent computer
+    again = amend(api, number, auth, [kept, DESKTOP])
+    # Then it is offered
+    assert again.status_code == 201
+    assert again.json["status"] == "offered"
+
+
+def test_one_amendment_in_flight_per_policy(issuance):
+    api = issuance.api
+    number, auth, policy = issued(api)
+    kept = {"item_id": policy["items"][0]["item_id"]}
+    assert amend(api, number, auth, [kept, DESKTOP]).json["status"] == "offered"
+    second = amend(api, number, auth, [kept])
+    assert second.status_code == 409
+    cancel = api.post(
+        f"/policies/{number}/cancellation",
+        json={"effective_date": TODAY.isoformat(), "reason": "no_longer_needed"},
+        headers=auth,
+    )
+    assert cancel.status_code == 409
+
+
+def test_cancellation_preview_then_cancel_refunds_and_closes_the_policy(issuance):
+    api = issuance.api
+    number, auth, policy = issued(api)
+    premium = Decimal(policy["current"]["premium"]["amount"])
+    before = len(refunds_at_processor())
+    # When the customer previews a cancellation from today (the first day of the term)
+    preview = api.get(f"/policies/{number}/cancellation/preview?effective_date={TODAY.isoformat()}", headers=auth)
+    # Then everything but the rulebook's minimum premium would be refunded
+    assert preview.status_code == 200, preview.json
+    assert preview.json["minimum_premium"]["amount"] == "25.00"
+    assert Decimal(preview.json["refund"]["amount"]) == premium - Decimal("25.00")
+    # When they cancel
+    cancelled = api.post(
+        f"/policies/{number}/cancellation",
+        json={"effective_date": TODAY.isoformat(), "reason": "no_longer_needed"},
+        headers=auth,
+    )
+    # Then the refund goes back to the card, and the policy is cancelled as version 2
+    assert cancelled.status_code == 200, cancelled.json
+    assert cancelled.json["status"] == "cancelled"
+    assert cancelled.json["refund"] == preview.json["refund"]
+    assert [r["amount"] for r in refunds_at_processor()[before:]] == [preview.json["refund"]["amount"]]
+    now = api.get(f"/policies/{number}", headers=auth).json
+    assert (now["status"], now["version"]) == ("cancelled", 2)
+    assert api.get(f"/policies/{number}/versions/2/document", headers=auth).data.startswith(b"%PDF")
+    # And nothing more can change
+    assert amend(api, number, auth, [{"item_id": policy["items"][0]["item_id"]}]).status_code == 409
+    again = api.post(
+        f"/policies/{number}/cancellation", json={"effective_date": TODAY.isoformat(), "reason": "other"}, headers=auth
+    )
+    assert again.status_code == 409
+
+
+def test_a_future_cancellation_is_pending_until_its_date(issuance):
+    api = issuance.api
+    number, auth, _ = issued(api)
+    later = TODAY + dt.timedelta(days=30)
+    response = api.post(
+        f"/policies/{number}/cancellation",
+        json={"effective_date": later.isoformat(), "reason": "replaced_elsewhere"},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "pending_cancellation"
+    assert api.get(f"/policies/{number}", headers=auth).json["status"] == "pending_cancellation"
+    past = api.post(
+        f"/policies/{number}/cancellation",
+        json={"effective_date": (TODAY - dt.timedelta(days=1)).isoformat(), "reason": "other"},
+        headers=auth,
+    )
+    assert past.status_code in (409, 422)
+
+
+def test_amendments_are_the_owners_only(issuance):
+    api = issuance.api
+    number, _auth, policy = issued(api)
+    _, other = open_application(api)
+    kept = {"item_id": policy["items"][0]["item_id"]}
+    assert amend(api, number, other, [kept, DESKTOP]).status_code == 404
+    assert api.post(f"/policies/{number}/amendments", json={}).status_code in (401, 422)
+    assert api.get(f"/policies/{number}/cancellation/preview", headers=other).status_code == 404
