@@ -34,7 +34,9 @@ def _issued_policy(http: Any, url: str) -> tuple[str, dict[str, str], list[dict[
         time.sleep(0.01)
         shown = http.get(base, headers=auth).json()
     offer = shown["offer"]
-    http.post(base + "/accept", headers=auth, json={"offer_id": offer["offer_id"], "terms_sha256": offer["terms_sha256"]})
+    http.post(
+        base + "/accept", headers=auth, json={"offer_id": offer["offer_id"], "terms_sha256": offer["terms_sha256"]}
+    )
     paid = http.post(base + "/payment", json={"card": CARD}, headers={**auth, "Idempotency-Key": uuid.uuid4().hex})
     shown = paid.json()
     while shown["status"] != "issued":
@@ -49,7 +51,10 @@ def one_amendment(http: Any, url: str) -> tuple[float, dict[str, float]]:
     number, auth, items = _issued_policy(http, url)
     steps: dict[str, float] = {}
     base = f"{url}/policies/{number}/amendments"
-    body = {"changes": {"items": [{"item_id": items[0]["item_id"]}, DESKTOP]}, "effective_date": dt.date.today().isoformat()}
+    body = {
+        "changes": {"items": [{"item_id": items[0]["item_id"]}, DESKTOP]},
+        "effective_date": dt.date.today().isoformat(),
+    }
     response = http.post(base, json=body, headers=auth)
     steps["submit"] = float(response.headers["X-Server-Time-Ms"])
     shown = response.json()
@@ -71,9 +76,10 @@ def one_amendment(http: Any, url: str) -> tuple[float, dict[str, float]]:
     steps["pay"] = float(response.headers["X-Server-Time-Ms"])
     if response.status_code not in (200, 202):
         raise RuntimeError(f"pay: {response.status_code} {response.text[:300]}")
-    if _settle(http, f"{base}/{shown['amendment_id']}", auth, response.json(), {"issued", "failed"}, steps)[
-        "status"
-    ] != "issued":
+    if (
+        _settle(http, f"{base}/{shown['amendment_id']}", auth, response.json(), {"issued", "failed"}, steps)["status"]
+        != "issued"
+    ):
         raise RuntimeError(f"pay: {response.text[:300]}")
     return sum(steps.values()), steps
 
@@ -118,7 +124,9 @@ def run() -> str:
         cloud.stop()
     p50, p95 = statistics.median(totals), percentile(totals, 0.95)
     session_p50 = statistics.median(sessions)
-    print(f"amendments {len(totals)}: server time p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p50 <= {TARGET_P50_MS:.0f})")
+    print(
+        f"amendments {len(totals)}: server time p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p50 <= {TARGET_P50_MS:.0f})"
+    )
     verdict = "met" if p50 <= TARGET_P50_MS else "missed"
     lines = [
         "## Policy amendment, submit → amended policy issued (local cloud, real ASL)",

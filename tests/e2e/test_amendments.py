@@ -99,7 +99,7 @@ def test_a_declined_amendment_says_why_and_leaves_the_policy_as_it_was(cloud):
 
 
 def test_cancellation_with_refund_and_every_version_listed_with_its_document(cloud):
-    session, number, policy = issued(cloud)
+    session, number, _policy = issued(cloud)
     before = len(refunds(cloud))
     preview = session.call("GET", f"/policies/{number}/cancellation/preview", params={"effective_date": TODAY})
     assert preview.status_code == 200

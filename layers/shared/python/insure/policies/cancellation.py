@@ -89,9 +89,7 @@ class CancellationService:
         refund = cancellation_refund(term_of(stored.current), periods_of(stored.versions), paid, effective, minimum)
         return refund, paid, to_cents(paid - refund), minimum
 
-    def preview(
-        self, policy_number: str, effective: dt.date | None, caller: Caller
-    ) -> CancellationPreview:
+    def preview(self, policy_number: str, effective: dt.date | None, caller: Caller) -> CancellationPreview:
         stored = self.policies.owned(policy_number, caller)
         day = effective or today()
         self._effective(stored, day)
@@ -104,9 +102,7 @@ class CancellationService:
             minimum_premium=Money.of(minimum),
         )
 
-    def cancel(
-        self, policy_number: str, body: CancellationRequest, caller: Caller
-    ) -> CancellationView:
+    def cancel(self, policy_number: str, body: CancellationRequest, caller: Caller) -> CancellationView:
         from insure.amendments.workflow import notify_changed, refund_to
         from insure.policies.changes import initial_charge, next_version, now_rfc3339, refundable
         from insure.policies.issuance import store_document
