@@ -221,7 +221,7 @@ class AmendmentTasks:
 
     def issue(self, event: dict[str, Any]) -> dict[str, Any]:
         """Issue the amended policy as a new version with its own document; the policy is free to change again."""
-        from insure.policies.changes import item_changes, next_version
+        from insure.policies.changes import after_version_stored, item_changes, next_version
         from insure.policies.issuance import store_document
         from insure.policies.models import Change
 
@@ -261,6 +261,7 @@ class AmendmentTasks:
             )
         self.policies.release(record.policy_number, record.amendment_id)
         store_document(self.bucket, version)
+        after_version_stored(version)
         notify_changed(record.policy_number, f"Your policy {record.policy_number} was amended (version {number}).")
         return {"version": number}
 

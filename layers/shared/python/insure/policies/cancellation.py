@@ -104,7 +104,13 @@ class CancellationService:
 
     def cancel(self, policy_number: str, body: CancellationRequest, caller: Caller) -> CancellationView:
         from insure.amendments.workflow import notify_changed, refund_to
-        from insure.policies.changes import initial_charge, next_version, now_rfc3339, refundable
+        from insure.policies.changes import (
+            after_version_stored,
+            initial_charge,
+            next_version,
+            now_rfc3339,
+            refundable,
+        )
         from insure.policies.issuance import store_document
         from insure.policies.models import Cancellation, Change
 
@@ -153,6 +159,7 @@ class CancellationService:
             raise
         self.repository.release(policy_number, holder, cancelled=True)
         store_document(self.bucket, version)
+        after_version_stored(version)
         notify_changed(policy_number, f"Your policy {policy_number} is cancelled from {body.effective_date}.")
         return CancellationView(
             policy_number=policy_number,

@@ -122,3 +122,21 @@ def minimum_premium(rulebook_version: str | None) -> Decimal:
     if text is None:
         return Decimal("0.00")
     return parse_document(text).minimum_premium
+
+
+def after_version_stored(version: PolicyVersion) -> None:
+    """What follows a new version of a policy elsewhere in the platform: the covered items' tags are brought in
+    line with the version (`insure.risk.policy_tags.sync_tags`, idempotent, when that module is deployed). A failure
+    there is logged and leaves the version issued: tags are synced again by the next version."""
+    import importlib.util
+
+    if importlib.util.find_spec("insure.risk.policy_tags") is None:
+        return
+    try:
+        from insure.risk import policy_tags  # type: ignore[attr-defined,unused-ignore]
+
+        policy_tags.sync_tags(version)
+    except Exception:  # noqa: BLE001 - see the docstring
+        from aws_lambda_powertools import Logger
+
+        Logger(service="insurance-platform").exception("tag sync failed", extra={"policy": version.policy_number})
