@@ -260,8 +260,8 @@ class AmendmentTasks:
                 when_status=("accepted", "paid"),
             )
         self.policies.release(record.policy_number, record.amendment_id)
-        store_document(self.bucket, version)
         after_version_stored(version)
+        store_document(self.bucket, version)
         notify_changed(record.policy_number, f"Your policy {record.policy_number} was amended (version {number}).")
         return {"version": number}
 

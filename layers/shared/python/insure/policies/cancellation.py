@@ -158,8 +158,8 @@ class CancellationService:
             self.repository.release(policy_number, holder)
             raise
         self.repository.release(policy_number, holder, cancelled=True)
-        store_document(self.bucket, version)
         after_version_stored(version)
+        store_document(self.bucket, version)
         notify_changed(policy_number, f"Your policy {policy_number} is cancelled from {body.effective_date}.")
         return CancellationView(
             policy_number=policy_number,

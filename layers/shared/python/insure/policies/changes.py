@@ -126,16 +126,13 @@ def minimum_premium(rulebook_version: str | None) -> Decimal:
 
 def after_version_stored(version: PolicyVersion) -> None:
     """What follows a new version of a policy elsewhere in the platform: the covered items' tags are brought in
-    line with the version (`insure.risk.policy_tags.sync_tags`, idempotent, when that module is deployed). A failure
-    there is logged and leaves the version issued: tags are synced again by the next version."""
-    import importlib.util
-
-    if importlib.util.find_spec("insure.risk.policy_tags") is None:
-        return
+    line with the version (`insure.risk.policy_tags.sync_tags`, idempotent: new items get a tag, removed items' and
+    a cancelled policy's tags are retired). Called before the version's document is rendered (it shows each item's
+    tag). A failure there is logged and leaves the version issued: the next version syncs the tags again."""
     try:
-        from insure.risk import policy_tags  # type: ignore[attr-defined,unused-ignore]
+        from insure.risk.policy_tags import sync_tags
 
-        policy_tags.sync_tags(version)
+        sync_tags(version)
     except Exception:  # noqa: BLE001 - see the docstring
         from aws_lambda_powertools import Logger
 
