@@ -5,6 +5,8 @@ webhook secret (Standard Webhooks headers), over one pooled, thread-safe HTTP cl
   → 201 {claim_reference, status}. The platform sends `Idempotency-Key: <risk_event_id>:<insurer_id>` and a
   `webhook-id` derived from it, so a repeated filing (a duplicate delivery) names the same claim.
 - `GET {base_url}/claims/{claim_reference}` → 200 {status, updated_at, note}.
+- `POST {base_url}/claims/{claim_reference}/facts` {risk_event_id, facts, updated_at} → 200 or 204: facts learned
+  after filing, with a `webhook-id` per (event, insurer, facts revision), so a retried delivery is applied once.
 
 Timeouts, connection errors, 429 and 5xx are `InsurerUnavailable` (worth retrying); other 4xx or an answer that
 is not the contract's shape are `InsurerRejected` (retrying will not help).
@@ -40,6 +42,17 @@ class ClaimFiling(BaseModel):
     facts: dict[str, Any]
     occurred_at: str
     location: dict[str, Any] | None = None
+    insured: dict[str, Any] | None = None
+    object: dict[str, Any] | None = None
+    reporter: dict[str, Any] | None = None
+
+
+class FactsUpdate(BaseModel):
+    """Facts learned after the claim was filed: the event's whole current facts."""
+
+    risk_event_id: str
+    facts: dict[str, Any]
+    updated_at: str
 
 
 class ClaimFiled(BaseModel):
@@ -104,6 +117,12 @@ class InsurerConnector:
             return ClaimFiled.model_validate_json(data)
         except ValidationError as error:
             raise InsurerRejected(f"{insurer.insurer_id}: unexpected claim response {data[:200]!r}") from error
+
+    def send_facts(self, insurer: Insurer, claim_reference: str, update: FactsUpdate, *, message_id: str) -> None:
+        """Sends facts learned after filing; the same `message_id` for the same facts, so the insurer applies a
+        retried delivery once."""
+        path = f"/claims/{quote(claim_reference, safe='')}/facts"
+        self._request(insurer, "POST", path, update.model_dump_json().encode(), {"webhook-id": message_id})
 
     def claim_progress(self, insurer: Insurer, claim_reference: str) -> ClaimProgress:
         _, data = self._request(insurer, "GET", f"/claims/{quote(claim_reference, safe='')}", b"", {})

@@ -127,6 +127,8 @@ class RiskEvent(BaseModel):
     reports: list[ThirdPartyReport] = Field(default_factory=list)
     scan_id: str | None = None
     device_id: str | None = None
+    facts_revision: int = Field(0, description="Counts the changes to `facts`: what each insurer was sent is compared")
+    facts_updated_at: str | None = None
 
     def deadlines(self) -> list[InsurerDeadline]:
         return [InsurerDeadline(**d) for d in self.insurer_deadlines]
@@ -455,12 +457,47 @@ def dispatch_event(event: RiskEvent) -> None:
                 occurred_at=event.occurred_at,
                 location=event.location.model_dump() if event.location else None,
                 policies=[PolicyRef(**p.model_dump()) for p in event.policies],
+                **claim_parties(event),
             )
         )
     except Exception:
         log.warning(
             "dispatch of risk event %s failed; a later delivery re-dispatches", event.risk_event_id, exc_info=True
         )
+
+
+def claim_parties(event: RiskEvent) -> dict[str, Any]:
+    """What a claim says about the insured, the object and the reporter (and which facts revision it carries).
+    The insured and the object come from the tag; a third party's contact is passed on only as far as they gave
+    it (giving it is their agreement to be contacted about the report)."""
+    from insure.risk.tags import repository as tags
+
+    tag = tags().get(event.tag_id)
+    insured = obj = None
+    if tag is not None:
+        insured = {"name": tag.customer.name, "phone": tag.customer.phone, "email": tag.customer.email}
+        obj = {"description": tag.object.description, "serial_number": tag.object.serial_number}
+    reporter: dict[str, Any] = {"role": "customer" if event.reporter_is_customer else "third_party"}
+    reporter |= event.reporter.model_dump(exclude_none=True)
+    return {
+        "insured": insured,
+        "object": obj or {"description": event.object_description},
+        "reporter": reporter,
+        "facts_revision": event.facts_revision,
+    }
+
+
+def forward_facts(event: RiskEvent) -> None:
+    """Tells every insurer already filed with that the customer's event learned facts (the fan-out sends the
+    latest to each, once per revision). A failure is logged: the next facts forward again."""
+    if event.role != "customer":
+        return
+    from insure.risk.fanout import forward_facts as send
+
+    try:
+        send(event.risk_event_id, event.facts_revision)
+    except Exception:
+        log.warning("facts of risk event %s not forwarded", event.risk_event_id, exc_info=True)
 
 
 def _publish(event: RiskEvent, kind: str) -> None:
@@ -726,7 +763,12 @@ def view_of(event: RiskEvent) -> RiskEventView:
     if event.role == "customer":
         from insure.risk.progress import timeline
 
-        insurers = sorted(timeline(event.risk_event_id), key=lambda p: p.insurer_id)
+        insurers = [
+            p.model_copy(update={"latest_facts_delivered": p.facts_revision_delivered >= event.facts_revision})
+            if p.facts_revision_delivered is not None
+            else p
+            for p in sorted(timeline(event.risk_event_id), key=lambda p: p.insurer_id)
+        ]
     return RiskEventView(
         risk_event_id=event.risk_event_id,
         status=_status(event, insurers),
@@ -769,7 +811,15 @@ def _merge_facts(risk_event_id: str, update: Facts) -> tuple[RiskEvent, RiskEven
             return None
         before, version = found
         merged = merge(before.facts, update)
-        after = before.model_copy(update={"facts": merged, "updated_at": now_rfc3339()})
+        at = now_rfc3339()
+        after = before.model_copy(
+            update={
+                "facts": merged,
+                "updated_at": at,
+                "facts_revision": before.facts_revision + 1,
+                "facts_updated_at": at,
+            }
+        )
         after = after.model_copy(update={"guidance": guidance_for(after)})
         if merged == before.facts:
             return before, before
@@ -808,4 +858,5 @@ def _apply_facts(risk_event_id: str, update: Facts) -> RiskEvent:
         _publish(new, "facts")
         if new.role == "customer" and event_type_of(old.facts) != event_type_of(new.facts):
             dispatch_event(new)
+        forward_facts(new)
     return after

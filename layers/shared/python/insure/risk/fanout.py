@@ -6,8 +6,12 @@ put and sends one `file` message. A later call sends nothing for an insurer whos
 unreachable), so a re-dispatch never files a second claim; for an insurer still `pending` without an answer it
 sends the `file` message again (its first one may have been lost) unless a filing holds its slot, which is
 harmless: the consumer POSTs a claim only from the insurer's filing slot and never once its answer is recorded.
-The connector contract has no "update facts" call, so facts sent after the claim is filed stay on the platform's
-event (guidance uses them). A new insurer appearing on a later call (a policy added) is dispatched then.
+A new insurer appearing on a later call (a policy added) is dispatched then.
+
+Facts learned after filing travel separately (`forward_facts`): one `facts` message per insurer already filed
+with; the consumer sends the event's latest facts through the connector's `POST {base_url}/claims/{ref}/facts`,
+retried through the queue, with a `webhook-id` per (event, insurer, facts revision) so the insurer applies each
+once.
 
 Functions calling `dispatch` need the grants `Grant(INSURER_REQUESTS, ("send",))` and table read/write.
 """
@@ -45,6 +49,10 @@ class FanoutRequest(BaseModel):
     occurred_at: str
     location: dict[str, Any] | None = None
     policies: list[PolicyRef]
+    insured: dict[str, Any] | None = None
+    object: dict[str, Any] | None = None
+    reporter: dict[str, Any] | None = None
+    facts_revision: int = 0
 
 
 class InsurerRequest(BaseModel):
@@ -52,7 +60,7 @@ class InsurerRequest(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    kind: Literal["file", "poll"]
+    kind: Literal["file", "poll", "facts"]
     risk_event_id: str
     insurer_id: str
     policy_number: str
@@ -63,6 +71,10 @@ class InsurerRequest(BaseModel):
     location: dict[str, Any] | None = None
     claim_reference: str | None = None
     poll_seq: int = 0
+    insured: dict[str, Any] | None = None
+    object: dict[str, Any] | None = None
+    reporter: dict[str, Any] | None = None
+    facts_revision: int = Field(0, description="The event's facts revision the message carries (file) or announces")
 
 
 def _per_insurer(request: FanoutRequest) -> list[InsurerRequest]:
@@ -81,6 +93,10 @@ def _per_insurer(request: FanoutRequest) -> list[InsurerRequest]:
             facts=request.facts,
             occurred_at=request.occurred_at,
             location=request.location,
+            insured=request.insured,
+            object=request.object,
+            reporter=request.reporter,
+            facts_revision=request.facts_revision,
         )
     return list(seen.values())
 
@@ -154,3 +170,27 @@ def _redispatch(risk_event_id: str, messages: list[InsurerRequest], at: str) -> 
             # New, or dispatched before by a call that failed before writing its entry.
             to_send.append(message)
     return to_send
+
+
+def forward_facts(risk_event_id: str, facts_revision: int) -> None:
+    """One `facts` message per insurer already filed with (its claim reference recorded, not unreachable): the
+    consumer sends that insurer the event's latest facts through the connector, once per revision. Insurers not
+    filed with yet get the latest facts when their first answer is recorded. Raises when SQS refuses a message."""
+    from insure.risk.progress import repository
+
+    messages = [
+        InsurerRequest(
+            kind="facts",
+            risk_event_id=risk_event_id,
+            insurer_id=entry.insurer_id,
+            policy_number=entry.policy_number or "",
+            claim_reference=entry.claim_reference,
+            facts_revision=facts_revision,
+        )
+        for entry in repository().timeline(risk_event_id)
+        if entry.claim_reference and entry.status != "unreachable"
+    ]
+    if messages and len(send(messages)) < len(messages):
+        from insure.errors import TransientError
+
+        raise TransientError("Some facts messages were not queued.")

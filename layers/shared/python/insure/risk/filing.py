@@ -114,6 +114,8 @@ class FilingWorker:
         try:
             if message.kind == "file":
                 self._file(insurer, message, outcome)
+            elif message.kind == "facts":
+                self._facts(insurer, message, outcome)
             else:
                 self._poll(insurer, message, outcome)
         except InsurerUnavailable as error:
@@ -151,6 +153,9 @@ class FilingWorker:
                     facts=message.facts,
                     occurred_at=message.occurred_at,
                     location=message.location,
+                    insured=message.insured,
+                    object=message.object,
+                    reporter=message.reporter,
                 ),
             )
         except BaseException:
@@ -180,10 +185,13 @@ class FilingWorker:
             outcome.changes.append((message.risk_event_id, recorded))
             if not recorded.final and filed.status not in FINAL:
                 outcome.poll = self._next_poll(message, filed.claim_reference, 1)
+            repo.note_facts_delivered(message.risk_event_id, insurer.insurer_id, message.facts_revision, at)
+            self._latest_facts(insurer, message.risk_event_id, filed.claim_reference, message.facts_revision, outcome)
             return
         item = repo.get_item(message.risk_event_id, insurer.insurer_id)
         if item is not None:
             self._resume_polling(message, item, outcome)
+            self._facts_of_item(insurer, message, item, outcome)
 
     def _filing_slot(self, message: InsurerRequest, holder: str) -> dict[str, Any] | None:
         """Takes the insurer's filing slot (None: this delivery may POST the claim), or returns the progress item
@@ -214,6 +222,47 @@ class FilingWorker:
         unpolled = item.get("poll_seq", {}).get("N") == "0" and item["status"]["S"] not in FINAL
         if unpolled and repository().advance_poll(message.risk_event_id, message.insurer_id, 0):
             outcome.poll = self._next_poll(message, item["claim_reference"]["S"], 1)
+
+    # facts learned after filing ------------------------------------------------------------------------------------
+    def _facts(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
+        """A `facts` message: the insurer gets the event's latest facts unless it has them already (a duplicate or
+        stale message sends nothing)."""
+        item = repository().get_item(message.risk_event_id, insurer.insurer_id)
+        if item is not None:
+            self._facts_of_item(insurer, message, item, outcome)
+
+    def _facts_of_item(self, insurer: Insurer, message: InsurerRequest, item: dict[str, Any], outcome: Outcome) -> None:
+        reference = item.get("claim_reference", {}).get("S")
+        if not reference or "first_response" not in item:
+            return  # not filed yet: the filing's first answer brings the insurer up to date
+        delivered = int(item["facts_delivered"]["N"]) if "facts_delivered" in item else -1
+        self._latest_facts(insurer, message.risk_event_id, reference, delivered, outcome)
+
+    def _latest_facts(
+        self, insurer: Insurer, risk_event_id: str, claim_reference: str, delivered: int, outcome: Outcome
+    ) -> None:
+        """Sends the insurer the event's current facts if they are newer than revision `delivered`, with a
+        `webhook-id` per (event, insurer, revision) so a retried delivery is applied once; records it."""
+        from insure.risk.connector import FactsUpdate
+        from insure.risk.events import repository as events
+
+        found = events().get(risk_event_id)
+        if found is None or found[0].facts_revision <= delivered:
+            return
+        event = found[0]
+        self.connector.send_facts(
+            insurer,
+            claim_reference,
+            FactsUpdate(
+                risk_event_id=risk_event_id, facts=event.facts, updated_at=event.facts_updated_at or event.updated_at
+            ),
+            message_id=f"facts_{risk_event_id}_{insurer.insurer_id}_{event.facts_revision}",
+        )
+        noted = repository().note_facts_delivered(
+            risk_event_id, insurer.insurer_id, event.facts_revision, now_rfc3339()
+        )
+        if noted is not None:
+            outcome.changes.append((risk_event_id, noted))
 
     def _poll(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
         repo = repository()

@@ -81,6 +81,13 @@ class InsurerProgress(BaseModel):
     first_response_at: str | None = Field(
         None, description="When the insurer's first answer to the claim was recorded (RFC 3339 UTC)"
     )
+    facts_revision_delivered: int | None = Field(
+        None, description="The revision of the event's facts the insurer last received (with the claim or later)"
+    )
+    facts_delivered_at: str | None = None
+    latest_facts_delivered: bool | None = Field(
+        None, description="Whether the insurer has the event's latest facts (unknown until the claim is filed)"
+    )
 
     @property
     def final(self) -> bool:
@@ -100,6 +107,8 @@ def _from_item(item: dict[str, Any]) -> InsurerProgress:
         history=[ProgressEntry.model_validate_json(e["S"]) for e in item.get("history", {}).get("L", [])],
         policy_number=item.get("policy_number", {}).get("S"),
         first_response_at=json.loads(item["first_response"]["S"])["at"] if "first_response" in item else None,
+        facts_revision_delivered=int(item["facts_delivered"]["N"]) if "facts_delivered" in item else None,
+        facts_delivered_at=item.get("facts_delivered_at", {}).get("S"),
     )
 
 
@@ -338,6 +347,21 @@ class ProgressRepository:
             ExpressionAttributeValues={":p": {"S": f"NOTIFY#{insurer_id}"}},
         ).get("Items", [])
         return [json.loads(i["first_response"]["S"])["notification"] for i in items if "first_response" in i]
+
+    def note_facts_delivered(
+        self, risk_event_id: str, insurer_id: str, revision: int, at: str
+    ) -> InsurerProgress | None:
+        """Records that the insurer has the event's facts up to `revision` (never moving back); the progress, or
+        None when a later revision was recorded already."""
+        item = self._conditional_update(
+            Key=_key(risk_event_id, insurer_id),
+            UpdateExpression="SET facts_delivered = :r, facts_delivered_at = :at",
+            ConditionExpression=(
+                "attribute_exists(pk) AND (attribute_not_exists(facts_delivered) OR facts_delivered < :r)"
+            ),
+            ExpressionAttributeValues={":r": {"N": str(revision)}, ":at": {"S": at}},
+        )
+        return _from_item(item) if item else None
 
     def advance_poll(self, risk_event_id: str, insurer_id: str, seq: int, *, back: bool = False) -> bool:
         """Moves the poll sequence from `seq` to `seq + 1` (or back): only one delivery continues a poll chain."""
