@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/shared/python
 
-.PHONY: openapi install run reset test lint types unit integration infra e2e synth bench demo clean
+.PHONY: openapi install run reset test lint types unit integration infra e2e synth bench demo clean browser screenshots web chromium
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,27 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-run: install
+# The web client: `npm ci` from the lockfile, API types generated from the published OpenAPI document, a type check,
+# then esbuild (web/build.sh). Rebuilt whenever a source, the lockfile or the document changes.
+WEB_STAMP := web/node_modules/.installed
+WEB_SOURCES := $(shell find web/src web/public -type f -not -name schema.d.ts 2>/dev/null) web/build.sh web/tsconfig.json
+$(WEB_STAMP): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $(WEB_STAMP)
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES) layers/shared/python/insure/openapi.json
+	sh web/build.sh
+
+web: web/dist/index.html
+
+# Browser tests drive Debian's Chromium through its executable path (browser downloads are not possible here).
+chromium:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+run: install web
 	$(PY) -m local --state-dir .run/state
 
-reset: install
+reset: install web
 	$(PY) -m local --state-dir .run/state --reset
 
 lint: install
@@ -35,20 +52,27 @@ unit: install
 integration: install
 	$(PY) -m pytest tests/integration
 
-e2e: install
+e2e: install web
 	$(PY) -m pytest tests/e2e
+
+browser: install web chromium
+	$(PY) -m pytest tests/e2e -k web
+
+# The README's screenshots: the browser tests save them into docs/screenshots (a temporary directory otherwise).
+screenshots: install web chromium
+	WEB_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/e2e -k web
 
 infra: install
 	$(PY) -m pytest tests/infrastructure
 
-synth: install
+synth: install web
 	$(PY) scripts/synth_check.py
 
-test: install lint types
+test: install lint types web chromium
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 	$(PY) scripts/synth_check.py
 
-bench: install
+bench: install web chromium
 	$(PY) -m benchmarks
 
 openapi: install
@@ -58,4 +82,4 @@ demo: install
 	$(PY) -m scripts.demo
 
 clean:
-	rm -rf $(VENV) cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) cdk.out .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist

@@ -20,6 +20,9 @@ import declaration
 from local.functions_host import FunctionsHost, IntegrationTimeout
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+# What a CORS preflight may ask for (API Gateway's defaultCorsPreflightOptions in the stack allows the same).
+CORS_ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-Id"
+CORS_ALLOW_METHODS = "GET, POST, PATCH, PUT, DELETE, OPTIONS"
 PROBLEM = "application/problem+json"
 REQUEST_ID = "X-Request-Id"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -104,6 +107,8 @@ class ApiGateway:
         integration_timeout_s: float = INTEGRATION_TIMEOUT_S,
         extra: dict[tuple[str, str], Callable[[Request], Response]] | None = None,
         log: Callable[[str], None] | None = None,
+        web: Callable[[Request], Response | None] | None = None,
+        cors_origin: str = "",
     ) -> None:
         self.host, self.stage = host, stage
         self.routes = [_Route(m, p, f) for m, p, f in declaration.all_routes()]
@@ -112,6 +117,8 @@ class ApiGateway:
         self.integration_timeout_s = integration_timeout_s
         self.extra = extra or {}
         self.log = log  # one readable line per request (method, path, status, ms, request id), e.g. `print`
+        # The web client's files on the same origin (None when it is not for them), and the one origin CORS allows.
+        self.web, self.cors_origin = web, cors_origin.rstrip("/")
 
     def match(self, method: str, path: str) -> tuple[_Route, dict[str, str]] | None:
         allowed: list[str] = []
@@ -192,6 +199,12 @@ class ApiGateway:
         if extra is not None:
             return extra(request)
         too_large = _problem(413, "Payload too large", "The body exceeds 10 MB.", "payload-too-large")
+        if self.web is not None:
+            page = self.web(request)
+            if page is not None:
+                return page
+        if request.method == "OPTIONS":
+            return self.preflight(request)
         if (request.content_length or 0) > MAX_PAYLOAD_BYTES:
             return too_large
         try:
@@ -240,6 +253,24 @@ class ApiGateway:
         if "error" in outcome:
             raise outcome["error"]
         return outcome["result"]
+
+    def preflight(self, request: Request) -> Response:
+        """A CORS preflight, answered by the gateway as API Gateway's preflight options do: the grant is given to
+        the web client's origin only."""
+        try:
+            exists = self.match("GET", request.path) is not None
+        except _MethodNotAllowed:
+            exists = True  # the path is served with other methods
+        if not exists:
+            return _problem(404, "Not found", f"No resource at {request.path}.", "not-found")
+        response = Response(status=204)
+        response.headers["Vary"] = "Origin"
+        if self.cors_origin and request.headers.get("Origin") == self.cors_origin:
+            response.headers["Access-Control-Allow-Origin"] = self.cors_origin
+            response.headers["Access-Control-Allow-Methods"] = CORS_ALLOW_METHODS
+            response.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+            response.headers["Access-Control-Max-Age"] = "600"
+        return response
 
     @staticmethod
     def to_response(result: dict[str, Any]) -> Response:

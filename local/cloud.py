@@ -94,6 +94,7 @@ class LocalCloud:
                 "POWERTOOLS_METRICS_NAMESPACE": "InsurancePlatform",
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
                 "PUBLIC_BASE_URL": self.url,
+                "WEB_ORIGIN": self.url,  # the web client is served on the API's origin (local/web_client.py)
             }
         )
         os.environ.pop("AWS_SESSION_TOKEN", None)
@@ -197,6 +198,7 @@ class LocalCloud:
         from werkzeug.serving import make_server
         from werkzeug.wrappers import Request, Response
 
+        from local import web_client
         from local.api_gateway import ApiGateway
 
         def health(request: Request) -> Response:
@@ -215,7 +217,9 @@ class LocalCloud:
             clients=self.client_throttle,
             extra={("GET", "/health"): health},
             log=_print_line,
+            cors_origin=self.url,
         )
+        web_client.mount(gateway)
         health_route = [r for r in gateway.routes if r.resource == "/health"]
         gateway.routes.sort(key=lambda r: r is not health_route[0])
         self._http = make_server(self.host, self.port, gateway, threaded=True)

@@ -31,7 +31,10 @@ PUBLIC_BASE_URL_ENV = "PUBLIC_BASE_URL"
 CONTEXT_ENVIRONMENT = {
     "card_processor_url": "CARD_PROCESSOR_URL",
     "notifications_from_email": "NOTIFICATIONS_FROM_EMAIL",
+    # where browsers tokenize cards (the processor's hosted-fields endpoint): told to the web client by GET /config
+    "card_tokenization_url": "CARD_TOKENIZATION_URL",
 }
+WEB_ORIGIN_ENV = "WEB_ORIGIN"
 API_THROTTLE_RATE = 50
 API_THROTTLE_BURST = 100
 WEBSOCKET_STAGE = "live"

@@ -128,3 +128,50 @@ def acknowledge_findings(stack: PlatformStack) -> None:
             f"{name} WebSocket clients authenticate on $connect with the event's reporter token, checked by the "
             "function (the same code path as the local WebSocket gateway).",
         )
+
+    _acknowledge_web_client(stack)
+
+
+def _acknowledge_web_client(stack: PlatformStack) -> None:
+    distribution = stack.web.distribution
+    _ack(
+        distribution,
+        "AwsSolutions-CFR1",
+        "The web client serves policyholders and people reporting incidents wherever they are: no geo restriction.",
+    )
+    _ack(
+        distribution,
+        "AwsSolutions-CFR2",
+        "Static files only (GET/HEAD from a private bucket): no WAF web ACL here; one is attached per environment.",
+    )
+    _ack(
+        distribution,
+        "AwsSolutions-CFR4",
+        "The default *.cloudfront.net certificate cannot set a minimum TLS version; HTTPS only (HTTP redirects). A "
+        "custom domain's certificate would use TLSv1.2_2021.",
+    )
+    # The BucketDeployment's provider function is a stack-level singleton that CDK owns.
+    for child in stack.node.children:
+        if not child.node.id.startswith("Custom::CDKBucketDeployment"):
+            continue
+        _ack(child, "AwsSolutions-L1", "CDK's BucketDeployment provider: its runtime is chosen and updated by CDK.")
+        _ack(
+            child,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            "The deployment provider writes only its own CloudWatch logs.",
+        )
+        reason = (
+            "CDK's BucketDeployment copies the web client's asset from the CDK assets bucket into the web bucket "
+            "(object keys under those two buckets only) and invalidates the distribution (no resource-level ARN)."
+        )
+        for finding in (
+            "IAM5[Resource::*]",
+            "IAM5[Action::s3:GetBucket*]",
+            "IAM5[Action::s3:GetObject*]",
+            "IAM5[Action::s3:List*]",
+            "IAM5[Action::s3:Abort*]",
+            "IAM5[Action::s3:DeleteObject*]",
+            "IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
+            f"IAM5[Resource::{_arn(stack.web.bucket)}/*]",
+        ):
+            _ack(child, f"AwsSolutions-{finding}", reason)

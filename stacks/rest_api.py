@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -16,7 +16,14 @@ class RestApi(Construct):
     """One API Gateway REST API. Request bodies are limited by the functions (MAX_BODY_BYTES): API Gateway's
     own limit is a fixed 10 MB."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, functions: dict[str, lambda_.Function]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        functions: dict[str, lambda_.Function],
+        cors_origin: str | None = None,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.access_logs = logs.LogGroup(
             self, "AccessLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN
@@ -28,6 +35,16 @@ class RestApi(Construct):
             endpoint_types=[apigateway.EndpointType.REGIONAL],
             cloud_watch_role=True,
             binary_media_types=["application/pdf"],
+            # CORS preflights for the web client's origin only, answered by API Gateway; the functions add the
+            # grant to their answers for the same origin (WEB_ORIGIN).
+            default_cors_preflight_options=apigateway.CorsOptions(
+                allow_origins=[cors_origin],
+                allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "X-Request-Id"],
+                max_age=Duration.minutes(10),
+            )
+            if cors_origin
+            else None,
             deploy_options=apigateway.StageOptions(
                 stage_name=API_STAGE,
                 throttling_rate_limit=API_THROTTLE_RATE,
@@ -60,6 +77,7 @@ class RestApi(Construct):
         # Built from the API id and the stage name, not `api.url`, which would make functions depend on the
         # deployment that depends on them.
         stack = Stack.of(self)
-        self.base_url = f"https://{self.api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}/{API_STAGE}"
+        self.origin = f"https://{self.api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
+        self.base_url = f"{self.origin}/{API_STAGE}"
         for function in functions.values():
             function.add_environment(PUBLIC_BASE_URL_ENV, self.base_url)

@@ -1,7 +1,11 @@
 """A simulated card processor: its own werkzeug HTTP service with a processor-like API.
 
-- `POST /v1/tokens` {number, exp_month, exp_year, cvc, holder} → 201 {token, brand, last4, exp_month, exp_year}
-- `GET /v1/tokens/{token}` → 200 {token, brand, last4}
+- `POST /v1/tokens` {number, exp_month, exp_year, cvc, holder, client_reference?} → 201 {token, brand, last4,
+  exp_month, exp_year, client_reference}
+- `POST /v1/browser/tokens`: the same, called by a web page directly (what hosted card fields do, so the card
+  number never passes through the merchant's servers), with CORS for the merchant's web origins
+  (`allowed_origins`; locally the web client's origin, `WEB_ORIGIN`)
+- `GET /v1/tokens/{token}` → 200 {token, brand, last4, client_reference}
 - `POST /v1/charges` {token, amount, currency, reference} with an `Idempotency-Key` header →
   201 {charge_id, status: "succeeded" | "declined", decline_code, message, amount, currency}; a repeated key
   returns the first charge.
@@ -32,6 +36,7 @@ from insure.payments.cards import brand_of, digits_only, luhn_valid
 if TYPE_CHECKING:
     from local.cloud import LocalCloud
 
+BROWSER_TOKENS = "/v1/browser/tokens"
 DECLINES = {
     "4000000000000002": ("card_declined", "Your card was declined."),
     "4000000000009995": ("insufficient_funds", "Your card has insufficient funds."),
@@ -44,6 +49,7 @@ class _Token:
     brand: str
     last4: str
     decline: tuple[str, str] | None
+    client_reference: str | None = None  # what the merchant's client tied the token to (e.g. its application)
 
 
 @dataclass
@@ -56,6 +62,7 @@ class CardProcessorSimulator:
     tokens: dict[str, _Token] = field(default_factory=dict)
     charges: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    allowed_origins: tuple[str, ...] = ()  # web origins that may tokenize from the browser
 
     def __post_init__(self) -> None:
         self._server: Any = None
@@ -73,6 +80,9 @@ class CardProcessorSimulator:
         self._thread = threading.Thread(target=self._server.serve_forever, name=self.name, daemon=True)
         self._thread.start()
         os.environ["CARD_PROCESSOR_URL"] = self.url
+        os.environ["CARD_TOKENIZATION_URL"] = f"{self.url}{BROWSER_TOKENS}"
+        if cloud is not None:
+            self.allowed_origins = (*self.allowed_origins, cloud.url)
 
     def stop(self) -> None:
         if self._server is not None:
@@ -96,11 +106,21 @@ class CardProcessorSimulator:
             return _json(200, {"status": "ok"})
         if method == "POST" and path == "/v1/tokens":
             return self._tokenize(_body(request))
+        if path == BROWSER_TOKENS:
+            return self._browser(request)
         if method == "GET" and path.startswith("/v1/tokens/"):
             found = self.tokens.get(path.removeprefix("/v1/tokens/"))
             if found is None:
                 return _error(404, "resource_missing", "No such token.")
-            return _json(200, {"token": found.token, "brand": found.brand, "last4": found.last4})
+            return _json(
+                200,
+                {
+                    "token": found.token,
+                    "brand": found.brand,
+                    "last4": found.last4,
+                    "client_reference": found.client_reference,
+                },
+            )
         if method == "POST" and path == "/v1/charges":
             return self._charge(_body(request), request.headers.get("Idempotency-Key", ""))
         if method == "POST" and path == "/v1/refunds":
@@ -119,7 +139,14 @@ class CardProcessorSimulator:
         cvc = str(body.get("cvc", ""))
         if not cvc.isdigit() or len(cvc) not in (3, 4):
             return _error(402, "invalid_cvc", "The security code is not valid.")
-        token = _Token("tok_" + secrets.token_hex(12), brand_of(number), number[-4:], DECLINES.get(number))
+        reference = body.get("client_reference")
+        token = _Token(
+            "tok_" + secrets.token_hex(12),
+            brand_of(number),
+            number[-4:],
+            DECLINES.get(number),
+            str(reference)[:200] if reference else None,
+        )
         with self._lock:
             self.tokens[token.token] = token
         return _json(
@@ -130,8 +157,29 @@ class CardProcessorSimulator:
                 "last4": token.last4,
                 "exp_month": body.get("exp_month"),
                 "exp_year": body.get("exp_year"),
+                "client_reference": token.client_reference,
             },
         )
+
+    def _browser(self, request: Request) -> Response:
+        """Tokenization from a web page: a CORS preflight, then the same tokenization as `/v1/tokens`. Only the
+        merchant's own web origins get the CORS grant, so another site's page cannot read the answer."""
+        origin = request.headers.get("Origin", "")
+        allowed = origin in self.allowed_origins
+        if request.method == "OPTIONS":
+            response = Response(status=204)
+            if allowed:
+                response.headers["Access-Control-Allow-Methods"] = "POST"
+                response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+                response.headers["Access-Control-Max-Age"] = "600"
+        elif request.method == "POST":
+            response = self._tokenize(_body(request)) if allowed else _error(403, "origin_not_allowed", "Not allowed.")
+        else:
+            response = _error(405, "method_not_allowed", f"{request.method} is not allowed here.")
+        response.headers["Vary"] = "Origin"
+        if allowed:
+            response.headers["Access-Control-Allow-Origin"] = origin
+        return response
 
     def _charge(self, body: dict[str, Any], key: str) -> Response:
         if not key:

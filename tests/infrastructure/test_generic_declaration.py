@@ -71,7 +71,7 @@ def test_no_websocket_function_means_no_websocket_api(unseen):
 def test_a_new_route_function_queue_and_machine_are_built(unseen):
     stack = unseen.stack
     methods = [r["Properties"] for r in unseen.resources.values() if r["Type"] == "AWS::ApiGateway::Method"]
-    assert [m["HttpMethod"] for m in methods] == ["PUT"]
+    assert [m["HttpMethod"] for m in methods if m["HttpMethod"] != "OPTIONS"] == ["PUT"]  # + CORS preflights
     worker = unseen.properties(stack.functions.by_name["gadget_worker"])
     assert worker["Runtime"] == "python3.13" and worker["Timeout"] == 40
     queue = unseen.properties(stack.queues.by_name["gadget-jobs"])

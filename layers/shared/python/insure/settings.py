@@ -49,6 +49,10 @@ class PlatformSettings(BaseModel):
     platform_sales_phone: str = Field("+12125550150", alias="PLATFORM_SALES_PHONE")
     websocket_callback_url: str = Field("", alias="WEBSOCKET_CALLBACK_URL")
     websocket_url: str = Field("", alias="WEBSOCKET_URL")
+    # The web client's origin (scheme://host[:port]): the only origin CORS allows; empty allows none.
+    web_origin: str = Field("", alias="WEB_ORIGIN")
+    # Where a browser sends card details to be tokenized (the processor's hosted-fields endpoint, never our API).
+    card_tokenization_url: str = Field("", alias="CARD_TOKENIZATION_URL")
     insurer_timeout_s: float = Field(5.0, alias="INSURER_TIMEOUT_S")
     insurer_poll_interval_s: int = Field(60, alias="INSURER_POLL_INTERVAL_S", ge=0, le=900)
     insurer_max_receive_count: int = Field(5, alias="INSURER_MAX_RECEIVE_COUNT")

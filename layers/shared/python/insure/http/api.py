@@ -41,6 +41,8 @@ from insure.http.access import CALLER, Access, declared_access, resolve_caller
 logger = Logger(service="insurance-platform")
 
 REQUEST_ID = "X-Request-Id"
+# What a browser on the web client's origin may read from a cross-origin response.
+EXPOSED_HEADERS = "X-Request-Id, ETag, Retry-After, Location"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 JSON_MEDIA_TYPES = ("application/json",)
 
@@ -148,11 +150,25 @@ def _finish(app: APIGatewayRestResolver, response: Response) -> Response:
     request_id = app.context.get("request_id")
     if request_id:
         response.headers[REQUEST_ID] = request_id
+    origin = next((v for k, v in (app.current_event.headers or {}).items() if k.lower() == "origin" and v), None)
+    if origin is not None:
+        _allow_origin(response, origin)
     status = int(response.status_code)
     if 400 <= status < 500 and not app.context.get("_logged"):
         app.append_context(_logged=True)
         logger.info("client error", extra=_log_fields(app, status, response))
     return response
+
+
+def _allow_origin(response: Response, origin: str) -> None:
+    """CORS for exactly the web client's origin (the `WEB_ORIGIN` setting); any other origin gets no grant."""
+    from insure.settings import get_settings
+
+    allowed = get_settings().web_origin.rstrip("/")
+    response.headers["Vary"] = "Origin"
+    if allowed and origin == allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
 
 
 def _log_fields(app: APIGatewayRestResolver, status: int, response: Response) -> dict[str, Any]:

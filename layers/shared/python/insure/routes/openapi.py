@@ -157,6 +157,7 @@ def openapi_json() -> str:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
+    schemas.pop("ResponseValidationError", None)  # Powertools' own, unused here, and it points at ValidationError
     schemas["Problem"] = PROBLEM_SCHEMA
     document["components"]["securitySchemes"] = _security_schemes()
     declared = _declared_access()

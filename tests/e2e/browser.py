@@ -1,0 +1,139 @@
+"""The browser side of the web client's tests: Playwright driving Debian's Chromium (`/usr/bin/chromium`, launched
+by its path, headless; browser downloads are not possible here and `playwright install` is never run), a page
+that records console errors, axe-core injected into the page, keyboard helpers and screenshots."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+DIST = ROOT / "web" / "dist"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 360, "height": 640}
+# Chrome logs every HTTP error answer as "Failed to load resource"; the pages expect some (a 422 field error, a
+# 402 declined card) and handle them. Any other console error fails the test.
+EXPECTED_NETWORK_ERROR = re.compile(r"^Failed to load resource: the server responded with a status of (4\d\d)")
+
+
+def screenshots_dir() -> Path:
+    """`WEB_SCREENSHOTS` (make screenshots: docs/screenshots, committed) or a temporary directory."""
+    chosen = os.environ.get("WEB_SCREENSHOTS")
+    path = Path(chosen) if chosen else Path(tempfile.gettempdir()) / "web-screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def require_build() -> None:
+    missing = [p for p in (DIST / "index.html", AXE, Path(CHROMIUM)) if not p.exists()]
+    if missing:
+        message = f"the web client's browser tests need {', '.join(map(str, missing))}: run `make web chromium`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@dataclass
+class Console:
+    """What the page printed as errors, and the HTTP error statuses Chrome logged for answers the page handles."""
+
+    errors: list[str] = field(default_factory=list)
+    network: list[int] = field(default_factory=list)
+    csp: list[str] = field(default_factory=list)
+
+    def record(self, message: Any) -> None:
+        if message.type != "error":
+            return
+        found = EXPECTED_NETWORK_ERROR.match(message.text)
+        if found:
+            self.network.append(int(found.group(1)))
+        else:
+            self.errors.append(message.text)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One browser per test module (Playwright's sync API allows one running instance per thread)."""
+    require_build()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(chromium: Any, *, phone: bool = False, bypass_csp: bool = True, **options: Any) -> tuple[Any, Console]:
+    """A page in a fresh context; `bypass_csp` lets axe-core be injected with `add_script_tag` (an inline script
+    the client's CSP refuses: the CSP itself is checked by a test that keeps it)."""
+    viewport = PHONE if phone else {"width": 1100, "height": 900}
+    context = chromium.new_context(
+        viewport=viewport,
+        locale="en-US",
+        timezone_id="America/New_York",
+        bypass_csp=bypass_csp,
+        is_mobile=phone,
+        has_touch=phone,
+        accept_downloads=True,
+        **options,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    console = Console()
+    page.on("console", console.record)
+    page.on("pageerror", lambda error: console.errors.append(f"page error: {error}"))
+    return page, console
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations of the page as it is now (WCAG 2.0-2.2 A and AA rules)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values:
+                ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                          nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+        }"""
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def assert_accessible(page: Any, where: str) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"axe on {where}: {json.dumps(violations, indent=1)}"
+
+
+def shoot(page: Any, name: str) -> Path:
+    path = screenshots_dir() / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def tab_to(page: Any, selector: str, *, limit: int = 80, key: str = "Tab") -> None:
+    """Presses Tab until the element matching `selector` has the focus: reachable with the keyboard alone."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{selector} was not reached with {key} in {limit} presses")
+
+
+def press_until(page: Any, key: str, done: Callable[[], bool], *, limit: int = 80) -> None:
+    for _ in range(limit):
+        if done():
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"pressing {key} {limit} times did not get there")

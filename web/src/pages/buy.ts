@@ -1,0 +1,661 @@
+/**
+ * Buy: product and state, an instant quote, the application one group of questions per page, the decision with
+ * its reasons, the terms to read and accept, the card (tokenized by the card processor, never sent to the API),
+ * and the issued policy with its document.
+ */
+import { api, config, newKey, problemOf, type Config, type Problem, type Schemas } from "../api/client";
+import { h, humanize, money, showPage, when, type Child } from "../ui/dom";
+import {
+  button,
+  checked,
+  choices,
+  clearErrors,
+  form,
+  select,
+  showErrors,
+  textArea,
+  textInput,
+  value,
+  type FieldError,
+} from "../ui/forms";
+import { sha256Hex } from "../ui/hash";
+
+type Product = Schemas["ProductSummary"];
+type Application = Schemas["ApplicationView"];
+type JsonSchema = {
+  type?: string;
+  enum?: string[];
+  const?: string;
+  title?: string;
+  description?: string;
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  format?: string;
+  maxLength?: number;
+};
+
+const AGE_RATED = new Set(["disability", "accidental_death", "major_medical"]);
+const MULTI_LINE = new Set(["description"]);
+const ACRONYMS: Record<string, string> = { ups: "UPS (uninterruptible power supply)" };
+
+interface Answers {
+  product: string;
+  state: string;
+  item: Record<string, unknown>;
+  quoteFacts: { date_of_birth?: string; occupation?: string };
+  applicant: Record<string, string>;
+  address: Record<string, string>;
+}
+
+interface Flow {
+  config: Config;
+  products: Product[];
+  answers: Answers;
+  quote?: Schemas["QuoteResponse"];
+  application?: { id: string; token: string };
+  current?: Application;
+}
+
+let flow: Flow;
+
+export async function buyPage(): Promise<void> {
+  const base = await config();
+  const { data, error, response } = await api(base).GET("/products");
+  if (!data) return failure(problemOf(error, response));
+  flow = {
+    config: base,
+    // Personal cover with one kind of item; the bundle (several item kinds) and business-only products are sold
+    // through the API for now.
+    products: data.products.filter((p) => p.applicant_types.includes("personal") && (p.input_schema as JsonSchema).properties),
+    answers: { product: "", state: "", item: {}, quoteFacts: {}, applicant: {}, address: {} },
+  };
+  startStep();
+}
+
+function product(): Product {
+  return flow.products.find((p) => p.product === flow.answers.product) ?? flow.products[0];
+}
+
+function back(text: string, to: () => void): HTMLElement {
+  return h("a", { href: "#", class: "back-link", onclick: (e: Event) => (e.preventDefault(), to()) }, text);
+}
+
+function failure(problem: Problem): void {
+  showPage(
+    "Sorry, there is a problem with the service",
+    h("p", null, problem.detail ?? problem.title),
+    h("p", null, h("a", { href: "/" }, "Start again")),
+  );
+}
+
+// ---- 1. product and state -------------------------------------------------------------------------------------
+function startStep(errors: FieldError[] = []): void {
+  const a = flow.answers;
+  const states = (code: string) =>
+    (flow.products.find((p) => p.product === code)?.approved_states ?? []).map((s): [string, string] => [s, s]);
+  const stateField = select({
+    id: "state",
+    label: "Which state do you live in?",
+    hint: "The product must be approved in your state.",
+    options: states(a.product || flow.products[0].product),
+    placeholder: "Choose your state",
+    value: a.state,
+  });
+  const productField = choices({
+    id: "product",
+    label: "What do you want to insure?",
+    options: flow.products.map((p) => [p.product, p.title, p.description]),
+    value: a.product,
+    onChange: (code) => {
+      const control = stateField.querySelector("select") as HTMLSelectElement;
+      const keep = control.value;
+      control.replaceChildren(
+        h("option", { value: "" }, "Choose your state"),
+        ...states(code).map(([v, t]) => h("option", { value: v, selected: v === keep }, t)),
+      );
+    },
+  });
+  const page = form(
+    (f) => {
+      const chosen = value(f, "product");
+      const state = value(f, "state");
+      const found: FieldError[] = [];
+      if (!chosen) found.push({ id: "product", message: "Select what you want to insure" });
+      if (!state) found.push({ id: "state", message: "Select the state you live in" });
+      if (found.length) return showErrors(f, found);
+      if (chosen !== a.product) a.item = {};
+      a.product = chosen;
+      a.state = state;
+      itemStep();
+    },
+    productField,
+    stateField,
+    button("Continue"),
+  );
+  showPage("Get an instant quote", h("p", { class: "lead" }, "Pick a product and your state. It takes about five minutes."), page);
+  if (errors.length) showErrors(page, errors);
+  if (!performance.getEntriesByName("quote-form-ready").length) performance.mark("quote-form-ready"); // make bench
+}
+
+// ---- 2. the item, and the instant quote --------------------------------------------------------------------------
+function plain(schema: JsonSchema): JsonSchema {
+  const options = (schema.anyOf ?? []).filter((s) => s.type !== "null");
+  if (options.length === 1) return { ...options[0], title: schema.title, description: schema.description };
+  if (options.length > 1) return { ...schema, type: "money" };
+  if (schema.title === "Value" && schema.type === "string") return { ...schema, type: "money" }; // a decimal string
+  return schema;
+}
+
+function itemFields(schema: JsonSchema, current: Record<string, unknown>): HTMLElement[] {
+  const props = schema.properties ?? {};
+  const required = schema.required ?? [];
+  const rank = (n: string) => {
+    const s = plain(props[n]);
+    if (required.includes(n)) return 0;
+    if (s.type === "array") return 2;
+    return MULTI_LINE.has(n) || n.includes("serial") ? 3 : 1;
+  };
+  const names = Object.keys(props).sort((x, y) => rank(x) - rank(y) || (required.indexOf(x) - required.indexOf(y)));
+  const fields: HTMLElement[] = [];
+  for (const name of names) {
+    const raw = props[name];
+    if (!raw || raw.const !== undefined || name === "coverage") continue;
+    const s = plain(raw);
+    const id = `item-${name}`;
+    const optional = required.includes(name) ? "" : " (optional)";
+    const label = `${humanize((s.title ?? name).toLowerCase())}${optional}`;
+    const hint = s.description;
+    const now = current[name];
+    if (s.enum) {
+      const options = s.enum.map((v): [string, string] => [v, humanize(v)]);
+      fields.push(
+        s.enum.length <= 4
+          ? choices({ id, label, hint, options, value: String(now ?? "") })
+          : select({ id, label, hint, options, placeholder: "Choose one", value: String(now ?? "") }),
+      );
+    } else if (s.type === "array" && s.items?.enum) {
+      const options = s.items.enum.map((v): [string, string] => [v, ACRONYMS[v] ?? humanize(v)]);
+      fields.push(choices({ id, label, hint, options, multiple: true, values: (now as string[]) ?? [] }));
+    } else if (s.type === "boolean") {
+      fields.push(choices({ id, label, hint, options: [["true", "Yes"], ["false", "No"]], value: now === undefined ? "" : String(now) }));
+    } else if (s.type === "money") {
+      fields.push(
+        h(
+          "div",
+          { class: "money" },
+          textInput({ id, label: `${label} in US dollars`, hint, inputmode: "decimal", width: "short", value: String(now ?? ""), spellcheck: false }),
+        ),
+      );
+    } else if (s.type === "integer" || s.type === "number") {
+      fields.push(textInput({ id, label, hint, inputmode: "numeric", width: "short", value: String(now ?? "") }));
+    } else if (s.format === "date") {
+      fields.push(textInput({ id, label, hint, type: "date", width: "medium", value: String(now ?? "") }));
+    } else if (MULTI_LINE.has(name)) {
+      fields.push(textArea({ id, label, hint, value: String(now ?? "") }));
+    } else {
+      fields.push(textInput({ id, label, hint, value: String(now ?? ""), width: (s.maxLength ?? 100) <= 40 ? "medium" : "long" }));
+    }
+  }
+  return fields;
+}
+
+function readItem(f: HTMLFormElement, schema: JsonSchema): Record<string, unknown> {
+  const item: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(schema.properties ?? {})) {
+    if (raw.const !== undefined) {
+      item[name] = raw.const;
+      continue;
+    }
+    const s = plain(raw);
+    const id = `item-${name}`;
+    if (s.type === "array") {
+      const values = checked(f, id);
+      if (values.length) item[name] = values;
+      continue;
+    }
+    const text = value(f, id);
+    if (!text) continue;
+    if (s.type === "boolean") item[name] = text === "true";
+    else if (s.type === "integer") item[name] = /^-?\d+$/.test(text) ? Number(text) : text;
+    else if (s.type === "number") item[name] = Number.isNaN(Number(text)) ? text : Number(text);
+    else if (s.type === "money") item[name] = text.replace(/[$,\s]/g, "");
+    else item[name] = text;
+  }
+  return item;
+}
+
+function itemStep(errors: FieldError[] = []): void {
+  const a = flow.answers;
+  const p = product();
+  const schema = p.input_schema as JsonSchema;
+  const ageRated = p.coverages.some((c) => AGE_RATED.has(c));
+  const limits = p.limits;
+  const page = form(
+    async (f) => {
+      a.item = readItem(f, schema);
+      a.quoteFacts = ageRated
+        ? { date_of_birth: value(f, "quote-date_of_birth") || undefined, occupation: value(f, "quote-occupation") || undefined }
+        : {};
+      clearErrors(f);
+      const { data, error, response } = await api(flow.config).POST("/quotes", {
+        body: {
+          product: a.product as Product["product"],
+          state: a.state,
+          applicant_type: "personal",
+          items: [a.item as Schemas["ComputerItem"]],
+          date_of_birth: a.quoteFacts.date_of_birth ?? null,
+          occupation: a.quoteFacts.occupation ?? null,
+        },
+      });
+      if (!data) return problemOnPage(f, problemOf(error, response), "item");
+      flow.quote = data;
+      quoteShown(f, data);
+    },
+    itemFields(schema, a.item),
+    ageRated
+      ? [
+          textInput({ id: "quote-date_of_birth", label: "Date of birth", hint: "For example, 1985-12-10", type: "date", width: "medium", value: a.quoteFacts.date_of_birth }),
+          textInput({ id: "quote-occupation", label: "Occupation (optional)", value: a.quoteFacts.occupation }),
+        ]
+      : null,
+    button("Get my quote"),
+  );
+  showPage(
+    `About what you want to insure`,
+    back("Back", startStep),
+    h("p", { class: "lead" }, `${p.title} in ${a.state}. We cover up to ${money(limits.max_item_value)} for one item.`),
+    page,
+    h("div", { id: "quote", "aria-live": "polite" }),
+  );
+  if (errors.length) showErrors(page, errors);
+}
+
+function quoteShown(f: HTMLFormElement, quote: Schemas["QuoteResponse"]): void {
+  const region = document.getElementById("quote") as HTMLElement;
+  region.replaceChildren(
+    h(
+      "section",
+      { class: "panel quote", "aria-labelledby": "quote-title" },
+      h("h2", { id: "quote-title" }, "Your instant quote"),
+      h("p", { class: "premium" }, money(quote.premium), h("span", null, " a year")),
+      quote.reasons.length
+        ? h("ul", { class: "list" }, quote.reasons.map((r) => h("li", null, r.sentence)))
+        : h("p", null, "No rate factors applied."),
+      h("p", { class: "hint" }, `This quote holds until ${when(quote.expires_at)}. The final price is set when you apply.`),
+      h("button", { type: "button", class: "button", onclick: () => aboutStep() }, "Apply for this cover"),
+    ),
+  );
+  f.querySelector<HTMLButtonElement>("button[type=submit]")!.textContent = "Update my quote";
+  (region.querySelector("h2") as HTMLElement).scrollIntoView({ block: "nearest" });
+}
+
+// ---- 3-5. about you, contact, address -----------------------------------------------------------------------------
+function aboutStep(errors: FieldError[] = []): void {
+  const a = flow.answers.applicant;
+  const facts = flow.answers.quoteFacts;
+  const page = form(
+    (f) => {
+      for (const k of ["first_name", "last_name", "date_of_birth", "occupation"]) a[k] = value(f, `applicant-${k}`);
+      const found = missing(f, [
+        ["applicant-first_name", "Enter your first name"],
+        ["applicant-last_name", "Enter your last name"],
+        ["applicant-date_of_birth", "Enter your date of birth"],
+        ["applicant-occupation", "Enter your occupation"],
+      ]);
+      if (found.length) return showErrors(f, found);
+      contactStep();
+    },
+    textInput({ id: "applicant-first_name", label: "First name", autocomplete: "given-name", value: a.first_name, width: "medium", spellcheck: false }),
+    textInput({ id: "applicant-last_name", label: "Last name", autocomplete: "family-name", value: a.last_name, width: "medium", spellcheck: false }),
+    textInput({ id: "applicant-date_of_birth", label: "Date of birth", hint: "For example, 1985-12-10", type: "date", autocomplete: "bday", width: "medium", value: a.date_of_birth ?? facts.date_of_birth }),
+    textInput({ id: "applicant-occupation", label: "Occupation", autocomplete: "organization-title", value: a.occupation ?? facts.occupation, width: "medium" }),
+    button("Continue"),
+  );
+  showPage("About you", back("Back", () => itemStep()), page);
+  if (errors.length) showErrors(page, errors);
+}
+
+function contactStep(errors: FieldError[] = []): void {
+  const a = flow.answers.applicant;
+  const page = form(
+    (f) => {
+      a.email = value(f, "applicant-email");
+      a.phone = value(f, "applicant-phone");
+      const found = missing(f, [
+        ["applicant-email", "Enter your email address"],
+        ["applicant-phone", "Enter your phone number"],
+      ]);
+      if (found.length) return showErrors(f, found);
+      addressStep();
+    },
+    textInput({ id: "applicant-email", label: "Email address", hint: "We send your policy documents here.", type: "email", autocomplete: "email", value: a.email, spellcheck: false }),
+    textInput({ id: "applicant-phone", label: "Phone number", hint: "For example, +1 212 555 0100", type: "tel", autocomplete: "tel", value: a.phone, width: "medium" }),
+    button("Continue"),
+  );
+  showPage("How can we contact you?", back("Back", () => aboutStep()), page);
+  if (errors.length) showErrors(page, errors);
+}
+
+function addressStep(errors: FieldError[] = []): void {
+  const a = flow.answers.address;
+  const page = form(
+    (f) => {
+      for (const k of ["line1", "line2", "city", "zip"]) a[k] = value(f, `address-${k}`);
+      const found = missing(f, [
+        ["address-line1", "Enter the first line of your address"],
+        ["address-city", "Enter your town or city"],
+        ["address-zip", "Enter your ZIP code"],
+      ]);
+      if (found.length) return showErrors(f, found);
+      checkStep();
+    },
+    textInput({ id: "address-line1", label: "Address line 1", autocomplete: "address-line1", value: a.line1 }),
+    textInput({ id: "address-line2", label: "Address line 2 (optional)", autocomplete: "address-line2", value: a.line2 }),
+    textInput({ id: "address-city", label: "Town or city", autocomplete: "address-level2", value: a.city, width: "medium" }),
+    h("p", { class: "field" }, h("span", { class: "label" }, "State"), ` ${flow.answers.state}`),
+    textInput({ id: "address-zip", label: "ZIP code", autocomplete: "postal-code", value: a.zip, width: "short", inputmode: "numeric" }),
+    button("Continue"),
+  );
+  showPage("What is your address?", back("Back", () => contactStep()), page);
+  if (errors.length) showErrors(page, errors);
+}
+
+function missing(f: HTMLFormElement, checks: Array<[string, string]>): FieldError[] {
+  return checks.filter(([id]) => !value(f, id)).map(([id, message]) => ({ id, message }));
+}
+
+// ---- 6. check your answers, submit --------------------------------------------------------------------------------
+function applicationBody(): Schemas["ApplicationRequest"] {
+  const a = flow.answers;
+  const address = { line1: a.address.line1, city: a.address.city, state: a.state, zip: a.address.zip, line2: a.address.line2 || null };
+  return {
+    product: a.product as Product["product"],
+    state: a.state,
+    applicant_type: "personal",
+    applicant: {
+      first_name: a.applicant.first_name,
+      last_name: a.applicant.last_name,
+      date_of_birth: a.applicant.date_of_birth,
+      email: a.applicant.email,
+      phone: a.applicant.phone,
+      occupation: a.applicant.occupation,
+      address,
+    },
+    items: [a.item as Schemas["ComputerItem"]],
+    quote_id: flow.quote?.quote_id ?? null,
+  };
+}
+
+function checkStep(errors: FieldError[] = []): void {
+  const a = flow.answers;
+  const rows: Array<[string, string, () => void]> = [
+    ["Product", `${product().title} in ${a.state}`, () => startStep()],
+    ...Object.entries(a.item)
+      .filter(([k]) => k !== "coverage")
+      .map(([k, v]): [string, string, () => void] => [humanize(k), Array.isArray(v) ? v.map(String).map(humanize).join(", ") : typeof v === "boolean" ? (v ? "Yes" : "No") : String(v), () => itemStep()]),
+    ["Name", `${a.applicant.first_name} ${a.applicant.last_name}`, () => aboutStep()],
+    ["Date of birth", a.applicant.date_of_birth, () => aboutStep()],
+    ["Occupation", a.applicant.occupation, () => aboutStep()],
+    ["Email", a.applicant.email, () => contactStep()],
+    ["Phone", a.applicant.phone, () => contactStep()],
+    ["Address", [a.address.line1, a.address.line2, a.address.city, a.state, a.address.zip].filter(Boolean).join(", "), () => addressStep()],
+  ];
+  const list = h(
+    "dl",
+    { class: "summary-list" },
+    rows.map(([k, v, change]) =>
+      h(
+        "div",
+        { class: "summary-row" },
+        h("dt", null, k),
+        h("dd", null, v),
+        h("dd", { class: "summary-action" }, h("a", { href: "#", onclick: (e: Event) => (e.preventDefault(), change()) }, "Change", h("span", { class: "visually-hidden" }, ` ${k.toLowerCase()}`))),
+      ),
+    ),
+  );
+  const page = form(async (f) => submitApplication(f), button("Submit application"));
+  showPage("Check your answers", back("Back", () => addressStep()), list, h("p", null, "By submitting you confirm the answers are true to the best of your knowledge."), page);
+  if (errors.length) showErrors(page, errors);
+}
+
+async function submitApplication(f: HTMLFormElement): Promise<void> {
+  const body = applicationBody();
+  if (!flow.application) {
+    const { data, error, response } = await api(flow.config).POST("/applications", { body });
+    if (!data) return problemOnPage(f, problemOf(error, response), "check");
+    flow.application = { id: data.application_id, token: data.session_token };
+  } else {
+    const { data, error, response } = await client().PATCH("/applications/{application_id}", {
+      params: { path: { application_id: flow.application.id } },
+      body: { applicant: body.applicant, items: body.items, state: body.state },
+    });
+    if (!data) return problemOnPage(f, problemOf(error, response), "check");
+  }
+  showPage("We are checking your application", h("p", { role: "status" }, "This usually takes a few seconds."));
+  const submitted = await client().POST("/applications/{application_id}/submit", {
+    params: { path: { application_id: flow.application.id } },
+  });
+  if (!submitted.data) return failure(problemOf(submitted.error, submitted.response));
+  const settled = await until(submitted.data, (s) => s !== "underwriting" && s !== "draft");
+  decisionStep(settled);
+}
+
+function client() {
+  return api(flow.config, flow.application?.token);
+}
+
+async function until(first: Application, done: (status: Application["status"]) => boolean): Promise<Application> {
+  let current = first;
+  for (let i = 0; i < 120 && !done(current.status); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const { data } = await client().GET("/applications/{application_id}", {
+      params: { path: { application_id: flow.application!.id } },
+    });
+    if (data) current = data;
+  }
+  flow.current = current;
+  return current;
+}
+
+/** Field errors go to the page that asks that question; anything else is shown on the current page. */
+const FIELD_PAGES: Array<[RegExp, (e: FieldError[]) => void]> = [
+  [/^item-|^quote-/, (e) => itemStep(e)],
+  [/^applicant-(first_name|last_name|date_of_birth|occupation)$/, (e) => aboutStep(e)],
+  [/^applicant-(email|phone)$/, (e) => contactStep(e)],
+  [/^address-/, (e) => addressStep(e)],
+  [/^(state|product)$/, (e) => startStep(e)],
+];
+
+export function fieldId(path: string): string {
+  const parts = path.replace(/\[(\d+)\]/g, ".$1").split(".").filter(Boolean);
+  if (parts[0] === "items") return parts[2] ? `item-${parts[2]}` : ""; // a whole item: the summary only
+  if (parts[0] === "applicant" && parts[1] === "address") return `address-${parts[2] ?? "line1"}`;
+  if (parts[0] === "applicant") return `applicant-${parts[1] ?? "first_name"}`;
+  if (parts[0] === "date_of_birth" || parts[0] === "occupation") return `quote-${parts[0]}`;
+  if (parts[0] === "card") return `card-${(parts[1] ?? "number").replace("_", "-")}`;
+  if (parts[0] === "payment_token") return "card-number";
+  return parts[0] ?? "";
+}
+
+function problemOnPage(f: HTMLFormElement, problem: Problem, page: string): void {
+  const errors = (problem.errors ?? []).map((e) => ({ id: fieldId(e.field), message: e.message }));
+  if (!errors.length) return showErrors(f, [{ id: "", message: problem.detail ?? problem.title }]);
+  const here = errors.filter((e) => document.getElementById(e.id));
+  if (here.length === errors.length || page === "item") return showErrors(f, errors);
+  const target = FIELD_PAGES.find(([pattern]) => errors.some((e) => pattern.test(e.id)));
+  if (target) target[1](errors);
+  else showErrors(f, errors);
+}
+
+// ---- 7. the decision ----------------------------------------------------------------------------------------------
+function decisionStep(application: Application): void {
+  const decision = application.decision;
+  if (application.status === "declined") {
+    showPage(
+      "We cannot offer you cover",
+      h("p", { class: "lead" }, "The application was declined for these reasons:"),
+      h("ul", { class: "list reasons" }, (decision?.reasons ?? []).map((r) => h("li", null, r.sentence, " ", h("span", { class: "rule" }, `(rule ${r.rule_id})`)))),
+      h("p", null, "If an answer was wrong, you can change it and apply again."),
+      h("button", { type: "button", class: "button", onclick: () => checkStep() }, "Change your answers"),
+    );
+    return;
+  }
+  if (application.status !== "offered" || !application.offer) {
+    return failure({ title: "Unexpected status", status: 0, detail: `The application is ${humanize(application.status)}.` });
+  }
+  const offer = application.offer;
+  showPage(
+    "You can be covered",
+    h("div", { class: "panel offer" }, h("p", null, "Your premium"), h("p", { class: "premium" }, money(offer.premium), h("span", null, " a year"))),
+    decision?.reasons.length ? [h("h2", null, "How we worked it out"), h("ul", { class: "list" }, decision.reasons.map((r) => h("li", null, r.sentence)))] : null,
+    h("p", null, `This offer holds until ${when(offer.expires_at)}.`),
+    h("button", { type: "button", class: "button", onclick: () => termsStep(offer) }, "Read the terms"),
+  );
+}
+
+// ---- 8. terms ------------------------------------------------------------------------------------------------------
+async function termsStep(offer: Schemas["OfferView"]): Promise<void> {
+  showPage("Read your policy terms", h("p", { role: "status" }, "Loading the terms…"));
+  const response = await fetch(offer.terms_url, { headers: { Authorization: `Bearer ${flow.application!.token}` } });
+  if (!response.ok) return failure({ title: "The terms could not be loaded", status: response.status });
+  const text = await response.text();
+  const shown = await sha256Hex(text);
+  const page = form(async (f) => {
+    if (shown !== offer.terms_sha256) {
+      return showErrors(f, [{ id: "", message: "The terms changed while you were reading. Reload the page to read them again." }]);
+    }
+    const { error, response: answer } = await client().POST("/applications/{application_id}/accept", {
+      params: { path: { application_id: flow.application!.id } },
+      body: { offer_id: offer.offer_id, terms_sha256: shown },
+    });
+    if (error) return showErrors(f, [{ id: "", message: problemOf(error, answer).detail ?? "The offer could not be accepted." }]);
+    paymentStep();
+  }, button("I accept"));
+  showPage(
+    "Read your policy terms",
+    h("div", { class: "terms", tabindex: 0, role: "region", "aria-label": "Policy terms" }, h("pre", null, text)),
+    h("p", null, "By selecting “I accept” you agree to these terms and sign them electronically."),
+    page,
+  );
+}
+
+// ---- 9. payment ----------------------------------------------------------------------------------------------------
+interface CardToken {
+  token: string;
+  brand: string;
+  last4: string;
+}
+
+function paymentStep(errors: FieldError[] = [], note?: string): void {
+  const offer = flow.current?.offer;
+  const year = new Date().getFullYear();
+  const page = form(
+    async (f) => {
+      const card = {
+        holder: value(f, "card-holder"),
+        number: value(f, "card-number").replace(/[\s-]/g, ""),
+        exp_month: Number(value(f, "card-exp-month")),
+        exp_year: Number(value(f, "card-exp-year")),
+        cvc: value(f, "card-cvc"),
+      };
+      const found = missing(f, [
+        ["card-holder", "Enter the name on the card"],
+        ["card-number", "Enter the card number"],
+        ["card-exp-month", "Enter the month the card expires"],
+        ["card-exp-year", "Enter the year the card expires"],
+        ["card-cvc", "Enter the security code"],
+      ]);
+      if (found.length) return showErrors(f, found);
+      const token = await tokenize(f, card);
+      if (!token) return;
+      await pay(f, token);
+    },
+    textInput({ id: "card-holder", label: "Name on card", autocomplete: "cc-name", spellcheck: false }),
+    textInput({ id: "card-number", label: "Card number", hint: "The long number on the front of your card", autocomplete: "cc-number", inputmode: "numeric", spellcheck: false }),
+    h(
+      "div",
+      { class: "inline-fields" },
+      textInput({ id: "card-exp-month", label: "Expiry month", hint: "MM", autocomplete: "cc-exp-month", inputmode: "numeric", width: "short" }),
+      textInput({ id: "card-exp-year", label: "Expiry year", hint: `YYYY, e.g. ${year + 3}`, autocomplete: "cc-exp-year", inputmode: "numeric", width: "short" }),
+    ),
+    textInput({ id: "card-cvc", label: "Security code", hint: "The last 3 digits on the back of the card", autocomplete: "cc-csc", inputmode: "numeric", width: "short" }),
+    button(`Pay ${money(offer?.premium)}`),
+  );
+  showPage(
+    "Pay by card",
+    note ? h("p", { class: "notice" }, note) : null,
+    h("p", { class: "hint" }, "Your card details go straight to our card processor; we only receive a token."),
+    page,
+  );
+  if (errors.length) showErrors(page, errors, "Your payment did not go through");
+}
+
+async function tokenize(f: HTMLFormElement, card: Record<string, string | number>): Promise<CardToken | null> {
+  let response: Response;
+  try {
+    response = await fetch(flow.config.card_tokenization_url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ...card, client_reference: flow.application!.id }),
+      credentials: "omit",
+    });
+  } catch {
+    showErrors(f, [{ id: "", message: "The card processor could not be reached. Try again." }]);
+    return null;
+  }
+  const body = await response.json().catch(() => ({}));
+  if (response.status !== 201) {
+    const code = body?.error?.code as string | undefined;
+    const message = body?.error?.message ?? "The card was refused by the card processor.";
+    showErrors(f, [{ id: code === "invalid_cvc" ? "card-cvc" : "card-number", message }]);
+    return null;
+  }
+  return body as CardToken;
+}
+
+async function pay(f: HTMLFormElement, token: CardToken): Promise<void> {
+  const { data, error, response } = await client().POST("/applications/{application_id}/payment", {
+    params: { path: { application_id: flow.application!.id } },
+    headers: { "Idempotency-Key": newKey() },
+    body: { payment_token: token.token },
+  });
+  if (response.status === 402) {
+    const problem = problemOf(error, response);
+    return paymentStep([{ id: "card-number", message: `${problem.detail ?? "Your card was declined."} Try another card.` }]);
+  }
+  if (!data) return problemOnPage(f, problemOf(error, response), "payment");
+  showPage("Issuing your policy", h("p", { role: "status" }, "Payment received. Your policy is being issued…"));
+  const settled = await until(data as unknown as Application, (s) => s === "issued" || s === "failed" || s === "expired");
+  if (settled.status !== "issued" || !settled.policy_number) {
+    return failure({ title: "Not issued", status: 0, detail: `The application is ${humanize(settled.status)}.` });
+  }
+  doneStep(settled.policy_number, token);
+}
+
+// ---- 10. issued ----------------------------------------------------------------------------------------------------
+function doneStep(policyNumber: string, token: CardToken): void {
+  const link = h("a", { href: "#", class: "button secondary", id: "document-link" }, "Download your policy (PDF)");
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const response = await fetch(`${flow.config.api_url}/policies/${encodeURIComponent(policyNumber)}/document`, {
+      headers: { Authorization: `Bearer ${flow.application!.token}` },
+    });
+    if (!response.ok) return;
+    const url = URL.createObjectURL(await response.blob());
+    const save = h("a", { href: url, download: `${policyNumber}.pdf` });
+    document.body.append(save);
+    save.click();
+    save.remove();
+  });
+  const children: Child[] = [
+    h("div", { class: "panel confirmation" }, h("p", null, "Your policy number"), h("p", { class: "policy-number", id: "policy-number" }, policyNumber)),
+    h("p", null, `We charged your ${humanize(token.brand)} card ending ${token.last4}.`),
+    h("p", null, link),
+    h("h2", null, "What happens next"),
+    h("p", null, "Keep your policy number. Create an account to see your policies, amend or cancel them later."),
+    h("p", null, h("a", { href: "/account" }, "Your policies")),
+  ];
+  showPage("Your policy is issued", ...children);
+}

@@ -1,0 +1,365 @@
+/**
+ * Report: `/t/{tag_id}`, the URL in a tag's QR code, on a phone. Who is reporting, where (the browser's location
+ * with permission, or typed), what happened; then what to do now (updated as facts are added) and, for the owner,
+ * each insurer's progress live over the WebSocket, polling when the socket is not available.
+ */
+import { api, config, newKey, problemOf, type Config, type Schemas } from "../api/client";
+import { h, humanize, showPage, when } from "../ui/dom";
+import { button, choices, form, showErrors, textArea, textInput, value, type FieldError } from "../ui/forms";
+
+type RiskEvent = Schemas["RiskEventView"];
+type Insurer = Schemas["InsurerProgress"];
+type Facts = Schemas["Facts"];
+
+const EVENT_TYPES: Array<[string, string]> = [
+  ["theft", "It was stolen"],
+  ["loss", "It was lost"],
+  ["found", "I found it"],
+  ["fire", "Fire"],
+  ["water_damage", "Water damage"],
+  ["collision", "A collision or accident"],
+  ["injury", "Someone is hurt"],
+  ["vandalism", "Vandalism"],
+  ["weather", "Storm or weather damage"],
+  ["other", "Something else"],
+];
+const FINAL = new Set(["paid", "denied", "closed", "unreachable"]);
+const POLL_MS = 3000;
+
+interface Report {
+  tag: string;
+  owner: boolean;
+  reporter: { name: string; phone: string; email: string };
+  location: Schemas["Location"] | null;
+  place: string;
+}
+
+let base: Config;
+let report: Report;
+
+export async function reportPage(tag: string): Promise<void> {
+  base = await config();
+  report = { tag, owner: false, reporter: { name: "", phone: "", email: "" }, location: null, place: "" };
+  whoStep();
+}
+
+function whoStep(errors: FieldError[] = []): void {
+  const r = report.reporter;
+  const page = form(
+    (f) => {
+      const who = value(f, "who");
+      r.name = value(f, "reporter-name");
+      r.phone = value(f, "reporter-phone");
+      r.email = value(f, "reporter-email");
+      const found: FieldError[] = [];
+      if (!who) found.push({ id: "who", message: "Select whether this is yours" });
+      if (!r.name) found.push({ id: "reporter-name", message: "Enter your name" });
+      if (!r.phone && !r.email) found.push({ id: "reporter-phone", message: "Enter a phone number or an email address" });
+      if (found.length) return showErrors(f, found);
+      report.owner = who === "owner";
+      whereStep();
+    },
+    choices({
+      id: "who",
+      label: "Is this yours?",
+      options: [
+        ["owner", "Yes, it is mine"],
+        ["finder", "No, I found it or I am reporting for someone else"],
+      ],
+      value: report.owner ? "owner" : "",
+    }),
+    textInput({ id: "reporter-name", label: "Your name", autocomplete: "name", value: r.name, spellcheck: false }),
+    textInput({
+      id: "reporter-phone",
+      label: "Your phone number",
+      hint: "If it is yours, use the number you gave when you insured it.",
+      type: "tel",
+      autocomplete: "tel",
+      value: r.phone,
+    }),
+    textInput({ id: "reporter-email", label: "Your email address (optional)", type: "email", autocomplete: "email", value: r.email, spellcheck: false }),
+    button("Continue"),
+  );
+  showPage(
+    "Report a problem with this item",
+    h("p", { class: "lead" }, "Tell us what happened. We will tell you what to do now and alert the people who need to know."),
+    h("p", { class: "hint" }, `Tag ${report.tag}`),
+    page,
+  );
+  if (errors.length) showErrors(page, errors);
+  if (!performance.getEntriesByName("report-form-ready").length) performance.mark("report-form-ready"); // make bench
+}
+
+function whereStep(): void {
+  const status = h("p", { id: "location-status", role: "status", class: "hint" }, report.location ? located(report.location) : "");
+  const locate = h(
+    "button",
+    {
+      type: "button",
+      class: "button secondary",
+      id: "use-location",
+      onclick: () => {
+        if (!("geolocation" in navigator)) {
+          status.textContent = "This browser cannot share its location. Describe where you are instead.";
+          return;
+        }
+        status.textContent = "Finding your location…";
+        navigator.geolocation.getCurrentPosition(
+          (position) => {
+            report.location = {
+              lat: position.coords.latitude,
+              lon: position.coords.longitude,
+              accuracy_m: Math.max(0, Math.round(position.coords.accuracy)),
+              method: "gps",
+            };
+            status.textContent = located(report.location);
+          },
+          () => {
+            status.textContent = "We could not get your location. Describe where you are instead.";
+          },
+          { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 },
+        );
+      },
+    },
+    "Use my location",
+  );
+  const page = form(
+    (f) => {
+      report.place = value(f, "place");
+      whatStep();
+    },
+    h("div", { class: "field" }, h("p", null, "Sharing your location helps the emergency services and the insurers find the item."), locate, status),
+    textArea({ id: "place", label: "Or describe where you are (optional)", hint: "For example, the address, or a landmark", rows: 3, value: report.place }),
+    button("Continue"),
+  );
+  showPage("Where are you?", h("a", { href: "#", class: "back-link", onclick: (e: Event) => (e.preventDefault(), whoStep()) }, "Back"), page);
+}
+
+function located(location: Schemas["Location"]): string {
+  return `Location shared (accurate to about ${location.accuracy_m} m).`;
+}
+
+function whatStep(errors: FieldError[] = []): void {
+  const page = form(
+    async (f) => {
+      const eventType = value(f, "event_type");
+      const injuries = value(f, "injuries");
+      if (!eventType) return showErrors(f, [{ id: "event_type", message: "Select what happened" }]);
+      const description = [value(f, "description"), report.place ? `Where: ${report.place}` : ""].filter(Boolean).join("\n");
+      const facts: Facts = { event_type: eventType as Facts["event_type"] };
+      if (injuries) facts.injuries = injuries === "yes";
+      if (description) facts.description = description;
+      const r = report.reporter;
+      const { data, error, response } = await api(base).POST("/risk-events", {
+        headers: { "Idempotency-Key": newKey() },
+        body: {
+          tag_id: report.tag,
+          reporter: { name: r.name, phone: r.phone || null, email: r.email || null },
+          location: report.location,
+          occurred_at: new Date().toISOString(),
+          facts,
+        },
+      });
+      if (!data) {
+        const problem = problemOf(error, response);
+        return showErrors(f, [{ id: "", message: problem.detail ?? problem.title }]);
+      }
+      await eventPage(data.risk_event_id, data.reporter_token);
+    },
+    choices({ id: "event_type", label: "What happened?", options: EVENT_TYPES }),
+    choices({ id: "injuries", label: "Is anyone hurt?", options: [["yes", "Yes"], ["no", "No"]] }),
+    textArea({ id: "description", label: "Anything else we should know (optional)", rows: 3 }),
+    button("Send report"),
+  );
+  showPage("What happened?", h("a", { href: "#", class: "back-link", onclick: (e: Event) => (e.preventDefault(), whereStep()) }, "Back"), page);
+  if (errors.length) showErrors(page, errors);
+}
+
+// ---- the event: guidance, facts, insurers live -------------------------------------------------------------------
+interface Live {
+  id: string;
+  token: string;
+  insurers: Map<string, Insurer>;
+  etag: string;
+  socket: WebSocket | null;
+  timer: number | null;
+}
+
+let live: Live;
+
+async function eventPage(id: string, token: string): Promise<void> {
+  live = { id, token, insurers: new Map(), etag: "", socket: null, timer: null };
+  const { data, error, response } = await api(base, token).GET("/risk-events/{risk_event_id}", {
+    params: { path: { risk_event_id: id } },
+  });
+  if (!data) {
+    showPage("Sorry, there is a problem", h("p", null, problemOf(error, response).detail ?? "Try again."));
+    return;
+  }
+  const owner = data.reporter_is_customer;
+  const guidance = h("div", { id: "guidance", "aria-live": "polite" });
+  const insurers = h("ul", { id: "insurers", class: "insurers" });
+  const liveStatus = h("p", { id: "live-status", class: "hint", "data-mode": "starting" }, "Connecting for live updates…");
+  showPage(
+    owner ? "Your report is in" : "Thank you, we have told the owner",
+    h("p", { class: "lead" }, owner ? "Here is what to do now. Your insurers have been alerted." : "Here is what to do now. The owner and their insurers have been told."),
+    h("h2", null, "What to do now"),
+    guidance,
+    owner
+      ? h(
+          "section",
+          { "aria-labelledby": "insurers-title" },
+          h("h2", { id: "insurers-title" }, "Your insurers"),
+          liveStatus,
+          h("div", { "aria-live": "polite", "aria-relevant": "all" }, insurers),
+        )
+      : null,
+    factsForm(),
+    h("p", { class: "hint" }, `Reference ${id}`),
+  );
+  renderGuidance(data.guidance);
+  if (owner) {
+    updateInsurers(data.insurers);
+    connect();
+  }
+}
+
+function factsForm(): HTMLElement {
+  const yesNo: Array<[string, string]> = [["yes", "Yes"], ["no", "No"]];
+  return h(
+    "section",
+    { "aria-labelledby": "facts-title" },
+    h("h2", { id: "facts-title" }, "Tell us more"),
+    h("p", null, "Add what you learn. The advice above changes with it."),
+    form(
+      async (f) => {
+        const facts: Facts = {};
+        const flag = (id: keyof Facts) => {
+          const v = value(f, id);
+          if (v) (facts as Record<string, unknown>)[id] = v === "yes";
+        };
+        flag("smoke_visible");
+        flag("injuries");
+        flag("police_notified");
+        const description = value(f, "more-description");
+        if (description) facts.description = description;
+        if (!Object.keys(facts).length) return showErrors(f, [{ id: "smoke_visible", message: "Answer a question or add a note" }]);
+        const { data, error, response } = await api(base, live.token).POST("/risk-events/{risk_event_id}/facts", {
+          params: { path: { risk_event_id: live.id } },
+          body: facts,
+        });
+        if (!data) return showErrors(f, [{ id: "", message: problemOf(error, response).detail ?? "The update was not sent." }]);
+        renderGuidance((data as RiskEvent).guidance);
+        const sent = document.getElementById("facts-sent");
+        if (sent) sent.textContent = "Thank you, the advice has been updated.";
+      },
+      choices({ id: "smoke_visible", label: "Can you see smoke?", options: yesNo }),
+      choices({ id: "injuries", label: "Is anyone hurt?", options: yesNo }),
+      choices({ id: "police_notified", label: "Have the police been told?", options: yesNo }),
+      textArea({ id: "more-description", label: "Anything else (optional)", rows: 3 }),
+      h("p", { id: "facts-sent", role: "status" }),
+      button("Send update"),
+    ),
+  );
+}
+
+function renderGuidance(steps: Schemas["GuidanceStep"][]): void {
+  const region = document.getElementById("guidance");
+  if (!region) return;
+  region.replaceChildren(
+    steps.length
+      ? h(
+          "ol",
+          { class: "steps" },
+          steps.map((s) => h("li", { "data-rule": s.rule_id }, h("span", { class: "category" }, humanize(s.category)), s.text)),
+        )
+      : h("p", null, "Stay safe. We will update this advice as you tell us more."),
+  );
+}
+
+function updateInsurers(insurers: Insurer[]): void {
+  for (const insurer of insurers) live.insurers.set(insurer.insurer_id, insurer);
+  const list = document.getElementById("insurers");
+  if (!list) return;
+  const items = Array.from(live.insurers.values()).map((i, index) =>
+    h(
+      "li",
+      { "data-insurer": i.insurer_id, "data-status": i.status },
+      h("strong", null, `Insurer ${index + 1}`),
+      i.policy_number ? ` · policy ${i.policy_number}` : "",
+      h("br"),
+      h("span", { class: `status ${FINAL.has(i.status) ? (i.status === "paid" || i.status === "closed" ? "final" : "bad") : ""}` }, humanize(i.status)),
+      i.claim_reference ? ` claim ${i.claim_reference}` : "",
+      h("br"),
+      h("span", { class: "hint" }, `Updated ${when(i.updated_at)}`),
+    ),
+  );
+  list.replaceChildren(...items);
+  if (items.length && Array.from(live.insurers.values()).every((i) => FINAL.has(i.status))) stopLive("Every insurer has answered.");
+}
+
+function setMode(mode: string, text: string): void {
+  const status = document.getElementById("live-status");
+  if (!status) return;
+  status.dataset.mode = mode;
+  status.textContent = text;
+}
+
+function connect(): void {
+  if (!base.websocket_url || !("WebSocket" in window)) return poll();
+  const url = `${base.websocket_url}?risk_event_id=${encodeURIComponent(live.id)}&token=${encodeURIComponent(live.token)}`;
+  let socket: WebSocket;
+  try {
+    socket = new WebSocket(url);
+  } catch {
+    return poll();
+  }
+  live.socket = socket;
+  socket.addEventListener("open", () => {
+    setMode("websocket", "Live: updates appear here as they happen.");
+    socket.send(JSON.stringify({ action: "subscribe", risk_event_id: live.id, token: live.token }));
+  });
+  socket.addEventListener("message", (message) => {
+    let payload: { type?: string; insurers?: Insurer[]; insurer?: Insurer; guidance?: Schemas["GuidanceStep"][] };
+    try {
+      payload = JSON.parse(String(message.data));
+    } catch {
+      return;
+    }
+    if (payload.type === "snapshot" && payload.insurers) updateInsurers(payload.insurers);
+    else if (payload.type === "insurer_progress" && payload.insurer) updateInsurers([payload.insurer]);
+    else if (payload.guidance) renderGuidance(payload.guidance);
+  });
+  socket.addEventListener("close", () => {
+    if (live.socket === socket) {
+      live.socket = null;
+      poll();
+    }
+  });
+}
+
+/** The fallback: reads the event every few seconds (If-None-Match, so an unchanged event costs a 304). */
+function poll(): void {
+  if (live.timer !== null || document.getElementById("live-status")?.dataset.mode === "done") return;
+  setMode("polling", "Checking for updates every few seconds.");
+  const tick = async () => {
+    const response = await fetch(`${base.api_url}/risk-events/${encodeURIComponent(live.id)}`, {
+      headers: { Authorization: `Bearer ${live.token}`, ...(live.etag ? { "If-None-Match": live.etag } : {}) },
+    }).catch(() => null);
+    if (response?.status === 200) {
+      live.etag = response.headers.get("ETag") ?? "";
+      const event = (await response.json()) as RiskEvent;
+      updateInsurers(event.insurers);
+    }
+  };
+  live.timer = window.setInterval(tick, POLL_MS);
+}
+
+function stopLive(text: string): void {
+  setMode("done", text);
+  if (live.timer !== null) window.clearInterval(live.timer);
+  live.timer = null;
+  const socket = live.socket;
+  live.socket = null;
+  socket?.close();
+}
