@@ -61,6 +61,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/policies/{policy_number}/amendments/{amendment_id}/accept"),
             Route("POST", "/policies/{policy_number}/amendments/{amendment_id}/payment"),
             Route("GET", "/policies/{policy_number}/cancellation/preview"),
+            Route("GET", "/policies/{policy_number}/billing"),
             Route("POST", "/policies/{policy_number}/cancellation"),
         ),
         grants=(

@@ -68,6 +68,12 @@ def test_amend_by_adding_an_item_pays_the_difference_and_issues_version_2_with_i
     assert document.headers["Content-Type"] == "application/pdf"
     assert document.content.startswith(b"%PDF")
     assert len(session.call("GET", f"/policies/{number}").json()["items"]) == 2
+    billing = session.call("GET", f"/policies/{number}/billing").json()
+    assert billing["payment_plan"] == "annual"
+    assert [(i["installment"], i["status"]) for i in billing["schedule"]] == [(1, "paid")]
+    assert [p["reason"] for p in billing["payments"]] == ["premium", "amendment"]
+    assert billing["payments"][1]["amount"] == shown["offer"]["premium_difference"]
+    assert (billing["refunds"], billing["balance"]["amount"]) == ([], "0.00")
 
 
 def test_amend_by_removing_an_item_refunds_the_difference(cloud):
@@ -110,6 +116,9 @@ def test_cancellation_with_refund_and_every_version_listed_with_its_document(clo
     assert cancelled.json()["status"] == "cancelled"
     assert cancelled.json()["refund"] == preview.json()["refund"]
     assert [r["amount"] for r in refunds(cloud)[before:]] == [preview.json()["refund"]["amount"]]
+    billing = session.call("GET", f"/policies/{number}/billing").json()
+    assert [(r["reason"], r["amount"]) for r in billing["refunds"]] == [("cancellation", preview.json()["refund"])]
+    assert billing["total_refunded"] == preview.json()["refund"]
     versions = session.call("GET", f"/policies/{number}/versions").json()["versions"]
     assert [(v["version"], v["change"]) for v in versions] == [(1, "issued"), (2, "cancelled")]
     for version in versions:

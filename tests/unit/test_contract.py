@@ -15,7 +15,8 @@ ROW = re.compile(r"^\|\s*`(GET|POST|PATCH|PUT|DELETE) (/[^`]*)`")
 
 
 def _normalize(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", "{}", path)
+    """`/policies/{n}/cancellation/preview?effective_date=` → `/policies/{}/cancellation/preview`."""
+    return re.sub(r"\{[^}]+\}", "{}", path.split("?", 1)[0])
 
 
 def contract_routes() -> set[tuple[str, str]]:

@@ -9,6 +9,7 @@ from functools import cache
 
 from insure.callers import Caller, owned
 from insure.errors import NotFound
+from insure.policies.billing import BillingView
 from insure.policies.models import (
     PolicyHistoryEntry,
     PolicyItem,
@@ -134,6 +135,20 @@ class PolicyService:
     def version_document(self, policy_number: str, number: int, caller: Caller) -> bytes:
         """The PDF of version `number`, as it was issued."""
         return self._pdf(self._version(policy_number, number, caller))
+
+    def billing(self, policy_number: str, caller: Caller) -> BillingView:
+        """The plan, schedule, payments, refunds and balance of the policy."""
+        from insure.applications.repository import ApplicationRepository
+        from insure.policies.billing import billing_view
+
+        stored = self.owned(policy_number, caller)
+        first = stored.versions[0]
+        application = ApplicationRepository(self.policies.table).get(first.application_id)
+        payment = (application.payment if application else None) or {}
+        card = {k: str(payment[k]) for k in ("brand", "last4") if payment.get(k)}
+        return billing_view(
+            first, (payment.get("charge_id"), card, payment.get("paid_at")), self.policies.payments(policy_number)
+        )
 
     def _pdf(self, version: PolicyVersion) -> bytes:
         from botocore.exceptions import ClientError

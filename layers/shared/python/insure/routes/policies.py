@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from insure.amendments.models import AmendmentRequest, AmendmentView
 from insure.applications.models import AcceptRequest, PaymentRequest
 from insure.http.access import Access, access, caller
+from insure.policies.billing import BillingView
 from insure.policies.cancellation import CancellationPreview, CancellationRequest, CancellationView
 from insure.policies.models import PolicyView, VersionsView, VersionView
 from insure.policies.service import policy_service
@@ -223,3 +224,14 @@ def preview_cancellation(
 @access(Access.SESSION)
 def cancel_policy(policy_number: str, body: CancellationRequest) -> CancellationView:
     return _cancellations().cancel(policy_number, body, caller(router))  # type: ignore[no-any-return]
+
+
+@router.get(
+    "/policies/<policy_number>/billing",
+    summary="The policy's payment plan, schedule, payments, refunds and balance",
+    tags=TAGS,
+    description=BEARER,
+)
+@access(Access.SESSION)
+def get_billing(policy_number: str) -> BillingView:
+    return policy_service().billing(policy_number, caller(router))
