@@ -129,6 +129,24 @@ def test_insurer_registry_refuses_non_admins_and_bad_input(platform):
     assert platform.api.get("/insurers", headers=_admin(platform)).get_json()["insurers"] == []
 
 
+def test_a_salesperson_needs_a_name_and_one_way_to_reach_them(platform):
+    def register(salesperson: dict) -> object:
+        body = {"name": "Acme Mutual", "base_url": "https://claims.acme.example/v1", "salesperson": salesperson}
+        return platform.api.post("/insurers", json=body, headers=_admin(platform))
+
+    # An e-mail alone, or a phone alone, is enough
+    assert register({"name": "Sam Sales", "email": "sam@insurer.example"}).status_code == 201
+    assert register({"name": "Sam Sales", "phone": "+12125550123"}).status_code == 201
+    # Neither is 422 naming the salesperson, and registers nothing
+    refused = register({"name": "Sam Sales"})
+    assert refused.status_code == 422
+    assert any(e["field"].startswith("salesperson") for e in refused.get_json()["errors"])
+    listed = platform.api.get("/insurers", headers=_admin(platform)).get_json()["insurers"]
+    assert sorted((i["salesperson"].get("email"), i["salesperson"].get("phone")) for i in listed) == sorted(
+        [("sam@insurer.example", None), (None, "+12125550123")]
+    )
+
+
 # dispatch ------------------------------------------------------------------------------------------------------
 def test_dispatch_sends_one_message_per_event_and_insurer_and_a_redispatch_files_no_second_claim(
     platform, insurers_sim, fast_polls

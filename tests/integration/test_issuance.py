@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
 import time
 import uuid
@@ -422,3 +423,72 @@ def test_the_terms_read_as_prose_and_the_application_shows_the_acceptance_back(i
     assert acceptance["offer_id"] == offer["offer_id"]
     assert acceptance["terms_sha256"] == offer["terms_sha256"] == hashlib.sha256(terms.data).hexdigest()
     assert re.match(PATTERN, acceptance["accepted_at"])
+
+
+def test_a_processor_token_is_bound_to_its_session_and_never_travels_in_the_workflow(issuance):
+    import json
+    import os
+
+    import boto3
+
+    from insure.payments.cards import Card
+    from insure.payments.processor import HttpCardProcessor
+
+    api = issuance.api
+    token = HttpCardProcessor(os.environ["CARD_PROCESSOR_URL"]).tokenize(Card("5555555555554444", 12, 2030, "123"))
+    mine, my_auth = accepted(api)
+    theirs, their_auth = accepted(api)
+    # Given one session paid with its processor token
+    paid = api.post(
+        f"/applications/{mine}/payment",
+        json={"payment_token": token.token},
+        headers={**my_auth, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert paid.status_code == 200, paid.json
+    # When another session presents the same token
+    stolen = api.post(
+        f"/applications/{theirs}/payment",
+        json={"payment_token": token.token},
+        headers={**their_auth, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    # Then it is refused with 422 naming the field, and that application still awaits its own payment
+    assert stolen.status_code == 422, stolen.json
+    assert [e["field"] for e in stolen.json["errors"]] == ["payment_token"]
+    shown = api.get(f"/applications/{theirs}", headers=their_auth).json
+    assert shown["status"] == "accepted" and shown["payment"] is None
+    # And the token is nowhere in the paying workflow's input, output or history
+    sfn = boto3.client("stepfunctions")
+    machine = issuance.deployment.state_machines["issuance"]
+    for execution in sfn.list_executions(stateMachineArn=machine)["executions"]:
+        described = sfn.describe_execution(executionArn=execution["executionArn"])
+        history = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)["events"]
+        assert token.token not in json.dumps([described, history], default=str)
+
+
+def test_an_idempotency_key_on_opening_an_application_replays_the_first_session(issuance):
+    api = issuance.api
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    # When the same application is opened twice under one key (a client retrying a lost response)
+    first = api.post("/applications", json=APPLICATION, headers=key)
+    again = api.post("/applications", json=APPLICATION, headers=key)
+    # Then the repeat gets the first response: the same application and the same, working session
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json == first.json
+    shown = api.get(f"/applications/{first.json['application_id']}", headers=bearer(again.json["session_token"]))
+    assert shown.status_code == 200
+    # And the same key with another body is 422, opening nothing
+    other = copy.deepcopy(APPLICATION)
+    other["referrer"] = "partner-other"
+    refused = api.post("/applications", json=other, headers=key)
+    assert refused.status_code == 422, refused.json
+    assert "Idempotency-Key" in refused.json["detail"]
+    import os
+
+    import boto3
+
+    dynamodb = boto3.client("dynamodb")
+    items = dynamodb.scan(TableName=os.environ["TABLE_NAME"])["Items"]
+    assert sum(1 for i in items if i.get("entity", {}).get("S") == "application") == 1
+    # And the session token is not in the idempotency store
+    stored = json.dumps(dynamodb.scan(TableName=os.environ["IDEMPOTENCY_TABLE_NAME"])["Items"])
+    assert first.json["session_token"] not in stored

@@ -141,6 +141,40 @@ def test_device_registration_needs_the_admin_key_and_shows_a_whsec_secret_once(p
     assert count_items("DEVICE#") == 2
 
 
+def test_an_idempotency_key_on_a_back_office_post_replays_the_first_registration(platform):
+    def twice_then_another_body(path: str, body: dict, other: dict) -> dict:
+        headers = {**admin(platform), "Idempotency-Key": f"key-{path}"}
+        first = platform.api.post(path, json=body, headers=headers)
+        again = platform.api.post(path, json=body, headers=headers)
+        # Then the repeat gets the first response (the same id, the same secret shown), not a second resource
+        assert (first.status_code, again.status_code) == (201, 201), (path, first.json, again.json)
+        assert again.json == first.json
+        # And another body under the same key is 422
+        refused = platform.api.post(path, json=other, headers=headers)
+        assert refused.status_code == 422, (path, refused.json)
+        return first.json
+
+    # When each creating POST of the back office is sent twice under one key, then with another body
+    insurer = {
+        "name": "Acme Mutual",
+        "base_url": "https://claims.acme.example/v1",
+        "salesperson": {"name": "Sam Seller", "email": "sam@acme.example"},
+    }
+    insurer_id = twice_then_another_body("/insurers", insurer, {**insurer, "name": "Other Mutual"})["insurer_id"]
+    twice_then_another_body("/devices", {"name": "scanner 1"}, {"name": "scanner 2"})
+    tag = {
+        "tag_id": "TAG-IDEM-1",
+        "kind": "qr",
+        "object": {"description": "Dell XPS 13 laptop", "category": "portable"},
+        "customer": CUSTOMER,
+        "policies": [{"insurer_id": insurer_id, "policy_number": "POL-1", "product": "computer"}],
+    }
+    twice_then_another_body("/tags", tag, {**tag, "kind": "rfid"})
+    # Then one of each exists
+    assert len(platform.api.get("/insurers", headers=admin(platform)).json["insurers"]) == 1
+    assert count_items("DEVICE#") == 1 and count_items("TAG#") == 1
+
+
 def test_tag_needs_registered_insurers_and_a_fresh_tag_id(platform):
     insurer_id = register_insurer()
     body = {
@@ -362,6 +396,30 @@ def test_same_webhook_id_with_another_scan_is_not_applied_twice(platform, setup)
     assert second.status_code == 202
     assert second.json == first.json
     assert count_items("SCAN#") == 1
+
+
+def test_two_scanners_numbering_scans_alike_and_reusing_a_webhook_id_each_get_their_own_event(platform, setup):
+    # Given a second scanner that, like the first, numbers its scans from 1 and reuses a message id
+    other_device, other_secret = register_device(platform)
+    other_tag = register_tag(platform, setup["insurers"])
+    customer = {"name": "Ada Lovelace", "phone": CUSTOMER["phone"]}
+    first_body = scan_body(setup["device_id"], setup["tag_id"], scan_id="1", reporter=customer)
+    second_body = scan_body(other_device, other_tag, scan_id="1", reporter=customer)
+    # When each sends scan 1 under the same webhook-id
+    first = platform.api.post("/scans", data=first_body, headers=sign(setup["secret"], first_body, message_id="msg_1"))
+    second = platform.api.post("/scans", data=second_body, headers=sign(other_secret, second_body, message_id="msg_1"))
+    # Then each scan is taken in, and neither scanner gets the other's event or reporter token
+    assert (first.status_code, second.status_code) == (202, 202)
+    assert first.json["risk_event_id"] != second.json["risk_event_id"]
+    assert first.json["reporter_token"] != second.json["reporter_token"]
+    assert count_items("SCAN#") == 2
+    second_view = platform.api.get(
+        f"/risk-events/{second.json['risk_event_id']}", headers=bearer(second.json["reporter_token"])
+    )
+    assert second_view.json["tag_id"] == other_tag
+    # And each scanner's own repeat still returns its own first answer
+    again = platform.api.post("/scans", data=second_body, headers=sign(other_secret, second_body, message_id="msg_1"))
+    assert again.json == second.json
 
 
 def test_concurrent_duplicate_scans_open_one_event(platform, setup):
@@ -621,6 +679,40 @@ def test_later_reports_on_the_same_object_join_the_open_incident(platform, setup
     assert progress_insurers(customer_id) == set(setup["insurers"])
 
 
+def test_a_report_past_the_incidents_last_kept_one_is_refused_never_acknowledged_and_dropped(
+    platform, setup, monkeypatch
+):
+    from insure.risk import events
+
+    monkeypatch.setattr(events, "MAX_REPORTS", 2)
+    # Given an incident holding as many reports by others as it keeps
+    first, _, customer_id = finder_scan(platform, setup)
+    second_body = scan_body(setup["device_id"], setup["tag_id"], reporter={"name": "Passer Two"})
+    second = platform.api.post("/scans", data=second_body, headers=sign(setup["secret"], second_body, message_id="m2"))
+    assert second.status_code == 202
+    stored = count_items("RISKEVENT#"), count_items("SCAN#")
+    # When one more passer-by scans the tag, and another reports it from the web
+    third = post_scan(
+        platform, setup["secret"], scan_body(setup["device_id"], setup["tag_id"], reporter={"name": "Passer Three"})
+    )
+    web = platform.api.post("/risk-events", json={"tag_id": setup["tag_id"], "reporter": {"name": "Passer Four"}})
+    # Then both are refused with a problem saying why, and nothing was written for them
+    for refused in (third, web):
+        assert refused.status_code == 409, refused.json
+        assert refused.headers["Content-Type"].startswith("application/problem+json")
+        assert "reports" in refused.json["detail"]
+    assert (count_items("RISKEVENT#"), count_items("SCAN#")) == stored
+    # And every report that was acknowledged is on the customer's event
+    customer = platform.api.get(f"/risk-events/{customer_id}", headers=bearer(events.reporter_token(customer_id)))
+    assert [r["risk_event_id"] for r in customer.json["reports"]] == [
+        first["risk_event_id"],
+        second.json["risk_event_id"],
+    ]
+    # And a repeat of an acknowledged report is still answered as the first time
+    again = platform.api.post("/scans", data=second_body, headers=sign(setup["secret"], second_body, message_id="m2"))
+    assert (again.status_code, again.json) == (202, second.json)
+
+
 def test_the_customer_scanning_an_incident_a_third_party_opened_becomes_its_reporter(platform, setup, monkeypatch):
     from insure.risk import live
     from insure.risk.events import repository
@@ -665,7 +757,10 @@ def test_a_repeat_completes_an_intake_interrupted_after_its_claims(platform, set
     built = events.build_events(
         tags.get_tag(setup["tag_id"]),
         ReporterIdentity(phone=CUSTOMER["phone"]),
-        ids=(events.derived_id("scan", "scan-crash", "reporter"), events.derived_id("scan", "scan-crash", "customer")),
+        ids=(
+            events.derived_id("scan", setup["device_id"], "scan-crash", "reporter"),
+            events.derived_id("scan", setup["device_id"], "scan-crash", "customer"),
+        ),
         source="scan",
         location=None,
         occurred_at="2026-11-23T08:00:00Z",
@@ -673,7 +768,8 @@ def test_a_repeat_completes_an_intake_interrupted_after_its_claims(platform, set
         scan_id="scan-crash",
     )
     repo = events.repository()
-    assert repo.claim_message("msg_crash", "scan-crash") and repo.claim_scan("scan-crash", built)
+    device = setup["device_id"]
+    assert repo.claim_message(device, "msg_crash", "scan-crash") and repo.claim_scan(device, "scan-crash", built)
     assert count_items("RISKEVENT#") == 0
     # When the scanner retries the same message
     retry = platform.api.post("/scans", data=body, headers=sign(setup["secret"], body, message_id="msg_crash"))

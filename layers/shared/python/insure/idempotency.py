@@ -2,7 +2,8 @@
 on Powertools idempotency with its own DynamoDB table.
 
 A repeat with the same key and payload returns the first result; the same key with a different payload is 422;
-a repeat while the first is still running is 409."""
+a repeat while the first is still running is 409. Every creating POST honours the header (`once_per_key`); what
+is stored is the effect's small result (ids), never a secret: a replay rebuilds its response from it."""
 
 from __future__ import annotations
 
@@ -74,3 +75,9 @@ def run_once(
     except IdempotencyAlreadyInProgressError as error:
         raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly.") from error
     return result
+
+
+def once_per_key(scope: str, key: str | None, payload: Any, effect: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`run_once` when the client sent an `Idempotency-Key` (a creating POST), else simply `effect()`."""
+    key = (key or "").strip()
+    return run_once(scope, key, payload, effect) if key else effect()

@@ -5,6 +5,7 @@ history) and, where the contract says it waits briefly, polls it for a short whi
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -34,7 +35,8 @@ from insure.applications.repository import DRAFT_TTL_ATTRIBUTE, ApplicationRecor
 from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTABLE
 from insure.callers import Caller, Customer, owned
 from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation
-from insure.sessions import SessionRepository, open_session
+from insure.payments.tokens import TokenStore
+from insure.sessions import Session, SessionRepository, open_session, token_hash
 from insure.settings import PlatformSettings
 from insure.timestamps import from_epoch, rfc3339
 
@@ -125,6 +127,7 @@ class ApplicationService:
     session_ttl_s: int
     wait_ms: int
     fingerprint_key: Callable[[], bytes]
+    payment_tokens: TokenStore
     poll_first_s: float = 0.005
     poll_max_s: float = 0.015
 
@@ -169,11 +172,40 @@ class ApplicationService:
             delay = min(delay * 1.5, self.poll_max_s)
 
     # -- changing -------------------------------------------------------------------------------------------
-    def create(self, request: ApplicationRequest, caller: Caller | None = None) -> ApplicationCreated:
-        """Open the application in a new session; opened by a signed-in customer, it is theirs from the start."""
+    def create(
+        self, request: ApplicationRequest, caller: Caller | None = None, idempotency_key: str | None = None
+    ) -> ApplicationCreated:
+        """Opens the application in a new session; opened by a signed-in customer, it is theirs from the start.
+        With an `Idempotency-Key`, a repeat (same body) gets the first response, the same session included: that
+        session's token is derived (HMAC with the platform signing key over the application id, like reporter
+        tokens), so the idempotency store keeps only the ids, no token."""
         intake(request)
+        if not (idempotency_key or "").strip():
+            return self._create(request, caller, derive_token=False)
+        from insure.idempotency import once_per_key
+
+        def effect() -> dict[str, Any]:
+            created = self._create(request, caller, derive_token=True)
+            return {"application_id": created.application_id, "expires_at": created.expires_at}
+
+        first = once_per_key("applications", idempotency_key, request.model_dump(mode="json"), effect)
+        application_id = str(first["application_id"])
+        return ApplicationCreated(
+            application_id=application_id,
+            session_token=self._session_token_of(application_id),
+            expires_at=str(first["expires_at"]),
+        )
+
+    def _session_token_of(self, application_id: str) -> str:
+        digest = hmac.new(self.fingerprint_key(), f"session-token:{application_id}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def _create(self, request: ApplicationRequest, caller: Caller | None, *, derive_token: bool) -> ApplicationCreated:
         application_id = "app_" + uuid.uuid4().hex
         token, session = open_session(application_id, self.session_ttl_s)
+        if derive_token:
+            token = self._session_token_of(application_id)
+            session = Session(token_hash(token), application_id, session.expires_at_epoch)
         stamp = now_iso()
         record = ApplicationRecord(
             application_id=application_id,
@@ -325,6 +357,10 @@ class ApplicationService:
             token = tokenize(Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder))
         else:
             token = processor().describe(str(body.payment_token))
+        # Bound to this application (another session's token is refused); the workflow gets only its reference.
+        reference = self.payment_tokens.hold(
+            application_id, token, session_expires_at_epoch=record.session_expires_at_epoch
+        )
         record = self.wait(
             application_id,
             lambda r: (r.task_kind == "payment" and bool(r.task_token)) or r.status not in PAYING,
@@ -341,7 +377,7 @@ class ApplicationService:
         )
         self.engine.complete(
             task_token,
-            {"payment_token": token.token, "brand": token.brand, "last4": token.last4, "attempt": before + 1},
+            {"payment_ref": reference, "brand": token.brand, "last4": token.last4, "attempt": before + 1},
         )
         record = self.wait(
             application_id,
@@ -409,6 +445,7 @@ def _service_for(settings: PlatformSettings) -> ApplicationService:
         session_ttl_s=settings.session_ttl_seconds,
         wait_ms=settings.response_wait_ms,
         fingerprint_key=_signing_key,
+        payment_tokens=TokenStore(settings.table_name),
     )
 
 

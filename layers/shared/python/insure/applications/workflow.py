@@ -16,6 +16,7 @@ from insure.applications.repository import ApplicationRecord, ApplicationReposit
 from insure.applications.status import MAX_PAYMENT_ATTEMPTS, Status, predecessors
 from insure.errors import Conflict, NotFound
 from insure.payments.processor import CardProcessor
+from insure.payments.tokens import TokenStore
 from insure.policies.models import PolicyVersion
 from insure.policies.repository import PolicyRepository
 from insure.settings import PlatformSettings
@@ -42,6 +43,7 @@ class IssuanceTasks:
 
     applications: ApplicationRepository
     processor: CardProcessor
+    payment_tokens: TokenStore
     issuer: PolicyIssuer
     offer_ttl_s: int
     public_base_url: str
@@ -114,12 +116,13 @@ class IssuanceTasks:
         return {"stored": kind}
 
     def charge(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Charge the premium to the card token; a decline is recorded as payment_failed with its code."""
+        """Charge the premium to the card token (held for the application, named by its reference: the token never
+        travels in the workflow); a decline is recorded as payment_failed with its code."""
         application_id, submission = event["application_id"], int(event["submission"])
         payment = event["payment"]
         attempt = int(payment["attempt"])  # counted by the payment endpoint; the write below checks it
         result = self.processor.charge(
-            payment["payment_token"],
+            self.payment_tokens.token_for(payment["payment_ref"], application_id),
             Money(**event["premium"]),
             idempotency_key=f"{application_id}:{submission}:{attempt}",
             reference=application_id,
@@ -222,6 +225,7 @@ def _tasks_for(settings: PlatformSettings) -> IssuanceTasks:
     return IssuanceTasks(
         applications=ApplicationRepository(settings.table_name),
         processor=processor(),
+        payment_tokens=TokenStore(settings.table_name),
         issuer=PolicyIssuance(PolicyRepository(settings.table_name), settings.documents_bucket),
         offer_ttl_s=settings.offer_ttl_seconds,
         public_base_url=settings.public_base_url,

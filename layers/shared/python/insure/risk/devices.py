@@ -87,13 +87,21 @@ def repository() -> DeviceRepository:
     return DeviceRepository(client("dynamodb"), get_settings().table_name)
 
 
-def register_device(name: str | None = None) -> Device:
-    """A new scanner with a fresh `whsec_` secret (the caller shows it once)."""
+def register_device(name: str | None = None, *, idempotency_key: str | None = None) -> Device:
+    """A new scanner with a fresh `whsec_` secret (the caller shows it once). With an `idempotency_key`, a repeat
+    returns the scanner the first registered."""
+    from insure.idempotency import once_per_key
     from insure.signatures import new_secret
 
-    device = Device(device_id=f"dev_{uuid.uuid4().hex[:20]}", name=name, secrets=(new_secret(),), created_at=_now())
-    repository().put_new(device)
-    return device
+    def effect() -> dict[str, Any]:
+        device = Device(device_id=f"dev_{uuid.uuid4().hex[:20]}", name=name, secrets=(new_secret(),), created_at=_now())
+        repository().put_new(device)
+        return {"device_id": device.device_id}
+
+    found = repository().get(str(once_per_key("devices", idempotency_key, {"name": name}, effect)["device_id"]))
+    if found is None:
+        raise NotFound("The scanner this Idempotency-Key registered no longer exists; use a new key.")
+    return found[0]
 
 
 def rotate_secret(device_id: str) -> Device:

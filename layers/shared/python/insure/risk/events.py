@@ -22,11 +22,12 @@ the fan-out side is idempotent per (event, insurer), so none of these files a se
 sends nothing on a re-dispatch for an insurer already queued, as the connector has no facts-update call: a type
 learned later stays on the event and its guidance; a re-dispatch is where such an update would plug in.)
 
-Duplicates. A scan's events have ids derived from its `scan_id`. Intake claims the signed message id
-(`SCANMSG#<webhook-id>`), then the scan id (`SCAN#<scan_id>`, holding the events it opens), each with a conditional
-put, then writes the events: a repeated `webhook-id` or `scan_id` (also concurrently) returns the event the first
-one opened, and completes that intake if it was interrupted. Web reports with an `Idempotency-Key` go through
-`insure.idempotency.run_once`.
+Duplicates, per scanner. A scan's events have ids derived from its scanner and `scan_id`. Intake claims the
+signed message id (`SCANMSG#<device_id>#<webhook-id>`), then the scan id (`SCAN#<device_id>#<scan_id>`, holding the
+events it opens), each with a conditional put, then writes the events: a repeated `webhook-id` or `scan_id` from the
+same scanner (also concurrently) returns the event the first one opened, and completes that intake if it was
+interrupted; two scanners numbering their scans alike, or reusing a `webhook-id`, never meet. Web reports with an
+`Idempotency-Key` go through `insure.idempotency.run_once`.
 
 Reporter tokens. `rt_…` tokens are derived (HMAC-SHA256 with the platform signing key over the event id), so a
 repeated delivery can be answered with the same token although only its SHA-256 is stored
@@ -69,6 +70,9 @@ TOKEN_PREFIX = "rt_"  # noqa: S105 - a format prefix, not a secret
 REPLAY_WAIT_STEPS = 50
 INCIDENT_WINDOW_S = 24 * 3600
 MAX_REPORTS = 50
+# Reports racing past MAX_REPORTS (each checked it before the others were recorded) are still recorded, up to this
+# many more; beyond, the report is refused, never acknowledged and dropped.
+REPORTS_RACE_MARGIN = 20
 SAVE_ATTEMPTS = 8
 
 
@@ -236,11 +240,11 @@ class EventRepository:
             return False
         return True
 
-    def claim_message(self, message_id: str, scan_id: str) -> bool:
-        """Claims a signed message id for a scan; False when the message was already seen."""
+    def claim_message(self, device_id: str, message_id: str, scan_id: str) -> bool:
+        """Claims a scanner's signed message id for a scan; False when the scanner sent this message before."""
         return self._put_new(
             {
-                "pk": {"S": f"SCANMSG#{message_id}"},
+                "pk": {"S": f"SCANMSG#{device_id}#{message_id}"},
                 "sk": {"S": "SCANMSG"},
                 "entity": {"S": "scan-message"},
                 "scan_id": {"S": scan_id},
@@ -248,16 +252,16 @@ class EventRepository:
             }
         )
 
-    def scan_of_message(self, message_id: str) -> str | None:
-        item = self._get({"pk": {"S": f"SCANMSG#{message_id}"}, "sk": {"S": "SCANMSG"}})
+    def scan_of_message(self, device_id: str, message_id: str) -> str | None:
+        item = self._get({"pk": {"S": f"SCANMSG#{device_id}#{message_id}"}, "sk": {"S": "SCANMSG"}})
         return item["scan_id"]["S"] if item else None
 
-    def claim_scan(self, scan_id: str, events: list[RiskEvent]) -> bool:
-        """Claims a scan id with the events it opens (kept so any repeat can complete an interrupted intake);
-        False when the scan was already claimed."""
+    def claim_scan(self, device_id: str, scan_id: str, events: list[RiskEvent]) -> bool:
+        """Claims a scanner's scan id with the events it opens (kept so any repeat can complete an interrupted
+        intake); False when the scanner's scan was already claimed."""
         return self._put_new(
             {
-                "pk": {"S": f"SCAN#{scan_id}"},
+                "pk": {"S": f"SCAN#{device_id}#{scan_id}"},
                 "sk": {"S": "SCAN"},
                 "entity": {"S": "scan"},
                 "risk_event_id": {"S": events[0].risk_event_id},
@@ -266,9 +270,9 @@ class EventRepository:
             }
         )
 
-    def scan_events(self, scan_id: str) -> list[RiskEvent] | None:
-        """The events a claimed scan opens (as first built), or None when the scan id was never claimed."""
-        item = self._get({"pk": {"S": f"SCAN#{scan_id}"}, "sk": {"S": "SCAN"}})
+    def scan_events(self, device_id: str, scan_id: str) -> list[RiskEvent] | None:
+        """The events a claimed scan opens (as first built), or None when the scanner never claimed the scan id."""
+        item = self._get({"pk": {"S": f"SCAN#{device_id}#{scan_id}"}, "sk": {"S": "SCAN"}})
         if not item:
             return None
         return [RiskEvent.model_validate(e) for e in json.loads(item["events"]["S"])]
@@ -573,11 +577,26 @@ def _attach(customer_id: str, own: RiskEvent) -> None:
     def with_report(event: RiskEvent) -> dict[str, Any] | None:
         if own.risk_event_id in event.related_event_ids:
             return None
-        if len(event.reports) >= MAX_REPORTS:  # the item stays small; the reporter's event still links to it
-            return None
+        if len(event.reports) >= MAX_REPORTS + REPORTS_RACE_MARGIN:  # the item stays small
+            raise IncidentFull(_full())
         return {"related_event_ids": [*event.related_event_ids, own.risk_event_id], "reports": [*event.reports, report]}
 
     _update_customer_event(customer_id, with_report, "third_party_report")
+
+
+class IncidentFull(Conflict):
+    """The incident already holds as many reports by others as it keeps: a new one is refused before anything
+    is written (never acknowledged and then dropped)."""
+
+
+def _full() -> str:
+    return f"This incident already holds {MAX_REPORTS} reports by others; no further report on it is taken."
+
+
+def _refuse_if_full(events: list[RiskEvent], incident: RiskEvent | None) -> None:
+    """Refuses a new third party's report on an incident that holds MAX_REPORTS reports already."""
+    if incident is not None and any(e.role == "third_party" for e in events) and len(incident.reports) >= MAX_REPORTS:
+        raise IncidentFull(_full())
 
 
 def _customer_on_site(reported: RiskEvent) -> None:
@@ -613,16 +632,16 @@ def _opened_and_dispatched(events: list[RiskEvent]) -> Opened:
     return _opened(events[0].risk_event_id)
 
 
-def _replay_scan(scan_id: str) -> Opened:
+def _replay_scan(device_id: str, scan_id: str) -> Opened:
     """The answer to a repeated scan: the first one's events, completed if the first intake was interrupted, and
     re-dispatched (a no-op for insurers already told)."""
     repo = repository()
-    events = repo.scan_events(scan_id)
+    events = repo.scan_events(device_id, scan_id)
     for _ in range(REPLAY_WAIT_STEPS):  # the first delivery may have claimed the message a moment ago
         if events is not None:
             break
         time.sleep(0.02)
-        events = repo.scan_events(scan_id)
+        events = repo.scan_events(device_id, scan_id)
     if events is None:
         raise Conflict("The same scan is being processed; retry shortly.")
     if repo.get(events[0].risk_event_id) is None or repo.get(events[-1].risk_event_id) is None:
@@ -641,7 +660,8 @@ def open_from_scan(
     reporter: ReporterIdentity | None,
     message_id: str,
 ) -> Opened:
-    """Opens the event(s) of a verified scan; a repeated `scan_id` or message id returns the first event. The
+    """Opens the event(s) of a verified scan; the scanner's repeated `scan_id` or message id returns the first
+    event (another scanner's never does). The
     message id is claimed first, then the scan id (with the events it opens), then the events are written: a
     repeat at any point returns, and completes, the first intake."""
     repo = repository()
@@ -650,7 +670,7 @@ def open_from_scan(
     events = build_events(
         tag,
         reporter,
-        ids=(derived_id("scan", scan_id, "reporter"), derived_id("scan", scan_id, "customer")),
+        ids=(derived_id("scan", device_id, scan_id, "reporter"), derived_id("scan", device_id, scan_id, "customer")),
         source="scan",
         location=location,
         occurred_at=_rfc3339(scanned_at),
@@ -659,10 +679,13 @@ def open_from_scan(
         device_id=device_id,
         incident=incident,
     )
-    if not repo.claim_message(message_id, scan_id):
-        return _replay_scan(repo.scan_of_message(message_id) or scan_id)
-    if not repo.claim_scan(scan_id, events):
-        return _replay_scan(scan_id)
+    repeat = repo.scan_of_message(device_id, message_id) or repo.scan_events(device_id, scan_id)
+    if not repeat:
+        _refuse_if_full(events, incident)
+    if not repo.claim_message(device_id, message_id, scan_id):
+        return _replay_scan(device_id, repo.scan_of_message(device_id, message_id) or scan_id)
+    if not repo.claim_scan(device_id, scan_id, events):
+        return _replay_scan(device_id, scan_id)
     repo.write_events(events)
     return _opened_and_dispatched(events)
 
@@ -719,6 +742,7 @@ def open_from_web(
             facts=merge({}, facts) if facts else {},
             incident=incident,
         )
+        _refuse_if_full(events, incident)
         repository().write_events(events)
         opened = _opened_and_dispatched(events)
         if incident is not None and facts is not None:  # the open incident learns them as if sent to it

@@ -11,7 +11,7 @@ import uuid
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from insure import timestamps
 from insure.types import Text
@@ -20,13 +20,20 @@ DEFAULT_REPORTING_DEADLINE_HOURS = 48
 
 
 class Salesperson(BaseModel):
-    """The insurer's salesperson, notified when a claim is filed with the insurer."""
+    """The insurer's salesperson, notified when a claim is filed with the insurer: a name and one way to reach
+    them, an e-mail or a phone (both may be given; neither is refused)."""
 
     model_config = ConfigDict(frozen=True)
 
     name: Text = Field(min_length=1, max_length=200)
-    email: Text = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    phone: Text = Field(min_length=3, max_length=40)
+    email: Text | None = Field(None, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: Text | None = Field(None, min_length=3, max_length=40)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Salesperson:
+        if self.email is None and self.phone is None:
+            raise ValueError("Give the salesperson's email or phone: the platform tells them of each claim.")
+        return self
 
 
 class Insurer(BaseModel):
@@ -123,9 +130,33 @@ def register_insurer(
     *,
     reporting_deadline_hours: int = DEFAULT_REPORTING_DEADLINE_HOURS,
     webhook_secret: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Insurer:
     """Registers an insurer with a fresh `whsec_` webhook secret (or the one given); returns it with the secret,
-    which the caller shows once."""
+    which the caller shows once. With an `idempotency_key`, a repeat returns the insurer the first registered."""
+    from insure.idempotency import once_per_key
+
+    payload = {
+        "name": name,
+        "base_url": base_url,
+        "salesperson": salesperson.model_dump(mode="json"),
+        "reporting_deadline_hours": reporting_deadline_hours,
+    }
+
+    def effect() -> dict[str, Any]:
+        return {"insurer_id": _register(name, base_url, salesperson, reporting_deadline_hours, webhook_secret)}
+
+    registered = get_insurer(str(once_per_key("insurers", idempotency_key, payload, effect)["insurer_id"]))
+    if registered is None:  # only a registration deleted since could do this
+        from insure.errors import Conflict
+
+        raise Conflict("The insurer this Idempotency-Key registered no longer exists; use a new key.")
+    return registered
+
+
+def _register(
+    name: str, base_url: str, salesperson: Salesperson, reporting_deadline_hours: int, webhook_secret: str | None
+) -> str:
     from insure.signatures import new_secret
 
     insurer = Insurer(
@@ -138,4 +169,4 @@ def register_insurer(
         created_at=timestamps.now(),
     )
     repository().put_new(insurer)
-    return insurer
+    return insurer.insurer_id

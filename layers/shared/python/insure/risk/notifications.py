@@ -23,8 +23,8 @@ class SalespersonNotification(BaseModel):
     claim_reference: str
     policy_number: str
     salesperson_name: str
-    salesperson_email: str
-    salesperson_phone: str
+    salesperson_email: str | None = None
+    salesperson_phone: str | None = None
     message: str
     created_at: str
 

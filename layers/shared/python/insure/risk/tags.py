@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure import timestamps
-from insure.errors import Conflict, FieldError, RuleViolation
+from insure.errors import Conflict, FieldError, NotFound, RuleViolation
 from insure.risk.reporters import CustomerIdentity
 from insure.types import Text
 
@@ -192,9 +192,37 @@ def register_tag(
     obj: InsuredObject,
     customer: CustomerIdentity,
     policies: list[TagPolicy],
+    *,
+    idempotency_key: str | None = None,
 ) -> Tag:
     """Registers a tag; every policy's insurer must be registered (422 naming the field otherwise), a tag id is
-    registered once (409)."""
+    registered once (409). With an `idempotency_key`, a repeat returns the tag the first registered."""
+    from insure.idempotency import once_per_key
+
+    payload = {
+        "tag_id": tag_id,
+        "kind": kind,
+        "object": obj.model_dump(mode="json"),
+        "customer": customer.model_dump(mode="json"),
+        "policies": [p.model_dump(mode="json") for p in policies],
+    }
+
+    def effect() -> dict[str, Any]:
+        return {"tag_id": _register(tag_id, kind, obj, customer, policies).tag_id}
+
+    registered = get_tag(str(once_per_key("tags", idempotency_key, payload, effect)["tag_id"]))
+    if registered is None:
+        raise NotFound("The tag this Idempotency-Key registered no longer exists; use a new key.")
+    return registered
+
+
+def _register(
+    tag_id: str,
+    kind: Literal["barcode", "qr", "rfid"],
+    obj: InsuredObject,
+    customer: CustomerIdentity,
+    policies: list[TagPolicy],
+) -> Tag:
     from insure.risk.insurers import get_insurer
 
     found = {insurer_id: get_insurer(insurer_id) for insurer_id in dict.fromkeys(p.insurer_id for p in policies)}

@@ -55,8 +55,18 @@ def _view_responses(extra: dict[int, str]) -> dict[int, OpenAPIResponse]:
     responses={201: {"description": "Opened", "content": {"application/json": {"model": ApplicationCreated}}}},
 )
 @access(Access.PUBLIC_OR_CUSTOMER)
-def create_application(body: ApplicationRequest) -> Response[str]:
-    created = application_service().create(body, caller(router))
+def create_application(
+    body: ApplicationRequest,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Optional: a repeat with the same key and body returns the first response (the same "
+            "session); another body is 422",
+        ),
+    ] = None,
+) -> Response[str]:
+    created = application_service().create(body, caller(router), idempotency_key)
     return _json(201, created.model_dump_json())
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,13 @@ from insure.risk.tags import TAG_ID_PATTERN, InsuredObject, TagPolicy
 from insure.types import Text
 
 router = Router()
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Optional: a repeat with the same key and body returns the first response; another body is 422",
+    ),
+]
 
 
 class RegisterDevice(BaseModel):
@@ -66,10 +73,12 @@ def _created(model: BaseModel) -> Response[str]:
     responses={201: {"description": "Registered", "content": {"application/json": {"model": DeviceRegistered}}}},
 )
 @access(Access.ADMIN)
-def post_device(body: Annotated[RegisterDevice | None, Body()] = None) -> Response[str]:
+def post_device(
+    body: Annotated[RegisterDevice | None, Body()] = None, idempotency_key: IdempotencyKey = None
+) -> Response[str]:
     from insure.risk.devices import register_device
 
-    device = register_device(body.name if body else None)
+    device = register_device(body.name if body else None, idempotency_key=idempotency_key)
     return _created(DeviceRegistered(device_id=device.device_id, secret=device.secrets[0]))
 
 
@@ -95,10 +104,12 @@ def post_device_secret(device_id: str) -> Response[str]:
     responses={201: {"description": "Registered", "content": {"application/json": {"model": TagRegistered}}}},
 )
 @access(Access.ADMIN)
-def post_tag(body: Annotated[RegisterTag, Body()]) -> Response[str]:
+def post_tag(body: Annotated[RegisterTag, Body()], idempotency_key: IdempotencyKey = None) -> Response[str]:
     from insure.risk.tags import register_tag
 
-    tag = register_tag(body.tag_id, body.kind, body.object, body.customer, body.policies)
+    tag = register_tag(
+        body.tag_id, body.kind, body.object, body.customer, body.policies, idempotency_key=idempotency_key
+    )
     return _created(
         TagRegistered(
             tag_id=tag.tag_id, kind=tag.kind, object=tag.object, policies=tag.policies, created_at=tag.created_at

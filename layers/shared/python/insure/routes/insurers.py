@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,13 @@ from insure.risk.insurers import DEFAULT_REPORTING_DEADLINE_HOURS, Insurer, Sale
 from insure.types import Text
 
 router = Router()
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Optional: a repeat with the same key and body returns the first response; another body is 422",
+    ),
+]
 
 
 class RegisterInsurer(BaseModel):
@@ -69,11 +76,15 @@ class InsurerList(BaseModel):
     responses={201: {"description": "Registered", "content": {"application/json": {"model": InsurerRegistered}}}},
 )
 @access(Access.ADMIN)
-def post_insurer(body: Annotated[RegisterInsurer, Body()]) -> Response[str]:
+def post_insurer(body: Annotated[RegisterInsurer, Body()], idempotency_key: IdempotencyKey = None) -> Response[str]:
     from insure.risk.insurers import register_insurer
 
     insurer = register_insurer(
-        body.name, body.base_url, body.salesperson, reporting_deadline_hours=body.reporting_deadline_hours
+        body.name,
+        body.base_url,
+        body.salesperson,
+        reporting_deadline_hours=body.reporting_deadline_hours,
+        idempotency_key=idempotency_key,
     )
     registered = InsurerRegistered(
         insurer_id=insurer.insurer_id, name=insurer.name, webhook_secret=insurer.signing_secret
