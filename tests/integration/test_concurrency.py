@@ -39,6 +39,9 @@ def moto_as_dynamodb(platform):
     events.reset()
     yield
     events.reset()
+    from insure.risk.connector import connector
+
+    connector.cache_clear()  # built with this test's settings: the next test builds its own
 
 
 def all_at_once(calls: list[Callable[[], Any]]) -> list[Any]:
