@@ -73,3 +73,12 @@ def test_a_kind_of_caller_accepted_on_session_routes_is_published_as_an_alternat
     # Then session routes publish it as an alternative credential
     operations = _operations(json.loads(openapi_json()))
     assert {"reporter": []} in operations["GET /policies/{policy_number}"]["security"]
+
+
+def test_every_operation_publishes_its_success_answer():
+    # A typed client (the web client's openapi-typescript types) knows an answer's body only from the document:
+    # an operation listing only its errors would give it nothing to read on success.
+    for name, operation in _operations(json.loads(openapi_json())).items():
+        assert any(200 <= int(status) < 300 for status in operation["responses"]), name
+    tokens = _operations(json.loads(openapi_json()))["POST /auth/login"]["responses"]["200"]
+    assert tokens["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Tokens"}

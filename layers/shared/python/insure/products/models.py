@@ -40,6 +40,11 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0
 Zip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{5}(-[0-9]{4})?$")]
 SicCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{4}$")]
 Narrative = Annotated[MultilineText, StringConstraints(max_length=2000)]
+NARRATIVE_HINT = (
+    "Anything else you want us to know, in your own words. We keep it with your policy; it does not change your "
+    "price or our decision."
+)
+"""The hint a person reads beside a free-text field: narrative is kept, never evaluated by the underwriting rules."""
 Year = Annotated[int, Field(ge=1970, le=2100)]
 YearBuilt = Annotated[int, Field(ge=1850, le=2100)]
 """Old buildings are insured: their age is a rate factor in the property rulebook, not a wall."""
@@ -119,7 +124,7 @@ class ComputerItem(_Input):
     accessories: list[Accessory] = Field(default_factory=list, max_length=15)
     serial_number: Annotated[Text, StringConstraints(max_length=60)] | None = None
     theft_deterrent: bool = Field(False, description="Cable lock, tracking software or alarm")
-    description: Narrative | None = Field(None, description="Narrative: kept, never evaluated")
+    description: Narrative | None = Field(None, description=NARRATIVE_HINT)
 
 
 Construction = Literal["frame", "joisted_masonry", "masonry", "fire_resistive", "mobile_home"]
@@ -142,7 +147,7 @@ class PropertyItem(_Input):
     flood_zone: bool = False
     value: Amount = Field(description="Replacement cost (the insured amount)")
     address: Address | None = None
-    description: Narrative | None = Field(None, description="Narrative: kept, never evaluated")
+    description: Narrative | None = Field(None, description=NARRATIVE_HINT)
 
 
 LossControl = Literal[
@@ -169,7 +174,7 @@ class CasualtyItem(_Input):
     loss_control: list[LossControl] = Field(default_factory=list, max_length=20)
     prior_losses: Count = Field(0, description="Liability claims in the last five years")
     value: Amount = Field(description="Limit of liability (the insured amount)")
-    description: Narrative | None = Field(None, description="Narrative: kept, never evaluated")
+    description: Narrative | None = Field(None, description=NARRATIVE_HINT)
 
 
 class MedicalHistory(_Input):
@@ -183,7 +188,7 @@ class MedicalHistory(_Input):
     mental_health_treatment: bool = False
     hospitalized_last_2_years: bool = False
     pregnant: bool = False
-    notes: Narrative | None = Field(None, description="Narrative: kept, never evaluated")
+    notes: Narrative | None = Field(None, description=NARRATIVE_HINT)
 
 
 class DisabilityItem(_Input):
@@ -195,7 +200,7 @@ class DisabilityItem(_Input):
     benefit_period_years: Literal[2, 5, 10] = 5
     annual_income: Amount
     medical_history: MedicalHistory = Field(default_factory=MedicalHistory)
-    description: Narrative | None = Field(None, description="Narrative: kept, never evaluated")
+    description: Narrative | None = Field(None, description=NARRATIVE_HINT)
 
 
 HazardousActivity = Literal["skydiving", "scuba_diving", "motor_racing", "private_aviation", "mountaineering"]
@@ -209,7 +214,7 @@ class AccidentalDeathItem(_Input):
     hazardous_activities: list[HazardousActivity] = Field(default_factory=list, max_length=5)
     commercial_driver: bool = False
     beneficiary: Name | None = None
-    description: Narrative | None = Field(None, description="Narrative: kept, never evaluated")
+    description: Narrative | None = Field(None, description=NARRATIVE_HINT)
 
 
 class MajorMedicalItem(_Input):
@@ -220,7 +225,7 @@ class MajorMedicalItem(_Input):
     deductible: Literal[500, 1000, 2500, 5000] = 1000
     dependents: Annotated[int, Field(ge=0, le=10)] = 0
     medical_history: MedicalHistory = Field(default_factory=MedicalHistory)
-    description: Narrative | None = Field(None, description="Narrative: kept, never evaluated")
+    description: Narrative | None = Field(None, description=NARRATIVE_HINT)
 
 
 ITEM_MODELS: dict[str, type[BaseModel]] = {

@@ -73,6 +73,7 @@ def create_account(body: AccountRequest) -> Response[str]:
     "account); 423 with `Retry-After` once 5 failures in a row locked the account (15 minutes); 429 with "
     "`Retry-After` when too many sign-ins failed from the same address.",
     responses={
+        200: {"description": "Signed in", "content": {"application/json": {"model": Tokens}}},
         401: {"description": "Wrong e-mail or password", "content": PROBLEM},
         423: {"description": "Locked after repeated failures (`Retry-After`)", "content": PROBLEM},
         429: {"description": "Too many failures from this address (`Retry-After`)", "content": PROBLEM},
@@ -89,7 +90,10 @@ def login(body: LoginRequest) -> Tokens:
     "/auth/refresh",
     summary="New tokens for a refresh token (each refresh token works once; a replayed one ends the login)",
     tags=TAGS,
-    responses={401: {"description": "Unknown, expired, spent or ended", "content": PROBLEM}},
+    responses={
+        200: {"description": "New tokens", "content": {"application/json": {"model": Tokens}}},
+        401: {"description": "Unknown, expired, spent or ended", "content": PROBLEM},
+    },
 )
 @access(Access.PUBLIC)
 def refresh(body: RefreshRequest) -> Tokens:
