@@ -76,7 +76,8 @@ def _is_access_token(token: str) -> bool:
 
 
 def _reporter(token: str) -> Caller | None:
-    from insure.risk.events import repository, token_hash
+    from insure.risk.event_repository import repository
+    from insure.risk.reporter_tokens import token_hash
 
     risk_event_id = repository().event_of_token(token_hash(token))
     return Reporter(risk_event_id) if risk_event_id else None

@@ -244,7 +244,7 @@ class FilingWorker:
         """Sends the insurer the event's current facts if they are newer than revision `delivered`, with a
         `webhook-id` per (event, insurer, revision) so a retried delivery is applied once; records it."""
         from insure.risk.connector import FactsUpdate
-        from insure.risk.events import repository as events
+        from insure.risk.event_repository import repository as events
 
         found = events().get(risk_event_id)
         if found is None or found[0].facts_revision <= delivered:

@@ -32,8 +32,8 @@ Authorizer = Callable[[str, str], None]
 def _default_authorizer(risk_event_id: str, token: str) -> None:
     from importlib import import_module
 
-    # insure.risk.events (the risk-event area) owns reporter tokens; resolved at call time, never at import.
-    import_module("insure.risk.events").authorize_reporter(risk_event_id, token)
+    # insure.risk.event_views (the risk-event area) checks reporter tokens; resolved at call time, never at import.
+    import_module("insure.risk.event_views").authorize_reporter(risk_event_id, token)
 
 
 class LiveConnections:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from insure.callers import owned
 from insure.errors import FieldError, NotFound, RuleViolation, Unauthorized
 from insure.http.access import Access, access, caller
-from insure.risk.events import Location, Opened, RiskEventView
+from insure.risk.event_models import Location, Opened, RiskEventView
 from insure.risk.facts import Facts
 from insure.risk.reporters import ReporterIdentity
 from insure.types import Text
@@ -214,7 +214,8 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 )
 @access(Access.REPORTER)
 def get_risk_event(risk_event_id: str) -> Response[str]:
-    from insure.risk.events import etag_of, repository, view_of
+    from insure.risk.event_repository import repository
+    from insure.risk.event_views import etag_of, view_of
 
     found = repository().get(_reported(risk_event_id))
     if found is None:
@@ -237,6 +238,6 @@ def get_risk_event(risk_event_id: str) -> Response[str]:
 )
 @access(Access.REPORTER)
 def post_facts(risk_event_id: str, body: Annotated[Facts, Body()]) -> RiskEventView:
-    from insure.risk.events import apply_facts
+    from insure.risk.event_updates import apply_facts
 
     return apply_facts(_reported(risk_event_id), body)

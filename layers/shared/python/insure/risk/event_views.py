@@ -1,0 +1,82 @@
+"""What a reporter sees of a risk event: authorization by reporter token, the event's status from its insurers'
+progress, the view with every insurer's progress on a customer's event, and its strong ETag."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Literal
+
+from insure.errors import NotFound, Unauthorized
+from insure.risk.event_models import RiskEvent, RiskEventView
+from insure.risk.event_repository import repository
+from insure.risk.progress import SETTLED, InsurerProgress
+from insure.risk.reporter_tokens import token_hash
+
+
+def authorize_reporter(risk_event_id: str, token: str | None) -> None:
+    """The reporter token check shared by the API and live subscriptions: no or unknown token `Unauthorized`,
+    a valid token of another event `NotFound`."""
+    if not token:
+        raise Unauthorized("Send Authorization: Bearer <reporter_token>.")
+    owner = repository().event_of_token(token_hash(token))
+    if owner is None:
+        raise Unauthorized("The reporter token is not valid.")
+    if owner != risk_event_id:
+        raise NotFound(f"No risk event {risk_event_id}.")
+
+
+def _status(
+    event: RiskEvent, insurers: list[InsurerProgress]
+) -> Literal["open", "in_progress", "resolved", "reported_to_owner"]:
+    if event.role == "third_party":
+        return "reported_to_owner"
+    if insurers and all(p.status in SETTLED for p in insurers):
+        return "resolved"
+    if any(p.status != "pending" for p in insurers):
+        return "in_progress"
+    return "open"
+
+
+def view_of(event: RiskEvent) -> RiskEventView:
+    insurers: list[InsurerProgress] = []
+    if event.role == "customer":
+        from insure.risk.progress import timeline
+
+        insurers = [
+            p.model_copy(update={"latest_facts_delivered": p.facts_revision_delivered >= event.facts_revision})
+            if p.facts_revision_delivered is not None
+            else p
+            for p in sorted(timeline(event.risk_event_id), key=lambda p: p.insurer_id)
+        ]
+    return RiskEventView(
+        risk_event_id=event.risk_event_id,
+        status=_status(event, insurers),
+        reporter_is_customer=event.reporter_is_customer,
+        related_event_ids=event.related_event_ids,
+        guidance=event.guidance,
+        insurers=insurers,
+        location=event.location,
+        facts=event.facts,
+        tag_id=event.tag_id,
+        object_description=event.object_description,
+        occurred_at=event.occurred_at,
+        created_at=event.created_at,
+        updated_at=event.updated_at,
+        reports=event.reports if event.role == "customer" else [],
+    )
+
+
+def view(risk_event_id: str, token: str | None) -> RiskEventView:
+    """The event as its reporter sees it (with every insurer's progress on a customer's event)."""
+    authorize_reporter(risk_event_id, token)
+    found = repository().get(risk_event_id)
+    if found is None:
+        raise NotFound(f"No risk event {risk_event_id}.")
+    return view_of(found[0])
+
+
+def etag_of(representation: RiskEventView) -> str:
+    """A strong ETag over the exact JSON representation."""
+    canonical = json.dumps(representation.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
