@@ -7,8 +7,10 @@
   (`allowed_origins`; locally the web client's origin, `WEB_ORIGIN`)
 - `GET /v1/tokens/{token}` → 200 {token, brand, last4, client_reference}
 - `POST /v1/charges` {token, amount, currency, reference} with an `Idempotency-Key` header →
-  201 {charge_id, status: "succeeded" | "declined", decline_code, message, amount, currency}; a repeated key
-  returns the first charge.
+  201 {charge_id, status: "succeeded" | "declined", decline_code, message, amount, currency, reference, token};
+  a repeated key returns the first charge.
+- `GET /v1/charges` (optionally `?reference=` or `?token=`) → 200 {charges: [...]}: every charge attempted, oldest
+  first.
 - `POST /v1/refunds` {charge_id, amount, currency, reason} with an `Idempotency-Key` header → 201 {refund_id,
   charge_id, status: "succeeded", amount, currency, reason}; money goes back to the card of that charge, never more
   than was charged (400 `amount_too_large`), a repeated key returns the first refund.
@@ -123,6 +125,11 @@ class CardProcessorSimulator:
             )
         if method == "POST" and path == "/v1/charges":
             return self._charge(_body(request), request.headers.get("Idempotency-Key", ""))
+        if method == "GET" and path == "/v1/charges":
+            wanted = {k: request.args[k] for k in ("reference", "token") if k in request.args}
+            with self._lock:
+                charged = [c for c in self.charges.values() if all(c.get(k) == v for k, v in wanted.items())]
+            return _json(200, {"charges": charged})
         if method == "POST" and path == "/v1/refunds":
             return self._refund(_body(request), request.headers.get("Idempotency-Key", ""))
         if method == "GET" and path == "/v1/refunds":
@@ -198,6 +205,7 @@ class CardProcessorSimulator:
                 "amount": body.get("amount"),
                 "currency": body.get("currency"),
                 "reference": body.get("reference"),
+                "token": token.token,
             }
             self.charges[key] = charge
         return _json(201, charge)

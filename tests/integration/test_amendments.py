@@ -11,7 +11,7 @@ import uuid
 from decimal import Decimal
 
 from scripts.samples import APPLICATION, GOOD_CARD
-from tests.integration.test_issuance import accepted, open_application, pay
+from tests.integration.test_issuance import accepted, charges_at_processor, open_application, pay
 
 TODAY = dt.datetime.now(dt.UTC).date()
 DESKTOP = {"kind": "desktop", "brand": "HP", "model": "Z2", "purchase_year": 2025, "value": "2000.00"}
@@ -239,3 +239,65 @@ def test_amendments_are_the_owners_only(issuance):
     assert amend(api, number, other, [kept, DESKTOP]).status_code == 404
     assert api.post(f"/policies/{number}/amendments", json={}).status_code == 401  # before the body is checked
     assert api.get(f"/policies/{number}/cancellation/preview", headers=other).status_code == 404
+
+
+def test_an_amendment_is_paid_only_with_a_token_made_for_it_or_first_used_by_it(issuance):
+    import os
+
+    import boto3
+
+    from insure.payments.cards import Card
+    from insure.payments.processor import HttpCardProcessor
+
+    api = issuance.api
+    adapter = HttpCardProcessor(os.environ["CARD_PROCESSOR_URL"])
+    # Given two customers, each with an accepted amendment that has a difference to pay
+    waiting = []
+    for _ in range(2):
+        number, auth, policy = issued(api)
+        shown = amend(api, number, auth, [{"item_id": policy["items"][0]["item_id"]}, DESKTOP]).json
+        assert accept(api, number, auth, shown).json["status"] == "accepted"
+        waiting.append((number, auth, shown["amendment_id"]))
+    (my_number, my_auth, mine), (their_number, their_auth, theirs) = waiting
+    # And a card tokenized for my amendment
+    token = adapter.tokenize(Card("5555555555554444", 12, 2030, "123"), client_reference=mine)
+
+    def pay_with(number, auth, amendment_id, payment_token):
+        return api.post(
+            f"/policies/{number}/amendments/{amendment_id}/payment",
+            json={"payment_token": payment_token},
+            headers={**auth, "Idempotency-Key": uuid.uuid4().hex},
+        )
+
+    # When the other customer presents it for their amendment
+    stolen = pay_with(their_number, their_auth, theirs, token.token)
+    # Then it is a 422 on the token, nothing is charged, and their amendment still awaits payment
+    assert stolen.status_code == 422, stolen.json
+    assert [e["field"] for e in stolen.json["errors"]] == ["payment_token"]
+    assert charges_at_processor(token=token.token) == []
+    assert api.get(f"/policies/{their_number}/amendments/{theirs}", headers=their_auth).json["status"] == "accepted"
+    # When I pay my amendment with it
+    paid = pay_with(my_number, my_auth, mine, token.token)
+    # Then my amendment is issued, charged once under its own reference
+    assert paid.status_code == 200, paid.json
+    assert [c["reference"] for c in charges_at_processor(token=token.token)] == [mine]
+    # And a token without a reference (another API client's) is bound by its first use: their amendment pays with
+    # it, and my application-side sessions cannot reuse it afterwards
+    unnamed = adapter.tokenize(Card("4242424242424242", 12, 2030, "123"))
+    assert pay_with(their_number, their_auth, theirs, unnamed.token).status_code == 200
+    application_id, application_auth = accepted(api)
+    reused = api.post(
+        f"/applications/{application_id}/payment",
+        json={"payment_token": unnamed.token},
+        headers={**application_auth, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert reused.status_code == 422, reused.json
+    assert [c["reference"] for c in charges_at_processor(token=unnamed.token)] == [theirs]
+    # And no token travels in the amendment workflow's input, output or history
+    sfn = boto3.client("stepfunctions")
+    machine = issuance.deployment.state_machines["amendments"]
+    for execution in sfn.list_executions(stateMachineArn=machine)["executions"]:
+        described = sfn.describe_execution(executionArn=execution["executionArn"])
+        history = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)["events"]
+        dumped = json.dumps([described, history], default=str)
+        assert token.token not in dumped and unnamed.token not in dumped

@@ -465,6 +465,59 @@ def test_a_processor_token_is_bound_to_its_session_and_never_travels_in_the_work
         assert token.token not in json.dumps([described, history], default=str)
 
 
+def charges_at_processor(**query: str) -> list[dict]:
+    """The charges the card processor simulator recorded (filtered by `reference` or `token`)."""
+    import urllib.parse
+    import urllib.request
+
+    from insure.settings import get_settings
+
+    url = f"{get_settings().card_processor_url}/v1/charges?{urllib.parse.urlencode(query)}"
+    with urllib.request.urlopen(url) as response:
+        return json.loads(response.read())["charges"]
+
+
+def test_a_token_created_for_another_application_is_refused_even_before_that_one_uses_it(issuance):
+    import os
+
+    from insure.payments.cards import Card
+    from insure.payments.processor import HttpCardProcessor
+
+    api = issuance.api
+    mine, my_auth = accepted(api)
+    theirs, their_auth = accepted(api)
+    # Given a card tokenized by the web client for my application (client_reference = my application id)
+    adapter = HttpCardProcessor(os.environ["CARD_PROCESSOR_URL"])
+    token = adapter.tokenize(Card("5555555555554444", 12, 2030, "123"), client_reference=mine)
+    # When another session presents it first
+    stolen = api.post(
+        f"/applications/{theirs}/payment",
+        json={"payment_token": token.token},
+        headers={**their_auth, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    # Then it is a 422 on the token, nothing is charged, and that application still awaits its own payment
+    assert stolen.status_code == 422, stolen.json
+    assert stolen.headers["Content-Type"].startswith("application/problem+json")
+    assert [e["field"] for e in stolen.json["errors"]] == ["payment_token"]
+    assert "another session" in stolen.json["errors"][0]["message"]
+    assert charges_at_processor(token=token.token) == []
+    shown = api.get(f"/applications/{theirs}", headers=their_auth).json
+    assert (shown["status"], shown["payment"]) == ("accepted", None)
+    # And the application it was created for still pays with it
+    paid = api.post(
+        f"/applications/{mine}/payment",
+        json={"payment_token": token.token},
+        headers={**my_auth, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert paid.status_code == 200, paid.json
+    assert [c["reference"] for c in charges_at_processor(token=token.token)] == [mine]
+    # And a card typed into the API is tokenized for the application it pays
+    their_paid = pay(api, theirs, their_auth)
+    assert their_paid.status_code == 200, their_paid.json
+    (charge,) = charges_at_processor(reference=theirs)
+    assert adapter.describe(charge["token"]).client_reference == theirs
+
+
 def test_an_idempotency_key_on_opening_an_application_replays_the_first_session(issuance):
     api = issuance.api
     key = {"Idempotency-Key": uuid.uuid4().hex}

@@ -24,6 +24,7 @@ from insure.applications.offers import rfc3339
 from insure.applications.repository import ApplicationRepository, now_iso
 from insure.callers import Caller
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation
+from insure.payments.tokens import TokenStore
 from insure.policies.items import ITEM_ID, item_id
 from insure.policies.models import PolicyVersion
 from insure.policies.repository import PolicyRepository
@@ -33,6 +34,7 @@ from insure.settings import PlatformSettings
 PAYING = ("accepted", "payment_failed")
 ENDED = ("issued", "declined", "expired", "failed")
 MAX_PAYMENT_ATTEMPTS = 3
+PAYMENT_TOKEN_KEPT_S = 24 * 3600  # a held amendment token outlives any payment wait (then 7 more days, by TTL)
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ class AmendmentService:
     engine: WorkflowEngine
     wait_ms: int
     fingerprint_key: Callable[[], bytes]
+    payment_tokens: TokenStore
     poll_first_s: float = 0.005
     poll_max_s: float = 0.015
 
@@ -296,9 +299,15 @@ class AmendmentService:
             raise Conflict(f"The amendment is {record.status}; it is not awaiting payment.")
         if body.card is not None:
             card = body.card
-            token = tokenize(Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder))
+            card_typed = Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder)
+            token = tokenize(card_typed, client_reference=record.amendment_id)
         else:
             token = processor().describe(str(body.payment_token))
+        # Bound to this amendment as an application's payment is (insure.payments.tokens): a token created for, or
+        # first used by, anything else is refused before anything is charged; the workflow gets only its reference.
+        reference = self.payment_tokens.hold(
+            record.amendment_id, token, session_expires_at_epoch=int(time.time()) + PAYMENT_TOKEN_KEPT_S
+        )
         record = self.wait(
             record, lambda r: (r.task_kind == "payment" and bool(r.task_token)) or r.status not in PAYING
         )
@@ -314,7 +323,7 @@ class AmendmentService:
         )
         self.engine.complete(
             task_token,
-            {"payment_token": token.token, "brand": token.brand, "last4": token.last4, "attempt": before + 1},
+            {"payment_ref": reference, "brand": token.brand, "last4": token.last4, "attempt": before + 1},
         )
         record = self.wait(
             record,
@@ -365,4 +374,5 @@ def _service_for(settings: PlatformSettings) -> AmendmentService:
         engine=StepFunctionsEngine(settings.amendment_state_machine_arn),
         wait_ms=settings.response_wait_ms,
         fingerprint_key=_signing_key,
+        payment_tokens=TokenStore(settings.table_name),
     )

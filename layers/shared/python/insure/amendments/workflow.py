@@ -164,9 +164,11 @@ class AmendmentTasks:
         return {"settled": True, "attempts": 0}
 
     def _charge(self, record: AmendmentRecord, payment: dict[str, Any], amount: Decimal) -> dict[str, Any]:
+        from insure.payments.tokens import TokenStore
+
         attempt = int(payment["attempt"])
         result = self.processor.charge(
-            payment["payment_token"],
+            TokenStore(self.table).token_for(payment["payment_ref"], record.amendment_id),
             Money.of(amount),
             idempotency_key=f"{record.amendment_id}:{attempt}",
             reference=record.amendment_id,

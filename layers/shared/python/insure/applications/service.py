@@ -354,10 +354,12 @@ class ApplicationService:
             raise Conflict(f"The application is {record.status}; it is not awaiting payment.")
         if body.card is not None:
             card = body.card
-            token = tokenize(Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder))
+            card_typed = Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder)
+            token = tokenize(card_typed, client_reference=application_id)
         else:
             token = processor().describe(str(body.payment_token))
-        # Bound to this application (another session's token is refused); the workflow gets only its reference.
+        # Bound to this application: a token created for another one, or first used by another, is refused before
+        # anything is held or charged; the workflow gets only its reference.
         reference = self.payment_tokens.hold(
             application_id, token, session_expires_at_epoch=record.session_expires_at_epoch
         )

@@ -25,6 +25,7 @@ class CardToken:
     token: str
     brand: str
     last4: str
+    client_reference: str | None = None  # what the token was created for (our application or amendment id)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class RefundResult:
 
 
 class CardProcessor(Protocol):
-    def tokenize(self, card: Card) -> CardToken: ...
+    def tokenize(self, card: Card, *, client_reference: str | None = None) -> CardToken: ...
 
     def describe(self, token: str) -> CardToken: ...
 
@@ -80,7 +81,7 @@ class HttpCardProcessor:
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             raise TransientError(f"card processor unreachable: {type(error).__name__}") from None
 
-    def tokenize(self, card: Card) -> CardToken:
+    def tokenize(self, card: Card, *, client_reference: str | None = None) -> CardToken:
         status, body = self._call(
             "POST",
             "/v1/tokens",
@@ -90,19 +91,20 @@ class HttpCardProcessor:
                 "exp_year": card.exp_year,
                 "cvc": card.cvc,
                 "holder": card.holder,
+                "client_reference": client_reference,
             },
         )
         if status != 201:
             message = str(body.get("error", {}).get("message") or "The card was refused by the processor.")
             raise RuleViolation(message, errors=[FieldError("card.number", message)])
-        return CardToken(token=body["token"], brand=body["brand"], last4=body["last4"])
+        return _card_token(body)
 
     def describe(self, token: str) -> CardToken:
         status, body = self._call("GET", f"/v1/tokens/{urllib.parse.quote(token, safe='')}")
         if status != 200:
             message = "This payment token is not known to the card processor."
             raise RuleViolation(message, errors=[FieldError("payment_token", message)])
-        return CardToken(token=body["token"], brand=body["brand"], last4=body["last4"])
+        return _card_token(body)
 
     def charge(self, token: str, amount: Money, *, idempotency_key: str, reference: str) -> ChargeResult:
         status, body = self._call(
@@ -129,6 +131,16 @@ class HttpCardProcessor:
         return RefundResult(True, body["refund_id"])
 
 
+def _card_token(body: dict[str, Any]) -> CardToken:
+    reference = body.get("client_reference")
+    return CardToken(
+        token=body["token"],
+        brand=body["brand"],
+        last4=body["last4"],
+        client_reference=str(reference) if reference else None,
+    )
+
+
 @cache
 def _processor_at(url: str) -> CardProcessor:
     return HttpCardProcessor(url)
@@ -141,9 +153,10 @@ def processor() -> CardProcessor:
     return _processor_at(get_settings().card_processor_url)
 
 
-def tokenize(card: Card) -> CardToken:
-    """Validate `card` (Luhn, expiry, CVC) and exchange it for a processor token; raises RuleViolation."""
+def tokenize(card: Card, *, client_reference: str | None = None) -> CardToken:
+    """Validate `card` (Luhn, expiry, CVC) and exchange it for a processor token created for `client_reference`
+    (the application or amendment it pays); raises RuleViolation."""
     found = problems(card)
     if found:
         raise RuleViolation("The card details are not valid.", errors=found)
-    return processor().tokenize(card)
+    return processor().tokenize(card, client_reference=client_reference)
