@@ -199,7 +199,8 @@ class ApiGateway:
         if extra is not None:
             return extra(request)
         too_large = _problem(413, "Payload too large", "The body exceeds 10 MB.", "payload-too-large")
-        if self.web is not None:
+        if self.web is not None and not any(route.regex.match(request.path) for route in self.routes):
+            # an API route under a page's prefix (GET /admin/customers, under /admin) stays the API's
             page = self.web(request)
             if page is not None:
                 return page

@@ -175,22 +175,26 @@ class FunctionsHost:
         """Run the function's handler with `event`; exceptions propagate as Lambda reports them. A call still
         waiting for its turn at `deadline` (time.monotonic()) is dropped unrun: IntegrationTimeout."""
         spec = declaration.function(name)
+        if spec.routes:
+            # Powertools keeps the current request on the BaseRouter class, shared by every resolver of the
+            # process: in Lambda each environment is its own process, here API calls take turns, in order. The
+            # turn comes before the environment: a module-level Router points at the resolver of the last
+            # environment that included it, so an API function must never get a second environment here.
+            timeout = None if deadline is None else deadline - time.monotonic()
+            if not self._resolver_lock.acquire(timeout=timeout):
+                raise IntegrationTimeout(name)
+            try:
+                if deadline is not None and time.monotonic() >= deadline:  # its turn came too late: never run
+                    raise IntegrationTimeout(name)
+                return self._run(name, spec, event, deadline)
+            finally:
+                self._resolver_lock.release()
+        return self._run(name, spec, event, deadline)
+
+    def _run(self, name: str, spec: declaration.Function, event: Any, deadline: float | None) -> Any:
         env = self._acquire(name, deadline)
         try:
             self.invocations[name] = self.invocations.get(name, 0) + 1
-            if spec.routes:
-                # Powertools keeps the current request on the BaseRouter class, shared by every resolver of the
-                # process: in Lambda each environment is its own process, here API calls take turns, in order.
-                timeout = None if deadline is None else deadline - time.monotonic()
-                if not self._resolver_lock.acquire(timeout=timeout):
-                    raise IntegrationTimeout(name)
-                if deadline is not None and time.monotonic() >= deadline:  # its turn came too late: never run
-                    self._resolver_lock.release()
-                    raise IntegrationTimeout(name)
-                try:
-                    return env.handler(event, self._context(spec))
-                finally:
-                    self._resolver_lock.release()
             return env.handler(event, self._context(spec))
         finally:
             self._release(env)

@@ -15,7 +15,8 @@ PAGES = {
     "/": "Get an instant quote",
     "/t/TAG-csp-check": "Report a problem with this item",
     "/admin": "Back office",
-    "/account": "Your policies",
+    "/account": "Sign in to your account",
+    "/account/reset-password": "Reset your password",
 }
 
 
@@ -36,11 +37,11 @@ def test_every_page_works_under_its_strict_content_security_policy(cloud, chromi
     page.context.close()
 
 
-def test_the_account_page_is_accessible(cloud, chromium):  # noqa: F811
+def test_the_account_page_asks_a_signed_out_person_to_sign_in(cloud, chromium):  # noqa: F811
     page, console = open_page(chromium)
-    page.goto(f"{cloud.url}/account")
-    page.get_by_role("heading", level=1, name="Your policies").wait_for()
-    assert_accessible(page, "the account page")
+    page.goto(f"{cloud.url}/account/policies/POL-NOT-SIGNED-IN")
+    page.get_by_role("heading", level=1, name="Sign in to your account").wait_for()
+    assert_accessible(page, "the sign-in page")
     assert console.errors == []
     page.context.close()
 

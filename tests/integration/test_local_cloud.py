@@ -257,3 +257,28 @@ def test_a_draft_nobody_submitted_expires_with_its_session_a_submitted_one_stays
     assert sweep(dynamodb, declaration.TABLE, "expires_at_epoch", now=session_end + 1) > 0
     assert _application_item(abandoned) is None
     assert _application_item(submitted)["status"]["S"] in ("offered", "declined")
+
+
+def test_concurrent_calls_of_one_api_function_each_find_their_caller(platform):
+    import threading
+
+    from scripts.samples import APPLICATION
+
+    # Given a person's session (a page reads several things of it at once)
+    created = _client(_gateway(platform), "10.0.0.5").post("/applications", json=APPLICATION)
+    auth = {"Authorization": f"Bearer {created.json['session_token']}"}
+    path = f"/applications/{created.json['application_id']}"
+    statuses: list[int] = []
+
+    def read() -> None:
+        statuses.append(_client(_gateway(platform), "10.0.0.5").get(path, headers=auth).status_code)
+
+    # When six reads of it arrive at once
+    threads = [threading.Thread(target=read) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    # Then each is answered as its caller (a second environment's resolver never steals the routers' context)
+    assert statuses == [200] * 6
+    assert len(platform.functions._pools["applications"]) == 1

@@ -61,6 +61,13 @@ def test_files_config_and_api_routes_are_told_apart(gateway):
     assert gateway.post("/").status_code == 404
 
 
+def test_an_api_route_under_a_page_prefix_stays_the_apis(gateway):
+    # The back office's pages live under /admin, and so does the API's GET /admin/customers
+    assert gateway.get("/admin/customers").json == {"fn": "accounts_backoffice"}
+    assert gateway.get("/admin").text.startswith("<!doctype html>")
+    assert gateway.get("/account/policies/P-1").text.startswith("<!doctype html>")
+
+
 def test_a_missing_build_says_how_to_build_it(tmp_path):
     client = WebClient(lambda: b"{}", dist=tmp_path / "nothing")
     response = client.serve(Request.from_values("/"))

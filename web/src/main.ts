@@ -16,12 +16,17 @@ async function route(): Promise<void> {
   }
   if (path.startsWith("/account")) {
     const { accountPage } = await import("./pages/account");
-    return accountPage();
+    return accountPage(path);
   }
   return buyPage();
 }
 
-route().catch((error: unknown) => {
-  console.warn(error);
-  showPage("Sorry, there is a problem with the service", h("p", null, "Try again later."));
-});
+function open(): void {
+  route().catch((error: unknown) => {
+    console.warn(error);
+    showPage("Sorry, there is a problem with the service", h("p", null, "Try again later."));
+  });
+}
+
+window.addEventListener("popstate", open); // the back button, and links followed without a reload (ui/dom.ts go)
+open();

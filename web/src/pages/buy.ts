@@ -7,39 +7,23 @@ import { api, config, newKey, problemOf, type Config, type Problem, type Schemas
 import { h, humanize, money, showPage, when, type Child } from "../ui/dom";
 import {
   button,
-  checked,
   choices,
   clearErrors,
   form,
   select,
   showErrors,
-  textArea,
   textInput,
   value,
   type FieldError,
 } from "../ui/forms";
 import { sha256Hex } from "../ui/hash";
+import { CARD_NOTE, cardFields, readCard, tokenize, type CardToken } from "../ui/card";
+import { itemFields, readItem, type JsonSchema } from "../ui/items";
 
 type Product = Schemas["ProductSummary"];
 type Application = Schemas["ApplicationView"];
-type JsonSchema = {
-  type?: string;
-  enum?: string[];
-  const?: string;
-  title?: string;
-  description?: string;
-  anyOf?: JsonSchema[];
-  items?: JsonSchema;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  format?: string;
-  maxLength?: number;
-};
 
 const AGE_RATED = new Set(["disability", "accidental_death", "major_medical"]);
-const MULTI_LINE = new Set(["description"]);
-const ACRONYMS: Record<string, string> = { ups: "UPS (uninterruptible power supply)" };
-
 interface Answers {
   product: string;
   state: string;
@@ -140,92 +124,6 @@ function startStep(errors: FieldError[] = []): void {
 }
 
 // ---- 2. the item, and the instant quote --------------------------------------------------------------------------
-function plain(schema: JsonSchema): JsonSchema {
-  const options = (schema.anyOf ?? []).filter((s) => s.type !== "null");
-  if (options.length === 1) return { ...options[0], title: schema.title, description: schema.description };
-  if (options.length > 1) return { ...schema, type: "money" };
-  if (schema.title === "Value" && schema.type === "string") return { ...schema, type: "money" }; // a decimal string
-  return schema;
-}
-
-function itemFields(schema: JsonSchema, current: Record<string, unknown>): HTMLElement[] {
-  const props = schema.properties ?? {};
-  const required = schema.required ?? [];
-  const rank = (n: string) => {
-    const s = plain(props[n]);
-    if (required.includes(n)) return 0;
-    if (s.type === "array") return 2;
-    return MULTI_LINE.has(n) || n.includes("serial") ? 3 : 1;
-  };
-  const names = Object.keys(props).sort((x, y) => rank(x) - rank(y) || (required.indexOf(x) - required.indexOf(y)));
-  const fields: HTMLElement[] = [];
-  for (const name of names) {
-    const raw = props[name];
-    if (!raw || raw.const !== undefined || name === "coverage") continue;
-    const s = plain(raw);
-    const id = `item-${name}`;
-    const optional = required.includes(name) ? "" : " (optional)";
-    const label = `${humanize((s.title ?? name).toLowerCase())}${optional}`;
-    const hint = s.description;
-    const now = current[name];
-    if (s.enum) {
-      const options = s.enum.map((v): [string, string] => [v, humanize(v)]);
-      fields.push(
-        s.enum.length <= 4
-          ? choices({ id, label, hint, options, value: String(now ?? "") })
-          : select({ id, label, hint, options, placeholder: "Choose one", value: String(now ?? "") }),
-      );
-    } else if (s.type === "array" && s.items?.enum) {
-      const options = s.items.enum.map((v): [string, string] => [v, ACRONYMS[v] ?? humanize(v)]);
-      fields.push(choices({ id, label, hint, options, multiple: true, values: (now as string[]) ?? [] }));
-    } else if (s.type === "boolean") {
-      fields.push(choices({ id, label, hint, options: [["true", "Yes"], ["false", "No"]], value: now === undefined ? "" : String(now) }));
-    } else if (s.type === "money") {
-      fields.push(
-        h(
-          "div",
-          { class: "money" },
-          textInput({ id, label: `${label} in US dollars`, hint, inputmode: "decimal", width: "short", value: String(now ?? ""), spellcheck: false }),
-        ),
-      );
-    } else if (s.type === "integer" || s.type === "number") {
-      fields.push(textInput({ id, label, hint, inputmode: "numeric", width: "short", value: String(now ?? "") }));
-    } else if (s.format === "date") {
-      fields.push(textInput({ id, label, hint, type: "date", width: "medium", value: String(now ?? "") }));
-    } else if (MULTI_LINE.has(name)) {
-      fields.push(textArea({ id, label, hint, value: String(now ?? "") }));
-    } else {
-      fields.push(textInput({ id, label, hint, value: String(now ?? ""), width: (s.maxLength ?? 100) <= 40 ? "medium" : "long" }));
-    }
-  }
-  return fields;
-}
-
-function readItem(f: HTMLFormElement, schema: JsonSchema): Record<string, unknown> {
-  const item: Record<string, unknown> = {};
-  for (const [name, raw] of Object.entries(schema.properties ?? {})) {
-    if (raw.const !== undefined) {
-      item[name] = raw.const;
-      continue;
-    }
-    const s = plain(raw);
-    const id = `item-${name}`;
-    if (s.type === "array") {
-      const values = checked(f, id);
-      if (values.length) item[name] = values;
-      continue;
-    }
-    const text = value(f, id);
-    if (!text) continue;
-    if (s.type === "boolean") item[name] = text === "true";
-    else if (s.type === "integer") item[name] = /^-?\d+$/.test(text) ? Number(text) : text;
-    else if (s.type === "number") item[name] = Number.isNaN(Number(text)) ? text : Number(text);
-    else if (s.type === "money") item[name] = text.replace(/[$,\s]/g, "");
-    else item[name] = text;
-  }
-  return item;
-}
-
 function itemStep(errors: FieldError[] = []): void {
   const a = flow.answers;
   const p = product();
@@ -542,77 +440,21 @@ async function termsStep(offer: Schemas["OfferView"]): Promise<void> {
 }
 
 // ---- 9. payment ----------------------------------------------------------------------------------------------------
-interface CardToken {
-  token: string;
-  brand: string;
-  last4: string;
-}
-
 function paymentStep(errors: FieldError[] = [], note?: string): void {
   const offer = flow.current?.offer;
-  const year = new Date().getFullYear();
   const page = form(
     async (f) => {
-      const card = {
-        holder: value(f, "card-holder"),
-        number: value(f, "card-number").replace(/[\s-]/g, ""),
-        exp_month: Number(value(f, "card-exp-month")),
-        exp_year: Number(value(f, "card-exp-year")),
-        cvc: value(f, "card-cvc"),
-      };
-      const found = missing(f, [
-        ["card-holder", "Enter the name on the card"],
-        ["card-number", "Enter the card number"],
-        ["card-exp-month", "Enter the month the card expires"],
-        ["card-exp-year", "Enter the year the card expires"],
-        ["card-cvc", "Enter the security code"],
-      ]);
+      const { card, errors: found } = readCard(f);
       if (found.length) return showErrors(f, found);
-      const token = await tokenize(f, card);
+      const token = await tokenize(flow.config.card_tokenization_url, f, card, flow.application!.id);
       if (!token) return;
       await pay(f, token);
     },
-    textInput({ id: "card-holder", label: "Name on card", autocomplete: "cc-name", spellcheck: false }),
-    textInput({ id: "card-number", label: "Card number", hint: "The long number on the front of your card", autocomplete: "cc-number", inputmode: "numeric", spellcheck: false }),
-    h(
-      "div",
-      { class: "inline-fields" },
-      textInput({ id: "card-exp-month", label: "Expiry month", hint: "MM", autocomplete: "cc-exp-month", inputmode: "numeric", width: "short" }),
-      textInput({ id: "card-exp-year", label: "Expiry year", hint: `YYYY, e.g. ${year + 3}`, autocomplete: "cc-exp-year", inputmode: "numeric", width: "short" }),
-    ),
-    textInput({ id: "card-cvc", label: "Security code", hint: "The last 3 digits on the back of the card", autocomplete: "cc-csc", inputmode: "numeric", width: "short" }),
+    cardFields(),
     button(`Pay ${money(offer?.premium)}`),
   );
-  showPage(
-    "Pay by card",
-    note ? h("p", { class: "notice" }, note) : null,
-    h("p", { class: "hint" }, "Your card details go straight to our card processor; we only receive a token."),
-    page,
-  );
+  showPage("Pay by card", note ? h("p", { class: "notice" }, note) : null, h("p", { class: "hint" }, CARD_NOTE), page);
   if (errors.length) showErrors(page, errors, "Your payment did not go through");
-}
-
-async function tokenize(f: HTMLFormElement, card: Record<string, string | number>): Promise<CardToken | null> {
-  let response: Response;
-  try {
-    response = await fetch(flow.config.card_tokenization_url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ ...card, client_reference: flow.application!.id }),
-      credentials: "omit",
-    });
-  } catch {
-    showErrors(f, [{ id: "", message: "The card processor could not be reached. Try again." }]);
-    return null;
-  }
-  const body = await response.json().catch(() => ({}));
-  if (response.status !== 201) {
-    const code = body?.error?.code as string | undefined;
-    const message = body?.error?.message ?? "The card was refused by the card processor.";
-    showErrors(f, [{ id: code === "invalid_cvc" ? "card-cvc" : "card-number", message }]);
-    return null;
-  }
-  return body as CardToken;
 }
 
 async function pay(f: HTMLFormElement, token: CardToken): Promise<void> {
@@ -631,11 +473,11 @@ async function pay(f: HTMLFormElement, token: CardToken): Promise<void> {
   if (settled.status !== "issued" || !settled.policy_number) {
     return failure({ title: "Not issued", status: 0, detail: `The application is ${humanize(settled.status)}.` });
   }
-  doneStep(settled.policy_number, token);
+  await doneStep(settled.policy_number, token);
 }
 
 // ---- 10. issued ----------------------------------------------------------------------------------------------------
-function doneStep(policyNumber: string, token: CardToken): void {
+async function doneStep(policyNumber: string, token: CardToken): Promise<void> {
   const link = h("a", { href: "#", class: "button secondary", id: "document-link" }, "Download your policy (PDF)");
   link.addEventListener("click", async (event) => {
     event.preventDefault();
@@ -649,13 +491,13 @@ function doneStep(policyNumber: string, token: CardToken): void {
     save.click();
     save.remove();
   });
+  const { createAccountForm } = await import("./account");
   const children: Child[] = [
     h("div", { class: "panel confirmation" }, h("p", null, "Your policy number"), h("p", { class: "policy-number", id: "policy-number" }, policyNumber)),
     h("p", null, `We charged your ${humanize(token.brand)} card ending ${token.last4}.`),
     h("p", null, link),
-    h("h2", null, "What happens next"),
-    h("p", null, "Keep your policy number. Create an account to see your policies, amend or cancel them later."),
-    h("p", null, h("a", { href: "/account" }, "Your policies")),
+    h("p", null, "Keep your policy number."),
+    createAccountForm(flow.application!.token, flow.answers.applicant.email ?? ""),
   ];
   showPage("Your policy is issued", ...children);
 }

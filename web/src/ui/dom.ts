@@ -66,3 +66,20 @@ export function when(value: string | null | undefined): string {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? value : date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
 }
+
+/** Opens a page of the client by its path without reloading (the router in main.ts listens to popstate). */
+export function go(path: string): void {
+  history.pushState(null, "", path);
+  window.dispatchEvent(new PopStateEvent("popstate"));
+}
+
+/** A link to a page of the client: a real link (new tab, copy), followed without a reload. */
+export function pageLink(href: string, text: Child, attrs: Attrs = {}): HTMLAnchorElement {
+  const link = h("a", { href, ...attrs }, text);
+  link.addEventListener("click", (event) => {
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    go(href);
+  });
+  return link;
+}
