@@ -10,8 +10,10 @@ import urllib.request
 import uuid
 from decimal import Decimal
 
+from insure.policies.wording import long_date
 from scripts.samples import APPLICATION, GOOD_CARD
 from tests.integration.test_issuance import accepted, charges_at_processor, open_application, pay
+from tests.pdf_text import pdf_text
 
 TODAY = dt.datetime.now(dt.UTC).date()
 DESKTOP = {"kind": "desktop", "brand": "HP", "model": "Z2", "purchase_year": 2025, "value": "2000.00"}
@@ -93,6 +95,12 @@ def test_adding_an_item_is_underwritten_offered_paid_and_issued_as_version_2(iss
     second = api.get(f"/policies/{number}/versions/2/document", headers=auth)
     assert first.data.startswith(b"%PDF") and second.data.startswith(b"%PDF")
     assert first.data != second.data
+    # And the new version's schedule of endorsements lists both versions, the second with what it added
+    endorsements = pdf_text(second.data)
+    assert "Version 2, amended " in endorsements
+    assert "1 " + long_date(policy["current"]["effective_date"]) + " Policy issued." in endorsements
+    assert "Amended at the named insured's request: added " in endorsements
+    assert "Amended" not in pdf_text(first.data)
     # And version 1 is as it was
     assert len(api.get(f"/policies/{number}/versions/1", headers=auth).json["items"]) == 1
 
@@ -202,7 +210,14 @@ def test_cancellation_preview_then_cancel_refunds_and_closes_the_policy(issuance
     assert [r["amount"] for r in refunds_at_processor()[before:]] == [preview.json["refund"]["amount"]]
     now = api.get(f"/policies/{number}", headers=auth).json
     assert (now["status"], now["version"]) == ("cancelled", 2)
-    assert api.get(f"/policies/{number}/versions/2/document", headers=auth).data.startswith(b"%PDF")
+    document = api.get(f"/policies/{number}/versions/2/document", headers=auth).data
+    assert document.startswith(b"%PDF")
+    # And its document says so, with the refund its clause explains: what was paid less the minimum premium kept
+    text = pdf_text(document)
+    refund = f"${Decimal(preview.json['refund']['amount']):,.2f}"
+    assert f"This policy is cancelled from {long_date(TODAY)}. Refund of premium: {refund}." in text
+    assert "The minimum premium of $25.00 is earned when the policy is issued: we keep at least that much" in text
+    assert f"Cancelled from {long_date(TODAY)} at the named insured's request (no longer needed)" in text
     # And nothing more can change
     assert amend(api, number, auth, [{"item_id": policy["items"][0]["item_id"]}]).status_code == 409
     again = api.post(
@@ -223,6 +238,8 @@ def test_a_future_cancellation_is_pending_until_its_date(issuance):
     assert response.status_code == 200, response.json
     assert response.json["status"] == "pending_cancellation"
     assert api.get(f"/policies/{number}", headers=auth).json["status"] == "pending_cancellation"
+    text = pdf_text(api.get(f"/policies/{number}/versions/2/document", headers=auth).data)
+    assert f"Cancellation requested: coverage ends at 12:01 a.m. on {long_date(later)}." in text
     past = api.post(
         f"/policies/{number}/cancellation",
         json={"effective_date": (TODAY - dt.timedelta(days=1)).isoformat(), "reason": "other"},

@@ -9,10 +9,12 @@ import json
 import re
 import time
 import uuid
+from decimal import Decimal
 
 import pytest
 
 from scripts.samples import APPLICATION, DECLINED_CARD, GOOD_CARD
+from tests.pdf_text import pdf_text
 
 
 @pytest.fixture
@@ -120,11 +122,19 @@ def test_happy_path_from_application_to_issued_policy_with_document(issuance):
     assert policy.json["current"]["premium"] == offer["premium"]
     assert policy.json["current"]["signed_by_officer"] is True  # NY requires the officer's signature
     assert [h["change"] for h in policy.json["history"]] == ["issued"]
-    # And its document is a PDF
+    # And its document is a PDF: the declarations of the policy, with the insured's mailing address as applied,
+    # the rulebook's minimum premium and the officer's signature the state requires
     document = api.get(f"/policies/{number}/document", headers=auth)
     assert document.status_code == 200
     assert document.headers["Content-Type"] == "application/pdf"
     assert document.data.startswith(b"%PDF")
+    text = pdf_text(document.data)
+    assert f"Policy number {number} Version 1, the policy as issued" in text
+    assert "Ada Lovelace 1 Main St New York, NY 10001" in text
+    assert "Dell XPS 13, portable computer (laptop)" in text and "$1,500.00 replacement value" in text
+    assert f"Annual premium ${Decimal(offer['premium']['amount']):,.2f} for the policy period" in text
+    assert "Minimum premium $25.00, kept on cancellation" in text
+    assert "J. Q. Underwood, Chief Underwriting Officer" in text
     # And the application reads issued
     assert api.get(f"/applications/{application_id}", headers=auth).json["status"] == "issued"
 

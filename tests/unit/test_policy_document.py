@@ -1,43 +1,248 @@
-"""The policy document carries one risk identification tag per covered item: a QR code whose content is the URL
-of the tag's web report page on the platform's public web address."""
+"""The policy document reads like an insurer's declarations page for every product: the issuer, the policy
+number and version, the named insured and mailing address (and the insured premises for property), the policy
+period, each item with its limit and deductible in words, the premium and payment plan, the forms and the schedule
+of endorsements, the officer's signature where the state requires it, each item's risk identification tag (a QR
+code of the tag's web report page), then each coverage part's wording and the general conditions, with the
+cancellation and refund clause that the cancellation code applies. No raw value is ever printed."""
 
 from __future__ import annotations
 
 import io
+import json
+import re
+from decimal import Decimal
+from typing import Any
 
 import pytest
 import segno
 from PIL import Image
 
-from insure.policies.document import render
+from insure.data_files import data_dir
+from insure.policies.document import DocumentContext, render, requires_signature
 from insure.policies.models import PolicyVersion
 from insure.risk.policy_tags import tag_id_for, tag_url
-from insure.types import Money
+from tests import document_samples as samples
+from tests.pdf_text import pdf_text
 
 WEB = "https://insure.example"
 
+ITEMS_IN_WORDS = {
+    "computer": [
+        "Dell XPS 13, portable computer (laptop)",
+        "Accessories included: Docking station, uninterruptible power supply and mouse",
+        "Serial number: CN-0XPS13-7422",
+        "$1,500.00 replacement value",
+        "Apple iMac, desktop computer",
+        "$2,000.00 replacement value",
+        "$100 each occurrence",
+    ],
+    "property": [
+        "Joisted masonry building, owner-occupied",
+        "Insured premises: 77 Elm Road, Evanston, IL 60201",
+        "Sprinkler system: No; Monitored alarm: Yes",
+        "$450,000.00 replacement cost",
+        "$1,000 each occurrence",
+    ],
+    "casualty": [
+        "Business operations, SIC code 3571",
+        "Annual revenue: $4,200,000.00",
+        "Loss control: Safety program, OSHA training and fire extinguishers",
+        "$2,000,000.00 each occurrence and $2,000,000.00 aggregate",
+        "$500 each occurrence, property damage only",
+    ],
+    "disability": [
+        "Monthly disability income benefit",
+        "Benefit period: 5 years",
+        "$4,500.00 a month, for up to 5 years",
+        "90-day elimination period",
+    ],
+    "accidental_death": [
+        "Accidental death benefit",
+        "Beneficiary: Annabella Byron",
+        "Hazardous activities: Scuba diving",
+        "$250,000.00 lump sum",
+        "No deductible",
+    ],
+    "major_medical": [
+        "Major medical expense benefit",
+        "Dependents covered: Two dependents",
+        "$1,000,000.00 each policy year",
+        "$2,500.00 each policy year",
+    ],
+}
+ITEMS_IN_WORDS["bundle"] = [
+    "Building coverage part",
+    *ITEMS_IN_WORDS["property"],
+    "Computer equipment coverage part",
+    *ITEMS_IN_WORDS["computer"][:4],
+    "Commercial general liability coverage part",
+    *ITEMS_IN_WORDS["casualty"],
+]
+COVERAGES = {
+    "bundle": ["property", "computer", "casualty"],
+    **{p: [p] for p in ITEMS_IN_WORDS if p != "bundle"},
+}
+STATE_NAMES = {"NY": "New York", "IL": "Illinois", "TX": "Texas", "OH": "Ohio", "FL": "Florida"}
+RAW = {
+    "a Python literal": r"\b(?:True|False|None|null)\b",
+    "an internal id": r"\b(?:item-\d+|itm_\w+|app_\w+|amd_\w+)",
+    "a snake_case value": r"\b[a-z]+_[a-z_]+\b",
+    "a bracket or brace": r"[\[\]{}]",
+    "an ISO date or timestamp": r"\d{4}-\d{2}-\d{2}|T\d{2}:\d{2}",
+    "an amount without its currency sign": r"(?<![$\d,.])\d+\.\d\d\b|\b(?:USD|EUR)\b",
+}
 
-def _policy(**changes: object) -> PolicyVersion:
-    fields: dict[str, object] = {
-        "policy_number": "POL-ABCDEF123456",
-        "version": 1,
-        "change": "issued",
-        "application_id": "app_1",
-        "product": "computer",
-        "state": "NY",
-        "insured": "Ada Lovelace",
-        "applicant_type": "personal",
-        "items": [
-            {"item_id": "item-1", "kind": "portable", "brand": "Dell", "model": "XPS 13", "value": "1500.00"},
-            {"item_id": "item-2", "kind": "desktop", "brand": "Apple", "model": "iMac", "value": "2000.00"},
-        ],
-        "premium": Money(amount="120.00", currency="USD"),
-        "effective_date": "2026-12-01",
-        "expiry_date": "2027-12-01",
-        "issued_at": "2026-12-01T05:00:00Z",
-        "document_key": "policies/POL-ABCDEF123456/v0001.pdf",
-    }
-    return PolicyVersion.model_validate({**fields, **changes})
+
+def _wording(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((data_dir("wording") / f"{name}.json").read_text())
+    return loaded
+
+
+def _document(product: str, **changes: Any) -> str:
+    return pdf_text(render(samples.issued(product, **changes), context=samples.context(product), web_address=WEB))
+
+
+def _raw_values(text: str) -> dict[str, list[str]]:
+    found = {what: re.findall(pattern, text) for what, pattern in RAW.items()}
+    return {what: hits for what, hits in found.items() if hits}
+
+
+@pytest.mark.parametrize("product", list(samples.PRODUCTS))
+def test_the_declarations_name_the_issuer_the_insured_the_period_and_each_item_with_its_limit_and_deductible(
+    product: str,
+) -> None:
+    # Given a policy of the product, issued to the sample applicant
+    state, applicant, _, premium, _ = samples.PRODUCTS[product]
+    # When its document is rendered
+    text = _document(product)
+    # Then the issuer, with its address, heads it
+    issuer = _wording("issuer")
+    for line in [issuer["name"], *issuer["address"], f"NAIC company code {issuer['naic_code']}"]:
+        assert line in text
+    # And the policy number, version, period and state of issue are given in words
+    assert "Policy Declarations" in text
+    assert "Policy number POL-" in text and "Version 1, the policy as issued" in text
+    assert "Policy period December 1, 2026 to December 1, 2027 at 12:01 a.m. standard time" in text
+    assert f"State of issue {STATE_NAMES[state]}" in text
+    # And the named insured with the mailing address they applied with
+    name = applicant.get("company_name") or f"{applicant['first_name']} {applicant['last_name']}"
+    address = applicant["address"]
+    assert f"{name} " in text
+    assert address["line1"] in text and f"{address['city']}, {address['state']} {address['zip']}" in text
+    if "contact_name" in applicant:
+        assert f"Attention: {applicant['contact_name']}" in text
+    # And each covered item with its limit and deductible, in words and money
+    for words in ITEMS_IN_WORDS[product]:
+        assert words in text, words
+    # And the premium with the payment plan (annual unless the policy says otherwise)
+    assert f"Annual premium ${Decimal(premium):,.2f} for the policy period" in text
+    assert "Payment plan Annual: the annual premium in one payment" in text
+    # And the schedule of endorsements has the issue
+    assert (
+        "Schedule of endorsements Version Effective What changed Annual premium 1 December 1, 2026 Policy issued."
+        in text
+    )
+    # And no raw value anywhere
+    assert _raw_values(text) == {}
+
+
+@pytest.mark.parametrize("product", list(samples.PRODUCTS))
+def test_each_coverage_parts_wording_and_the_general_conditions_are_printed_from_the_data(product: str) -> None:
+    text = _document(product)
+    for coverage in COVERAGES[product]:
+        part = _wording(coverage)
+        assert part["form"] in text
+        assert part["insuring_agreement"] in text
+        for entry in [*part["perils"], *part["exclusions"], *part["conditions"]]:
+            assert entry in text, entry
+    for condition in _wording("common")["conditions"]:
+        assert condition["title"] in text
+
+
+def test_the_cancellation_and_refund_clause_says_what_the_cancellation_code_does() -> None:
+    # Given a policy whose rulebook keeps a minimum premium, and one whose rulebook keeps none
+    with_minimum = _document("computer")
+    without = _document("property")
+    # Then the refund is what was paid less the premium earned to the cancellation date, pro rata by day, at
+    # least the minimum premium kept (insure.policies.proration.cancellation_refund), paid back to the cards
+    for text in (with_minimum, without):
+        assert (
+            "we keep the premium earned up to the cancellation date and refund the rest of what you have paid" in text
+        )
+        assert "counted in days" in text
+        assert "to the card or cards that paid the premium" in text
+        assert "not a day before you ask" in text  # no back-dating (CancellationService._effective)
+        # And nothing contradicts it: no notice period, no premium wholly earned at issuance
+        assert "written notice" not in text
+        assert "fully earned" not in text
+    assert "The minimum premium of $25.00 is earned when the policy is issued" in with_minimum
+    assert "Minimum premium $25.00, kept on cancellation" in with_minimum
+    assert "No minimum premium applies" in without
+
+
+@pytest.mark.parametrize("product", list(samples.PRODUCTS))
+def test_the_officers_signature_is_there_exactly_where_the_state_requires_it(product: str) -> None:
+    state = samples.PRODUCTS[product][0]
+    officer = _wording("issuer")["officer"]
+    signed = f"{officer['name']}, {officer['title']}"
+    text = _document(product, signed_by_officer=requires_signature(state))
+    assert (signed in text) is requires_signature(state)
+
+
+def test_the_schedule_of_endorsements_lists_every_version_with_what_it_changed() -> None:
+    # Given a policy amended (an item added, one removed, one changed) and then cancelled
+    first, second, third = samples.amended_and_cancelled()
+    # When the document of the cancelled version is rendered
+    text = pdf_text(render(third, context=samples.context("computer", [first, second]), web_address=WEB))
+    # Then it says so at the top, with the refund
+    assert "Version 3, cancelled June 1, 2027" in text
+    assert "This policy is cancelled from June 1, 2027. Refund of premium: $71.40." in text
+    # And every version is in the schedule, with its effective date, what it changed and its premium
+    assert "1 December 1, 2026 Policy issued. $137.81" in text
+    assert (
+        "2 February 15, 2027 Amended at the named insured's request: added Apple iPhone 17, handheld device; "
+        "removed Apple iMac, desktop computer; changed the accessories included and limit of Dell XPS 13, portable "
+        "computer (laptop); annual premium from $137.81 to $151.20. $151.20"
+    ) in text
+    assert (
+        "3 June 1, 2027 Cancelled from June 1, 2027 at the named insured's request (the insured item was sold or "
+        "lost); premium refunded: $71.40. $151.20"
+    ) in text
+    assert "The premium difference of each change was charged or refunded when it was made." in text
+    assert _raw_values(text) == {}
+
+
+def test_a_version_lists_only_the_versions_up_to_itself() -> None:
+    first, second, third = samples.amended_and_cancelled()
+    text = pdf_text(render(second, context=samples.context("computer", [first, second, third]), web_address=WEB))
+    assert "2 February 15, 2027 Amended" in text
+    assert "Cancelled from" not in text and "This policy is cancelled" not in text
+
+
+def test_the_payment_plan_is_read_from_the_policy() -> None:
+    class OnAPlan(PolicyVersion):
+        payment_plan: str
+
+    policy = OnAPlan.model_validate({**samples.issued("computer").model_dump(), "payment_plan": "monthly"})
+    text = pdf_text(render(policy, context=samples.context("computer"), web_address=WEB))
+    assert "Payment plan Monthly: twelve installments, the first charged when the policy was issued" in text
+
+
+def test_property_without_its_own_address_is_insured_at_the_mailing_address() -> None:
+    building = {k: v for k, v in samples.BUILDING.items() if k != "address"}
+    policy = samples.issued("property", items=[{**building, "item_id": "item-1"}])
+    text = pdf_text(render(policy, context=samples.context("property"), web_address=WEB))
+    assert "Insured premises: 500 West Madison Street, Chicago, IL 60661" in text
+
+
+def test_a_document_without_its_context_still_reads_in_words() -> None:
+    # The applicant's record may be gone (a document rendered again on first read): the name is on the policy
+    text = pdf_text(render(samples.issued("computer"), context=DocumentContext(), web_address=WEB))
+    assert "Ada Lovelace" in text
+    assert _raw_values(text) == {}
+
+
+# --- risk identification tags ----------------------------------------------------------------------------------
 
 
 def _modules(png: bytes, *, scale: int = 6, border: int = 4) -> list[list[bool]]:
@@ -55,7 +260,7 @@ def _modules(png: bytes, *, scale: int = 6, border: int = 4) -> list[list[bool]]
 
 @pytest.fixture
 def drawn_images(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """Every image the renderer draws, as the bytes it hands to fpdf."""
+    """Every image the renderer draws from memory (the QR codes; the signature is a file), as handed to fpdf."""
     from fpdf import FPDF
 
     drawn: list[bytes] = []
@@ -72,18 +277,24 @@ def drawn_images(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
 
 def test_each_item_gets_a_qr_code_of_its_tags_report_page(drawn_images: list[bytes]) -> None:
     # When the policy document is rendered
-    pdf = render(_policy(), web_address=WEB)
-    # Then it is a PDF with one QR code per item, each holding its tag's report page URL
+    policy = samples.issued("computer")
+    pdf = render(policy, context=samples.context("computer"), web_address=WEB)
+    # Then it is a PDF with one QR code per item, each holding its tag's report page URL, printed beside it
     assert pdf.startswith(b"%PDF")
-    expected = [tag_url(tag_id_for("POL-ABCDEF123456", item_id), WEB) for item_id in ("item-1", "item-2")]
+    item_ids = [item["item_id"] for item in policy.items]
+    expected = [tag_url(tag_id_for(policy.policy_number, item_id), WEB) for item_id in item_ids]
     assert expected[0].startswith(f"{WEB}/t/QR-")
     assert len(drawn_images) == 2
     for png, url in zip(drawn_images, expected, strict=True):
         assert _modules(png) == [[bool(m) for m in row] for row in segno.make(url, error="m", micro=False).matrix]
+    text = pdf_text(pdf)
+    for number, (item_id, url) in enumerate(zip(item_ids, expected, strict=True), start=1):
+        assert f"Item {number}: " in text
+        assert f"Tag {tag_id_for(policy.policy_number, item_id)}" in text and url in text
 
 
 def test_a_policy_that_is_no_longer_active_shows_no_tags(drawn_images: list[bytes]) -> None:
-    render(_policy(status="cancelled"), web_address=WEB)
+    render(samples.issued("computer", status="cancelled"), web_address=WEB)
     assert drawn_images == []
 
 

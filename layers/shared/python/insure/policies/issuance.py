@@ -8,7 +8,7 @@ from typing import Any
 
 from insure import timestamps
 from insure.applications.repository import ApplicationRecord
-from insure.policies.document import render, requires_signature
+from insure.policies.document import DocumentContext, render, requires_signature
 from insure.policies.models import Change, PolicyVersion
 from insure.policies.numbers import policy_number
 from insure.policies.repository import PolicyRepository
@@ -93,10 +93,30 @@ class PolicyIssuance:
         store_document(self.bucket, policy)
 
 
+def document_context(policy: PolicyVersion) -> DocumentContext:
+    """What the document of `policy` shows beyond the version: the applicant as applied (the insured's name and
+    mailing address, from the application the policy was issued from), the policy's earlier versions (for the
+    schedule of endorsements) and the minimum premium of the rulebook it was underwritten on."""
+    from insure.applications.repository import ApplicationRepository
+    from insure.policies.changes import minimum_premium
+    from insure.settings import get_settings
+
+    table = get_settings().table_name
+    application = ApplicationRepository(table).get(policy.application_id)
+    applicant = (application.input.get("applicant") if application else None) or {}
+    stored = PolicyRepository(table).get(policy.policy_number) if policy.version > 1 else None
+    earlier = [v for v in stored.versions if v.version < policy.version] if stored else []
+    return DocumentContext(
+        applicant=applicant if isinstance(applicant, dict) else {},
+        earlier=earlier,
+        minimum_premium=minimum_premium(policy.rulebook_version),
+    )
+
+
 def store_document(bucket: str, policy: PolicyVersion) -> bytes:
     """Render the policy's PDF and put it at its key in `bucket`; the bytes."""
     from insure.aws import client
 
-    pdf = render(policy)
+    pdf = render(policy, context=document_context(policy))
     client("s3").put_object(Bucket=bucket, Key=policy.document_key, Body=pdf, ContentType="application/pdf")
     return pdf
