@@ -25,6 +25,10 @@ def main(out: Path) -> None:
         documents[f"computer-v{version.version}"] = render(
             version, context=samples.context("computer", versions[: version.version - 1]), web_address=WEB
         )
+    first, lapsed, renewed = samples.lapsed_and_renewed()
+    documents["computer-monthly"] = render(first, context=samples.context("computer"), web_address=WEB)
+    documents["computer-lapsed"] = render(lapsed, context=samples.context("computer", [first]), web_address=WEB)
+    documents["computer-renewed"] = render(renewed, context=samples.context("computer", [first]), web_address=WEB)
     for name, pdf in documents.items():
         path = out / f"{name}.pdf"
         path.write_bytes(pdf)

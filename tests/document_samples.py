@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
+
 from insure.policies.document import DocumentContext
 from insure.policies.issuance import insured_name, with_item_ids
 from insure.policies.models import Cancellation, Change, PolicyVersion
@@ -196,3 +198,80 @@ def amended_and_cancelled() -> list[PolicyVersion]:
         }
     )
     return [first, second, third]
+
+
+class Installment(BaseModel):
+    installment: int
+    due_date: str
+    amount: Money
+
+
+class PlanSchedule(BaseModel):
+    """A payment plan's fee and installments, as the billing work keeps them on a version (`payment_schedule`)."""
+
+    plan: str
+    installments: int
+    fee: Money
+    total: Money
+    schedule: list[Installment]
+
+
+class BilledVersion(PolicyVersion):
+    """A version with the fields the billing work adds (payment plan, its schedule, the policy term)."""
+
+    payment_plan: str = "annual"
+    payment_schedule: PlanSchedule | None = None
+    term: int = 1
+
+
+def monthly(product: str = "computer", **changes: Any) -> BilledVersion:
+    """`product`'s sample paid monthly: twelve installments of the premium plus a $1.00 fee each."""
+    first = issued(product)
+    premium = first.premium.decimal
+    total = premium + Decimal("12.00")
+    later = (total / 12).quantize(Decimal("0.01"))
+    amounts = [total - 11 * later] + [later] * 11
+    months = [f"{2026 + (11 + m) // 12}-{(11 + m) % 12 + 1:02d}-01" for m in range(12)]
+    schedule = PlanSchedule(
+        plan="monthly",
+        installments=12,
+        fee=Money(amount="12.00", currency="USD"),
+        total=Money(amount=f"{total:.2f}", currency="USD"),
+        schedule=[
+            Installment(installment=n, due_date=due, amount=Money(amount=f"{amount:.2f}", currency="USD"))
+            for n, (due, amount) in enumerate(zip(months, amounts, strict=True), start=1)
+        ],
+    )
+    fields = {**first.model_dump(), "payment_plan": "monthly", "payment_schedule": schedule.model_dump(), **changes}
+    return BilledVersion.model_validate(fields)
+
+
+def lapsed_and_renewed() -> list[BilledVersion]:
+    """The monthly computer sample lapsed (version 2), and another renewed for a second term (versions 1, 2)."""
+    first = monthly()
+    lapsed = first.model_copy(
+        update={
+            "version": 2,
+            "change": "lapsed",
+            "status": "lapsed",
+            "version_effective_date": "2027-03-11",
+            "changes": [Change(kind="status", before="active", after="lapsed")],
+            "issued_at": "2027-03-11T06:00:00Z",
+        }
+    )
+    renewed = first.model_copy(
+        update={
+            "version": 2,
+            "change": "renewed",
+            "made_by": "customer",
+            "term": 2,
+            "payment_schedule": None,
+            "effective_date": "2027-12-01",
+            "expiry_date": "2028-12-01",
+            "version_effective_date": "2027-12-01",
+            # `renewed` is a change kind of the billing work: made without validation until it is on main
+            "changes": [Change.model_construct(kind="renewed", item_id=None, fields=[], before=None, after=None)],
+            "issued_at": "2027-11-20T10:00:00Z",
+        }
+    )
+    return [first, lapsed, renewed]

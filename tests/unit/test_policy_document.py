@@ -19,7 +19,6 @@ from PIL import Image
 
 from insure.data_files import data_dir
 from insure.policies.document import DocumentContext, render, requires_signature
-from insure.policies.models import PolicyVersion
 from insure.risk.policy_tags import tag_id_for, tag_url
 from tests import document_samples as samples
 from tests.pdf_text import pdf_text
@@ -156,7 +155,8 @@ def test_each_coverage_parts_wording_and_the_general_conditions_are_printed_from
         for entry in [*part["perils"], *part["exclusions"], *part["conditions"]]:
             assert entry in text, entry
     for condition in _wording("common")["conditions"]:
-        assert condition["title"] in text
+        if "annual" in condition.get("plans", ["annual"]):
+            assert f"{condition['title']}. " in text
 
 
 def test_the_cancellation_and_refund_clause_says_what_the_cancellation_code_does() -> None:
@@ -219,13 +219,37 @@ def test_a_version_lists_only_the_versions_up_to_itself() -> None:
     assert "Cancelled from" not in text and "This policy is cancelled" not in text
 
 
-def test_the_payment_plan_is_read_from_the_policy() -> None:
-    class OnAPlan(PolicyVersion):
-        payment_plan: str
-
-    policy = OnAPlan.model_validate({**samples.issued("computer").model_dump(), "payment_plan": "monthly"})
+def test_the_payment_plan_and_its_installments_are_read_from_the_policy() -> None:
+    # Given a policy paid monthly (the plan and its schedule kept on the version)
+    policy = samples.monthly()
+    schedule = policy.payment_schedule
+    assert schedule is not None
+    # When its document is rendered
     text = pdf_text(render(policy, context=samples.context("computer"), web_address=WEB))
+    # Then it names the plan, its fee and total, and every installment's due date and amount
     assert "Payment plan Monthly: twelve installments, the first charged when the policy was issued" in text
+    assert f"Plan fee $12.00; ${schedule.total.decimal:,.2f} in all" in text
+    assert "1. Dec 1, 2026 $12.53" in text
+    assert "12. Nov 1, 2027 $12.48" in text
+    assert sum(i.amount.decimal for i in schedule.schedule) == schedule.total.decimal
+    # And the general conditions say how installments are charged and when the policy lapses
+    assert "Installments. Each later installment is charged on its due date" in text
+    assert "the policy lapses from that day" in text
+    # While a policy paid annually has no installments condition
+    assert "Installments." not in _document("computer")
+
+
+def test_a_lapsed_policy_says_so_and_a_renewal_starts_its_own_schedule_of_endorsements() -> None:
+    first, lapsed, renewed = samples.lapsed_and_renewed()
+    text = pdf_text(render(lapsed, context=samples.context("computer", [first]), web_address=WEB))
+    assert "Version 2, lapsed March 11, 2027" in text
+    assert "This policy lapsed on March 11, 2027: an installment was not paid within the grace period" in text
+    assert "2 March 11, 2027 Lapsed from March 11, 2027: an installment was not paid within the grace period." in text
+    assert _raw_values(text) == {}
+    text = pdf_text(render(renewed, context=samples.context("computer", [first]), web_address=WEB))
+    assert "Policy period December 1, 2027 to December 1, 2028" in text
+    assert "2 December 1, 2027 Renewed for the policy period December 1, 2027 to December 1, 2028." in text
+    assert "Policy issued." not in text  # the first term's versions belong to its own documents
 
 
 def test_property_without_its_own_address_is_insured_at_the_mailing_address() -> None:
@@ -301,3 +325,81 @@ def test_a_policy_that_is_no_longer_active_shows_no_tags(drawn_images: list[byte
 def test_tag_ids_are_stable_per_policy_item_and_differ_between_items() -> None:
     assert tag_id_for("POL-1", "item-1") == tag_id_for("POL-1", "item-1")
     assert len({tag_id_for("POL-1", "item-1"), tag_id_for("POL-1", "item-2"), tag_id_for("POL-2", "item-1")}) == 3
+
+
+# --- layout --------------------------------------------------------------------------------------------------------
+
+MM = 72 / 25.4  # points per mm
+
+
+def _lines(pdf: bytes) -> list[list[tuple[str, float, float, float, float]]]:
+    """Per page, every line of text drawn: (text, left, right, baseline, size), in points from the bottom left."""
+    from fpdf import FPDF
+    from pypdf import PdfReader
+
+    meter = FPDF(unit="pt")
+    pages: list[list[tuple[str, float, float, float, float]]] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        runs: list[tuple[str, float, float, float, float]] = []
+
+        def visit(text: str, _cm: Any, tm: Any, font: Any, size: float, runs: list[Any] = runs) -> None:
+            text = text.strip()
+            if not text or not font:
+                return
+            base = str(font["/BaseFont"]).lstrip("/")
+            style = "B" if "Bold" in base else ("I" if "Oblique" in base else "")
+            meter.set_font("Helvetica", style, size)
+            runs.append((text, tm[4], tm[4] + meter.get_string_width(text), tm[5], size))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(runs)
+    return pages
+
+
+def _sample_document(name: str) -> bytes:
+    if name == "computer cancelled":
+        versions = samples.amended_and_cancelled()
+        return render(versions[2], context=samples.context("computer", versions[:2]), web_address=WEB)
+    if name == "computer monthly":
+        return render(samples.monthly(), context=samples.context("computer"), web_address=WEB)
+    return render(samples.issued(name), context=samples.context(name), web_address=WEB)
+
+
+@pytest.mark.parametrize("name", [*samples.PRODUCTS, "computer cancelled", "computer monthly"])
+def test_every_line_is_inside_the_margins_and_overlaps_no_other(name: str) -> None:
+    from insure.policies.document import MARGIN, PAGE_WIDTH
+
+    pdf = _sample_document(name)
+    for number, lines in enumerate(_lines(pdf), start=1):
+        for text, left, right, baseline, _ in lines:
+            assert left >= MARGIN * MM - 0.5, (name, number, text)
+            assert right <= (PAGE_WIDTH - MARGIN) * MM + 0.5, (name, number, text)
+            assert baseline >= 10 * MM, (name, number, text)  # nothing under the footer
+        for index, (text, left, right, baseline, size) in enumerate(lines):
+            for other, o_left, o_right, o_baseline, o_size in lines[index + 1 :]:
+                apart = abs(baseline - o_baseline) >= 0.8 * min(size, o_size)
+                assert apart or right <= o_left + 0.5 or o_right <= left + 0.5, (name, number, text, other)
+
+
+def test_text_continued_on_a_new_page_keeps_its_font() -> None:
+    # Given the bundle, whose provisions run over several pages
+    pages = _lines(render(samples.issued("bundle"), context=samples.context("bundle"), web_address=WEB))
+    wording_text = " ".join(
+        " ".join(
+            [
+                _wording(c)["insuring_agreement"],
+                *_wording(c)["perils"],
+                *_wording(c)["exclusions"],
+                *_wording(c)["conditions"],
+            ]
+        )
+        for c in COVERAGES["bundle"]
+    )
+    # Then every line of the coverage parts' wording, and each entry's letter, is in the body size on every page
+    sizes = {
+        size
+        for lines in pages[2:]
+        for text, *_, size in lines
+        if text in wording_text or re.fullmatch(r"[a-g]\.", text)
+    }
+    assert sizes == {8.5}

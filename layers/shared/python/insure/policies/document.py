@@ -144,10 +144,13 @@ class _Layout:
             self.new_page()
 
     def new_page(self) -> None:
+        """The next page, under the continuation header; the font and colour in use are kept."""
+        font, color = self._font, self._color
         self.pdf.add_page()
-        self._font = None
-        self._color = None
+        self._font = self._color = None
         self.y = self._continuation_header(self)
+        if font is not None:
+            self.font(*font, color=color or INK)
 
     # drawing
     def text(self, x: float, baseline: float, text: str) -> None:
@@ -428,16 +431,23 @@ def _parties(layout: _Layout, policy: PolicyVersion, context: DocumentContext) -
 
 
 def _status(layout: _Layout, policy: PolicyVersion) -> None:
+    """A banner when the policy no longer runs its whole period: cancelled (or to be) with its refund, lapsed."""
     from insure.policies.wording import long_date, money
 
     cancelled = policy.cancellation
-    if cancelled is None:
-        return
-    if policy.status == "cancelled":
-        text = f"This policy is cancelled from {long_date(cancelled.effective_date)}."
+    if cancelled is not None:
+        if policy.status == "cancelled":
+            text = f"This policy is cancelled from {long_date(cancelled.effective_date)}."
+        else:
+            text = f"Cancellation requested: coverage ends at 12:01 a.m. on {long_date(cancelled.effective_date)}."
+        text += f" Refund of premium: {money(cancelled.refund.amount, cancelled.refund.currency)}."
+    elif policy.status == "lapsed":
+        text = (
+            f"This policy lapsed on {long_date(policy.in_force_from)}: an installment was not paid within the grace "
+            "period, and there is no coverage from that day."
+        )
     else:
-        text = f"Cancellation requested: coverage ends at 12:01 a.m. on {long_date(cancelled.effective_date)}."
-    text += f" Refund of premium: {money(cancelled.refund.amount, cancelled.refund.currency)}."
+        return
     layout.y += 1.0
     layout.font("B", 9.0)
     lines = layout.wrap(text, WIDTH - 6)
@@ -468,21 +478,30 @@ def _schedule(layout: _Layout, policy: PolicyVersion, context: DocumentContext) 
 
 
 def _premium(layout: _Layout, policy: PolicyVersion, context: DocumentContext) -> None:
-    from insure.policies.wording import money, payment_plan
+    """The annual premium, the payment plan (with its fee and installments when the version has a schedule) and
+    the minimum premium kept on cancellation."""
+    from insure.policies.wording import money, payment_plan, short_date
 
     layout.heading("Premium")
     plan, how = payment_plan(policy)
+    schedule = getattr(policy, "payment_schedule", None)
     rows = [
         ("Annual premium", f"{money(policy.premium.amount, policy.premium.currency)} for the policy period"),
         ("Payment plan", f"{plan}: {how}"),
+    ]
+    installments = list(getattr(schedule, "schedule", None) or [])
+    if schedule is not None and len(installments) > 1:
+        fee, total = schedule.fee, schedule.total
+        rows.append(("Plan fee", f"{money(fee.amount, fee.currency)}; {money(total.amount, total.currency)} in all"))
+    rows.append(
         (
             "Minimum premium",
             f"{money(context.minimum_premium)}, kept on cancellation"
             if context.minimum_premium > 0
             else "No minimum premium applies",
-        ),
-    ]
-    if policy.version > 1:
+        )
+    )
+    if any(v.change == "amended" for v in [*context.earlier, policy] if v.version <= policy.version):
         rows.append(("Changes", "The premium difference of each change was charged or refunded when it was made."))
     for label, value in rows:
         layout.ensure(4.5)
@@ -490,12 +509,27 @@ def _premium(layout: _Layout, policy: PolicyVersion, context: DocumentContext) -
         layout.text(MARGIN + 2.0, layout.y + 3.6, label)
         layout.paragraph(value, x=MARGIN + 38.0, width=WIDTH - 40.0, size=9.0)
         layout.y += 0.6
+    if len(installments) > 1:
+        columns, width = 3, (WIDTH - 38.0) / 3
+        layout.ensure(4.4)
+        layout.font("B", 8.5, GREY)
+        layout.text(MARGIN + 2.0, layout.y + 3.4, "Installments")
+        for index, due in enumerate(installments):
+            if index and index % columns == 0:
+                layout.y += 4.2
+                layout.ensure(4.2)
+            x = MARGIN + 38.0 + (index % columns) * width
+            layout.font("", 8.5)
+            layout.text(x, layout.y + 3.4, f"{due.installment}. {short_date(due.due_date)}")
+            amount = money(due.amount.amount, due.amount.currency)
+            layout.text(x + width - 8.0 - layout.width(amount), layout.y + 3.4, amount)
+        layout.y += 5.0
 
 
 def _forms(layout: _Layout, policy: PolicyVersion, context: DocumentContext, issuer: dict[str, Any]) -> None:
     """The forms making up the policy and, beside them, the officer's signature where the state requires it; then
     the schedule of endorsements."""
-    from insure.policies.wording import coverages, describe_changes, long_date, money, sentence, wording
+    from insure.policies.wording import coverages, describe_changes, long_date, money, sentence, term_of, wording
 
     forms = [wording(c) for c in coverages(policy)]
     if policy.product == "bundle":
@@ -516,7 +550,8 @@ def _forms(layout: _Layout, policy: PolicyVersion, context: DocumentContext, iss
         below = max(below, layout.y)
     layout.y = below + 2.0
     layout.subheading("Schedule of endorsements")
-    versions = [v for v in context.earlier if v.version < policy.version] + [policy]
+    term = term_of(policy)
+    versions = [v for v in context.earlier if v.version < policy.version and term_of(v) == term] + [policy]
     rows = [
         [
             [(str(v.version), "", 9.0)],
@@ -577,7 +612,7 @@ def _tags(layout: _Layout, policy: PolicyVersion, context: DocumentContext, web_
 
 
 def _provisions(layout: _Layout, policy: PolicyVersion, context: DocumentContext) -> None:
-    from insure.policies.wording import coverages, general_conditions, sentence, wording
+    from insure.policies.wording import coverages, general_conditions, plan_of, sentence, wording
 
     if layout.y > PAGE_HEIGHT / 2:
         layout.new_page()
@@ -613,7 +648,7 @@ def _provisions(layout: _Layout, policy: PolicyVersion, context: DocumentContext
                 layout.paragraph(entry, x=MARGIN + 7.0, width=WIDTH - 7.0, size=8.5, leading=4.2)
     common = wording("common")
     layout.heading(common["title"], form=common["form"])
-    for number, (title, text) in enumerate(general_conditions(context.minimum_premium), start=1):
+    for number, (title, text) in enumerate(general_conditions(context.minimum_premium, plan_of(policy)), start=1):
         layout.paragraph(text, size=8.5, run_in=f"{number}. {title}.", together=True)
         layout.y += 1.2
 

@@ -40,6 +40,12 @@ def long_date(value: str | dt.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
+def short_date(value: str | dt.date) -> str:
+    """`Dec 1, 2026`."""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return f"{day:%b} {day.day}, {day.year}"
+
+
 def state_name(code: str) -> str:
     return str(wording("common")["states"].get(code.upper(), code))
 
@@ -182,6 +188,12 @@ def describe_changes(version: PolicyVersion, versions: list[PolicyVersion]) -> s
         reason = common["cancellation_reasons"].get(cancelled.reason, cancelled.reason.replace("_", " "))
         when = f"Cancelled from {long_date(cancelled.effective_date)}"
         return f"{when}{' ' + who if who else ''} ({reason}); premium refunded: {money(cancelled.refund.amount)}."
+    kinds = {change.kind for change in version.changes}
+    if "renewed" in kinds:
+        return f"Renewed for the policy period {long_date(version.effective_date)} to {long_date(version.expiry_date)}."
+    lapsed = next((c for c in version.changes if c.kind == "status" and c.after == "lapsed"), None)
+    if lapsed is not None or version.status == "lapsed":
+        return f"Lapsed from {long_date(version.in_force_from)}: an installment was not paid within the grace period."
     if version.version == 1 or not version.changes or version.changes[0].kind == "issued":
         return "Policy issued."
     said: list[str] = []
@@ -205,7 +217,7 @@ def describe_changes(version: PolicyVersion, versions: list[PolicyVersion]) -> s
 
 def payment_plan(policy: PolicyVersion) -> tuple[str, str]:
     """(name, how it is paid) of the policy's payment plan (annual unless the version says otherwise)."""
-    plan = str(getattr(policy, "payment_plan", None) or DEFAULT_PLAN)
+    plan = plan_of(policy)
     known = wording("common")["payment_plans"].get(plan)
     if known is None:
         return sentence(plan.replace("_", " ")), "as shown in the billing schedule"
@@ -217,7 +229,22 @@ def minimum_premium_clause(minimum: Decimal) -> str:
     return common["minimum_premium"].format(amount=money(minimum)) if minimum > 0 else common["no_minimum_premium"]
 
 
-def general_conditions(minimum: Decimal) -> list[tuple[str, str]]:
-    """(title, text) of each general condition, the refund clause with the rulebook's minimum premium."""
+def general_conditions(minimum: Decimal, plan: str = DEFAULT_PLAN) -> list[tuple[str, str]]:
+    """(title, text) of each general condition that applies to a policy on `plan` (the installments condition
+    only to plans paid in installments), the refund clause with the rulebook's minimum premium."""
     clause = minimum_premium_clause(minimum)
-    return [(c["title"], c["text"].replace("{minimum_premium}", clause)) for c in wording("common")["conditions"]]
+    return [
+        (c["title"], c["text"].replace("{minimum_premium}", clause))
+        for c in wording("common")["conditions"]
+        if plan in c.get("plans", [plan])
+    ]
+
+
+def plan_of(policy: PolicyVersion) -> str:
+    """The payment plan a version is paid on (versions that do not say are annual)."""
+    return str(getattr(policy, "payment_plan", None) or DEFAULT_PLAN)
+
+
+def term_of(policy: PolicyVersion) -> int:
+    """The policy term a version belongs to (1, then 2 after a renewal, ...; versions that do not say: 1)."""
+    return int(getattr(policy, "term", None) or 1)
