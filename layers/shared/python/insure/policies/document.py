@@ -31,9 +31,10 @@ SIGNATURE_PNG = DATA / "officer_signature.png"
 PAGE_WIDTH, PAGE_HEIGHT = 215.9, 279.4  # US Letter, mm
 MARGIN = 16.0
 WIDTH = PAGE_WIDTH - 2 * MARGIN
-BOTTOM = PAGE_HEIGHT - 21.0
+BOTTOM = PAGE_HEIGHT - 19.5
 PT = 25.4 / 72  # mm per point
 QR_SIZE_MM = 24.0
+BODY = 3.95  # the leading of the policy provisions' 8.5 pt text, mm
 
 INK = (33, 37, 41)
 NAVY = (22, 50, 92)
@@ -222,7 +223,7 @@ class _Layout:
         self.y += 8.2
 
     def subheading(self, title: str, *, keep: float = 12.0) -> None:
-        self.y += 1.5
+        self.y += 1.0
         self.ensure(5.5 + keep)
         self.line_at(MARGIN, title, height=5.5, style="B", size=9.5, color=NAVY)
 
@@ -341,7 +342,8 @@ def _first_header(layout: _Layout, policy: PolicyVersion, issuer: dict[str, Any]
     layout.font("B", 14.0, NAVY)
     layout.text(MARGIN, top + 5.5, issuer["name"])
     layout.font("", 8.0, GREY)
-    lines = [*issuer["address"], f"NAIC company code {issuer['naic_code']}", issuer["service"]]
+    *street, city = issuer["address"]
+    lines = [*street, f"{city}  \u00b7  NAIC company code {issuer['naic_code']}", issuer["service"], issuer["claims"]]
     for n, line in enumerate(lines):
         layout.text(MARGIN, top + 10.5 + n * 3.6, line)
     right = MARGIN + WIDTH
@@ -620,20 +622,19 @@ def _provisions(layout: _Layout, policy: PolicyVersion, context: DocumentContext
         layout.y += 8.0
         layout.rule(color=NAVY, weight=0.8)
         layout.y += 3.0
-    layout.line_at(MARGIN, "Policy provisions", height=8.0, style="B", size=13.0, color=NAVY)
+    layout.line_at(MARGIN, "Policy provisions", height=7.0, style="B", size=13.0, color=NAVY)
     layout.paragraph(
-        'In this policy "you" and "your" mean the named insured shown in the declarations, and "we", "us" and '
-        '"our" the company issuing it. We insure you as the declarations and these provisions say, in return for '
-        "the premium and your compliance with them.",
+        'In this policy "you" and "your" mean the named insured shown in the declarations; "we", "us" and "our" '
+        "the company issuing it.",
         size=8.5,
     )
     parts = [wording(c) for c in coverages(policy)]
     if policy.product == "bundle":
         layout.heading(wording("bundle")["title"], form=wording("bundle")["form"], keep=10.0)
-        layout.paragraph(wording("bundle")["insuring_agreement"], size=8.5)
+        layout.paragraph(wording("bundle")["insuring_agreement"], size=8.5, leading=BODY)
     for part in parts:
         layout.heading(part["title"], form=part["form"])
-        layout.paragraph(part["insuring_agreement"], size=8.5)
+        layout.paragraph(part["insuring_agreement"], size=8.5, leading=BODY)
         for title, entries in (
             (part["perils_heading"], part["perils"]),
             ("Exclusions: we do not pay for", part["exclusions"]),
@@ -643,14 +644,14 @@ def _provisions(layout: _Layout, policy: PolicyVersion, context: DocumentContext
             for letter, entry in zip("abcdefghijklmnopqrstuvwxyz", entries, strict=False):
                 layout.font("", 8.5)
                 lines = layout.wrap(entry, WIDTH - 7.0)
-                layout.ensure(4.2 * len(lines))
-                layout.text(MARGIN + 2.0, layout.y + 4.2 * 0.72, f"{letter}.")
-                layout.paragraph(entry, x=MARGIN + 7.0, width=WIDTH - 7.0, size=8.5, leading=4.2)
+                layout.ensure(BODY * len(lines))
+                layout.text(MARGIN + 2.0, layout.y + BODY * 0.72, f"{letter}.")
+                layout.paragraph(entry, x=MARGIN + 7.0, width=WIDTH - 7.0, size=8.5, leading=BODY)
     common = wording("common")
     layout.heading(common["title"], form=common["form"])
     for number, (title, text) in enumerate(general_conditions(context.minimum_premium, plan_of(policy)), start=1):
-        layout.paragraph(text, size=8.5, run_in=f"{number}. {title}.", together=True)
-        layout.y += 1.2
+        layout.paragraph(text, size=8.5, leading=BODY, run_in=f"{number}. {title}.", together=True)
+        layout.y += 1.0
 
 
 def render(policy: PolicyVersion, *, context: DocumentContext | None = None, web_address: str | None = None) -> bytes:
