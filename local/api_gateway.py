@@ -6,12 +6,13 @@ from __future__ import annotations
 import base64
 import json
 import math
+import os
 import re
 import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -29,7 +30,9 @@ SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 REQUEST_ID_KEY = "insure.request_id"  # where the request's id travels in the WSGI environ
 INTEGRATION_TIMEOUT_S = 29.0  # API Gateway's REST integration timeout
 # What one client (source address) may send: below what the local cloud sustains on this machine (measured by
-# `python -m benchmarks capacity`), so that queued requests do not outlive their clients.
+# `python -m benchmarks capacity`), so that queued requests do not outlive their clients. A setting of the local
+# cloud, as a usage plan's limits are in AWS: API_CLIENT_RATE_PER_S and API_CLIENT_BURST raise (or lower) it for a
+# run, e.g. the fuzzing gate's, whose single client sends as fast as the cloud answers.
 CLIENT_RATE_PER_S = 25.0
 CLIENT_BURST = 50
 
@@ -85,6 +88,19 @@ class ClientThrottle:
         self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
         self._lock = threading.Lock()
 
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> ClientThrottle:
+        """The per-client limit this run was started with (API_CLIENT_RATE_PER_S, API_CLIENT_BURST), else the
+        defaults above."""
+        try:
+            rate = float(environ.get("API_CLIENT_RATE_PER_S") or CLIENT_RATE_PER_S)
+            burst = int(environ.get("API_CLIENT_BURST") or CLIENT_BURST)
+        except ValueError:
+            raise ValueError("API_CLIENT_RATE_PER_S must be a number and API_CLIENT_BURST a whole number") from None
+        if rate <= 0 or burst < 1:
+            raise ValueError("API_CLIENT_RATE_PER_S must be above 0 and API_CLIENT_BURST at least 1")
+        return cls(rate=rate, burst=burst)
+
     def wait(self, client: str) -> float:
         with self._lock:
             bucket = self._buckets.pop(client, None) or TokenBucket(self.rate, self.burst)
@@ -113,7 +129,7 @@ class ApiGateway:
         self.host, self.stage = host, stage
         self.routes = [_Route(m, p, f) for m, p, f in declaration.all_routes()]
         self.throttle = throttle or TokenBucket(rate=500, burst=1000)  # the stage's limit, all clients together
-        self.clients = clients or ClientThrottle()
+        self.clients = clients or ClientThrottle.from_environment()
         self.integration_timeout_s = integration_timeout_s
         self.extra = extra or {}
         self.log = log  # one readable line per request (method, path, status, ms, request id), e.g. `print`

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,14 +37,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def cloud() -> Iterator[RunningCloud]:
+@contextmanager
+def started_cloud(name: str, **settings: str) -> Iterator[RunningCloud]:
+    """A fresh local cloud in a child process (`settings` added to its environment), stopped on exit."""
     port = free_port()
     admin_key = "e2e-admin-key"
     env = {**os.environ, "PORT": str(port), "ADMIN_API_KEY": admin_key, "PYTHONUNBUFFERED": "1"}
     env["ACCOUNT_LOCK_SECONDS"] = "2"  # a lockout's expiry is seen in seconds, not 15 minutes (unit tests: 900 s)
     env.pop("AWS_ENDPOINT_URL", None)
-    log_path = ROOT / f".run-e2e-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+    env.update(settings)
+    log_path = ROOT / f".run-{name}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
     log = open(log_path, "w")  # noqa: SIM115 - kept open for the child's lifetime
     process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
@@ -70,3 +73,9 @@ def cloud() -> Iterator[RunningCloud]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def cloud() -> Iterator[RunningCloud]:
+    with started_cloud("e2e") as running:
+        yield running

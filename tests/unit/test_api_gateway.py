@@ -6,6 +6,7 @@ import json
 import re
 
 from werkzeug.test import Client
+from werkzeug.wrappers import Response
 
 from local.api_gateway import ApiGateway, TokenBucket
 
@@ -45,6 +46,51 @@ def test_throttled_requests_get_429_problem():
     client = Client(ApiGateway(EchoHost(), throttle=TokenBucket(rate=0.001, burst=2)))
     statuses = [client.get("/health").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_the_per_client_limit_is_a_setting_of_the_run(monkeypatch):
+    import pytest
+
+    from local.api_gateway import CLIENT_BURST, CLIENT_RATE_PER_S, ClientThrottle
+
+    def burst_served(client: Client) -> int:
+        statuses = [client.get("/health").status_code for _ in range(CLIENT_BURST + 30)]
+        return statuses.index(429) if 429 in statuses else len(statuses)
+
+    # By default each client gets the documented rate and burst
+    monkeypatch.delenv("API_CLIENT_RATE_PER_S", raising=False)
+    monkeypatch.delenv("API_CLIENT_BURST", raising=False)
+    default = ApiGateway(EchoHost()).clients
+    assert (default.rate, default.burst) == (CLIENT_RATE_PER_S, CLIENT_BURST)
+    # A run started with a lower (or higher) limit applies it to every client (a token every 1000 s: no refill)
+    monkeypatch.setenv("API_CLIENT_RATE_PER_S", "0.001")
+    monkeypatch.setenv("API_CLIENT_BURST", "3")
+    assert burst_served(Client(ApiGateway(EchoHost()))) == 3
+    monkeypatch.setenv("API_CLIENT_BURST", str(CLIENT_BURST + 30))
+    assert burst_served(Client(ApiGateway(EchoHost()))) == CLIENT_BURST + 30
+    # And a setting that is not a limit stops the start with a clear message
+    monkeypatch.setenv("API_CLIENT_BURST", "many")
+    with pytest.raises(ValueError, match="API_CLIENT_BURST"):
+        ClientThrottle.from_environment()
+
+
+def test_a_declared_routes_path_is_the_apis_even_under_a_web_page_prefix(monkeypatch):
+    import declaration
+
+    routes = [("GET", "/admin/customers", "customers"), ("POST", "/accounts", "accounts")]
+    monkeypatch.setattr(declaration, "all_routes", lambda: routes)
+    host = EchoHost()
+    gateway = ApiGateway(host)
+    # Given the web client mounted on the same origin, opening its page for anything under /admin and /account
+    gateway.web = lambda request: Response("<html>page</html>", content_type="text/html")
+    client = Client(gateway)
+    # Then the back office page still opens, but the API's routes under those prefixes reach their functions
+    assert client.get("/admin").data == b"<html>page</html>"
+    assert client.get("/admin/customers").json == {"fn": "customers"}
+    # And a method the API route does not declare is the API's 405 with Allow, not the page
+    refused = client.get("/accounts")
+    assert (refused.status_code, refused.headers["Allow"]) == (405, "POST")
+    assert [event["resource"] for event in host.events] == ["/admin/customers"]
 
 
 def test_bodies_over_the_gateway_limit_get_413_problem():

@@ -82,3 +82,25 @@ def test_every_operation_publishes_its_success_answer():
         assert any(200 <= int(status) < 300 for status in operation["responses"]), name
     tokens = _operations(json.loads(openapi_json()))["POST /auth/login"]["responses"]["200"]
     assert tokens["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Tokens"}
+
+
+def test_a_header_the_service_requires_is_published_as_required():
+    """Found by the fuzzing gate: the payment routes answer 400 without an Idempotency-Key, but the document called
+    the header optional, so a client built from it (or a fuzzer's valid request) could leave it out."""
+    import re
+
+    document = json.loads(openapi_json())
+    for path in (
+        "/applications/{application_id}/payment",
+        "/policies/{policy_number}/amendments/{amendment_id}/payment",
+    ):
+        (key,) = [p for p in document["paths"][path]["post"]["parameters"] if p["name"] == "idempotency-key"]
+        assert key["required"] is True
+        schema = key["schema"]
+        assert schema["type"] == "string" and "x-required-header" not in schema
+        assert re.search(schema["pattern"], "k-1") and not re.search(schema["pattern"], "  ")
+    # An optional key stays optional
+    (optional,) = [
+        p for p in document["paths"]["/applications"]["post"]["parameters"] if p["name"] == "idempotency-key"
+    ]
+    assert optional["required"] is False

@@ -639,8 +639,10 @@ function changePaymentStep(change: Change, errors: FieldError[] = []): void {
       const token = await tokenize(base.card_tokenization_url, f, card, amendment.amendment_id);
       if (!token) return;
       const { data, error, response } = await me().POST("/policies/{policy_number}/amendments/{amendment_id}/payment", {
-        params: { path: { policy_number: change.number, amendment_id: amendment.amendment_id } },
-        headers: { "Idempotency-Key": newKey() },
+        params: {
+          path: { policy_number: change.number, amendment_id: amendment.amendment_id },
+          header: { "idempotency-key": newKey() },
+        },
         body: { payment_token: token.token },
       });
       if (response.status === 402) {

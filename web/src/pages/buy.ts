@@ -459,8 +459,7 @@ function paymentStep(errors: FieldError[] = [], note?: string): void {
 
 async function pay(f: HTMLFormElement, token: CardToken): Promise<void> {
   const { data, error, response } = await client().POST("/applications/{application_id}/payment", {
-    params: { path: { application_id: flow.application!.id } },
-    headers: { "Idempotency-Key": newKey() },
+    params: { path: { application_id: flow.application!.id }, header: { "idempotency-key": newKey() } },
     body: { payment_token: token.token },
   });
   if (response.status === 402) {

@@ -10,12 +10,21 @@ from aws_lambda_powertools.event_handler.router import Router
 from insure.accounts.models import AccountStatus, HistoryView
 from insure.accounts.service import account_service
 from insure.http.access import Access, access
+from insure.routes.accounts import PROBLEM
 
 router = Router()
 TAGS = ["back office"]
 
 
-@router.get("/admin/customers", summary="Find a customer account by e-mail (admin)", tags=TAGS)
+@router.get(
+    "/admin/customers",
+    summary="Find a customer account by e-mail (admin)",
+    tags=TAGS,
+    responses={
+        200: {"description": "The account", "content": {"application/json": {"model": AccountStatus}}},
+        404: {"description": "No customer uses this e-mail", "content": PROBLEM},
+    },
+)
 @access(Access.ADMIN)
 def find_customer(email: Annotated[str, Query(min_length=3, max_length=254)]) -> AccountStatus:
     return account_service().find(email)

@@ -24,6 +24,7 @@ from insure.applications.models import (
 )
 from insure.applications.service import application_service
 from insure.http.access import Access, access, caller
+from insure.routes.openapi import REQUIRED_HEADER
 
 router = Router()
 TAGS = ["applications"]
@@ -143,7 +144,12 @@ def pay(
     application_id: str,
     body: PaymentRequest,
     idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", description="Required: one key per payment attempt")
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Required: one key per payment attempt",
+            json_schema_extra=REQUIRED_HEADER,
+        ),
     ] = None,
 ) -> Response[str]:
     outcome = application_service().pay(application_id, body, idempotency_key, caller(router))

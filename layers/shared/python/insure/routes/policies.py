@@ -23,6 +23,7 @@ from insure.policies.billing import BillingView
 from insure.policies.cancellation import CancellationPreview, CancellationRequest, CancellationView
 from insure.policies.models import PolicyView, VersionsView, VersionView
 from insure.policies.service import policy_service
+from insure.routes.openapi import REQUIRED_HEADER
 
 router = Router()
 TAGS = ["policies"]
@@ -192,7 +193,12 @@ def pay_amendment(
     amendment_id: str,
     body: PaymentRequest,
     idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", description="Required: one key per payment attempt")
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Required: one key per payment attempt",
+            json_schema_extra=REQUIRED_HEADER,
+        ),
     ] = None,
 ) -> Response[str]:
     outcome = _amendments().pay(policy_number, amendment_id, body, idempotency_key, caller(router))

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from insure.http.access import Access, access, caller
 from insure.policies.models import PolicyVersion
 from insure.risk.tags import TAG_ID_PATTERN, InsuredObject, PhysicalTag, Tag, TagPolicy
+from insure.types import Text
 
 router = Router()
 TAGS = ["policies"]
@@ -34,9 +35,9 @@ class AddPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    insurer_id: str = Field(min_length=1, max_length=64, description="A registered insurer")
-    policy_number: str = Field(min_length=1, max_length=64)
-    product: str = Field(min_length=1, max_length=64, examples=["computer"])
+    insurer_id: Text = Field(min_length=1, max_length=64, description="A registered insurer")
+    policy_number: Text = Field(min_length=1, max_length=64)
+    product: Text = Field(min_length=1, max_length=64, examples=["computer"])
 
 
 class ItemTagView(BaseModel):
