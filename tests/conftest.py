@@ -61,3 +61,13 @@ def platform(monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
             lambda_hook.uninstall()
             get_settings.cache_clear()
             reset_clients()
+
+
+@pytest.fixture(autouse=True)
+def _system_clock() -> Iterator[None]:
+    """Every test starts and ends on the system's time (a test may move the platform's one clock forward)."""
+    from insure import timestamps
+
+    timestamps.reset()
+    yield
+    timestamps.reset()

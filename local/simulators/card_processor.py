@@ -9,12 +9,26 @@
 - `POST /v1/charges` {token, amount, currency, reference} with an `Idempotency-Key` header →
   201 {charge_id, status: "succeeded" | "declined", decline_code, message, amount, currency, reference, token};
   a repeated key returns the first charge.
-- `GET /v1/charges` (optionally `?reference=` or `?token=`) → 200 {charges: [...]}: every charge attempted, oldest
+- `GET /v1/charges` (optionally `?reference=` or `?token=`, a kept card's charges listed under the token it was made from) → 200 {charges: [...]}: every charge attempted, oldest
   first.
 - `POST /v1/refunds` {charge_id, amount, currency, reason} with an `Idempotency-Key` header → 201 {refund_id,
   charge_id, status: "succeeded", amount, currency, reason}; money goes back to the card of that charge, never more
   than was charged (400 `amount_too_large`), a repeated key returns the first refund.
 - `GET /v1/refunds` (optionally `?charge_id=`) → 200 {refunds: [...]}: every refund recorded, oldest first.
+- `POST /v1/customers` {reference, email?} with an `Idempotency-Key` → 201 {customer_id, reference}: a customer
+  the merchant keeps cards for.
+- `POST /v1/customers/{customer_id}/payment_methods` {token} with an `Idempotency-Key` → 201 {payment_method_id,
+  customer_id, brand, last4}: the card behind a single-use token attached to the customer as a reusable payment
+  method (the merchant keeps the ids, never the number); `GET` the same path lists them.
+- `POST /v1/charges` {customer, payment_method, amount, currency, reference, off_session: true}: a charge of a kept
+  card, the customer not present (installments, renewals). Every charge carries its `charge_id` (the order) and,
+  when approved, the issuer's `authorization_code`.
+- Test helpers (as processors' test modes offer): `POST /v1/test_helpers/payment_methods/{id}/decline`
+  {decline_code} makes later charges of a kept card fail (a card cancelled or out of funds after the first
+  payment); `DELETE` the same path lets them succeed again.
+
+Every charge waits `charge_latency_s` first (0 by default), as a processor's round trip to the card network does;
+benchmarks set it to state the latency they ran with.
 
 Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined (`card_declined`),
 4000 0000 0000 9995 has insufficient funds (`insufficient_funds`); any other Luhn-valid card succeeds.
@@ -27,6 +41,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,9 +54,14 @@ if TYPE_CHECKING:
     from local.cloud import LocalCloud
 
 BROWSER_TOKENS = "/v1/browser/tokens"
+DECLINE_MESSAGES = {
+    "card_declined": "Your card was declined.",
+    "insufficient_funds": "Your card has insufficient funds.",
+    "expired_card": "Your card has expired.",
+}
 DECLINES = {
-    "4000000000000002": ("card_declined", "Your card was declined."),
-    "4000000000009995": ("insufficient_funds", "Your card has insufficient funds."),
+    "4000000000000002": ("card_declined", DECLINE_MESSAGES["card_declined"]),
+    "4000000000009995": ("insufficient_funds", DECLINE_MESSAGES["insufficient_funds"]),
 }
 
 
@@ -64,9 +84,13 @@ class CardProcessorSimulator:
     tokens: dict[str, _Token] = field(default_factory=dict)
     charges: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    customers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    payment_methods: dict[str, dict[str, Any]] = field(default_factory=dict)
+    charge_latency_s: float = 0.0
     allowed_origins: tuple[str, ...] = ()  # web origins that may tokenize from the browser
 
     def __post_init__(self) -> None:
+        self._created: dict[str, str] = {}  # idempotency key -> id of the customer or payment method it created
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -123,6 +147,19 @@ class CardProcessorSimulator:
                     "client_reference": found.client_reference,
                 },
             )
+        if method == "POST" and path == "/v1/customers":
+            return self._customer(_body(request), request.headers.get("Idempotency-Key", ""))
+        if path.startswith("/v1/customers/") and path.endswith("/payment_methods"):
+            customer_id = path.removeprefix("/v1/customers/").removesuffix("/payment_methods")
+            if method == "GET":
+                with self._lock:
+                    kept = [m for m in self.payment_methods.values() if m["customer_id"] == customer_id]
+                return _json(200, {"payment_methods": [_public_method(m) for m in kept]})
+            if method == "POST":
+                return self._attach(customer_id, _body(request), request.headers.get("Idempotency-Key", ""))
+        if path.startswith("/v1/test_helpers/payment_methods/") and path.endswith("/decline"):
+            method_id = path.removeprefix("/v1/test_helpers/payment_methods/").removesuffix("/decline")
+            return self._set_decline(method_id, _body(request) if method == "POST" else None)
         if method == "POST" and path == "/v1/charges":
             return self._charge(_body(request), request.headers.get("Idempotency-Key", ""))
         if method == "GET" and path == "/v1/charges":
@@ -188,24 +225,94 @@ class CardProcessorSimulator:
             response.headers["Access-Control-Allow-Origin"] = origin
         return response
 
+    def _customer(self, body: dict[str, Any], key: str) -> Response:
+        if not key:
+            return _error(400, "idempotency_key_missing", "Send an Idempotency-Key header.")
+        with self._lock:
+            known = self._created.get(key)
+            if known is not None:
+                return _json(201, self.customers[known])
+            customer_id = "cus_" + secrets.token_hex(12)
+            customer = {
+                "customer_id": customer_id,
+                "reference": str(body.get("reference") or "")[:200] or None,
+                "email": body.get("email"),
+            }
+            self.customers[customer_id] = customer
+            self._created[key] = customer_id
+        return _json(201, customer)
+
+    def _attach(self, customer_id: str, body: dict[str, Any], key: str) -> Response:
+        if not key:
+            return _error(400, "idempotency_key_missing", "Send an Idempotency-Key header.")
+        with self._lock:
+            known = self._created.get(key)
+            if known is not None:
+                return _json(201, _public_method(self.payment_methods[known]))
+            if customer_id not in self.customers:
+                return _error(404, "resource_missing", "No such customer.")
+            token = self.tokens.get(str(body.get("token", "")))
+            if token is None:
+                return _error(404, "resource_missing", "No such token.")
+            method_id = "pm_" + secrets.token_hex(12)
+            method = {
+                "payment_method_id": method_id,
+                "customer_id": customer_id,
+                "brand": token.brand,
+                "last4": token.last4,
+                "decline": token.decline,
+                "source_token": token.token,  # the single-use token it was made from (never shown)
+            }
+            self.payment_methods[method_id] = method
+            self._created[key] = method_id
+        return _json(201, _public_method(method))
+
+    def _set_decline(self, method_id: str, body: dict[str, Any] | None) -> Response:
+        with self._lock:
+            method = self.payment_methods.get(method_id)
+            if method is None:
+                return _error(404, "resource_missing", "No such payment method.")
+            if body is None:
+                method["decline"] = None
+            else:
+                code = str(body.get("decline_code") or "card_declined")
+                method["decline"] = (code, DECLINE_MESSAGES.get(code, "Your card was declined."))
+            return _json(200, _public_method(method))
+
     def _charge(self, body: dict[str, Any], key: str) -> Response:
         if not key:
             return _error(400, "idempotency_key_missing", "Send an Idempotency-Key header.")
         with self._lock:
             if key in self.charges:
                 return _json(201, self.charges[key])
-            token = self.tokens.get(str(body.get("token", "")))
-            if token is None:
-                return _error(404, "resource_missing", "No such token.")
+        if self.charge_latency_s:
+            time.sleep(self.charge_latency_s)  # the round trip to the card network
+        with self._lock:
+            if key in self.charges:
+                return _json(201, self.charges[key])
+            if body.get("payment_method"):
+                method = self.payment_methods.get(str(body["payment_method"]))
+                if method is None or method["customer_id"] != body.get("customer"):
+                    return _error(404, "resource_missing", "No such payment method for this customer.")
+                decline, source = method["decline"], method["source_token"]
+            else:
+                token = self.tokens.get(str(body.get("token", "")))
+                if token is None:
+                    return _error(404, "resource_missing", "No such token.")
+                decline, source = token.decline, token.token
             charge: dict[str, Any] = {
                 "charge_id": "ch_" + secrets.token_hex(12),
-                "status": "declined" if token.decline else "succeeded",
-                "decline_code": token.decline[0] if token.decline else None,
-                "message": token.decline[1] if token.decline else None,
+                "status": "declined" if decline else "succeeded",
+                "decline_code": decline[0] if decline else None,
+                "message": decline[1] if decline else None,
+                "authorization_code": None if decline else f"{secrets.randbelow(10**6):06d}",
                 "amount": body.get("amount"),
                 "currency": body.get("currency"),
                 "reference": body.get("reference"),
-                "token": token.token,
+                "token": source,
+                "customer": body.get("customer"),
+                "payment_method": body.get("payment_method"),
+                "off_session": bool(body.get("off_session")),
             }
             self.charges[key] = charge
         return _json(201, charge)
@@ -241,6 +348,10 @@ class CardProcessorSimulator:
             }
             self.refunds[key] = refund
         return _json(201, refund)
+
+
+def _public_method(method: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in method.items() if k not in ("decline", "source_token")}
 
 
 def _body(request: Request) -> dict[str, Any]:

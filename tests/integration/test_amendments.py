@@ -64,7 +64,7 @@ def test_adding_an_item_is_underwritten_offered_paid_and_issued_as_version_2(iss
     shown = submitted.json
     assert shown["status"] == "offered"
     assert shown["decision"]["approved"] is True
-    assert shown["decision"]["rulebook_version"] == "computer@2026.12.1"
+    assert shown["decision"]["rulebook_version"] == "computer@2026.12.2"
     offer = shown["offer"]
     assert offer["settlement"] == "charge"
     assert offer["previous_premium"] == policy["current"]["premium"]

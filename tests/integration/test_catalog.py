@@ -30,11 +30,11 @@ def test_seeding_publishes_every_rulebook_once_and_is_repeatable(seeded):
     from insure.products.rulebooks import default_store, seed_rulebooks
 
     _, labels = seeded
-    assert "computer@2026.12.1" in labels
+    assert "computer@2026.12.2" in labels
     assert len(labels) == 7
     # When seeded again, Then nothing changes and nothing fails (a deployment re-runs it)
     assert seed_rulebooks() == labels
-    assert default_store().current_version("computer") == "2026.12.1"
+    assert default_store().current_version("computer") == "2026.12.2"
 
 
 def test_a_version_is_never_overwritten_with_other_content(seeded, tmp_path):
@@ -67,7 +67,7 @@ def test_products_lists_each_product_with_states_limits_and_schema(seeded):
     assert computer["limits"]["max_item_value"] == {"amount": "25000.00", "currency": "USD"}
     assert computer["limits"]["max_insured_value"] == {"amount": "100000.00", "currency": "USD"}
     assert computer["input_schema"]["properties"]["kind"]["enum"] == ["desktop", "portable", "handheld"]
-    assert computer["rulebook_version"] == "computer@2026.12.1"
+    assert computer["rulebook_version"] == "computer@2026.12.2"
     assert products["casualty"]["applicant_types"] == ["business"]
 
 
@@ -147,7 +147,7 @@ def test_a_rulebook_whose_conditions_do_not_compile_is_never_stored(seeded, tmp_
     with pytest.raises(ConditionError, match=r"item\.colour"):
         seed_rulebooks(tmp_path)
     store = default_store()
-    assert store.current_version("computer") == "2026.12.1"
+    assert store.current_version("computer") == "2026.12.2"
     assert store.document("computer", "2099.1.1") is None
 
 

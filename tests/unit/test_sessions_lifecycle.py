@@ -72,7 +72,7 @@ def test_the_offer_carries_the_sha256_of_its_terms_and_lapses_with_the_session()
     assert offer.acceptance_timeout_s == 300  # the session ends before the offer would
     assert offer.expires_at == "2026-11-23T09:05:00Z"
     assert offer.terms_url == "http://x/applications/app_1/terms"
-    assert set(offer.public()) == {"offer_id", "premium", "terms_url", "terms_sha256", "expires_at"}
+    assert set(offer.public()) == {"offer_id", "premium", "terms_url", "terms_sha256", "expires_at", "payment_plans"}
 
 
 def test_policy_numbers_are_stable_per_submission():

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from insure import timestamps
 from insure.callers import SessionCaller
 
 TOKEN_BYTES = 32
@@ -32,7 +32,7 @@ class Session:
     expires_at_epoch: int
 
     def live(self, now: float | None = None) -> bool:
-        return self.expires_at_epoch > (time.time() if now is None else now)
+        return self.expires_at_epoch > (timestamps.epoch() if now is None else now)
 
 
 class SessionRepository:
@@ -66,7 +66,7 @@ class SessionRepository:
 def open_session(application_id: str, ttl_seconds: int, *, now: float | None = None) -> tuple[str, Session]:
     """A new token (shown once) and the session to store for it."""
     token = new_token()
-    expires = int((time.time() if now is None else now) + ttl_seconds)
+    expires = int((timestamps.epoch() if now is None else now) + ttl_seconds)
     return token, Session(token_hash(token), application_id, expires)
 
 

@@ -73,7 +73,18 @@ class PlatformSettings(BaseModel):
     login_source_window_seconds: int = Field(900, alias="LOGIN_SOURCE_WINDOW_SECONDS", gt=0)
     reset_code_ttl_seconds: int = Field(900, alias="RESET_CODE_TTL_SECONDS", gt=0)
     reset_code_max_attempts: int = Field(5, alias="RESET_CODE_MAX_ATTEMPTS", gt=0)
+    # Billing: a failed installment is tried again this many days after its due date (comma-separated), and the
+    # policy lapses when it is still unpaid `billing_grace_days` after it; renewals are offered this many days
+    # before the end of the term.
+    billing_retry_days: str = Field("3,7", alias="BILLING_RETRY_DAYS", pattern=r"^\d{1,3}(,\d{1,3})*$")
+    billing_grace_days: int = Field(10, alias="BILLING_GRACE_DAYS", ge=1, le=90)
+    renewal_notice_days: int = Field(30, alias="RENEWAL_NOTICE_DAYS", ge=1, le=120)
     notifications_max_receive_count: int = Field(5, alias="NOTIFICATIONS_MAX_RECEIVE_COUNT", ge=1)
+
+    @property
+    def retry_days(self) -> tuple[int, ...]:
+        """The days after an installment's due date on which a failed charge is tried again, in order."""
+        return tuple(sorted({int(day) for day in self.billing_retry_days.split(",")}))
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,6 @@ application and policy are theirs. Used by `insure.sessions` (ownership checks) 
 from __future__ import annotations
 
 import hashlib
-import time
 
 from insure.callers import Customer
 
@@ -13,8 +12,10 @@ REFRESH_PREFIX = "rt_"
 
 
 def clock() -> float:
-    """Now, for token expiry (tests replace it to move time, with the accounts service's clock)."""
-    return time.time()
+    """Now, for token expiry: the platform's one clock (`insure.timestamps`)."""
+    from insure import timestamps
+
+    return timestamps.epoch()
 
 
 def token_hash(token: str) -> str:

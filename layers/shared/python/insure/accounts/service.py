@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from insure import timestamps
 from insure.accounts import passwords
 from insure.accounts.access import ACCESS_PREFIX, REFRESH_PREFIX, token_hash
 from insure.accounts.lockout import LoginState, after_failure, after_success, unlocked
@@ -68,7 +68,7 @@ class AccountService:
     reset_ttl_s: int = 900
     reset_max_attempts: int = 5
     public_base_url: str = ""
-    clock: Callable[[], float] = field(default=time.time)
+    clock: Callable[[], float] = field(default=timestamps.epoch)
     notify: Callable[..., str] | None = None
 
     def _account(self, customer_id: str) -> Account:

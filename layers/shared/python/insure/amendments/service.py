@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
+from insure import timestamps
 from insure.amendments.models import AmendmentRequest, AmendmentView, SettlementView
 from insure.amendments.repository import AmendmentRecord, AmendmentRepository
 from insure.applications.engine import StepFunctionsEngine, WorkflowEngine
@@ -242,12 +243,12 @@ class AmendmentService:
         if not same:
             message = "This hash does not match the terms offered; fetch terms_url and hash what was shown."
             raise RuleViolation(message, errors=[FieldError("terms_sha256", message)])
-        if offer.get("expires_at", "") <= rfc3339(dt.datetime.now(dt.UTC)):
+        if offer.get("expires_at", "") <= rfc3339(timestamps.current()):
             raise Conflict("The offer has expired.")
         token = record.task_token
         if not token or record.task_kind != "acceptance":
             raise Conflict("The offer is not awaiting acceptance.")
-        accepted_at = rfc3339(dt.datetime.now(dt.UTC))
+        accepted_at = rfc3339(timestamps.current())
         acceptance = {"offer_id": offer_id, "terms_sha256": terms_sha256, "at": accepted_at}
         record = self.amendments.change(
             policy_number,

@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from insure import timestamps
 from insure.amendments.repository import AmendmentRecord, AmendmentRepository
 from insure.applications.offers import rfc3339
 from insure.errors import Conflict, NotFound
@@ -111,7 +112,7 @@ class AmendmentTasks:
         )
         settlement = "charge" if difference > 0 else "refund" if difference < 0 else "none"
         terms = terms_document(record, premium, difference)
-        now = dt.datetime.now(dt.UTC)
+        now = timestamps.current()
         base = self.public_base_url.rstrip("/")
         offer = {
             "offer_id": uuid.uuid4().hex,
@@ -182,7 +183,7 @@ class AmendmentTasks:
                     record_id=f"{record.amendment_id}:charge",
                     kind="charge",
                     amount=str(amount),
-                    at=rfc3339(dt.datetime.now(dt.UTC)),
+                    at=rfc3339(timestamps.current()),
                     version=record.base_version + 1,
                     reference=record.amendment_id,
                     processor_id=result.charge_id,
@@ -209,12 +210,12 @@ class AmendmentTasks:
             raise NotFound(f"No policy {record.policy_number}.")
         # what this amendment refunded on an earlier try is left out, so a retry splits the refund the same way
         records = [r for r in self.policies.payments(record.policy_number) if r.reference != record.amendment_id]
-        first_charge, card = initial_charge(stored.versions[0].application_id, self.table)
+        first_charge, card, first_amount = initial_charge(stored.versions[0].application_id, self.table)
         refund_to(
             self.processor,
             self.policies,
             record.policy_number,
-            refundable(stored.versions[0], first_charge, records),
+            refundable(stored.versions[0], first_charge, records, first_amount),
             amount,
             reference=record.amendment_id,
             version=record.base_version + 1,
@@ -318,7 +319,7 @@ def refund_to(
             record_id=f"{reference}:refund:{index}",
             kind="refund",
             amount=str(part),
-            at=rfc3339(dt.datetime.now(dt.UTC)),
+            at=rfc3339(timestamps.current()),
             version=version,
             reference=reference,
             processor_id=result.refund_id,

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from insure.applications.status import Status
+from insure.billing.models import PaymentPlanView, PlanName
 from insure.products.models import (
     ApplicantInput,
     ApplicantType,
@@ -62,6 +63,11 @@ class OfferView(BaseModel):
     terms_url: str
     terms_sha256: str = Field(description="SHA-256 (hex) of the terms document; acceptance must echo it")
     expires_at: str
+    payment_plans: list[PaymentPlanView] = Field(
+        default_factory=list,
+        description="The ways to pay (annual, quarterly, monthly as the product offers), each with its fee and "
+        "its schedule if the policy is issued today; choose one with `payment_plan` when paying",
+    )
 
 
 class AcceptanceView(BaseModel):
@@ -154,6 +160,9 @@ class PaymentRequest(BaseModel):
 
     card: CardInput | None = None
     payment_token: OpaqueId | None = None
+    payment_plan: PlanName = Field(
+        "annual", description="One of the offer's payment_plans; its first installment is charged now"
+    )
 
     @model_validator(mode="after")
     def _one_way_to_pay(self) -> PaymentRequest:

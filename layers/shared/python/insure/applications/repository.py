@@ -6,7 +6,6 @@ Nested parts (input, decision, offer, payment) are stored as JSON strings: they 
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,7 +81,7 @@ def key(application_id: str) -> dict[str, Any]:
 
 def now_iso(now: float | None = None) -> str:
     """The current time (or epoch `now`) in the platform's one format."""
-    return timestamps.from_epoch(time.time() if now is None else now)
+    return timestamps.from_epoch(timestamps.epoch() if now is None else now)
 
 
 class ApplicationRepository:

@@ -6,7 +6,6 @@ history) and, where the contract says it waits briefly, polls it for a short whi
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -19,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from insure import timestamps
 from insure.applications.engine import StepFunctionsEngine, WorkflowEngine
 from insure.applications.models import (
     AcceptanceView,
@@ -302,12 +302,12 @@ class ApplicationService:
         if not same:
             message = "This hash does not match the terms offered; fetch terms_url and hash what was shown."
             raise RuleViolation(message, errors=[FieldError("terms_sha256", message)])
-        if offer.get("expires_at", "") <= rfc3339(dt.datetime.now(dt.UTC)):
+        if offer.get("expires_at", "") <= rfc3339(timestamps.current()):
             raise Conflict("The offer has expired.")
         token = record.task_token
         if not token or record.task_kind != "acceptance":
             raise Conflict("The offer is not awaiting acceptance.")
-        accepted_at = rfc3339(dt.datetime.now(dt.UTC))
+        accepted_at = rfc3339(timestamps.current())
         acceptance = {"offer_id": body.offer_id, "terms_sha256": body.terms_sha256, "at": accepted_at}
         self.applications.change(
             application_id,
@@ -352,6 +352,7 @@ class ApplicationService:
         application_id = record.application_id
         if record.status not in PAYING or record.payment_attempts >= MAX_PAYMENT_ATTEMPTS:
             raise Conflict(f"The application is {record.status}; it is not awaiting payment.")
+        plan = chosen_plan(record.offer or {}, body.payment_plan)
         if body.card is not None:
             card = body.card
             card_typed = Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder)
@@ -379,7 +380,14 @@ class ApplicationService:
         )
         self.engine.complete(
             task_token,
-            {"payment_ref": reference, "brand": token.brand, "last4": token.last4, "attempt": before + 1},
+            {
+                "payment_ref": reference,
+                "brand": token.brand,
+                "last4": token.last4,
+                "attempt": before + 1,
+                "payment_plan": plan["plan"],
+                "amount": plan["schedule"][0]["amount"],
+            },
         )
         record = self.wait(
             application_id,
@@ -415,6 +423,21 @@ class ApplicationService:
             }
             return Outcome(409, problem, PROBLEM_JSON)
         return Outcome(200 if record.status == "issued" else 202, shown.model_dump(mode="json"))
+
+
+def chosen_plan(offer: dict[str, Any], name: str) -> dict[str, Any]:
+    """The offer's payment plan called `name` (an offer made before plans existed: annual, the whole premium);
+    a plan the offer does not list is a field error on `payment_plan`."""
+    plans = offer.get("payment_plans") or []
+    if not plans and name == "annual" and offer.get("premium"):
+        premium = offer["premium"]
+        return {"plan": "annual", "schedule": [{"installment": 1, "amount": premium}]}
+    found = next((p for p in plans if p.get("plan") == name), None)
+    if found is None:
+        offered = ", ".join(str(p.get("plan")) for p in plans) or "annual"
+        message = f"This offer cannot be paid {name}; choose one of its payment plans: {offered}."
+        raise RuleViolation(message, errors=[FieldError("payment_plan", message)])
+    return dict(found)
 
 
 def _signing_key() -> bytes:

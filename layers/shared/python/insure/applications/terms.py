@@ -96,7 +96,46 @@ def _paragraph(text: str) -> str:
     return textwrap.fill(text, width=WIDTH)
 
 
-def render_terms(application_id: str, application: dict[str, Any], premium: dict[str, str], *, expires_at: str) -> str:
+PLAN_WORDS = {"annual": "in full", "quarterly": "quarterly", "monthly": "monthly"}
+
+
+def _plans_paragraph(total: str, plans: list[dict[str, Any]] | None, grace_days: int) -> str:
+    """How the premium may be paid: in full, or by the plans offered (each with its fee and installments)."""
+    others = [p for p in plans or [] if p.get("plan") != "annual"]
+    if not others:
+        return (
+            f"The annual premium is {total}. It is due in full when the policy is issued, and the cover does not "
+            "begin until it has been paid. Cover then runs for one year from the effective date shown on the policy."
+        )
+    ways = []
+    for plan in others:
+        schedule = plan["schedule"]
+        first, rest = schedule[0]["amount"], schedule[1:]
+        later = f", then {len(rest)} of {money(rest[-1]['amount']['amount'])}" if rest else ""
+        ways.append(
+            f"{PLAN_WORDS[plan['plan']]} in {plan['installments']} installments (a fee of "
+            f"{money(plan['fee']['amount'])}, {money(plan['total']['amount'])} in all: {money(first['amount'])} "
+            f"first{later}, each on the same day of the month as the start of the term)"
+        )
+    return (
+        f"The annual premium is {total}. You may pay it in full when the policy is issued, or "
+        + "; or ".join(ways)
+        + ". The first installment is due when the policy is issued, and the cover does not begin until it has "
+        "been paid; later installments are charged to the same card on their due dates. An installment still "
+        f"unpaid {grace_days} days after its due date ends the cover (the policy lapses) from that day. Cover runs "
+        "for one year from the effective date shown on the policy."
+    )
+
+
+def render_terms(
+    application_id: str,
+    application: dict[str, Any],
+    premium: dict[str, str],
+    *,
+    expires_at: str,
+    payment_plans: list[dict[str, Any]] | None = None,
+    grace_days: int = 10,
+) -> str:
     """The terms document of an offer, as plain text."""
     applicant = application.get("applicant") or {}
     items = application.get("items") or []
@@ -116,10 +155,7 @@ def render_terms(application_id: str, application: dict[str, Any], premium: dict
             f"for a total insured amount of {money(sums)}:"
         ),
         covered,
-        _paragraph(
-            f"The annual premium is {total}. It is due in full when the policy is issued, and the cover does not "
-            "begin until it has been paid. Cover then runs for one year from the effective date shown on the policy."
-        ),
+        _paragraph(_plans_paragraph(total, payment_plans, grace_days)),
         _paragraph(
             f"This offer is open until {expires_at} (UTC). To accept it, confirm these terms; accepting them is "
             "your electronic signature, and the SHA-256 digest of this document is recorded as the terms you "

@@ -47,6 +47,7 @@ class IssuanceTasks:
     issuer: PolicyIssuer
     offer_ttl_s: int
     public_base_url: str
+    grace_days: int = 10
 
     def _current(self, application_id: str, submission: int) -> ApplicationRecord:
         record = self.applications.get(application_id)
@@ -80,7 +81,13 @@ class IssuanceTasks:
         return {"approved": decision.approved, "decision": decided, "application": stored}
 
     def offer(self, event: dict[str, Any]) -> dict[str, Any]:
-        """The offer (terms, their hash, expiry) for an approved application; written by the acceptance wait."""
+        """The offer (terms, their hash, expiry, the payment plans with their schedules) for an approved
+        application; written by the acceptance wait."""
+        from decimal import Decimal
+
+        from insure.billing.catalog import offered_plans
+
+        plans = offered_plans(event.get("rulebook_version"), Decimal(event["premium"]["amount"]), timestamps.today())
         made = make_offer(
             event["application_id"],
             event["application"],
@@ -88,6 +95,8 @@ class IssuanceTasks:
             offer_ttl_s=self.offer_ttl_s,
             session_expires_at_epoch=int(event["session_expires_at_epoch"]),
             public_base_url=self.public_base_url,
+            payment_plans=plans,
+            grace_days=self.grace_days,
         )
         return {
             "offer": made.public(),
@@ -116,21 +125,39 @@ class IssuanceTasks:
         return {"stored": kind}
 
     def charge(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Charge the premium to the card token (held for the application, named by its reference: the token never
-        travels in the workflow); a decline is recorded as payment_failed with its code."""
+        """Charge the first installment of the chosen plan (the whole premium on the annual plan) to the card; a
+        decline is recorded as payment_failed with its code. The card is first kept at the processor as a reusable
+        payment method (a customer and payment method id, never the number) for later installments and renewals.
+        The token is held for the application and named by its reference: it never travels in the workflow."""
+        from insure.payments.processor import SavedCard
+
         application_id, submission = event["application_id"], int(event["submission"])
         payment = event["payment"]
         attempt = int(payment["attempt"])  # counted by the payment endpoint; the write below checks it
-        result = self.processor.charge(
+        key = f"{application_id}:{submission}:{attempt}"
+        saved: SavedCard = self.processor.save_card(
             self.payment_tokens.token_for(payment["payment_ref"], application_id),
-            Money(**event["premium"]),
-            idempotency_key=f"{application_id}:{submission}:{attempt}",
             reference=application_id,
+            idempotency_key=key,
         )
-        shown = {"brand": payment.get("brand"), "last4": payment.get("last4"), "attempts": attempt}
+        amount = Money(**payment["amount"]) if payment.get("amount") else Money(**event["premium"])
+        result = self.processor.charge_saved(saved, amount, idempotency_key=key, reference=application_id)
+        shown = {
+            "brand": payment.get("brand"),
+            "last4": payment.get("last4"),
+            "attempts": attempt,
+            "payment_plan": payment.get("payment_plan") or "annual",
+            "amount": amount.model_dump(),
+            "charge_id": result.charge_id,
+        }
         if result.approved:
             status: Status = "paid"
-            shown |= {"charge_id": result.charge_id, "paid_at": timestamps.now()}
+            shown |= {
+                "paid_at": timestamps.now(),
+                "authorization_id": result.authorization_id,
+                "customer_id": saved.customer_id,
+                "payment_method_id": saved.payment_method_id,
+            }
         else:
             status = "payment_failed"
             shown |= {"decline_code": result.decline_code, "decline_message": result.message}
@@ -145,7 +172,12 @@ class IssuanceTasks:
         )
         if not result.approved:
             metrics.count(metrics.PAYMENTS_DECLINED)
-        return {"approved": result.approved, "attempts": attempt, "max_attempts": MAX_PAYMENT_ATTEMPTS}
+        return {
+            "approved": result.approved,
+            "attempts": attempt,
+            "max_attempts": MAX_PAYMENT_ATTEMPTS,
+            "payment": shown if result.approved else None,
+        }
 
     def issue(self, event: dict[str, Any]) -> dict[str, Any]:
         """Issue the policy (number, dates, PDF) and mark the application issued."""
@@ -162,6 +194,7 @@ class IssuanceTasks:
                 submissions=submission,
                 offer=event["offer"],
                 decision={"rulebook_version": event.get("rulebook_version")},
+                payment=(event.get("charge") or {}).get("payment"),
             )
         else:
             record = self._current(application_id, submission)
@@ -229,4 +262,5 @@ def _tasks_for(settings: PlatformSettings) -> IssuanceTasks:
         issuer=PolicyIssuance(PolicyRepository(settings.table_name), settings.documents_bucket),
         offer_ttl_s=settings.offer_ttl_seconds,
         public_base_url=settings.public_base_url,
+        grace_days=settings.billing_grace_days,
     )

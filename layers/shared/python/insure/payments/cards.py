@@ -66,7 +66,9 @@ def expired(exp_month: int, exp_year: int, today: dt.date) -> bool:
 
 def problems(card: Card, *, today: dt.date | None = None, prefix: str = "card") -> list[FieldError]:
     """Every problem with `card`, as field errors the person can correct (empty when the card may be tried)."""
-    today = today or dt.datetime.now(dt.UTC).date()
+    from insure import timestamps
+
+    today = today or timestamps.today()
     errors: list[FieldError] = []
     number = digits_only(card.number)
     if not luhn_valid(number):

@@ -1,5 +1,7 @@
 """The payment adapter: the platform's only door to the card processor, and the only code that sees a card number
-or CVC. It tokenizes a card (keeping brand and last four), and charges a token with an idempotency key."""
+or CVC. It tokenizes a card (keeping brand and last four), charges a token with an idempotency key, keeps a card at
+the processor as a reusable payment method (a customer and a payment method id, never the number) and charges it
+later (installments, renewals)."""
 
 from __future__ import annotations
 
@@ -31,9 +33,21 @@ class CardToken:
 @dataclass(frozen=True)
 class ChargeResult:
     approved: bool
-    charge_id: str
+    charge_id: str  # the processor's order id for this charge
     decline_code: str | None = None
     message: str | None = None
+    authorization_id: str | None = None  # the issuer's authorization, when approved
+
+
+@dataclass(frozen=True)
+class SavedCard:
+    """A card kept at the processor for later charges: the processor's customer and payment method ids (the
+    platform never holds the number), with what may be shown."""
+
+    customer_id: str
+    payment_method_id: str
+    brand: str
+    last4: str
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,10 @@ class CardProcessor(Protocol):
     def charge(self, token: str, amount: Money, *, idempotency_key: str, reference: str) -> ChargeResult: ...
 
     def refund(self, charge_id: str, amount: Money, *, idempotency_key: str, reason: str) -> RefundResult: ...
+
+    def save_card(self, token: str, *, reference: str, idempotency_key: str) -> SavedCard: ...
+
+    def charge_saved(self, card: SavedCard, amount: Money, *, idempotency_key: str, reference: str) -> ChargeResult: ...
 
 
 class HttpCardProcessor:
@@ -115,8 +133,46 @@ class HttpCardProcessor:
         )
         if status not in (200, 201):
             return ChargeResult(False, "", body.get("error", {}).get("code", "processing_error"), "Charge refused.")
-        approved = body.get("status") == "succeeded"
-        return ChargeResult(approved, body.get("charge_id", ""), body.get("decline_code"), body.get("message"))
+        return _charge_result(body)
+
+    def save_card(self, token: str, *, reference: str, idempotency_key: str) -> SavedCard:
+        """Keep the card behind a single-use `token` at the processor: a customer (one per `reference`, e.g. the
+        application) with the card attached as a reusable payment method. Idempotent per key."""
+        status, customer = self._call(
+            "POST", "/v1/customers", {"reference": reference}, **{"Idempotency-Key": f"{idempotency_key}:customer"}
+        )
+        if status not in (200, 201):
+            raise TransientError(f"the processor did not create the customer ({status})")
+        customer_id = str(customer["customer_id"])
+        status, method = self._call(
+            "POST",
+            f"/v1/customers/{urllib.parse.quote(customer_id, safe='')}/payment_methods",
+            {"token": token},
+            **{"Idempotency-Key": f"{idempotency_key}:payment_method"},
+        )
+        if status not in (200, 201):
+            message = str(method.get("error", {}).get("message") or "The card could not be kept for later payments.")
+            raise RuleViolation(message, errors=[FieldError("payment_token", message)])
+        return SavedCard(customer_id, str(method["payment_method_id"]), str(method["brand"]), str(method["last4"]))
+
+    def charge_saved(self, card: SavedCard, amount: Money, *, idempotency_key: str, reference: str) -> ChargeResult:
+        """Charge a kept card (the customer is not present: an installment or a renewal). Once per key."""
+        status, body = self._call(
+            "POST",
+            "/v1/charges",
+            {
+                "customer": card.customer_id,
+                "payment_method": card.payment_method_id,
+                "amount": amount.amount,
+                "currency": amount.currency,
+                "reference": reference,
+                "off_session": True,
+            },
+            **{"Idempotency-Key": idempotency_key},
+        )
+        if status not in (200, 201):
+            return ChargeResult(False, "", body.get("error", {}).get("code", "processing_error"), "Charge refused.")
+        return _charge_result(body)
 
     def refund(self, charge_id: str, amount: Money, *, idempotency_key: str, reason: str) -> RefundResult:
         """Return `amount` of a charge to the card it was made with (once per idempotency key)."""
@@ -138,6 +194,17 @@ def _card_token(body: dict[str, Any]) -> CardToken:
         brand=body["brand"],
         last4=body["last4"],
         client_reference=str(reference) if reference else None,
+    )
+
+
+def _charge_result(body: dict[str, Any]) -> ChargeResult:
+    approved = body.get("status") == "succeeded"
+    return ChargeResult(
+        approved,
+        str(body.get("charge_id", "")),
+        body.get("decline_code"),
+        body.get("message"),
+        body.get("authorization_code") if approved else None,
     )
 
 

@@ -81,10 +81,11 @@ class CancellationService:
 
     def _refund(self, stored: StoredPolicy, effective: dt.date) -> tuple[Decimal, Decimal, Decimal, Decimal]:
         """(refund, paid, kept, minimum) of a cancellation effective on `effective`."""
-        from insure.policies.changes import minimum_premium, paid_total, periods_of, term_of
+        from insure.policies.changes import initial_charge, minimum_premium, paid_total, periods_of, term_of
         from insure.policies.proration import cancellation_refund, to_cents
 
-        paid = paid_total(stored.versions[0], self.repository.payments(stored.current.policy_number))
+        _, _, first_amount = initial_charge(stored.versions[0].application_id, self.table)
+        paid = paid_total(stored.versions[0], self.repository.payments(stored.current.policy_number), first_amount)
         minimum = minimum_premium(stored.current.rulebook_version)
         refund = cancellation_refund(term_of(stored.current), periods_of(stored.versions), paid, effective, minimum)
         return refund, paid, to_cents(paid - refund), minimum
@@ -123,8 +124,10 @@ class CancellationService:
             self._effective(stored, body.effective_date)
             refund, _, _, _ = self._refund(stored, body.effective_date)
             current = stored.current
-            first_charge, card = initial_charge(stored.versions[0].application_id, self.table)
-            charges = refundable(stored.versions[0], first_charge, self.repository.payments(policy_number))
+            first_charge, card, first_amount = initial_charge(stored.versions[0].application_id, self.table)
+            charges = refundable(
+                stored.versions[0], first_charge, self.repository.payments(policy_number), first_amount
+            )
             records = refund_to(
                 self.processor,
                 self.repository,

@@ -16,7 +16,9 @@ from insure.types import Money
 
 
 def now_rfc3339() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    from insure import timestamps
+
+    return timestamps.now()
 
 
 def term_of(version: PolicyVersion) -> Term:
@@ -78,31 +80,38 @@ def next_version(
     )
 
 
-def initial_charge(application_id: str, table: str) -> tuple[str | None, dict[str, str]]:
-    """The processor's id of the charge that paid for the policy at issuance, and the card (brand, last four)."""
+def initial_charge(application_id: str, table: str) -> tuple[str | None, dict[str, str], Decimal | None]:
+    """The processor's id of the charge that paid at issuance (the premium, or the first installment of a plan),
+    the card (brand, last four) and the amount charged (None for a policy issued before amounts were recorded:
+    the whole premium)."""
     from insure.applications.repository import ApplicationRepository
 
     record = ApplicationRepository(table).get(application_id)
     payment = (record.payment if record else None) or {}
     card = {k: str(payment[k]) for k in ("brand", "last4") if payment.get(k)}
-    return payment.get("charge_id"), card
+    amount = payment.get("amount")
+    return payment.get("charge_id"), card, Decimal(amount["amount"]) if isinstance(amount, dict) else None
 
 
-def paid_total(first: PolicyVersion, records: list[PaymentRecord]) -> Decimal:
-    """What the customer has paid on the policy: the premium at issuance, plus later charges, less refunds."""
-    total = first.premium.decimal
+def paid_total(first: PolicyVersion, records: list[PaymentRecord], first_amount: Decimal | None = None) -> Decimal:
+    """What the customer has paid on the policy: the charge at issuance (the premium unless `first_amount` says
+    otherwise), plus later charges (amendments, installments), less refunds."""
+    total = first.premium.decimal if first_amount is None else first_amount
     for record in records:
         total += Decimal(record.amount) if record.kind == "charge" else -Decimal(record.amount)
     return total
 
 
 def refundable(
-    first: PolicyVersion, first_charge_id: str | None, records: list[PaymentRecord]
+    first: PolicyVersion,
+    first_charge_id: str | None,
+    records: list[PaymentRecord],
+    first_amount: Decimal | None = None,
 ) -> list[tuple[str, Decimal]]:
     """Each charge on the policy with what is left of it to refund, the original charge first."""
     charges: list[tuple[str, Decimal]] = []
     if first_charge_id:
-        charges.append((first_charge_id, first.premium.decimal))
+        charges.append((first_charge_id, first.premium.decimal if first_amount is None else first_amount))
     charges += [(r.processor_id, Decimal(r.amount)) for r in records if r.kind == "charge"]
     left = dict(charges)
     for record in records:

@@ -44,7 +44,7 @@ class PolicyIssuance:
     def policy_of(self, application: ApplicationRecord, *, today: dt.date | None = None) -> PolicyVersion:
         """The first version of `application`'s policy; its number is derived, so a retry gets the same one."""
         number = policy_number(application.application_id, application.submissions)
-        today = today or dt.datetime.now(dt.UTC).date()
+        today = today or timestamps.today()
         stored = application.input
         offer = application.offer or {}
         try:
@@ -72,15 +72,30 @@ class PolicyIssuance:
             signed_by_officer=requires_signature(stored["state"]),
             document_key=document_key(number, 1),
             rulebook_version=(application.decision or {}).get("rulebook_version"),
+            **self._plan_of(application, today),
         )
 
+    @staticmethod
+    def _plan_of(application: ApplicationRecord, start: dt.date) -> dict[str, Any]:
+        """The payment plan paid at bind and its schedule over the term starting `start` (the offer's amounts;
+        due dates from the first day of the term)."""
+        from insure.billing.plans import redated
+
+        name = str((application.payment or {}).get("payment_plan") or "annual")
+        offered = next((p for p in (application.offer or {}).get("payment_plans") or [] if p["plan"] == name), None)
+        return {"payment_plan": name, "payment_schedule": redated(offered, start) if offered else None}
+
     def store(self, policy: PolicyVersion, application: ApplicationRecord) -> None:
-        """Keep the version (a no-op when a retried issuance already stored it)."""
+        """Keep the version and open its billing account with the term's installments (no-ops when a retried
+        issuance already stored them)."""
         self.policies.put_version(
             policy,
             session_hash=application.session_hash,
             session_expires_at_epoch=application.session_expires_at_epoch,
         )
+        from insure.billing.accounts import open_billing
+
+        open_billing(self.policies.table, policy, application)
 
     def tag_items(self, policy: PolicyVersion, application: ApplicationRecord) -> None:
         """A risk identification tag on every covered item (a no-op for tags a retried issuance registered)."""

@@ -9,16 +9,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure.billing.models import PaymentPlanView, PlanName
 from insure.types import Money
 
-PolicyStatus = Literal["active", "pending_cancellation", "cancelled", "expired"]
+PolicyStatus = Literal["active", "pending_cancellation", "cancelled", "expired", "lapsed"]
 Actor = Literal["customer", "back_office", "workflow"]
 
 
 class Change(BaseModel):
     """One thing a version changed: an item added, removed or changed, the premium, the status."""
 
-    kind: Literal["issued", "item_added", "item_removed", "item_changed", "premium", "status"]
+    kind: Literal["issued", "item_added", "item_removed", "item_changed", "premium", "status", "renewed"]
     item_id: str | None = None
     fields: list[str] = Field(default_factory=list, description="For item_changed: the fields that changed")
     before: str | None = None
@@ -58,6 +59,11 @@ class PolicyVersion(BaseModel):
     signed_by_officer: bool = False
     document_key: str
     rulebook_version: str | None = None
+    payment_plan: PlanName = Field("annual", description="How the premium is paid: annual, quarterly or monthly")
+    payment_schedule: PaymentPlanView | None = Field(
+        None, description="The plan's fee and installments (due dates and amounts) for this term"
+    )
+    term: int = Field(1, description="The policy term this version belongs to (1, then 2 after a renewal, ...)")
 
     @property
     def in_force_from(self) -> str:

@@ -18,7 +18,8 @@ from insure.policies.models import PolicyVersion
 
 @dataclass(frozen=True)
 class PaymentRecord:
-    """A charge or refund on a policy after its issuance (the premium paid at issuance is on the application)."""
+    """A charge or refund on a policy after its issuance (the first installment paid at bind is on the application):
+    an amendment's difference, an installment, a refund."""
 
     record_id: str
     kind: str  # "charge" | "refund"
@@ -29,6 +30,10 @@ class PaymentRecord:
     processor_id: str  # the processor's charge or refund id
     charge_id: str | None = None  # for a refund: the charge it returns money to
     card: dict[str, str] = field(default_factory=dict)  # brand, last4
+    installment: int | None = None  # for an installment's charge: its number (and term)
+    term: int | None = None
+    attempts: int | None = None  # the attempt that paid it
+    authorization_id: str | None = None  # the issuer's authorization of a charge
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +46,10 @@ class PaymentRecord:
             "processor_id": self.processor_id,
             "charge_id": self.charge_id,
             "card": self.card,
+            "installment": self.installment,
+            "term": self.term,
+            "attempts": self.attempts,
+            "authorization_id": self.authorization_id,
         }
 
 

@@ -25,16 +25,21 @@ from insure.settings import PlatformSettings
 
 
 def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    from insure import timestamps
+
+    return timestamps.today()
 
 
 def status_on(version: PolicyVersion, day: dt.date) -> PolicyStatus:
     """The status of a policy whose latest version is `version`, on `day`: a scheduled cancellation is
-    `pending_cancellation` until its effective date and `cancelled` from it; a policy is `expired` after its term."""
+    `pending_cancellation` until its effective date and `cancelled` from it; a lapsed one (an installment left unpaid)
+    stays `lapsed`; a policy is `expired` after its term."""
     if version.cancellation is not None:
         return (
             "cancelled" if day >= dt.date.fromisoformat(version.cancellation.effective_date) else "pending_cancellation"
         )
+    if version.status == "lapsed":
+        return "lapsed"
     if day >= dt.date.fromisoformat(version.expiry_date):
         return "expired"
     return version.status
@@ -139,6 +144,7 @@ class PolicyService:
     def billing(self, policy_number: str, caller: Caller) -> BillingView:
         """The plan, schedule, payments, refunds and balance of the policy."""
         from insure.applications.repository import ApplicationRepository
+        from insure.billing.repository import BillingRepository
         from insure.policies.billing import billing_view
 
         stored = self.owned(policy_number, caller)
@@ -147,7 +153,13 @@ class PolicyService:
         payment = (application.payment if application else None) or {}
         card = {k: str(payment[k]) for k in ("brand", "last4") if payment.get(k)}
         return billing_view(
-            first, (payment.get("charge_id"), card, payment.get("paid_at")), self.policies.payments(policy_number)
+            first,
+            (payment.get("charge_id"), card, payment.get("paid_at")),
+            self.policies.payments(policy_number),
+            BillingRepository(self.policies.table).installments(policy_number),
+            current=stored.current,
+            today=today(),
+            first_paid=payment,
         )
 
     def _pdf(self, version: PolicyVersion) -> bytes:

@@ -15,9 +15,9 @@ import datetime
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from insure.data_files import data_dir
 from insure.products.models import ApplicantType, ProductId
@@ -61,6 +61,26 @@ class IdentityRecord(_Doc):
     note: str = ""
 
 
+PlanName = Literal["annual", "quarterly", "monthly"]
+INSTALLMENTS: dict[str, int] = {"annual": 1, "quarterly": 4, "monthly": 12}
+
+
+class PaymentPlanRule(_Doc):
+    """A way to pay the annual premium: in 1 (annual), 4 (quarterly) or 12 (monthly) installments, with a fee.
+    The fee is `factor` × premium (rounded half-up to the cent) plus `installment_fee` per installment."""
+
+    plan: PlanName
+    factor: Decimal = Field(Decimal("0"), ge=0, le=Decimal("0.5"), description="Share of the premium added as a fee")
+    installment_fee: Decimal = Field(Decimal("0.00"), ge=0, le=100, description="Added to every installment")
+
+    @property
+    def installments(self) -> int:
+        return INSTALLMENTS[self.plan]
+
+
+ANNUAL_ONLY = (PaymentPlanRule(plan="annual"),)
+
+
 class RulebookDocument(_Doc):
     """One version of a product's criteria, as stored (and as written in `data/rulebooks/<product>.json`)."""
 
@@ -80,6 +100,10 @@ class RulebookDocument(_Doc):
         ge=0,
         description="Kept whatever the cancellation date (a first-day cancellation refunds the rest)",
     )
+    payment_plans: list[PaymentPlanRule] = Field(
+        default_factory=lambda: list(ANNUAL_ONLY),
+        description="The payment plans offered (each plan at most once); none listed: annual only, no fee",
+    )
     bars: list[Bar] = Field(default_factory=list)
     rate_factors: list[RateFactor] = Field(default_factory=list)
     frequent_claimants: list[IdentityRecord] = Field(default_factory=list)
@@ -88,6 +112,13 @@ class RulebookDocument(_Doc):
     @property
     def label(self) -> str:
         return f"{self.product}@{self.version}"
+
+    @model_validator(mode="after")
+    def _each_plan_once(self) -> RulebookDocument:
+        names = [p.plan for p in self.payment_plans]
+        if len(names) != len(set(names)) or not names:
+            raise ValueError("payment_plans must list each plan at most once, and at least one")
+        return self
 
 
 def parse_document(text: str) -> RulebookDocument:

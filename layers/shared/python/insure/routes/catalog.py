@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure.billing.models import PaymentPlanView
 from insure.http.access import Access, access
 from insure.products.models import ProductSummary, QuoteRequest
 from insure.types import Money, Timestamp
@@ -29,6 +30,11 @@ class QuoteResponse(BaseModel):
     breakdown: list[BreakdownLine]
     reasons: list[Reason] = Field(description="The rate factors that applied, each with its rule id")
     rulebook_version: str
+    payment_plans: list[PaymentPlanView] = Field(
+        default_factory=list,
+        description="The ways to pay the premium (annual, quarterly, monthly as the product offers), each with its "
+        "fee and its schedule if the policy started today",
+    )
 
 
 @router.get(
@@ -56,6 +62,10 @@ def post_quote(request: QuoteRequest) -> QuoteResponse:
     key = next((v for k, v in headers.items() if k.lower() == "idempotency-key" and v), None)
     stored = issue_quote(request, idempotency_key=key)
     result = stored.result
+    from insure import timestamps
+    from insure.billing.catalog import offered_plans
+
+    plans = offered_plans(result.rulebook_version, result.premium.decimal, timestamps.today())
     return QuoteResponse(
         quote_id=stored.quote_id,
         product=request.product,
@@ -66,4 +76,5 @@ def post_quote(request: QuoteRequest) -> QuoteResponse:
         breakdown=result.breakdown,
         reasons=result.reasons,
         rulebook_version=result.rulebook_version,
+        payment_plans=plans,  # type: ignore[arg-type]
     )

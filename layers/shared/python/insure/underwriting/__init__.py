@@ -201,7 +201,9 @@ def _books(request: ApplicationInput | QuoteRequest) -> Books:
 
 
 def _today() -> datetime.date:
-    return datetime.datetime.now(datetime.UTC).date()
+    from insure import timestamps
+
+    return timestamps.today()
 
 
 def check_intake(inp: ApplicationInput | QuoteRequest) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from insure import timestamps
 from insure.products.models import QuoteRequest
 from insure.underwriting.models import QuoteResult
 
@@ -79,7 +80,7 @@ def new_quote_id() -> str:
 
 def save_quote(request: QuoteRequest, result: QuoteResult, *, now: datetime.datetime | None = None) -> StoredQuote:
     """Store a priced quote for `QUOTE_VALIDITY`."""
-    created = now or datetime.datetime.now(datetime.UTC)
+    created = now or timestamps.current()
     quote = StoredQuote(
         quote_id=new_quote_id(),
         request=request,
@@ -96,7 +97,7 @@ def get_quote(quote_id: str, *, now: datetime.datetime | None = None) -> StoredQ
     if not quote_id or len(quote_id) > 64:
         return None
     quote = _store().get(quote_id)
-    moment = now or datetime.datetime.now(datetime.UTC)
+    moment = now or timestamps.current()
     if quote is None or quote.expires_at <= moment:
         return None
     return quote

@@ -1,0 +1,31 @@
+"""Billing's API models: a payment plan with its schedule, as quotes, offers and policies show it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from insure.types import Money
+
+PlanName = Literal["annual", "quarterly", "monthly"]
+
+
+class ScheduledInstallment(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    installment: int = Field(description="1 for the first installment (charged at bind)")
+    due_date: str = Field(description="The day it is due (a date)")
+    amount: Money
+
+
+class PaymentPlanView(BaseModel):
+    """One way to pay: the plan, its fee, the total and the schedule of installments (summing to the total)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    plan: PlanName
+    installments: int = Field(description="How many installments: 1, 4 or 12")
+    fee: Money = Field(description="What the plan adds to the premium (0.00 for annual)")
+    total: Money = Field(description="Premium plus fee: what the schedule adds up to, to the cent")
+    schedule: list[ScheduledInstallment] = Field(description="Each installment's due date and amount, oldest first")

@@ -1,0 +1,378 @@
+"""Billing in the single table, in the policy's partition `POLICY#<number>`:
+- `BILLING`: the policy's billing account: the plan, the card kept at the processor (customer and payment method
+  ids, brand, last four: never the number), whom to tell (e-mail, name); indexed by the day its renewal is due
+  (`gsi1pk = RENEWAL_DUE#<shard>`, `gsi1sk = <date>#<policy>`) while the term runs;
+- `INSTALLMENT#<term>#<nn>`: one item per installment of a term: its due date and amount, `status` (`scheduled`,
+  `failed` while retries remain, `paid`, `cancelled`, `lapsed`), `attempts` started and `settled` (finished),
+  the processor's order id and authorization id once paid, the last decline; indexed while it is owed by the day
+  it is next tried (`gsi1pk = BILLING_DUE#<shard>`, `gsi1sk = <date>#<policy>#<term>#<nn>`), a sparse index the
+  billing run reads. Shards spread the index over partitions.
+
+Charging an installment is claimed first with a conditional write on its counters, so two runs at once (or a run
+retried after a crash) charge it once: an attempt is started (`attempts` + 1) only when every earlier one is
+settled, an unsettled attempt whose lease ran out is taken over under the same number (and so the same processor
+idempotency key), and an attempt is settled only by the run that holds it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+SHARDS = 8
+DUE = "BILLING_DUE"
+RENEWAL_DUE = "RENEWAL_DUE"
+OWED = ("scheduled", "failed")
+
+
+def shard_of(policy_number: str) -> int:
+    return int(hashlib.sha256(policy_number.encode()).hexdigest()[:4], 16) % SHARDS
+
+
+def _key(policy_number: str, sort_key: str) -> dict[str, Any]:
+    return {"pk": {"S": f"POLICY#{policy_number}"}, "sk": {"S": sort_key}}
+
+
+def installment_key(term: int, number: int) -> str:
+    return f"INSTALLMENT#{term:02d}#{number:02d}"
+
+
+@dataclass(frozen=True)
+class BillingAccount:
+    policy_number: str
+    plan: str
+    customer_id: str | None
+    payment_method_id: str | None
+    brand: str = ""
+    last4: str = ""
+    email: str = ""
+    name: str = ""
+    term: int = 1
+    renewal_on: str | None = None  # the day the next term's renewal is offered (None once handled)
+    renewal: dict[str, Any] | None = None  # the renewal offered for the next term, as the customer sees it
+
+    @property
+    def card(self) -> dict[str, str]:
+        return {k: v for k, v in (("brand", self.brand), ("last4", self.last4)) if v}
+
+
+@dataclass
+class InstallmentRecord:
+    policy_number: str
+    term: int
+    installment: int
+    due_date: str
+    amount: str
+    status: str = "scheduled"
+    attempts: int = 0
+    settled: int = 0
+    next_attempt_on: str | None = None
+    lease_until: int = 0
+    processor_order_id: str | None = None
+    authorization_id: str | None = None
+    paid_at: str | None = None
+    last_decline_code: str | None = None
+    last_decline_message: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)  # every attempt: when, outcome, order id
+
+    @property
+    def sort_key(self) -> str:
+        return installment_key(self.term, self.installment)
+
+
+_S = ("due_date", "amount", "status", "next_attempt_on", "processor_order_id", "authorization_id", "paid_at")
+_S2 = ("last_decline_code", "last_decline_message")
+_N = ("term", "installment", "attempts", "settled", "lease_until")
+
+
+def _encode_installment(record: InstallmentRecord) -> dict[str, Any]:
+    import json
+
+    item: dict[str, Any] = {
+        **_key(record.policy_number, record.sort_key),
+        "entity": {"S": "installment"},
+        "policy_number": {"S": record.policy_number},
+        "history": {"S": json.dumps(record.history)},
+    }
+    for name in _S + _S2:
+        value = getattr(record, name)
+        if value is not None:
+            item[name] = {"S": str(value)}
+    for name in _N:
+        item[name] = {"N": str(getattr(record, name))}
+    if record.status in OWED and record.next_attempt_on:
+        item["gsi1pk"] = {"S": f"{DUE}#{shard_of(record.policy_number)}"}
+        item["gsi1sk"] = {"S": _due_sort(record)}
+    return item
+
+
+def _due_sort(record: InstallmentRecord, on: str | None = None) -> str:
+    return f"{on or record.next_attempt_on}#{record.policy_number}#{record.term:02d}#{record.installment:02d}"
+
+
+def _decode_installment(item: dict[str, Any]) -> InstallmentRecord:
+    import json
+
+    values: dict[str, Any] = {"policy_number": item["policy_number"]["S"]}
+    for name in _S + _S2:
+        if name in item:
+            values[name] = item[name]["S"]
+    for name in _N:
+        if name in item:
+            values[name] = int(item[name]["N"])
+    values["history"] = json.loads(item["history"]["S"]) if "history" in item else []
+    return InstallmentRecord(**values)
+
+
+class Lost(Exception):
+    """Another run holds or settled this attempt (a conditional write lost): leave the installment to it."""
+
+
+class BillingRepository:
+    def __init__(self, table: str, dynamodb: Any = None) -> None:
+        self.table = table
+        self._client = dynamodb
+
+    def _dynamodb(self) -> Any:
+        if self._client is None:
+            from insure.aws import client
+
+            self._client = client("dynamodb")
+        return self._client
+
+    # -- the account -------------------------------------------------------------------------------------------
+    def open_account(self, account: BillingAccount, installments: list[InstallmentRecord]) -> None:
+        """Keep the account and the term's installments (no-ops for what a retried issuance already kept)."""
+        self.put_account(account, only_new=True)
+        for record in installments:
+            self.put_installment(record, only_new=True)
+
+    def put_account(self, account: BillingAccount, *, only_new: bool = False) -> None:
+        import json
+
+        from botocore.exceptions import ClientError
+
+        item: dict[str, Any] = {
+            **_key(account.policy_number, "BILLING"),
+            "entity": {"S": "billing_account"},
+            "policy_number": {"S": account.policy_number},
+            "plan": {"S": account.plan},
+            "brand": {"S": account.brand},
+            "last4": {"S": account.last4},
+            "email": {"S": account.email},
+            "name": {"S": account.name},
+            "term": {"N": str(account.term)},
+        }
+        if account.customer_id and account.payment_method_id:
+            item["customer_id"] = {"S": account.customer_id}
+            item["payment_method_id"] = {"S": account.payment_method_id}
+        if account.renewal is not None:
+            item["renewal"] = {"S": json.dumps(account.renewal)}
+        if account.renewal_on:
+            item["renewal_on"] = {"S": account.renewal_on}
+            item["gsi1pk"] = {"S": f"{RENEWAL_DUE}#{shard_of(account.policy_number)}"}
+            item["gsi1sk"] = {"S": f"{account.renewal_on}#{account.policy_number}"}
+        try:
+            self._dynamodb().put_item(
+                TableName=self.table,
+                Item=item,
+                **({"ConditionExpression": "attribute_not_exists(pk)"} if only_new else {}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def account(self, policy_number: str) -> BillingAccount | None:
+        import json
+
+        item = (
+            self._dynamodb()
+            .get_item(TableName=self.table, Key=_key(policy_number, "BILLING"), ConsistentRead=True)
+            .get("Item")
+        )
+        if not item:
+            return None
+        return BillingAccount(
+            policy_number=policy_number,
+            plan=item["plan"]["S"],
+            customer_id=item.get("customer_id", {}).get("S"),
+            payment_method_id=item.get("payment_method_id", {}).get("S"),
+            brand=item.get("brand", {}).get("S", ""),
+            last4=item.get("last4", {}).get("S", ""),
+            email=item.get("email", {}).get("S", ""),
+            name=item.get("name", {}).get("S", ""),
+            term=int(item.get("term", {}).get("N", "1")),
+            renewal_on=item.get("renewal_on", {}).get("S"),
+            renewal=json.loads(item["renewal"]["S"]) if "renewal" in item else None,
+        )
+
+    # -- installments ------------------------------------------------------------------------------------------
+    def put_installment(self, record: InstallmentRecord, *, only_new: bool = False) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._dynamodb().put_item(
+                TableName=self.table,
+                Item=_encode_installment(record),
+                **({"ConditionExpression": "attribute_not_exists(pk)"} if only_new else {}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def installments(self, policy_number: str) -> list[InstallmentRecord]:
+        """Every installment of the policy, term by term, in order."""
+        result = self._dynamodb().query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": f"POLICY#{policy_number}"}, ":prefix": {"S": "INSTALLMENT#"}},
+            ConsistentRead=True,
+        )
+        return [_decode_installment(item) for item in result.get("Items", [])]
+
+    def due(self, on_or_before: str, *, limit: int | None = None) -> list[InstallmentRecord]:
+        """The installments owed whose next try is on or before the day `on_or_before` (every shard)."""
+        found: list[InstallmentRecord] = []
+        for shard in range(SHARDS):
+            request: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": "gsi1",
+                "KeyConditionExpression": "gsi1pk = :p AND gsi1sk < :until",
+                "ExpressionAttributeValues": {
+                    ":p": {"S": f"{DUE}#{shard}"},
+                    ":until": {"S": f"{on_or_before}#~"},
+                },
+            }
+            while True:
+                page = self._dynamodb().query(**request)
+                found += [_decode_installment(item) for item in page.get("Items", [])]
+                if "LastEvaluatedKey" not in page or (limit and len(found) >= limit):
+                    break
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found.sort(key=_due_sort)
+        return found[:limit] if limit else found
+
+    def start_attempt(self, record: InstallmentRecord, *, today: str, now: int, lease_s: int) -> int:
+        """Claim the next attempt of `record` (as read) for this run; its number. Raises Lost when another run
+        started, holds or settled it first, or when it is no longer owed today."""
+        if record.attempts > record.settled and record.lease_until > now:
+            raise Lost("another run holds this attempt")
+        takeover = record.attempts > record.settled
+        attempt = record.attempts if takeover else record.attempts + 1
+        self._update(
+            record,
+            "SET attempts = :attempt, lease_until = :lease",
+            "attempts = :before AND settled = :settled AND #status IN (:scheduled, :failed) "
+            "AND next_attempt_on <= :today AND lease_until <= :now",
+            {
+                ":attempt": {"N": str(attempt)},
+                ":lease": {"N": str(now + lease_s)},
+                ":before": {"N": str(record.attempts)},
+                ":settled": {"N": str(record.settled)},
+                ":scheduled": {"S": "scheduled"},
+                ":failed": {"S": "failed"},
+                ":today": {"S": today},
+                ":now": {"N": str(now)},
+            },
+        )
+        record.attempts, record.lease_until = attempt, now + lease_s
+        return attempt
+
+    def settle_paid(
+        self, record: InstallmentRecord, attempt: int, *, order_id: str, authorization_id: str | None, at: str
+    ) -> None:
+        import json
+
+        history = [*record.history, {"attempt": attempt, "at": at, "outcome": "paid", "order_id": order_id}]
+        self._update(
+            record,
+            "SET settled = :attempt, #status = :paid, processor_order_id = :order, authorization_id = :auth, "
+            "paid_at = :at, history = :history, lease_until = :zero REMOVE next_attempt_on, gsi1pk, gsi1sk",
+            "attempts = :attempt AND settled = :before",
+            {
+                ":attempt": {"N": str(attempt)},
+                ":before": {"N": str(attempt - 1)},
+                ":paid": {"S": "paid"},
+                ":order": {"S": order_id},
+                ":auth": {"S": authorization_id or ""},
+                ":at": {"S": at},
+                ":history": {"S": json.dumps(history)},
+                ":zero": {"N": "0"},
+            },
+        )
+        record.status, record.settled, record.history = "paid", attempt, history
+        record.processor_order_id, record.authorization_id, record.paid_at = order_id, authorization_id, at
+        record.next_attempt_on = None
+
+    def settle_failed(
+        self,
+        record: InstallmentRecord,
+        attempt: int,
+        *,
+        order_id: str,
+        code: str | None,
+        message: str | None,
+        at: str,
+        next_attempt_on: str,
+    ) -> None:
+        import json
+
+        entry = {"attempt": attempt, "at": at, "outcome": "declined", "order_id": order_id, "decline_code": code}
+        history = [*record.history, entry]
+        self._update(
+            record,
+            "SET settled = :attempt, #status = :failed, last_decline_code = :code, last_decline_message = :message, "
+            "next_attempt_on = :next, gsi1pk = :gpk, gsi1sk = :gsk, history = :history, lease_until = :zero",
+            "attempts = :attempt AND settled = :before",
+            {
+                ":attempt": {"N": str(attempt)},
+                ":before": {"N": str(attempt - 1)},
+                ":failed": {"S": "failed"},
+                ":code": {"S": code or "declined"},
+                ":message": {"S": message or "The card was declined."},
+                ":next": {"S": next_attempt_on},
+                ":gpk": {"S": f"{DUE}#{shard_of(record.policy_number)}"},
+                ":gsk": {"S": _due_sort(record, next_attempt_on)},
+                ":history": {"S": json.dumps(history)},
+                ":zero": {"N": "0"},
+            },
+        )
+        record.status, record.settled, record.history, record.next_attempt_on = (
+            "failed",
+            attempt,
+            history,
+            next_attempt_on,
+        )
+        record.last_decline_code, record.last_decline_message = code, message
+
+    def close(self, record: InstallmentRecord, status: str) -> None:
+        """An owed installment that will never be charged: `cancelled` (the policy ended) or `lapsed` (it ended
+        the policy). A no-op when it was settled otherwise meanwhile."""
+        try:
+            self._update(
+                record,
+                "SET #status = :closed REMOVE next_attempt_on, gsi1pk, gsi1sk",
+                "#status IN (:scheduled, :failed) AND attempts = settled",
+                {":closed": {"S": status}, ":scheduled": {"S": "scheduled"}, ":failed": {"S": "failed"}},
+            )
+        except Lost:
+            return
+        record.status, record.next_attempt_on = status, None
+
+    def _update(self, record: InstallmentRecord, expression: str, condition: str, values: dict[str, Any]) -> None:
+        from botocore.exceptions import ClientError
+
+        names = {"ExpressionAttributeNames": {"#status": "status"}} if "#status" in expression + condition else {}
+        try:
+            self._dynamodb().update_item(
+                TableName=self.table,
+                Key=_key(record.policy_number, record.sort_key),
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                **names,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Lost(f"{record.policy_number} {record.sort_key} changed meanwhile") from None
+            raise
