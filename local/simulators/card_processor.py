@@ -9,8 +9,8 @@
 - `POST /v1/charges` {token, amount, currency, reference} with an `Idempotency-Key` header →
   201 {charge_id, status: "succeeded" | "declined", decline_code, message, amount, currency, reference, token};
   a repeated key returns the first charge.
-- `GET /v1/charges` (optionally `?reference=` or `?token=`, a kept card's charges listed under the token it was made from) → 200 {charges: [...]}: every charge attempted, oldest
-  first.
+- `GET /v1/charges` (optionally `?reference=` or `?token=`; a kept card's charges are listed under the token it
+  was made from) → 200 {charges: [...]}: every charge attempted, oldest first.
 - `POST /v1/refunds` {charge_id, amount, currency, reason} with an `Idempotency-Key` header → 201 {refund_id,
   charge_id, status: "succeeded", amount, currency, reason}; money goes back to the card of that charge, never more
   than was charged (400 `amount_too_large`), a repeated key returns the first refund.
