@@ -74,14 +74,21 @@ def test_concurrent_payments_of_one_application_charge_the_card_once(issuance, m
     from scripts.samples import GOOD_CARD
 
     charged: list[str] = []
-    real_charge = HttpCardProcessor.charge
+    real_charge, real_charge_saved = HttpCardProcessor.charge, HttpCardProcessor.charge_saved
 
     def counting_charge(self, token, amount, *, idempotency_key, reference):  # type: ignore[no-untyped-def]
         result = real_charge(self, token, amount, idempotency_key=idempotency_key, reference=reference)
         charged.append(result.charge_id)
         return result
 
+    def counting_charge_saved(self, card, amount, *, idempotency_key, reference):  # type: ignore[no-untyped-def]
+        result = real_charge_saved(self, card, amount, idempotency_key=idempotency_key, reference=reference)
+        charged.append(result.charge_id)
+        return result
+
+    # the first installment is charged to the card kept at the processor (charge_saved); count both ways to charge
     monkeypatch.setattr(HttpCardProcessor, "charge", counting_charge)
+    monkeypatch.setattr(HttpCardProcessor, "charge_saved", counting_charge_saved)
     application_id, auth = accepted(issuance.api)
     caller = SessionCaller(token_hash(auth["Authorization"].removeprefix("Bearer ")), application_id)
     service = application_service()
