@@ -8,6 +8,7 @@ from declaration.resources import (
     DOCUMENTS,
     IDEMPOTENT,
     ISSUANCE,
+    NOTIFY,
     SIGNING_KEYS,
 )
 
@@ -70,6 +71,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant(DOCUMENTS, ("get", "put")),
             Grant(AMENDMENTS, ("start", "callback")),
             Grant(SIGNING_KEYS, ("get",)),
+            NOTIFY,
         ),
     ),
     Function(
@@ -98,7 +100,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         name="issuance_issue",
         description="Workflow task: issues the policy (number, dates, PDF in S3) and marks the application issued",
-        grants=(DATA_READ_WRITE, Grant(DOCUMENTS, ("put",))),
+        grants=(DATA_READ_WRITE, Grant(DOCUMENTS, ("put",)), NOTIFY),
         timeout_s=30,
         memory_mb=1024,
     ),

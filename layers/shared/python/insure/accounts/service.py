@@ -45,6 +45,8 @@ from insure.settings import PlatformSettings
 WRONG_CREDENTIALS = "The e-mail or password is not right."
 BAD_CODE = "The code is not valid or has expired; ask for a new one."
 RESEND_AFTER_S = 60
+HOLDER_FIELDS = frozenset({"email", "phone", "first_name", "last_name", "company_name", "contact_name", "address"})
+"""The customer record's fields that the tags of their policies carry (`insure.policies.holder`)."""
 
 
 def _iso(epoch: float) -> str:
@@ -376,6 +378,8 @@ class AccountService:
             self.accounts.release_email(before["email"])
         if "notifications" in changes or "email" in changes or "phone" in changes:
             self._apply_preferences(profile)
+        if set(changes) & HOLDER_FIELDS:
+            self._refresh_policy_tags(customer_id)
         return MeView(customer_id=customer_id, version=version.version, profile=profile, created_at=account.created_at)
 
     def _apply_preferences(self, profile: Profile) -> None:
@@ -391,6 +395,30 @@ class AccountService:
             except InvalidNotification:
                 return
             records.set_preferences("sms", phone, opted_out=not wanted.sms, offers=wanted.offers)
+
+    def _refresh_policy_tags(self, customer_id: str) -> None:
+        """The customer's contact changed: the tags of their active policies name them as they are now (a scan or a
+        report then reaches the new phone or e-mail). A failure is logged: the record's change stands, and the
+        next change or amendment syncs the tags again."""
+        from insure.applications.repository import ApplicationRepository
+        from insure.policies.repository import PolicyRepository
+        from insure.risk.policy_tags import sync_tags
+
+        applications = ApplicationRepository(self.table)
+        policies = PolicyRepository(self.table)
+        for application_id in self.accounts.applications_of(customer_id):
+            record = applications.get(application_id, consistent=False)
+            stored = policies.get(record.policy_number) if record and record.policy_number else None
+            if stored is None or stored.current.status != "active":
+                continue
+            try:
+                sync_tags(stored.current, session_hash=stored.session_hash)
+            except Exception:  # noqa: BLE001 - see the docstring
+                from aws_lambda_powertools import Logger
+
+                Logger(service="insurance-platform").exception(
+                    "tag refresh failed", extra={"policy": stored.current.policy_number}
+                )
 
     def history(self, caller: Customer) -> HistoryView:
         return self._history(caller.customer_id)

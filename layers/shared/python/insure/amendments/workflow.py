@@ -227,6 +227,7 @@ class AmendmentTasks:
         from insure.policies.changes import after_version_stored, item_changes, next_version
         from insure.policies.issuance import store_document
         from insure.policies.models import Change
+        from insure.policies.notices import tell_holder_of
 
         record = self._record(event)
         stored = self.policies.get(record.policy_number)
@@ -265,7 +266,7 @@ class AmendmentTasks:
         self.policies.release(record.policy_number, record.amendment_id)
         after_version_stored(version)
         store_document(self.bucket, version)
-        notify_changed(record.policy_number, f"Your policy {record.policy_number} was amended (version {number}).")
+        tell_holder_of(version, session_hash=stored.session_hash)  # once per channel, whatever the retries (keyed)
         return {"version": number}
 
     def record(self, event: dict[str, Any]) -> dict[str, Any]:
@@ -329,11 +330,6 @@ def refund_to(
         policies.put_payment(policy_number, record)
         kept.append(record)
     return kept
-
-
-def notify_changed(policy_number: str, message: str) -> None:
-    """Tell the customer their policy changed (a no-op until the platform's notifications exist)."""
-    return None
 
 
 def amendment_tasks() -> AmendmentTasks:

@@ -36,6 +36,8 @@ class PolicyIssuer(Protocol):
 
     def store_document(self, policy: PolicyVersion) -> None: ...
 
+    def tell_holder(self, policy: PolicyVersion, application: ApplicationRecord) -> None: ...
+
 
 @dataclass
 class IssuanceTasks:
@@ -219,6 +221,7 @@ class IssuanceTasks:
         # The document follows the status, so the person's wait ends first; a retry renders it again, and the
         # document endpoint renders a missing one on demand.
         self.issuer.store_document(policy)
+        self.issuer.tell_holder(policy, application=record)  # once per channel, whatever the retries (keyed)
         return {"policy_number": policy.policy_number}
 
     def record(self, event: dict[str, Any]) -> dict[str, Any]:

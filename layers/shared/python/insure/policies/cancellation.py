@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from insure.callers import Caller
 from insure.errors import Conflict, FieldError, RuleViolation
 from insure.payments.processor import CardProcessor
-from insure.policies.models import PolicyStatus
+from insure.policies.models import PolicyStatus, PolicyVersion
 from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.policies.service import PolicyService, status_on, today
 from insure.settings import PlatformSettings
@@ -104,7 +104,7 @@ class CancellationService:
         )
 
     def cancel(self, policy_number: str, body: CancellationRequest, caller: Caller) -> CancellationView:
-        from insure.amendments.workflow import notify_changed, refund_to
+        from insure.amendments.workflow import refund_to
         from insure.policies.changes import (
             after_version_stored,
             initial_charge,
@@ -163,7 +163,7 @@ class CancellationService:
         self.repository.release(policy_number, holder, cancelled=True)
         after_version_stored(version)
         store_document(self.bucket, version)
-        notify_changed(policy_number, f"Your policy {policy_number} is cancelled from {body.effective_date}.")
+        self._tell_holder(version, stored.session_hash)
         return CancellationView(
             policy_number=policy_number,
             status=status_on(version, today()),
@@ -173,6 +173,21 @@ class CancellationService:
             refund=Money.of(refund),
             refunds=[r.as_dict() for r in records],
         )
+
+    @staticmethod
+    def _tell_holder(version: PolicyVersion, session_hash: str) -> None:
+        """The holder is told (keyed per version and channel). The cancellation stands if the message cannot be
+        queued: it is logged, since answering 500 to a cancellation that happened would mislead the client."""
+        from insure.policies.notices import tell_holder_of
+
+        try:
+            tell_holder_of(version, session_hash=session_hash)
+        except Exception:  # noqa: BLE001 - see the docstring
+            from aws_lambda_powertools import Logger
+
+            Logger(service="insurance-platform").exception(
+                "cancellation notice not queued", extra={"policy": version.policy_number}
+            )
 
 
 def cancellation_service() -> CancellationService:

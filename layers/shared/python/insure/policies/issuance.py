@@ -107,6 +107,12 @@ class PolicyIssuance:
     def store_document(self, policy: PolicyVersion) -> None:
         store_document(self.bucket, policy)
 
+    def tell_holder(self, policy: PolicyVersion, application: ApplicationRecord) -> None:
+        """The holder is told the policy is issued (`insure.policies.notices`)."""
+        from insure.policies.notices import tell_holder_of
+
+        tell_holder_of(policy, session_hash=application.session_hash, applicant=application.input.get("applicant"))
+
 
 def document_context(policy: PolicyVersion) -> DocumentContext:
     """What the document of `policy` shows beyond the version: the applicant as applied (the insured's name and

@@ -20,14 +20,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from insure import timestamps
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation
 from insure.policies.models import PolicyVersion
+from insure.risk.insurers import Insurer
 from insure.risk.reporters import CustomerIdentity
 from insure.risk.tags import InsuredObject, PhysicalTag, Tag, TagPolicy, TagRepository, repository, snapshot
+
+if TYPE_CHECKING:
+    from insure.policies.holder import Holder
 
 TAG_PREFIX = "QR-"
 SAVE_ATTEMPTS = 8
@@ -82,67 +86,40 @@ def describe(product: str, item: dict[str, Any]) -> InsuredObject:
     )
 
 
-def customer_of(insured: str, applicant: dict[str, Any]) -> CustomerIdentity:
+def customer_of(holder: Holder) -> CustomerIdentity:
     """The customer as a tag keeps them: contact and the private details that recognise them when they report."""
-    address = applicant.get("address") if isinstance(applicant.get("address"), dict) else {}
     return CustomerIdentity(
-        name=(insured.strip() or "Policyholder")[:200],
-        phone=applicant.get("phone"),
-        email=applicant.get("email"),
-        date_of_birth=applicant.get("date_of_birth"),
-        postal_code=(address or {}).get("zip"),
+        name=holder.name,
+        phone=holder.phone,
+        email=holder.email,
+        date_of_birth=holder.date_of_birth,
+        postal_code=holder.postal_code,
     )
 
 
-def _applicant_of(policy: PolicyVersion) -> dict[str, Any]:
-    from insure.applications.repository import ApplicationRepository
-    from insure.settings import get_settings
-
-    record = ApplicationRepository(get_settings().table_name).get(policy.application_id)
-    applicant = (record.input if record else {}).get("applicant")
-    return applicant if isinstance(applicant, dict) else {}
-
-
-def sync_tags(policy: PolicyVersion, *, applicant: dict[str, Any] | None = None) -> list[Tag]:
+def sync_tags(
+    policy: PolicyVersion, *, applicant: dict[str, Any] | None = None, session_hash: str | None = None
+) -> list[Tag]:
     """Registers, updates and retires the policy's item tags to match `policy` (see the module docstring); the
-    live tags, in item order. `applicant` (the application's) is read from the application when not given."""
+    live tags, in item order. The customer on each tag is the policy's holder as the platform knows them now
+    (`insure.policies.holder`: the account's customer record, else the application's applicant; `applicant` and
+    `session_hash` are read from the application and the policy when not given), so a sync after `PATCH /me`
+    brings the tags' contact up to date."""
     from insure.claims_desk.registration import own_insurer
+    from insure.policies.holder import holder_of
 
     repo = repository()
     desk = own_insurer()
     wanted = items_with_ids(policy) if policy.status == "active" else []
     live: list[Tag] = []
-    customer: CustomerIdentity | None = None
-    for item_id, item in wanted:
-        tag_id = tag_id_for(policy.policy_number, item_id)
-        obj = describe(policy.product, item)
-        found = repo.get_versioned(tag_id)
-        if found is None:
-            if customer is None:
-                customer = customer_of(policy.insured, applicant if applicant is not None else _applicant_of(policy))
-            tag = Tag(
-                tag_id=tag_id,
-                kind="qr",
-                object=obj,
-                customer=customer,
-                policies=[
-                    TagPolicy(insurer_id=desk.insurer_id, policy_number=policy.policy_number, product=policy.product)
-                ],
-                created_at=_now(),
-                insurers=[snapshot(desk)],
-                issuing_policy=policy.policy_number,
-                item_id=item_id,
-            )
-            try:
-                repo.put_new(tag)
-            except Conflict:  # a concurrent sync registered it first
-                found = repo.get_versioned(tag_id)
-                if found is None:
-                    raise
-            else:
-                live.append(tag)
-                continue
-        live.append(_update(repo, tag_id, lambda t, o=obj: {"object": o, "retired_at": None}))
+    if wanted:
+        holder = holder_of(
+            policy.policy_number, policy.application_id, policy.insured, session_hash=session_hash, applicant=applicant
+        )
+        customer = customer_of(holder)
+        live = [
+            _item_tag(repo, desk, policy, item_id=item_id, item=item, customer=customer) for item_id, item in wanted
+        ]
     keep = {t.tag_id for t in live}
     for tag_id in repo.tag_ids_for_policy(policy.policy_number):
         if tag_id in keep:
@@ -151,6 +128,43 @@ def sync_tags(policy: PolicyVersion, *, applicant: dict[str, Any] | None = None)
         if current is not None and current.issuing_policy == policy.policy_number and not current.retired:
             _update(repo, tag_id, lambda t: {"retired_at": _now()})
     return live
+
+
+def _item_tag(
+    repo: TagRepository,
+    desk: Insurer,
+    policy: PolicyVersion,
+    *,
+    item_id: str,
+    item: dict[str, Any],
+    customer: CustomerIdentity,
+) -> Tag:
+    """The item's tag registered (first sync) or brought in line: the object as described now, the customer as
+    the platform knows them now, live again if it was retired."""
+    tag_id = tag_id_for(policy.policy_number, item_id)
+    obj = describe(policy.product, item)
+    if repo.get_versioned(tag_id) is None:
+        tag = Tag(
+            tag_id=tag_id,
+            kind="qr",
+            object=obj,
+            customer=customer,
+            policies=[
+                TagPolicy(insurer_id=desk.insurer_id, policy_number=policy.policy_number, product=policy.product)
+            ],
+            created_at=_now(),
+            insurers=[snapshot(desk)],
+            issuing_policy=policy.policy_number,
+            item_id=item_id,
+        )
+        try:
+            repo.put_new(tag)
+        except Conflict:  # a concurrent sync registered it first: bring that one in line
+            if repo.get_versioned(tag_id) is None:
+                raise
+        else:
+            return tag
+    return _update(repo, tag_id, lambda t: {"object": obj, "customer": customer, "retired_at": None})
 
 
 def _update(repo: TagRepository, tag_id: str, change: Any) -> Tag:
