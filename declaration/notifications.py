@@ -6,6 +6,7 @@ gateway) and records every message."""
 
 from declaration.model import Function, Grant, Queue, QueueTrigger, StateMachine
 from declaration.resources import DATA_READ_WRITE, EMAIL, NOTIFICATIONS, SMS
+from declaration.risk import LIVE
 
 SENDER = "notifications_sender"
 
@@ -13,9 +14,15 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         name=SENDER,
         description="Delivers queued notifications (e-mail through SES, text messages through SNS) from templates, "
-        "honouring preferences, and records each message",
+        "honouring preferences, records each message and what a delivered one makes true (a risk event's guidance)",
         trigger=QueueTrigger(NOTIFICATIONS, batch_size=10),
-        grants=(DATA_READ_WRITE, Grant(NOTIFICATIONS, ("consume",)), Grant(EMAIL, ("send",)), Grant(SMS, ("send",))),
+        grants=(
+            DATA_READ_WRITE,
+            Grant(NOTIFICATIONS, ("consume",)),
+            Grant(EMAIL, ("send",)),
+            Grant(SMS, ("send",)),
+            Grant(LIVE, ("send",)),  # a delivered message's follow-up (a risk event's guidance) is pushed live
+        ),
         timeout_s=20,
     ),
 )

@@ -1,7 +1,7 @@
 """Risk events: tag scans, guidance, every insurer at once, live progress."""
 
 from declaration.model import Function, Grant, Queue, QueueTrigger, Route, StateMachine
-from declaration.resources import ADMIN, DATA_READ_WRITE, IDEMPOTENT, INSURER_REQUESTS, SIGNING_KEYS
+from declaration.resources import ADMIN, DATA_READ_WRITE, IDEMPOTENT, INSURER_REQUESTS, NOTIFY, SIGNING_KEYS
 
 FANOUT = "insurer_fanout"
 LIVE = "live"
@@ -17,13 +17,13 @@ FUNCTIONS: tuple[Function, ...] = (
         name="insurer_webhooks",
         description="Claim progress pushed by insurers, signed, deduplicated by webhook-id, never backwards",
         routes=(Route("POST", "/webhooks/insurers/{insurer_id}"),),
-        grants=(DATA_READ_WRITE, IDEMPOTENT, Grant(LIVE, ("send",))),
+        grants=(DATA_READ_WRITE, IDEMPOTENT, Grant(LIVE, ("send",)), NOTIFY),
     ),
     Function(
         name=FANOUT,
         description="Files each claim with its insurer (a batch's insurers concurrently) and polls its progress",
         trigger=QueueTrigger(INSURER_REQUESTS, batch_size=10),
-        grants=(DATA_READ_WRITE, Grant(INSURER_REQUESTS, ("send", "consume")), Grant(LIVE, ("send",))),
+        grants=(DATA_READ_WRITE, Grant(INSURER_REQUESTS, ("send", "consume")), Grant(LIVE, ("send",)), NOTIFY),
         timeout_s=30,
     ),
     Function(
@@ -50,7 +50,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/claims/{claim_reference}"),
             Route("POST", "/claims/{claim_reference}/status"),
         ),
-        grants=(DATA_READ_WRITE, IDEMPOTENT, ADMIN, Grant(LIVE, ("send",))),
+        grants=(DATA_READ_WRITE, IDEMPOTENT, ADMIN, Grant(LIVE, ("send",)), NOTIFY),
     ),
     Function(
         name="policy_tags",
@@ -78,6 +78,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant(SIGNING_KEYS, ("get",)),
             Grant(INSURER_REQUESTS, ("send",)),
             Grant(LIVE, ("send",)),
+            NOTIFY,
         ),
     ),
 )

@@ -15,6 +15,11 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+FOLLOW_UPS = frozenset({"risk_event_done"})
+"""What a message may ask the sender to record once it is delivered (`notify(..., on_sent=...)`):
+`risk_event_done` records `action` as done on `risk_event_id` (`insure.risk.event_updates.record_done`)."""
+
+
 class InvalidNotification(ValueError):
     """The call cannot become a message: unknown template, a channel the template lacks, missing data, or a
     recipient that is not an e-mail address (e-mail) or an E.164 phone number (sms). A programming error."""
@@ -50,6 +55,7 @@ def build_message(
     *,
     key: str | None = None,
     customer_id: str | None = None,
+    on_sent: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The queued message for a call to `notify` (checked against the template)."""
     from insure.notifications.templates import templates
@@ -66,7 +72,9 @@ def build_message(
     missing = found.fields(channel) - set(values)
     if missing:
         raise InvalidNotification(f"Template {template!r} needs {sorted(missing)}.")
-    return {
+    if on_sent is not None and on_sent.get("kind") not in FOLLOW_UPS:
+        raise InvalidNotification(f"Unknown follow-up {on_sent.get('kind')!r}; known: {sorted(FOLLOW_UPS)}.")
+    message = {
         "notification_id": notification_id(key),
         "recipient": address,
         "channel": channel,
@@ -75,6 +83,9 @@ def build_message(
         "customer_id": customer_id,
         "requested_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
+    if on_sent is not None:
+        message["on_sent"] = dict(on_sent)
+    return message
 
 
 def notify(
@@ -85,13 +96,17 @@ def notify(
     *,
     key: str | None = None,
     customer_id: str | None = None,
+    on_sent: Mapping[str, str] | None = None,
     enqueue: Callable[[dict[str, Any]], None] | None = None,
 ) -> str:
     """Queue a message for `recipient` on `channel` from `template` filled with `data`; the notification id.
 
     `key` makes the call idempotent: every call with the same key is one message (e.g. `policy-issued:P-1`), so a
-    retried caller cannot notify twice. Raises `InvalidNotification` for a call that can never be delivered."""
-    message = build_message(recipient, channel, template, data, key=key, customer_id=customer_id)
+    retried caller cannot notify twice. `on_sent` names what the platform records once the message was really
+    delivered (one of `FOLLOW_UPS`, e.g. `{"kind": "risk_event_done", "risk_event_id": ..., "action":
+    "owner_notified"}`), so what it tells people about its own actions follows the real send. Raises
+    `InvalidNotification` for a call that can never be delivered."""
+    message = build_message(recipient, channel, template, data, key=key, customer_id=customer_id, on_sent=on_sent)
     (enqueue or _send_to_queue)(message)
     return str(message["notification_id"])
 

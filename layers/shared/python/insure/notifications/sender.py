@@ -72,11 +72,28 @@ class Sender:
         except ProviderRejected as error:
             return self._finish(notification_id, "rejected", error=str(error))
         self._finish(notification_id, "sent", provider_message_id=provider_id)
+        self._follow_up(message)
         log.info(
             "notification sent",
             extra={"notification_id": notification_id, "channel": channel, "template": message["template"]},
         )
         return "sent"
+
+    def _follow_up(self, message: dict[str, Any]) -> None:
+        """Records what the message's `on_sent` asks for, now that it was delivered (at the time of the send). A
+        failure is logged: the message went out, and a redelivery finds it sent and does not send it again."""
+        follow_up = message.get("on_sent")
+        if not follow_up:
+            return
+        try:
+            if follow_up.get("kind") == "risk_event_done":
+                from insure.risk.event_updates import record_done
+                from insure.timestamps import rfc3339
+
+                at = rfc3339(dt.datetime.fromtimestamp(self.clock(), dt.UTC))
+                record_done(follow_up["risk_event_id"], follow_up["action"], at)
+        except Exception:
+            log.exception("follow-up of a sent notification failed", extra={"on_sent": follow_up})
 
     def _finish(self, notification_id: str, status: Any, **fields: Any) -> str:
         self.records.finish(notification_id, status, stamp=_stamp(self.clock()), **fields)

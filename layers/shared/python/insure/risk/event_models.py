@@ -38,6 +38,9 @@ class ReporterContact(BaseModel):
     name: str | None = None
     phone: str | None = None
     email: str | None = None
+    share_contact_with_insurers: bool = Field(
+        False, description="The reporter agreed that their phone and e-mail go to the insurers with the claim"
+    )
 
 
 class ThirdPartyReport(BaseModel):
@@ -74,6 +77,11 @@ class RiskEvent(BaseModel):
     device_id: str | None = None
     facts_revision: int = Field(0, description="Counts the changes to `facts`: what each insurer was sent is compared")
     facts_updated_at: str | None = None
+    done: dict[str, str] = Field(
+        default_factory=dict,
+        description="What the platform has done about the event (action → when, RFC 3339), recorded once it is "
+        "done (e.g. `owner_notified` when a message to the owner was delivered); guidance states only these",
+    )
 
     def deadlines(self) -> list[InsurerDeadline]:
         return [InsurerDeadline(**d) for d in self.insurer_deadlines]

@@ -13,7 +13,7 @@ from insure.risk.event_models import RiskEvent, RiskEventView, now_rfc3339
 from insure.risk.event_repository import repository
 from insure.risk.event_views import authorize_reporter, view_of
 from insure.risk.facts import Facts, event_type_of, merge
-from insure.risk.guidance import GuidanceStep, rulebook
+from insure.risk.guidance import ACTIONS, GuidanceStep, rulebook
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +23,26 @@ SAVE_ATTEMPTS = 8
 def guidance_for(event: RiskEvent) -> list[GuidanceStep]:
     """The steps for the event's audience, re-evaluated from its facts (and insurers' deadlines)."""
     if event.role == "third_party":
-        return rulebook().evaluate("third_party", event.facts)
-    return rulebook().evaluate("customer", event.facts, insurers=event.deadlines(), occurred_at=event.occurred())
+        return rulebook().evaluate("third_party", event.facts, done=event.done)
+    return rulebook().evaluate(
+        "customer", event.facts, insurers=event.deadlines(), occurred_at=event.occurred(), done=event.done
+    )
+
+
+def record_done(risk_event_id: str, action: str, at: str) -> None:
+    """Records that the platform did `action` on the event at `at` (the first time only), re-evaluates its
+    guidance (which may now state it) and pushes the change live. Called once the action really happened (e.g. by
+    the notifications sender once a message was delivered), never before."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}; guidance knows {ACTIONS}.")
+
+    def with_action(event: RiskEvent) -> dict[str, Any] | None:
+        if action in event.done:
+            return None
+        updated = event.model_copy(update={"done": {**event.done, action: at}})
+        return {"done": updated.done, "guidance": guidance_for(updated)}
+
+    _update_customer_event(risk_event_id, with_action, "guidance")
 
 
 def dispatch_event(event: RiskEvent) -> None:
@@ -54,8 +72,8 @@ def dispatch_event(event: RiskEvent) -> None:
 
 def claim_parties(event: RiskEvent) -> dict[str, Any]:
     """What a claim says about the insured, the object and the reporter (and which facts revision it carries).
-    The insured and the object come from the tag; a third party's contact is passed on only as far as they gave
-    it (giving it is their agreement to be contacted about the report)."""
+    The insured and the object come from the tag. A third party is named as they gave their name; their phone and
+    e-mail are passed on only when they agreed to it (`share_contact_with_insurers`); the customer's always are."""
     from insure.risk.tags import repository as tags
 
     tag = tags().get(event.tag_id)
@@ -64,7 +82,8 @@ def claim_parties(event: RiskEvent) -> dict[str, Any]:
         insured = {"name": tag.customer.name, "phone": tag.customer.phone, "email": tag.customer.email}
         obj = {"description": tag.object.description, "serial_number": tag.object.serial_number}
     reporter: dict[str, Any] = {"role": "customer" if event.reporter_is_customer else "third_party"}
-    reporter |= event.reporter.model_dump(exclude_none=True)
+    shared = {"name"} if not (event.reporter_is_customer or event.reporter.share_contact_with_insurers) else None
+    reporter |= event.reporter.model_dump(exclude_none=True, include=shared, exclude={"share_contact_with_insurers"})
     return {
         "insured": insured,
         "object": obj or {"description": event.object_description},

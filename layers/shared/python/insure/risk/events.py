@@ -135,7 +135,12 @@ def _deadlines(tag: Tag) -> list[dict[str, Any]]:
 def _contact(reporter: ReporterIdentity | None) -> ReporterContact:
     if reporter is None:
         return ReporterContact()
-    return ReporterContact(name=reporter.name, phone=reporter.phone, email=reporter.email)
+    return ReporterContact(
+        name=reporter.name,
+        phone=reporter.phone,
+        email=reporter.email,
+        share_contact_with_insurers=reporter.share_contact_with_insurers,
+    )
 
 
 def build_events(
@@ -272,13 +277,17 @@ def _customer_on_site(reported: RiskEvent) -> None:
 
 def _opened_and_dispatched(events: list[RiskEvent]) -> Opened:
     """After the events are written: link a third party's event to an existing customer's event, make a new
-    customer's event the tag's open incident, and tell the insurers."""
+    customer's event the tag's open incident, tell the owner about a third party's report, and tell the
+    insurers."""
+    from insure.risk.owner_notices import tell_owner
+
     written = {e.risk_event_id for e in events}
     for event in events:
         if event.role == "third_party":
             for related in event.related_event_ids:
                 if related not in written:
                     _attach(related, event)
+            tell_owner(event)
         elif event.role == "customer":
             repository().claim_incident(event.tag_id, event.risk_event_id, int(time.time()))
             if event.reporter_is_customer and event.reports:  # possibly an incident a third party opened

@@ -137,10 +137,15 @@ class FilingWorker:
             outcome.changes.append((message.risk_event_id, changed))
 
     def _file(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
+        from insure.risk.notifications import log_sent, notification_for, send, send_recorded
+        from insure.risk.status_notices import tell
+
         repo = repository()
         holder = uuid.uuid4().hex
         answered = self._filing_slot(message, holder)
         if answered is not None:
+            if answered:
+                send_recorded(answered, insurer.name)
             self._resume_polling(message, answered, outcome)
             return
         try:
@@ -162,8 +167,6 @@ class FilingWorker:
             repo.release_filing(message.risk_event_id, message.insurer_id, holder)
             raise
         at = now_rfc3339()
-        from insure.risk.notifications import log_sent, notification_for
-
         notification = notification_for(
             insurer,
             risk_event_id=message.risk_event_id,
@@ -182,6 +185,14 @@ class FilingWorker:
         if recorded is not None:
             metrics.count(metrics.CLAIMS_FILED)
             log_sent(notification)
+            send(notification, insurer.name)
+            tell(
+                message.risk_event_id,
+                insurer.insurer_id,
+                recorded.status,
+                claim_reference=recorded.claim_reference,
+                note="Claim filed",
+            )
             outcome.changes.append((message.risk_event_id, recorded))
             if not recorded.final and filed.status not in FINAL:
                 outcome.poll = self._next_poll(message, filed.claim_reference, 1)
@@ -190,6 +201,7 @@ class FilingWorker:
             return
         item = repo.get_item(message.risk_event_id, insurer.insurer_id)
         if item is not None:
+            send_recorded(item, insurer.name)
             self._resume_polling(message, item, outcome)
             self._facts_of_item(insurer, message, item, outcome)
 

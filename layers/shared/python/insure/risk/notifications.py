@@ -2,15 +2,19 @@
 
 The notification is recorded in DynamoDB in the same conditional write that records the insurer's first answer
 (on the (event, insurer) progress item, indexed by `gsi1pk = NOTIFY#<insurer_id>`), so it exists exactly when
-the claim does and a duplicate delivery cannot notify twice; a structured log line follows. A mail or SMS sender
-would read these records (a stream or the index) — the platform itself does not send mail today.
+the claim does; then it is sent (`send`): an e-mail to the salesperson (a text when they gave only a phone
+number) from the `claim_filed` template, through the platform's notifications, keyed per (event, insurer) so a
+duplicate or retried delivery of the filing sends it once. The caller's function needs `declaration.NOTIFY`.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
+from insure.notifications.port import Channel
 from insure.risk.insurers import Insurer
 
 # A child of the function's Powertools logger: the line comes out as structured JSON with the invocation's keys.
@@ -47,6 +51,47 @@ def notification_for(
         ),
         created_at=at,
     )
+
+
+def send(notification: SalespersonNotification, insurer_name: str, *, notify: Any = None) -> str | None:
+    """Queues the salesperson's message (once per (event, insurer), whatever the deliveries); its notification id,
+    or None when it could not be queued (logged: the claim stands; a redelivery of the filing sends it again)."""
+    from insure.notifications import InvalidNotification
+    from insure.notifications import notify as queue
+
+    channel: Channel = "email" if notification.salesperson_email else "sms"
+    recipient = notification.salesperson_email or notification.salesperson_phone
+    if not recipient:
+        return None
+    try:
+        return (notify or queue)(
+            recipient,
+            channel,
+            "claim_filed",
+            {
+                "salesperson": notification.salesperson_name,
+                "claim_reference": notification.claim_reference,
+                "insurer": insurer_name,
+                "policy_number": notification.policy_number,
+                "risk_event_id": notification.risk_event_id,
+            },
+            key=f"claim-filed:{notification.risk_event_id}:{notification.insurer_id}",
+        )
+    except InvalidNotification:
+        log.warning("salesperson not reachable", extra={"insurer_id": notification.insurer_id})
+    except Exception:
+        log.exception("salesperson notification not queued", extra={"insurer_id": notification.insurer_id})
+    return None
+
+
+def send_recorded(item: dict[str, Any], insurer_name: str) -> None:
+    """Sends the salesperson notification recorded with a progress item's first answer (a repeated delivery of a
+    filing whose first delivery may have stopped before sending it; the key keeps it to one message)."""
+    import json
+
+    recorded = json.loads(item["first_response"]["S"]).get("notification") if "first_response" in item else None
+    if recorded:
+        send(SalespersonNotification.model_validate(recorded), insurer_name)
 
 
 def log_sent(notification: SalespersonNotification) -> None:

@@ -13,7 +13,7 @@ highest status reached; a lower or equal one is ignored, not an error. `unreacha
 it is only ever set on an insurer that never answered, and a later real answer still moves it forward.
 
 Every applied change is published live to the event's subscribers (`insure.risk.live.publish`), at once or, in
-the fan-out consumer, once per batch.
+the fan-out consumer, once per batch, and the customer is told (`insure.risk.status_notices`).
 """
 
 from __future__ import annotations
@@ -446,6 +446,10 @@ def apply_update(
         known = item.get("claim_reference", {}).get("S")
         if claim_reference is not None and known is not None and known != claim_reference:
             raise NotFound(f"No claim {claim_reference} of insurer {insurer_id} on risk event {risk_event_id}.")
+    else:
+        from insure.risk.status_notices import tell
+
+        tell(risk_event_id, insurer_id, applied.status, claim_reference=applied.claim_reference, note=note)
     return _published(risk_event_id, applied) if publish else applied
 
 

@@ -18,6 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from insure.types import Text
 
 MIN_PHONE_DIGITS = 7
+SHARE_CONTACT = (
+    "Whether the person reporting agrees that their phone number and e-mail address are passed to the insurers of "
+    "the object with the claim; without it, a third party's contact stays with the platform and the owner"
+)
 
 
 class CustomerIdentity(BaseModel):
@@ -43,6 +47,7 @@ class ReporterIdentity(BaseModel):
     date_of_birth: str | None = Field(None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     phone_last4: str | None = Field(None, pattern=r"^[0-9]{4}$")
     postal_code: Text | None = Field(None, max_length=16)
+    share_contact_with_insurers: bool = Field(False, description=SHARE_CONTACT)
 
 
 @dataclass(frozen=True)

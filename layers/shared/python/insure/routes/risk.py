@@ -21,7 +21,7 @@ from insure.errors import FieldError, NotFound, RuleViolation, Unauthorized
 from insure.http.access import Access, access, caller
 from insure.risk.event_models import Location, Opened, RiskEventView
 from insure.risk.facts import Facts
-from insure.risk.reporters import ReporterIdentity
+from insure.risk.reporters import SHARE_CONTACT, ReporterIdentity
 from insure.types import Text
 
 router = Router()
@@ -35,6 +35,7 @@ class ScanReporter(BaseModel):
     name: Text | None = Field(None, max_length=200)
     phone: Text | None = Field(None, max_length=40)
     email: Text | None = Field(None, max_length=254)
+    share_contact_with_insurers: bool = Field(False, description=SHARE_CONTACT)
 
 
 class ScanRequest(BaseModel):

@@ -1,0 +1,91 @@
+"""Telling the person whose claim it is when an insurer moves it: one message per (event, insurer, status).
+
+Every change that moves an insurer's status forward (its first answer, a poll, a webhook, an adjuster at the
+platform's claims desk) is applied by exactly one conditional write; the code that made that write calls `tell`
+(`insure.risk.progress.apply_update` and the filing's first answer). The message (`insurer_status_changed`) goes
+to the customer: the reporter of the customer's event when the customer reported (with the contact they gave
+then), else the customer as the object's tag names them. A third party who reported someone else's object is
+never told about the customer's claims (their own event shows none either). A text when there is a phone
+number, else an e-mail. The key names the event, the insurer and the status, so a duplicate or retried delivery
+of the same change is one message, and a status repeated by an insurer was never applied twice anyway. The
+platform's own `unreachable` is not an insurer's status: it is shown live, not messaged. The caller's function
+needs `declaration.NOTIFY`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from insure.notifications.port import Channel
+
+log = logging.getLogger(__name__)
+
+INSURER_STATUSES = frozenset({"received", "assessing", "approved", "denied", "paid", "closed"})
+
+
+def recipient_of(risk_event_id: str) -> tuple[Channel, str] | None:
+    """Where the customer of the event is told: (channel, address), or None when they cannot be reached."""
+    from insure.risk.event_repository import repository as events
+    from insure.risk.tags import repository as tags
+
+    found = events().get(risk_event_id)
+    if found is None or found[0].role != "customer":
+        return None
+    event = found[0]
+    phone = email = None
+    if event.reporter_is_customer:
+        phone, email = event.reporter.phone, event.reporter.email
+    if not phone and not email:
+        tag = tags().get(event.tag_id)
+        if tag is not None:
+            phone, email = tag.customer.phone, tag.customer.email
+    if phone:
+        return "sms", phone
+    if email:
+        return "email", email
+    return None
+
+
+def tell(
+    risk_event_id: str,
+    insurer_id: str,
+    status: str,
+    *,
+    claim_reference: str | None,
+    note: str | None,
+    notify: Callable[..., str] | None = None,
+) -> str | None:
+    """Queues the customer's message about the insurer's new status; its notification id, or None when there is
+    nothing to send or it could not be queued (logged: the status change stands)."""
+    if status not in INSURER_STATUSES:
+        return None
+    from insure.notifications import notify as queue
+
+    try:
+        reached = recipient_of(risk_event_id)
+        if reached is None:
+            return None
+        channel, recipient = reached
+        return (notify or queue)(
+            recipient,
+            channel,
+            "insurer_status_changed",
+            {
+                "insurer": _insurer_name(insurer_id),
+                "claim_reference": claim_reference or "",
+                "status": status,
+                "note": note or "",
+            },
+            key=f"insurer-status:{risk_event_id}:{insurer_id}:{status}",
+        )
+    except Exception:
+        log.warning("status notice for %s/%s not queued", risk_event_id, insurer_id, exc_info=True)
+        return None
+
+
+def _insurer_name(insurer_id: str) -> str:
+    from insure.risk.insurers import get_insurer
+
+    insurer: Any = get_insurer(insurer_id)
+    return str(insurer.name) if insurer is not None else "Your insurer"
