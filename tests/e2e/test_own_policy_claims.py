@@ -1,7 +1,9 @@
 """One customer across both halves, over HTTP on the running local cloud: a computer policy bought here carries a
 tag; a finder scans it; the platform's own claims desk and another registered insurer each receive exactly one
 claim with the facts and the insured; the finder adds the police report number and both insurers receive it; an
-adjuster approves the platform's claim and the customer sees it live."""
+adjuster approves the platform's claim and the customer sees it live. The customer's text naming the finder's
+location and each insurer's salesperson's e-mail really arrive at the local mail and SMS gateway, once, and the
+finder is then told the owner knows."""
 
 from __future__ import annotations
 
@@ -18,9 +20,11 @@ from websockets.sync.client import connect
 
 from insure.signatures import sign
 from local.simulators.insurers import InsurerProfile, InsurerSimulator
+from tests.e2e.test_accounts import gateway_url
 from tests.e2e.test_issuance import Session
 
 FINDER = {"name": "Fran Finder", "phone": "+13125550177"}
+AGREES = {"share_contact_with_insurers": True}  # the finder agrees their contact goes with the claim
 FOUND_AT = {"lat": 40.7527, "lon": -73.9772, "accuracy_m": 8.0, "method": "gps"}
 ADA = {"name": "Ada Lovelace", "phone": "+12125550100"}
 
@@ -78,7 +82,7 @@ def test_a_finders_scan_of_an_own_policy_tag_reaches_the_claims_desk_and_every_i
             "device_id": device["device_id"],
             "scanned_at": datetime.now(tz=UTC).isoformat(),
             "location": FOUND_AT,
-            "reporter": FINDER,
+            "reporter": {**FINDER, **AGREES},
         }
     )
     scanned = http.post(
@@ -101,8 +105,32 @@ def test_a_finders_scan_of_an_own_policy_tag_reaches_the_claims_desk_and_every_i
         assert claim["insured"]["name"] == "Ada Lovelace" and claim["insured"]["phone"] == "+12125550100"
         assert claim["object"]["description"] == "Dell XPS 13 (portable)"
         assert claim["location"] == FOUND_AT
-        assert claim["reporter"] == {"role": "third_party", **FINDER}
+        assert claim["reporter"] == {"role": "third_party", **FINDER}  # with the finder's consent only
     assert desk["policy_number"] == number and filed.body["policy_number"] == "HRB-E2E-1"
+    # And the customer's text naming the finder and where they found it arrives at the gateway, once
+    outbox = f"{gateway_url(cloud)}/messages"
+
+    def sent_to(to: str, words: str) -> list[dict]:
+        messages = http.get(outbox, params={"to": to}, timeout=5).json()["messages"]
+        return [m for m in messages if words in (m["subject"] or "") + m["body"]]
+
+    finder_words = "Fran Finder reported on your Dell XPS 13 (portable) near 40.75270, -73.97720 (within 8 m, by gps)"
+    texts = _until(lambda: sent_to(ADA["phone"], finder_words))
+    assert texts and texts[0]["channel"] == "sms"
+    # And each insurer's salesperson gets one e-mail about the claim filed with their insurer
+    hal = _until(lambda: sent_to("hal@harbor.example", customer_event_id))
+    desk_sales = _until(lambda: sent_to("sales@insurance-platform.example", customer_event_id))
+    assert [m["subject"] for m in hal] == [f"Claim {filed.claim_reference} filed with Harbor Insurance (e2e)"]
+    assert [m["subject"] for m in desk_sales] == [f"Claim {desk['claim_reference']} filed with Platform claims desk"]
+    # And the finder's guidance now says the owner was told, with the time
+    told = _until(
+        lambda: [
+            g["text"]
+            for g in http.get(f"{url}/risk-events/{finder_event['risk_event_id']}", headers=finder).json()["guidance"]
+            if g["rule_id"] == "third-party-owner-notified"
+        ]
+    )
+    assert told and told[0].startswith("We told the owner at ")
     # When the finder adds what they know, with the police report number
     facts = http.post(
         f"{url}/risk-events/{finder_event['risk_event_id']}/facts",

@@ -38,6 +38,9 @@ class Access(StrEnum):
     """`Authorization: Bearer <reporter_token>` of a risk event (the route checks it is this event's)."""
     CUSTOMER = "customer"
     """`Authorization: Bearer <access_token>` of a signed-in customer (`POST /auth/login`)."""
+    REPORTER_OR_CUSTOMER = "reporter_or_customer"
+    """A risk event's reporter token, or a signed-in customer's access token (the route checks which events the
+    customer may read: those on their own policies)."""
     PUBLIC_OR_CUSTOMER = "public_or_customer"
     """Anyone; a request that sends a customer's access token is that customer's (401 if it is not live)."""
     SIGNED = "signed"
@@ -87,6 +90,7 @@ BEARERS: dict[Access, tuple[Authenticator, ...]] = {
     Access.ADMIN: (_admin,),
     Access.SESSION: (_customer, _session),  # a customer's access token works wherever a session token works
     Access.REPORTER: (_reporter,),
+    Access.REPORTER_OR_CUSTOMER: (_customer, _reporter),
     Access.CUSTOMER: (_customer,),
     Access.PUBLIC_OR_CUSTOMER: (_customer,),
 }
@@ -96,6 +100,7 @@ CREDENTIAL: dict[Access, str] = {
     Access.ADMIN: "admin key",
     Access.SESSION: "session_token",
     Access.REPORTER: "reporter_token",
+    Access.REPORTER_OR_CUSTOMER: "reporter_token or access_token",  # published as the two schemes it combines
     Access.CUSTOMER: "access_token",
     Access.PUBLIC_OR_CUSTOMER: "access_token",  # published as the optional `customer` scheme
 }

@@ -7,6 +7,7 @@ import hashlib
 import json
 from typing import Literal
 
+from insure.callers import Customer
 from insure.errors import NotFound, Unauthorized
 from insure.risk.event_models import RiskEvent, RiskEventView
 from insure.risk.event_repository import repository
@@ -24,6 +25,25 @@ def authorize_reporter(risk_event_id: str, token: str | None) -> None:
         raise Unauthorized("The reporter token is not valid.")
     if owner != risk_event_id:
         raise NotFound(f"No risk event {risk_event_id}.")
+
+
+def customer_may_read(event: RiskEvent, customer: Customer) -> bool:
+    """Whether a signed-in customer may read `event`: the customer's event (not a third party's own) on one of
+    the platform's policies bought in a session linked to their account."""
+    if event.role != "customer":
+        return False
+    from insure.claims_desk.registration import PLATFORM_INSURER_ID
+    from insure.policies.repository import PolicyRepository
+    from insure.settings import get_settings
+
+    policies = PolicyRepository(get_settings().table_name)
+    for policy in event.policies:
+        if policy.insurer_id != PLATFORM_INSURER_ID:
+            continue
+        stored = policies.get(policy.policy_number)
+        if stored is not None and customer.owns(stored):
+            return True
+    return False
 
 
 def _status(

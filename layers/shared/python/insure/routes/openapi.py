@@ -85,6 +85,10 @@ def _declared_access() -> dict[tuple[str, str], Access]:
     return found
 
 
+COMBINED = frozenset({Access.PUBLIC_OR_CUSTOMER, Access.REPORTER_OR_CUSTOMER})
+"""Accesses published as the schemes they combine, not as schemes of their own."""
+
+
 def _security_schemes() -> dict[str, Any]:
     schemes: dict[str, Any] = {
         access.value: {
@@ -93,7 +97,7 @@ def _security_schemes() -> dict[str, Any]:
             "description": f"`Authorization: Bearer <{credential}>`",
         }
         for access, credential in CREDENTIAL.items()
-        if access is not Access.PUBLIC_OR_CUSTOMER  # the `customer` scheme, made optional
+        if access not in COMBINED
     }
     for header in SIGNATURE_HEADERS:
         schemes[header] = {
@@ -116,11 +120,8 @@ def _security(access: Access) -> list[dict[str, list[str]]]:
     if access not in BEARERS:
         return []
     accepted = set(BEARERS[access])
-    kinds = [access] + [
-        other
-        for other, tried in BEARERS.items()
-        if other not in (access, Access.PUBLIC_OR_CUSTOMER) and set(tried) <= accepted
-    ]
+    kinds: list[Access] = [] if access in COMBINED else [access]
+    kinds += [other for other, tried in BEARERS.items() if other not in {access, *COMBINED} and set(tried) <= accepted]
     no_scopes: list[str] = []
     return [{kind.value: no_scopes} for kind in kinds]
 

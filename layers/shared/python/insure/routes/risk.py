@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from insure.callers import owned
 from insure.errors import FieldError, NotFound, RuleViolation, Unauthorized
 from insure.http.access import Access, access, caller
-from insure.risk.event_models import Location, Opened, RiskEventView
+from insure.risk.event_models import Location, Opened, RiskEvent, RiskEventView
 from insure.risk.facts import Facts
 from insure.risk.reporters import SHARE_CONTACT, ReporterIdentity
 from insure.types import Text
@@ -196,6 +196,26 @@ def _reported(risk_event_id: str) -> str:
     return owned(risk_event_id, caller(router), missing=f"No risk event {risk_event_id}.")
 
 
+def _readable(risk_event_id: str) -> RiskEvent:
+    """The event, if the caller reported it or it is the customer's event on one of the signed-in customer's
+    policies (404 otherwise, as for an unknown event)."""
+    from insure.callers import Customer
+    from insure.risk.event_repository import repository
+    from insure.risk.event_views import customer_may_read
+
+    who = caller(router)
+    missing = f"No risk event {risk_event_id}."
+    if isinstance(who, Customer):
+        found = repository().get(risk_event_id)
+        if found is None or not customer_may_read(found[0], who):
+            raise NotFound(missing)
+        return found[0]
+    found = repository().get(owned(risk_event_id, who, missing=missing))
+    if found is None:
+        raise NotFound(missing)
+    return found[0]
+
+
 def _matches(if_none_match: str | None, etag: str) -> bool:
     if not if_none_match:
         return False
@@ -205,23 +225,20 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 
 @router.get(
     "/risk-events/<risk_event_id>",
-    summary="The risk event as its reporter sees it (Authorization: Bearer <reporter_token>); strong ETag, "
-    "If-None-Match answers 304",
+    summary="The risk event as its reporter sees it (Authorization: Bearer <reporter_token>), or as the customer "
+    "whose policy it is on (their access_token, for as long as the account exists); strong ETag, If-None-Match "
+    "answers 304",
     tags=["risk events"],
     responses={
         200: {"description": "The event", "content": {"application/json": {"model": RiskEventView}}},
         304: {"description": "Unchanged since the ETag sent in If-None-Match"},
     },
 )
-@access(Access.REPORTER)
+@access(Access.REPORTER_OR_CUSTOMER)
 def get_risk_event(risk_event_id: str) -> Response[str]:
-    from insure.risk.event_repository import repository
     from insure.risk.event_views import etag_of, view_of
 
-    found = repository().get(_reported(risk_event_id))
-    if found is None:
-        raise NotFound(f"No risk event {risk_event_id}.")
-    representation = view_of(found[0])
+    representation = view_of(_readable(risk_event_id))
     etag = etag_of(representation)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if _matches(_header("if-none-match"), etag):
