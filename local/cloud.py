@@ -245,6 +245,8 @@ class LocalCloud:
         if self._http is not None:
             self._http.shutdown()
         for poller in self.pollers:
+            poller.request_stop()  # every long poll ends within its second at once, not one after another
+        for poller in self.pollers:
             poller.stop()
         for component in reversed(self.components):
             component.stop()

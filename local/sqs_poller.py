@@ -73,6 +73,10 @@ class QueuePoller:
     def start(self) -> None:
         self._thread.start()
 
+    def request_stop(self) -> None:
+        """Stop polling after the current receive (the cloud asks every poller first, then waits for each)."""
+        self._stop.set()
+
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)

@@ -60,9 +60,10 @@ class Console:
             self.errors.append(message.text)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    """One browser per test module (Playwright's sync API allows one running instance per thread)."""
+    """One browser per test worker, as the local cloud is (each test opens its own context, so nothing is shared
+    between tests but the browser process); Playwright's sync API allows one running instance per thread."""
     require_build()
     from playwright.sync_api import sync_playwright
 

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from local.cloud import free_port
+from tests.e2e.browser import chromium  # noqa: F401 - the one browser of the worker, for every module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,9 +70,10 @@ def started_cloud(name: str, **settings: str) -> Iterator[RunningCloud]:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=2)  # it keeps nothing (no --state-dir): a slow interpreter exit is not waited for
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(timeout=15)
         log.close()
 
 

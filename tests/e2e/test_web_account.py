@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import PHONE, assert_accessible, chromium, open_page, shoot  # noqa: F401
+from tests.e2e.browser import PHONE, assert_accessible, open_page, shoot
 from tests.e2e.test_accounts import delivered
 from tests.e2e.test_issuance import Session
 
-pytestmark = pytest.mark.xdist_group("web-account")
 PASSWORD = "correct horse battery staple"
 GOOD_CARD = "4242424242424242"
 DESKTOP = {"width": 1100, "height": 900}
@@ -84,7 +82,7 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_buy_create_an_account_sign_out_and_in_then_change_and_cancel_the_policy(cloud, chromium):  # noqa: F811
+def test_buy_create_an_account_sign_out_and_in_then_change_and_cancel_the_policy(cloud, chromium):
     page, console = open_page(chromium)
     sent_to_api: list[str] = []
     page.on("request", lambda r: sent_to_api.append(r.post_data or "") if r.url.startswith(cloud.url) else None)
@@ -101,7 +99,7 @@ def test_buy_create_an_account_sign_out_and_in_then_change_and_cancel_the_policy
     # Then they are signed in and see their policy
     heading(page, "Your policies")
     assert page.url.endswith("/account")
-    assert page.get_by_role("link", name=re.compile(number)).count() == 1
+    expect(page.get_by_role("link", name=re.compile(number))).to_have_count(1)
     photographed(page, "1-policies", "the policies")
     # When they sign out, the account pages ask them to sign in again
     page.click("#sign-out")
@@ -160,7 +158,8 @@ def test_buy_create_an_account_sign_out_and_in_then_change_and_cancel_the_policy
     page.click("text=View your policy")
     heading(page, f"Policy {number}")
     expect(page.locator("table.versions tbody tr")).to_have_count(2)
-    assert page.get_by_text("Portable, Dell").count() == 1 and page.get_by_text("Desktop, HP").count() == 1
+    expect(page.get_by_text("Portable, Dell")).to_have_count(1)
+    expect(page.get_by_text("Desktop, HP")).to_have_count(1)
     # When they cancel it from today, they see the refund before confirming
     page.click("text=Cancel this policy")
     heading(page, "Cancel your policy")
@@ -185,7 +184,7 @@ def test_buy_create_an_account_sign_out_and_in_then_change_and_cancel_the_policy
     photographed(page, "12-details-form", "the details form")
     page.click("text=Save")
     page.get_by_text("Your details have been saved.").wait_for()
-    assert page.get_by_text("+1 212 555 0199").count() == 1
+    expect(page.get_by_text("+1 212 555 0199")).to_have_count(1)
     photographed(page, "13-details", "the details")
     # The card number never reached the platform's API, only the processor's tokens did
     assert not any(GOOD_CARD in body for body in sent_to_api)
@@ -194,7 +193,7 @@ def test_buy_create_an_account_sign_out_and_in_then_change_and_cancel_the_policy
     page.context.close()
 
 
-def test_a_locked_account_says_when_to_try_again_and_a_reset_code_opens_it(cloud, chromium):  # noqa: F811
+def test_a_locked_account_says_when_to_try_again_and_a_reset_code_opens_it(cloud, chromium):
     email = f"grace-{uuid.uuid4().hex[:8]}@example.com"
     session = Session(cloud)
     assert session.call("POST", "/accounts", json={"email": email, "password": PASSWORD}).status_code == 201
@@ -227,7 +226,7 @@ def test_a_locked_account_says_when_to_try_again_and_a_reset_code_opens_it(cloud
     page.get_by_text("Your password has been changed").wait_for()
     sign_in(page, email, "a brand new passphrase")
     heading(page, "Your policies")
-    assert page.get_by_text("You have no policies yet").count() == 1
+    expect(page.get_by_text("You have no policies yet")).to_be_visible()
     assert console.errors == []
     assert set(console.network) <= {401, 423}
     page.context.close()

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from tests.e2e.browser import assert_accessible, chromium, open_page, press_until, shoot, tab_to  # noqa: F401
+from tests.e2e.browser import assert_accessible, open_page, press_until, shoot, tab_to
 
 GOOD_CARD, DECLINED_CARD = "4242424242424242", "4000000000000002"
-pytestmark = pytest.mark.xdist_group("web")
 
 
 def keyboard_type(page, selector: str, text: str) -> None:
@@ -44,7 +41,7 @@ def heading(page, text: str) -> None:
     page.get_by_role("heading", level=1, name=text).wait_for()
 
 
-def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):  # noqa: F811
+def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     page, console = open_page(chromium)
     requests_to_api: list[str] = []
     page.on("request", lambda r: requests_to_api.append(r.post_data or "") if r.url.startswith(cloud.url) else None)
@@ -154,7 +151,7 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):  # noqa: F
     page.context.close()
 
 
-def test_a_decline_shows_its_reasons_and_the_person_can_change_an_answer(cloud, chromium):  # noqa: F811
+def test_a_decline_shows_its_reasons_and_the_person_can_change_an_answer(cloud, chromium):
     page, console = open_page(chromium)
     page.goto(f"{cloud.url}/")
     heading(page, "Get an instant quote")

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
+from tests.e2e.browser import assert_accessible, open_page, shoot
 
-from tests.e2e.browser import assert_accessible, chromium, open_page, shoot  # noqa: F401
-
-pytestmark = pytest.mark.xdist_group("web")
 PAGES = {
     "/": "Get an instant quote",
     "/t/TAG-csp-check": "Report a problem with this item",
@@ -20,7 +17,7 @@ PAGES = {
 }
 
 
-def test_every_page_works_under_its_strict_content_security_policy(cloud, chromium):  # noqa: F811
+def test_every_page_works_under_its_strict_content_security_policy(cloud, chromium):
     page, console = open_page(chromium, bypass_csp=False)
     page.add_init_script(
         "window.__csp = []; document.addEventListener('securitypolicyviolation',"
@@ -37,7 +34,7 @@ def test_every_page_works_under_its_strict_content_security_policy(cloud, chromi
     page.context.close()
 
 
-def test_the_account_page_asks_a_signed_out_person_to_sign_in(cloud, chromium):  # noqa: F811
+def test_the_account_page_asks_a_signed_out_person_to_sign_in(cloud, chromium):
     page, console = open_page(chromium)
     page.goto(f"{cloud.url}/account/policies/POL-NOT-SIGNED-IN")
     page.get_by_role("heading", level=1, name="Sign in to your account").wait_for()
@@ -46,7 +43,7 @@ def test_the_account_page_asks_a_signed_out_person_to_sign_in(cloud, chromium): 
     page.context.close()
 
 
-def test_the_back_office_registers_an_insurer_a_scanner_and_a_tag(cloud, chromium):  # noqa: F811
+def test_the_back_office_registers_an_insurer_a_scanner_and_a_tag(cloud, chromium):
     page, console = open_page(chromium)
     page.goto(f"{cloud.url}/admin")
     page.get_by_role("heading", level=1, name="Back office").wait_for()

@@ -4,15 +4,13 @@ watches each of their two insurers progress live over the WebSocket."""
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
 
 from scripts.demo_risk import registered_insurers
-from tests.e2e.browser import assert_accessible, chromium, open_page, shoot  # noqa: F401
+from tests.e2e.browser import assert_accessible, open_page, shoot
 
-pytestmark = pytest.mark.xdist_group("web")
 OWNER = {"name": "Ada Lovelace", "phone": "+12125550100", "email": "ada@example.com"}
 NEW_YORK = {"latitude": 40.7484, "longitude": -73.9857, "accuracy": 12}
 
@@ -38,7 +36,7 @@ def tag(cloud) -> dict:
     return {"tag_id": tag_id, "insurer_ids": ids}
 
 
-def phone_page(chromium):  # noqa: F811
+def phone_page(chromium):
     return open_page(chromium, phone=True, geolocation=NEW_YORK, permissions=["geolocation"])
 
 
@@ -46,7 +44,7 @@ def fits_the_phone(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_a_finder_reports_from_a_phone_and_gets_guidance_that_follows_the_facts(cloud, chromium, tag):  # noqa: F811
+def test_a_finder_reports_from_a_phone_and_gets_guidance_that_follows_the_facts(cloud, chromium, tag):
     page, console = phone_page(chromium)
     # Given a stranger who scanned the tag's QR code
     page.goto(f"{cloud.url}/t/{tag['tag_id']}")
@@ -87,7 +85,7 @@ def test_a_finder_reports_from_a_phone_and_gets_guidance_that_follows_the_facts(
     page.context.close()
 
 
-def test_the_owner_watches_two_insurers_progress_live_over_the_websocket(cloud, chromium, tag):  # noqa: F811
+def test_the_owner_watches_two_insurers_progress_live_over_the_websocket(cloud, chromium, tag):
     page, console = phone_page(chromium)
     reads: list[str] = []
     page.on("request", lambda r: reads.append(r.url) if r.method == "GET" and "/risk-events/" in r.url else None)
@@ -104,18 +102,26 @@ def test_the_owner_watches_two_insurers_progress_live_over_the_websocket(cloud, 
     page.get_by_role("heading", level=1, name="Your report is in").wait_for()
     # Then each insurer's progress arrives over the WebSocket and is shown as it happens
     page.wait_for_selector("#live-status[data-mode=websocket], #live-status[data-mode=done]")
-    seen: dict[str, list[str]] = {}
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        statuses = page.eval_on_selector_all(
-            "#insurers li", "items => items.map(i => [i.dataset.insurer, i.dataset.status])"
-        )
-        for insurer, status in statuses:
-            if not seen.setdefault(insurer, []) or seen[insurer][-1] != status:
-                seen[insurer].append(status)
-        if len(seen) == 2 and all(len(history) >= 2 for history in seen.values()):
-            break  # each changed on the page while watched (e.g. received -> assessing), live
-        page.wait_for_timeout(100)
+    # each insurer's statuses as the page shows them, recorded in the page by a MutationObserver (no sampling)
+    page.evaluate(
+        """() => {
+            window.__seen = {};
+            const record = () => document.querySelectorAll('#insurers li').forEach(li => {
+                const history = (window.__seen[li.dataset.insurer] ??= []);
+                if (history[history.length - 1] !== li.dataset.status) history.push(li.dataset.status);
+            });
+            record();
+            new MutationObserver(record).observe(document.querySelector('main'),
+                {subtree: true, childList: true, attributes: true, attributeFilter: ['data-status']});
+        }"""
+    )
+    # each changed on the page while watched (e.g. received -> assessing), live
+    page.wait_for_function(
+        "() => Object.keys(window.__seen).length === 2"
+        " && Object.values(window.__seen).every(history => history.length >= 2)",
+        timeout=60_000,
+    )
+    seen = page.evaluate("() => window.__seen")
     shoot(page, "report-5-owner-live")
     assert set(seen) == set(tag["insurer_ids"])
     assert all(len(history) >= 2 for history in seen.values()), seen

@@ -64,14 +64,15 @@ function back(text: string, to: string | (() => void)): HTMLElement {
 /** A signed-in page: the account's navigation above the heading. */
 function signedIn(title: string, ...children: Child[]): HTMLElement {
   const main = showPage(title, ...children);
+  const here = window.location.pathname;
   const nav = h(
     "nav",
     { class: "account-nav", "aria-label": "Your account" },
     h(
       "ul",
       null,
-      h("li", null, pageLink("/account", "Your policies")),
-      h("li", null, pageLink("/account/details", "Your details")),
+      h("li", null, pageLink("/account", "Your policies", { "aria-current": here === "/account" ? "page" : null })),
+      h("li", null, pageLink("/account/details", "Your details", { "aria-current": here === "/account/details" ? "page" : null })),
       h("li", null, h("button", { type: "button", class: "link-button", id: "sign-out", onclick: () => signOut() }, "Sign out")),
     ),
   );
@@ -335,12 +336,12 @@ function versionsTable(number: string, versions: Schemas["VersionView"][]): HTML
     "table",
     { class: "versions" },
     h("caption", { class: "visually-hidden" }, "Every version of the policy, newest first, each with its document"),
-    h("thead", null, h("tr", null, h("th", { scope: "col" }, "Version"), h("th", { scope: "col" }, "What changed"), h("th", { scope: "col" }, "In force from"), h("th", { scope: "col" }, "Document"))),
+    h("thead", null, h("tr", null, h("th", { scope: "col" }, "Version"), h("th", { scope: "col" }, "What changed"), h("th", { scope: "col" }, "From"), h("th", { scope: "col" }, "PDF"))),
     h(
       "tbody",
       null,
       [...versions].reverse().map((v) => {
-        const link = h("a", { href: v.document_url, class: "document-link", "data-version": v.version }, "PDF", h("span", { class: "visually-hidden" }, ` of version ${v.version}`));
+        const link = h("a", { href: v.document_url, class: "document-link", "data-version": v.version }, "Download", h("span", { class: "visually-hidden" }, ` version ${v.version} (PDF)`));
         link.addEventListener("click", async (event) => {
           event.preventDefault();
           const saved = await download(base, v.document_url, `${number}-v${v.version}.pdf`);
@@ -821,13 +822,13 @@ function detailsForm(current: Schemas["MeView"]): void {
     textInput({ id: "address-zip", label: "ZIP code", autocomplete: "postal-code", value: address.zip ?? "", width: "short" }),
     choices({
       id: "notify",
-      label: "How may we message you about your policies, claims and reports?",
-      hint: "Security messages, such as a password reset code you asked for, are always sent.",
+      label: "Messages we send you",
+      hint: "Select all that apply. Security messages, such as a password reset code you asked for, are always sent.",
       multiple: true,
       options: [
-        ["email", "By email"],
-        ["sms", "By text message"],
-        ["offers", "Tell me about new offers"],
+        ["email", "About your policies, claims and reports, by email"],
+        ["sms", "About your policies, claims and reports, by text message"],
+        ["offers", "About new offers"],
       ],
       values: [n?.email !== false ? "email" : "", n?.sms !== false ? "sms" : "", n?.offers ? "offers" : ""].filter(Boolean),
     }),
