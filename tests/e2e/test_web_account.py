@@ -62,6 +62,11 @@ def buy_in_the_page(page, url: str, email: str) -> str:
     page.click("text=Submit application")
     page.click("text=Read the terms")
     page.get_by_role("button", name="I accept").click()
+    # paying monthly: the button says what is taken today, the first of 12 installments
+    pay_button = page.get_by_role("button", name=re.compile("^Pay"))
+    annual = pay_button.inner_text()
+    page.check("input[name=payment-plan][value=monthly]")
+    expect(pay_button).not_to_have_text(annual)
     pay_by_card(page, "Pay")
     heading(page, "Your policy is issued")
     return page.locator("#policy-number").inner_text()
@@ -120,6 +125,7 @@ def test_buy_create_an_account_sign_out_and_in_then_change_and_cancel_the_policy
     with page.expect_download() as download:
         page.click("a.document-link[data-version='1']")
     assert download.value.path().read_bytes()[:5] == b"%PDF-"
+    expect(page.locator("#payment-plan")).to_have_text("Monthly")
     photographed(page, "3-policy", "the policy")
     # When their access token has run out, the page refreshes it and carries on
     page.evaluate(

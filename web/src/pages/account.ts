@@ -366,6 +366,7 @@ function billingPart(billing: Schemas["BillingView"]): Child {
     h(
       "dl",
       { class: "summary-list" },
+      row("Payment plan", h("span", { id: "payment-plan" }, humanize(billing.payment_plan))),
       row("Paid", money(billing.total_charged)),
       row("Refunded", money(billing.total_refunded)),
       row("Due now", money(billing.balance)),
@@ -644,7 +645,7 @@ function changePaymentStep(change: Change, errors: FieldError[] = []): void {
           path: { policy_number: change.number, amendment_id: amendment.amendment_id },
           header: { "idempotency-key": newKey() },
         },
-        body: { payment_token: token.token },
+        body: { payment_token: token.token, payment_plan: "annual" }, // a change's difference is paid at once
       });
       if (response.status === 402) {
         const problem = problemOf(error, response);

@@ -440,8 +440,30 @@ async function termsStep(offer: Schemas["OfferView"]): Promise<void> {
 }
 
 // ---- 9. payment ----------------------------------------------------------------------------------------------------
+type Plan = Schemas["PaymentPlanView"];
+const PLAN_WORDS: Record<Plan["plan"], string> = { annual: "once a year", quarterly: "every 3 months", monthly: "every month" };
+let chosenPlan: Plan["plan"] = "annual";
+
+function planOption(plan: Plan): [string, string, string] {
+  const first = plan.schedule[0]?.amount ?? plan.total;
+  const label =
+    plan.installments === 1
+      ? `Pay ${money(plan.total)} now, ${PLAN_WORDS[plan.plan]}`
+      : `${plan.installments} payments of about ${money(first)}, ${PLAN_WORDS[plan.plan]}`;
+  const fee = Number(plan.fee.amount) > 0 ? `Includes a fee of ${money(plan.fee)}; ${money(plan.total)} in all.` : "No fee.";
+  return [plan.plan, label, `${fee} The first payment is taken today.`];
+}
+
+function firstPayment(plans: Plan[], chosen: string, fallback: string): string {
+  const plan = plans.find((p) => p.plan === chosen);
+  return plan ? money(plan.schedule[0]?.amount ?? plan.total) : fallback;
+}
+
 function paymentStep(errors: FieldError[] = [], note?: string): void {
   const offer = flow.current?.offer;
+  const plans = offer?.payment_plans ?? [];
+  if (!plans.some((p) => p.plan === chosenPlan)) chosenPlan = "annual";
+  const pay_ = button(`Pay ${firstPayment(plans, chosenPlan, money(offer?.premium))}`);
   const page = form(
     async (f) => {
       const { card, errors: found } = readCard(f);
@@ -450,8 +472,20 @@ function paymentStep(errors: FieldError[] = [], note?: string): void {
       if (!token) return;
       await pay(f, token);
     },
+    plans.length > 1
+      ? choices({
+          id: "payment-plan",
+          label: "How do you want to pay?",
+          options: plans.map(planOption),
+          value: chosenPlan,
+          onChange: (chosen) => {
+            chosenPlan = chosen as Plan["plan"];
+            pay_.textContent = `Pay ${firstPayment(plans, chosen, money(offer?.premium))}`;
+          },
+        })
+      : null,
     cardFields(),
-    button(`Pay ${money(offer?.premium)}`),
+    pay_,
   );
   showPage("Pay by card", note ? h("p", { class: "notice" }, note) : null, h("p", { class: "hint" }, CARD_NOTE), page);
   if (errors.length) showErrors(page, errors, "Your payment did not go through");
@@ -460,7 +494,7 @@ function paymentStep(errors: FieldError[] = [], note?: string): void {
 async function pay(f: HTMLFormElement, token: CardToken): Promise<void> {
   const { data, error, response } = await client().POST("/applications/{application_id}/payment", {
     params: { path: { application_id: flow.application!.id }, header: { "idempotency-key": newKey() } },
-    body: { payment_token: token.token },
+    body: { payment_token: token.token, payment_plan: chosenPlan },
   });
   if (response.status === 402) {
     const problem = problemOf(error, response);
