@@ -56,6 +56,9 @@ def test_a_finder_reports_from_a_phone_and_gets_guidance_that_follows_the_facts(
     page.check("input[name=who][value=finder]")
     page.fill("#reporter-name", "Sam Finder")
     page.fill("#reporter-phone", "+1 646 555 0199")
+    page.check("input[name=share-contact][value=yes]")  # and agree that the insurers may contact them
+    reports: list[str] = []
+    page.on("request", lambda r: reports.append(r.post_data or "") if r.url.endswith("/risk-events") else None)
     page.click("text=Continue")
     page.get_by_role("heading", level=1, name="Where are you?").wait_for()
     page.click("#use-location")
@@ -69,6 +72,7 @@ def test_a_finder_reports_from_a_phone_and_gets_guidance_that_follows_the_facts(
     page.click("text=Send report")
     # Then they are told the owner knows, with guidance at once and no insurer details (not theirs to see)
     page.get_by_role("heading", level=1, name="Thank you, we have told the owner").wait_for()
+    assert '"share_contact_with_insurers":true' in reports[0]
     first = page.locator("#guidance li").all_inner_texts()
     assert first
     assert page.locator("#insurers").count() == 0

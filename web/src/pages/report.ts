@@ -5,7 +5,7 @@
  */
 import { api, config, newKey, problemOf, type Config, type Schemas } from "../api/client";
 import { h, humanize, showPage, when } from "../ui/dom";
-import { button, choices, form, showErrors, textArea, textInput, value, type FieldError } from "../ui/forms";
+import { button, checked, choices, form, showErrors, textArea, textInput, value, type FieldError } from "../ui/forms";
 
 type RiskEvent = Schemas["RiskEventView"];
 type Insurer = Schemas["InsurerProgress"];
@@ -29,7 +29,7 @@ const POLL_MS = 3000;
 interface Report {
   tag: string;
   owner: boolean;
-  reporter: { name: string; phone: string; email: string };
+  reporter: { name: string; phone: string; email: string; share: boolean };
   location: Schemas["Location"] | null;
   place: string;
 }
@@ -39,7 +39,7 @@ let report: Report;
 
 export async function reportPage(tag: string): Promise<void> {
   base = await config();
-  report = { tag, owner: false, reporter: { name: "", phone: "", email: "" }, location: null, place: "" };
+  report = { tag, owner: false, reporter: { name: "", phone: "", email: "", share: false }, location: null, place: "" };
   whoStep();
 }
 
@@ -51,6 +51,7 @@ function whoStep(errors: FieldError[] = []): void {
       r.name = value(f, "reporter-name");
       r.phone = value(f, "reporter-phone");
       r.email = value(f, "reporter-email");
+      r.share = checked(f, "share-contact").includes("yes");
       const found: FieldError[] = [];
       if (!who) found.push({ id: "who", message: "Select whether this is yours" });
       if (!r.name) found.push({ id: "reporter-name", message: "Enter your name" });
@@ -78,6 +79,15 @@ function whoStep(errors: FieldError[] = []): void {
       value: r.phone,
     }),
     textInput({ id: "reporter-email", label: "Your email address (optional)", type: "email", autocomplete: "email", value: r.email, spellcheck: false }),
+    choices({
+      id: "share-contact",
+      label: "Can the insurers contact you?",
+      legendClass: "label",
+      hint: "Only if you agree, we pass your phone number and email address to the item's insurers with the claim. Otherwise they stay with us and the owner.",
+      multiple: true,
+      options: [["yes", "Yes, pass my contact details to the insurers"]],
+      values: r.share ? ["yes"] : [],
+    }),
     button("Continue"),
   );
   showPage(
@@ -154,7 +164,7 @@ function whatStep(errors: FieldError[] = []): void {
         headers: { "Idempotency-Key": newKey() },
         body: {
           tag_id: report.tag,
-          reporter: { name: r.name, phone: r.phone || null, email: r.email || null },
+          reporter: { name: r.name, phone: r.phone || null, email: r.email || null, share_contact_with_insurers: r.share },
           location: report.location,
           occurred_at: new Date().toISOString(),
           facts,
