@@ -4,7 +4,7 @@
 here imports CDK, boto3 or project code. Each area declares its own module; this one joins them.
 """
 
-from declaration import accounts, issuance, notifications, platform, risk
+from declaration import accounts, billing, issuance, notifications, platform, risk
 from declaration.metrics import METRICS, Metric
 from declaration.model import (
     Access,
@@ -15,6 +15,7 @@ from declaration.model import (
     Queue,
     QueueTrigger,
     Route,
+    Schedule,
     Secret,
     Service,
     StateMachine,
@@ -40,7 +41,7 @@ from declaration.resources import (
     TABLES,
 )
 
-_AREAS = (platform, issuance, risk, notifications, accounts)
+_AREAS = (platform, issuance, risk, notifications, accounts, billing)
 FUNCTIONS: tuple[Function, ...] = tuple(f for area in _AREAS for f in area.FUNCTIONS)
 QUEUES: tuple[Queue, ...] = tuple(q for area in _AREAS for q in area.QUEUES)
 STATE_MACHINES: tuple[StateMachine, ...] = tuple(m for area in _AREAS for m in area.STATE_MACHINES)
@@ -90,6 +91,7 @@ __all__ = [
     "Queue",
     "QueueTrigger",
     "Route",
+    "Schedule",
     "Secret",
     "Service",
     "StateMachine",

@@ -35,6 +35,18 @@ class QueueTrigger:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """The function runs on a schedule: an EventBridge Scheduler schedule in AWS (`expression` as Scheduler writes
+    it: `rate(1 hour)`, `cron(0 6 * * ? *)`), a timer every `local_interval_s` in the local cloud. Each run gets
+    `{"schedule": <name>}` and works out what is due from the platform's clock, so a late or repeated run is safe."""
+
+    name: str
+    expression: str
+    description: str
+    local_interval_s: int = 60
+
+
+@dataclass(frozen=True)
 class Function:
     """A Lambda function: its code lives in `functions/<name>/handler.py` and exports `handler`."""
 
@@ -46,6 +58,7 @@ class Function:
     timeout_s: int = 10
     memory_mb: int = 512
     websocket_routes: tuple[str, ...] = ()
+    schedule: Schedule | None = None
 
 
 @dataclass(frozen=True)

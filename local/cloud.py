@@ -215,7 +215,7 @@ class LocalCloud:
             self.functions,
             throttle=self.stage_throttle,
             clients=self.client_throttle,
-            extra={("GET", "/health"): health},
+            extra={("GET", "/health"): health, **self._component_routes()},
             log=_print_line,
             cors_origin=self.url,
         )
@@ -225,6 +225,15 @@ class LocalCloud:
         self._http = make_server(self.host, self.port, gateway, threaded=True)
         self._http_thread = threading.Thread(target=self._http.serve_forever, name="api-gateway", daemon=True)
         self._http_thread.start()
+
+    def _component_routes(self) -> dict[tuple[str, str], Any]:
+        """Local-only routes components serve on the API's origin (the scheduler's clock and run-now controls)."""
+        routes: dict[tuple[str, str], Any] = {}
+        for component in self.components:
+            offered = getattr(component, "routes", None)
+            if offered is not None:
+                routes.update(offered())
+        return routes
 
     def health(self) -> dict[str, str]:
         """State of each local component, as `GET /health` reports it."""

@@ -8,6 +8,7 @@ from local.cloud import Component
 def default_components() -> list[Component]:
     from local.issuance_workflow import IssuanceWorkflow
     from local.rulebook_seeder import RulebookSeeder
+    from local.scheduler import LocalScheduler
     from local.simulators.card_processor import CardProcessorSimulator
     from local.simulators.insurers import InsurerSimulator
     from local.simulators.messaging_gateway import MessagingGatewaySimulator
@@ -22,4 +23,5 @@ def default_components() -> list[Component]:
         LocalWebSocketGateway(),
         InsurerSimulator(),
         TtlSweeper(),
+        LocalScheduler(),
     ]

@@ -66,6 +66,19 @@ def acknowledge_findings(stack: PlatformStack) -> None:
             f"AwsSolutions-IAM5[Resource::{_arn(function)}:*]",
             f"The workflow invokes any version or alias of the {name} function, and only that function.",
         )
+    for declared in declaration.FUNCTIONS:
+        if declared.schedule is not None:
+            _ack(
+                stack.schedules,
+                f"AwsSolutions-IAM5[Resource::{_arn(functions.by_name[declared.name])}:*]",
+                f"EventBridge Scheduler's role invokes any version or alias of {declared.name}, and only it.",
+            )
+    _ack(
+        stack.schedules,
+        "AwsSolutions-SQS3",
+        "This queue is the schedule's dead-letter queue (EventBridge Scheduler's DeadLetterConfig), not a work queue "
+        "that needs one of its own.",
+    )
     for service in declaration.SERVICES:
         if service.resource != "*":
             _ack(

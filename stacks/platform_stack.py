@@ -17,6 +17,7 @@ from stacks.layers import Layers
 from stacks.messaging import Queues
 from stacks.nag import acknowledge_findings
 from stacks.rest_api import RestApi
+from stacks.schedules import Schedules
 from stacks.web import WebClient
 from stacks.websocket_api import WebSocketApis
 from stacks.workflows import StateMachines
@@ -47,6 +48,7 @@ class PlatformStack(Stack):
             function.add_environment(WEB_ORIGIN_ENV, self.web.origin)
         self.rest_api = RestApi(self, "RestApi", functions=self.functions.by_name, cors_origin=self.web.origin)
         self.websockets = WebSocketApis(self, "WebSockets", functions=self.functions.by_name)
+        self.schedules = Schedules(self, "Schedules", functions=self.functions.by_name)
         self._deploy_web_client()
         # WebSocket stages log through the account's API Gateway logging role, which the REST API sets.
         account = self.rest_api.api.node.try_find_child("Account")
@@ -55,7 +57,9 @@ class PlatformStack(Stack):
                 stage.node.add_dependency(account)
 
         self.alerts = Alerts(self, "Alerts")
-        self.alerts.notify([*self.queues.alarms.values(), *self.state_machines.alarms.values()])
+        self.alerts.notify(
+            [*self.queues.alarms.values(), *self.state_machines.alarms.values(), *self.schedules.alarms.values()]
+        )
         self.dashboard = BusinessDashboard(self, "Business", namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 
         CfnOutput(self, "WebUrl", value=self.web.origin, description="The web client (CloudFront)")

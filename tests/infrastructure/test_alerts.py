@@ -13,7 +13,8 @@ def _topic_ref(synthesized) -> dict:
 
 def test_every_alarm_notifies_the_alarm_topic_when_it_fires_and_when_it_clears(synthesized):
     alarms = [r["Properties"] for r in synthesized.resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
-    expected = len(synthesized.stack.queues.alarms) + len(synthesized.stack.state_machines.alarms)
+    stack = synthesized.stack
+    expected = len(stack.queues.alarms) + len(stack.state_machines.alarms) + len(stack.schedules.alarms)
     assert len(alarms) == expected >= 2
     for alarm in alarms:
         assert alarm["AlarmActions"] == [_topic_ref(synthesized)], alarm["AlarmDescription"]

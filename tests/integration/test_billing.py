@@ -115,3 +115,219 @@ def test_annual_stays_the_default_and_an_unknown_plan_is_a_field_error_that_chan
     assert [i["status"] for i in view["schedule"]] == ["paid"]
     premium = api.get(f"/applications/{application_id}", headers=auth).json["offer"]["premium"]
     assert view["payments"][0]["amount"] == premium == view["total_charged"]
+
+
+# -- installments charged by the scheduled billing run, on the platform's clock ----------------------------------
+def run_billing(platform) -> dict:
+    """The scheduled function fires (as its EventBridge schedule would invoke it)."""
+    return platform.functions.invoke("billing_run", {"schedule": "billing-run"})
+
+
+def advance_to(day: str) -> None:
+    import datetime as dt
+
+    from insure import timestamps
+
+    target = dt.datetime.fromisoformat(day + "T06:00:00+00:00")
+    if target > timestamps.current():
+        timestamps.advance(target - timestamps.current())
+
+
+class Customer:
+    """The policyholder after the session: an account, signed in again whenever the clock has moved (a month on,
+    the session and any access token have long expired)."""
+
+    def __init__(self, api, session_auth, email="ada@example.com", password="a long passphrase for billing 42"):
+        self.api, self.credentials = api, {"email": email, "password": password}
+        created = api.post("/accounts", json=self.credentials, headers=session_auth)
+        assert created.status_code == 201, created.json
+
+    def __call__(self) -> dict[str, str]:
+        signed_in = self.api.post("/auth/login", json=self.credentials)
+        assert signed_in.status_code == 200, signed_in.json
+        return {"Authorization": f"Bearer {signed_in.json['access_token']}"}
+
+
+def billing(api, number, auth) -> dict:
+    if callable(auth):
+        auth = auth()
+    response = api.get(f"/policies/{number}/billing", headers=auth)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def processor_call(path: str, method: str = "GET", body: dict | None = None) -> dict:
+    import urllib.request
+
+    from insure.settings import get_settings
+
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{get_settings().card_processor_url}{path}", data=data, method=method)
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def make_card_decline(number: str) -> None:
+    from insure.billing.repository import BillingRepository
+    from insure.settings import get_settings
+
+    account = BillingRepository(get_settings().table_name).account(number)
+    path = f"/v1/test_helpers/payment_methods/{account.payment_method_id}/decline"
+    processor_call(path, "POST", {"decline_code": "insufficient_funds"})
+    return path
+
+
+def notifications(platform) -> list[dict]:
+    import boto3
+
+    sqs = boto3.client("sqs")
+    url = platform.deployment.queues["notifications"]
+    found = []
+    while True:
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        if not batch:
+            return found
+        found += [json.loads(m["Body"]) for m in batch]
+
+
+def test_installments_are_charged_on_their_dates_once_whatever_the_runs(issuance):
+    api = issuance.api
+    number, session, _ = buy(api, "monthly")
+    auth = Customer(api, session)
+    schedule = billing(api, number, auth)["schedule"]
+    # Given the run fires before the second installment is due, Then nothing is charged
+    assert run_billing(issuance)["charged"] == 0
+    # When the clock reaches the second installment's due date and the run fires
+    advance_to(schedule[1]["due_date"])
+    report = run_billing(issuance)
+    # Then that installment (and no later one) is charged, with the processor's order id and authorization id
+    assert report["charged"] == 1, report
+    view = billing(api, number, auth)
+    second = view["schedule"][1]
+    assert second["status"] == "paid" and second["attempts"] == 1
+    assert second["processor_order_id"].startswith("ch_") and second["authorization_id"]
+    assert [i["status"] for i in view["schedule"][2:]] == ["scheduled"] * 10
+    assert [p["installment"] for p in view["payments"]] == [1, 2]
+    assert view["payments"][1]["processor_id"] == second["processor_order_id"]
+    assert view["payments"][1]["amount"] == second["amount"]
+    assert view["balance"]["amount"] == "0.00"
+    # When the run fires again the same day, and twice at once, Then nothing more is charged
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert run_billing(issuance)["charged"] == 0
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(lambda _: run_billing(issuance), range(2)))
+    assert sum(r["charged"] for r in reports) == 0
+    charges = processor_call(f"/v1/charges?reference={number}:1:2")["charges"]
+    assert len(charges) == 1 and charges[0]["off_session"] is True
+
+
+def test_two_runs_at_once_charge_a_due_installment_once(issuance):
+    from concurrent.futures import ThreadPoolExecutor
+
+    api = issuance.api
+    number, session, _ = buy(api, "quarterly")
+    auth = Customer(api, session)
+    advance_to(billing(api, number, auth)["schedule"][1]["due_date"])
+    # When two runs start at the same moment on the same due installment
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(lambda _: run_billing(issuance), range(2)))
+    # Then it is charged once: one run charged it, the other found it taken
+    assert sorted(r["charged"] for r in reports) == [0, 1], reports
+    assert len(processor_call(f"/v1/charges?reference={number}:1:2")["charges"]) == 1
+    assert billing(api, number, auth)["schedule"][1]["attempts"] == 1
+
+
+def test_a_declined_installment_is_retried_the_customer_told_each_time_then_the_policy_lapses(issuance):
+    import datetime as dt
+
+    api = issuance.api
+    number, session, _ = buy(api, "monthly")
+    auth = Customer(api, session)
+    due = billing(api, number, auth)["schedule"][1]["due_date"]
+    notifications(issuance)  # what issuance queued
+    # Given the kept card now declines
+    make_card_decline(number)
+    day = dt.date.fromisoformat(due)
+    # When the run fires on the due date, 3 and 7 days later
+    for offset, next_try in ((0, 3), (3, 7), (7, 10)):
+        advance_to((day + dt.timedelta(days=offset)).isoformat())
+        assert run_billing(issuance)["declined"] == 1
+        second = billing(api, number, auth)["schedule"][1]
+        # Then each attempt is recorded, the next try set, and the customer told
+        assert second["status"] == "failed"
+        assert second["next_attempt_on"] == (day + dt.timedelta(days=next_try)).isoformat()
+        assert second["last_decline_code"] == "insufficient_funds"
+        told = [n for n in notifications(issuance) if n["template"] == "installment_failed"]
+        assert len(told) == 1 and told[0]["recipient"] == "ada@example.com"
+        assert told[0]["data"]["next_attempt"] == second["next_attempt_on"]
+    view = billing(api, number, auth)
+    assert view["schedule"][1]["attempts"] == 3
+    assert view["balance"]["amount"] == view["schedule"][1]["amount"]["amount"]
+    assert api.get(f"/policies/{number}", headers=auth()).json["status"] == "active"  # still within grace
+    # When the grace period ends unpaid
+    advance_to((day + dt.timedelta(days=10)).isoformat())
+    assert run_billing(issuance)["lapsed"] == 1
+    # Then the policy lapses as a new version, the term's other installments are closed, the customer is told
+    policy = api.get(f"/policies/{number}", headers=auth()).json
+    assert policy["status"] == "lapsed" and policy["version"] == 2
+    assert policy["current"]["change"] == "lapsed"
+    assert policy["current"]["version_effective_date"] == (day + dt.timedelta(days=10)).isoformat()
+    statuses = [i["status"] for i in billing(api, number, auth)["schedule"]]
+    assert statuses == ["paid", "lapsed"] + ["cancelled"] * 10
+    assert [n["template"] for n in notifications(issuance)] == ["policy_lapsed"]
+    # And nothing is charged any more
+    advance_to((day + dt.timedelta(days=40)).isoformat())
+    assert run_billing(issuance) | {"seconds": 0} == {
+        "due": 0,
+        "charged": 0,
+        "declined": 0,
+        "lapsed": 0,
+        "cancelled": 0,
+        "skipped": 0,
+        "seconds": 0,
+    }
+    assert len(processor_call(f"/v1/charges?reference={number}:1:2")["charges"]) == 3
+
+
+def test_a_retry_that_succeeds_within_grace_clears_the_installment(issuance):
+    import datetime as dt
+
+    api = issuance.api
+    number, session, _ = buy(api, "monthly")
+    auth = Customer(api, session)
+    due = dt.date.fromisoformat(billing(api, number, auth)["schedule"][1]["due_date"])
+    helper = make_card_decline(number)
+    advance_to(due.isoformat())
+    assert run_billing(issuance)["declined"] == 1
+    # Given the card works again (the customer sorted it out with the bank)
+    processor_call(helper, "DELETE")
+    # When the retry comes three days later
+    advance_to((due + dt.timedelta(days=3)).isoformat())
+    assert run_billing(issuance)["charged"] == 1
+    # Then the installment is paid on its second attempt, nothing is owed, and the policy never lapses
+    view = billing(api, number, auth)
+    assert view["schedule"][1]["status"] == "paid" and view["schedule"][1]["attempts"] == 2
+    assert view["payments"][1]["attempts"] == 2 and view["balance"]["amount"] == "0.00"
+    advance_to((due + dt.timedelta(days=11)).isoformat())
+    assert run_billing(issuance)["lapsed"] == 0
+    assert api.get(f"/policies/{number}", headers=auth()).json["status"] == "active"
+
+
+def test_a_cancelled_policy_is_not_charged_again(issuance):
+    api = issuance.api
+    number, session, _ = buy(api, "monthly")
+    auth = Customer(api, session)
+    from insure import timestamps
+
+    cancelled = api.post(
+        f"/policies/{number}/cancellation",
+        json={"effective_date": timestamps.today().isoformat(), "reason": "no_longer_needed"},
+        headers=auth(),
+    )
+    assert cancelled.status_code == 200, cancelled.json
+    advance_to(billing(api, number, auth)["schedule"][1]["due_date"])
+    report = run_billing(issuance)
+    assert (report["charged"], report["cancelled"]) == (0, 1)
+    assert billing(api, number, auth)["schedule"][1]["status"] == "cancelled"
+    assert processor_call(f"/v1/charges?reference={number}:1:2")["charges"] == []

@@ -79,6 +79,7 @@ class PlatformSettings(BaseModel):
     billing_retry_days: str = Field("3,7", alias="BILLING_RETRY_DAYS", pattern=r"^\d{1,3}(,\d{1,3})*$")
     billing_grace_days: int = Field(10, alias="BILLING_GRACE_DAYS", ge=1, le=90)
     renewal_notice_days: int = Field(30, alias="RENEWAL_NOTICE_DAYS", ge=1, le=120)
+    billing_run_workers: int = Field(8, alias="BILLING_RUN_WORKERS", ge=1, le=64)
     notifications_max_receive_count: int = Field(5, alias="NOTIFICATIONS_MAX_RECEIVE_COUNT", ge=1)
 
     @property

@@ -1,0 +1,279 @@
+"""The billing run: what the scheduled `billing_run` function does each time it fires (hourly in AWS, on a timer in
+the local cloud, whenever a test moves the clock and asks).
+
+For every installment owed whose next try is today or earlier (the sparse `BILLING_DUE` index):
+- the policy no longer active (cancelled or cancellation scheduled, lapsed, expired): the installment is closed
+  `cancelled`, never charged;
+- otherwise an attempt is claimed (`BillingRepository.start_attempt`: two runs at once charge it once) and the card
+  kept at the processor is charged off-session with an idempotency key per (installment, attempt);
+- paid: the installment records the processor's order id and authorization id, and a payment record is kept on
+  the policy (the billing view and cancellation refunds read them);
+- declined: the customer is told (template `installment_failed`, once per attempt) and the installment is tried
+  again `retry_days` after its due date (3 and 7 by default); once no retry is left it waits for the end of the
+  grace period (`billing_grace_days` after the due date, 10 by default);
+- still unpaid at the end of the grace period: the policy lapses (a new version, status `lapsed`, in force from
+  that day, its own document), the term's other installments are closed, the customer is told (`policy_lapsed`).
+
+A payment within the grace period (a retry that succeeds) clears the installment and nothing lapses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from insure import timestamps
+from insure.billing.repository import BillingAccount, BillingRepository, InstallmentRecord, Lost
+from insure.payments.processor import CardProcessor, SavedCard
+from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
+from insure.settings import PlatformSettings
+from insure.types import Money
+
+LEASE_S = 120  # how long a run holds an attempt it started before another run may take it over
+
+Notifier = Callable[..., Any]
+
+
+@dataclass
+class RunReport:
+    """What one billing run did."""
+
+    due: int = 0
+    charged: int = 0
+    declined: int = 0
+    lapsed: int = 0
+    cancelled: int = 0
+    skipped: int = 0  # held or settled by another run, or not reached before the deadline
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            k: getattr(self, k) for k in ("due", "charged", "declined", "lapsed", "cancelled", "skipped", "seconds")
+        }
+
+
+def _notify(*args: Any, **kwargs: Any) -> Any:
+    from insure.notifications import notify
+
+    return notify(*args, **kwargs)
+
+
+@dataclass
+class BillingRun:
+    billing: BillingRepository
+    policies: PolicyRepository
+    processor: CardProcessor
+    retry_days: tuple[int, ...] = (3, 7)
+    grace_days: int = 10
+    bucket: str = "documents"
+    workers: int = 8
+    notify: Notifier = field(default=_notify)
+
+    def run(self, *, today: dt.date | None = None, deadline_s: float | None = None) -> RunReport:
+        """Charge (or close, or lapse) everything due by `today` (the clock's), stopping new work `deadline_s`
+        seconds from now (what a Lambda's remaining time allows: the rest waits for the next run)."""
+        began = time.perf_counter()
+        day = (today or timestamps.today()).isoformat()
+        due = self.billing.due(day)
+        report = RunReport(due=len(due))
+        stop_at = None if deadline_s is None else began + deadline_s
+        by_policy: dict[str, list[InstallmentRecord]] = {}
+        for record in due:
+            by_policy.setdefault(record.policy_number, []).append(record)
+
+        def settle(records: list[InstallmentRecord]) -> list[str]:
+            outcomes = []
+            for record in records:  # one policy's installments in order, by one worker
+                if stop_at is not None and time.perf_counter() > stop_at:
+                    outcomes.append("skipped")
+                    continue
+                try:
+                    outcomes.append(self._settle(record, day))
+                except Lost:
+                    outcomes.append("skipped")
+            return outcomes
+
+        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+            for outcomes in pool.map(settle, by_policy.values()):
+                for outcome in outcomes:
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+        report.seconds = round(time.perf_counter() - began, 3)
+        return report
+
+    # -- one installment -----------------------------------------------------------------------------------
+    def _settle(self, record: InstallmentRecord, day: str) -> str:
+        stored = self.policies.get(record.policy_number)
+        if stored is None or not self._billable(stored, record):
+            self.billing.close(record, "cancelled")
+            return "cancelled"
+        if record.status == "failed" and record.settled >= 1 + len(self.retry_days):
+            return self._lapse(stored, record, day)  # no retry left and the grace period is over
+        account = self.billing.account(record.policy_number)
+        if account is None or not (account.customer_id and account.payment_method_id):
+            return "skipped"  # no card kept (a policy from before installments): nothing to charge
+        attempt = self.billing.start_attempt(record, today=day, now=int(timestamps.epoch()), lease_s=LEASE_S)
+        result = self.processor.charge_saved(
+            SavedCard(account.customer_id, account.payment_method_id, account.brand, account.last4),
+            Money.of(Decimal(record.amount)),
+            idempotency_key=f"installment:{record.policy_number}:{record.term}:{record.installment}:{attempt}",
+            reference=f"{record.policy_number}:{record.term}:{record.installment}",
+        )
+        at = timestamps.now()
+        if result.approved:
+            self.billing.settle_paid(
+                record, attempt, order_id=result.charge_id, authorization_id=result.authorization_id, at=at
+            )
+            self.policies.put_payment(
+                record.policy_number,
+                PaymentRecord(
+                    record_id=f"installment:{record.term:02d}:{record.installment:02d}",
+                    kind="charge",
+                    amount=record.amount,
+                    at=at,
+                    version=stored.current.version,
+                    reference=f"installment {record.installment} of term {record.term}",
+                    processor_id=result.charge_id,
+                    card=account.card,
+                    installment=record.installment,
+                    term=record.term,
+                    attempts=attempt,
+                    authorization_id=result.authorization_id,
+                ),
+            )
+            return "charged"
+        retry = self._next_try(record, attempt)
+        self.billing.settle_failed(
+            record,
+            attempt,
+            order_id=result.charge_id,
+            code=result.decline_code,
+            message=result.message,
+            at=at,
+            next_attempt_on=retry.isoformat(),
+        )
+        self._tell(
+            account,
+            "installment_failed",
+            {
+                "policy_number": record.policy_number,
+                "installment": record.installment,
+                "amount": f"${record.amount}",
+                "reason": result.message or "The card was declined.",
+                "next_attempt": retry.isoformat(),
+                "lapse_date": self._lapse_day(record).isoformat(),
+            },
+            key=f"installment-failed:{record.policy_number}:{record.term}:{record.installment}:{attempt}",
+        )
+        from insure import metrics
+
+        metrics.count(metrics.PAYMENTS_DECLINED)
+        return "declined"
+
+    @staticmethod
+    def _billable(stored: StoredPolicy, record: InstallmentRecord) -> bool:
+        """Whether the installment is still owed: the policy active (no cancellation, not lapsed) and the
+        installment's term the one in force."""
+        current = stored.current
+        return current.status == "active" and current.cancellation is None and current.term == record.term
+
+    def _lapse_day(self, record: InstallmentRecord) -> dt.date:
+        return dt.date.fromisoformat(record.due_date) + dt.timedelta(days=self.grace_days)
+
+    def _next_try(self, record: InstallmentRecord, attempt: int) -> dt.date:
+        """The day of the next retry after `attempt` (attempt 1 is on the due date), else the end of grace."""
+        due = dt.date.fromisoformat(record.due_date)
+        if attempt <= len(self.retry_days):
+            return due + dt.timedelta(days=self.retry_days[attempt - 1])
+        return self._lapse_day(record)
+
+    def _lapse(self, stored: StoredPolicy, record: InstallmentRecord, day: str) -> str:
+        """End the policy from the end of the grace period: a new version `lapsed`, the term's other
+        installments closed, the customer told."""
+        from insure.policies.changes import after_version_stored, next_version
+        from insure.policies.issuance import store_document
+        from insure.policies.models import Change
+
+        number = record.policy_number
+        holder = f"lapse_{record.term}_{record.installment}"
+        self.policies.claim(number, holder)  # one change at a time (Conflict: an amendment in flight; next run)
+        try:
+            stored = self.policies.get(number) or stored
+            current = stored.current
+            if current.status != "active":
+                version = None
+            else:
+                version = next_version(
+                    current,
+                    change="lapsed",
+                    made_by="workflow",
+                    in_force_from=dt.date.fromisoformat(day),
+                    changes=[Change(kind="status", before=current.status, after="lapsed")],
+                    status="lapsed",
+                )
+                self.policies.put_version(
+                    version,
+                    session_hash=stored.session_hash,
+                    session_expires_at_epoch=stored.session_expires_at_epoch,
+                )
+        finally:
+            self.policies.release(number, holder)
+        self.billing.close(record, "lapsed")
+        for other in self.billing.installments(number):
+            if other.term == record.term and other.status in ("scheduled", "failed"):
+                self.billing.close(other, "cancelled")
+        if version is None:
+            return "cancelled"
+        after_version_stored(version)
+        try:
+            store_document(self.bucket, version)
+        except Exception:  # noqa: BLE001 - the document endpoint renders a missing one on demand
+            from aws_lambda_powertools import Logger
+
+            Logger(service="insurance-platform").exception("lapsed version document", extra={"policy": number})
+        account = self.billing.account(number)
+        if account is not None:
+            self._tell(
+                account,
+                "policy_lapsed",
+                {"policy_number": number, "lapse_date": day, "installment": record.installment},
+                key=f"policy-lapsed:{number}:{record.term}",
+            )
+        return "lapsed"
+
+    def _tell(self, account: BillingAccount, template: str, data: dict[str, Any], *, key: str) -> None:
+        """E-mail the customer (a failure to queue is logged: billing goes on)."""
+        if not account.email:
+            return
+        try:
+            self.notify(account.email, "email", template, {"name": account.name or "there", **data}, key=key)
+        except Exception:  # noqa: BLE001 - a notification never undoes a charge or a lapse
+            from aws_lambda_powertools import Logger
+
+            Logger(service="insurance-platform").exception("billing notification", extra={"template": template})
+
+
+def billing_run() -> BillingRun:
+    """The run wired to this environment's resources (built on first use, again when settings change)."""
+    from insure.settings import get_settings
+
+    return _run_for(get_settings())
+
+
+@cache
+def _run_for(settings: PlatformSettings) -> BillingRun:
+    from insure.payments.processor import processor
+
+    return BillingRun(
+        billing=BillingRepository(settings.table_name),
+        policies=PolicyRepository(settings.table_name),
+        processor=processor(),
+        retry_days=settings.retry_days,
+        grace_days=settings.billing_grace_days,
+        bucket=settings.documents_bucket,
+        workers=settings.billing_run_workers,
+    )
