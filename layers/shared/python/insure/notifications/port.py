@@ -111,6 +111,25 @@ def notify(
     return str(message["notification_id"])
 
 
+SQS_BATCH = 10
+
+
+def send_batch(messages: list[dict[str, Any]]) -> int:
+    """Queues messages built by `build_message`, ten per SendMessageBatch (a worker telling many people at once);
+    the number the queue did not take."""
+    import json
+
+    from insure.aws import client
+    from insure.settings import get_settings
+
+    sqs, url, failed = client("sqs"), get_settings().notifications_queue_url, 0
+    for start in range(0, len(messages), SQS_BATCH):
+        chunk = messages[start : start + SQS_BATCH]
+        entries = [{"Id": str(n), "MessageBody": json.dumps(m)} for n, m in enumerate(chunk)]
+        failed += len(sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed", []))
+    return failed
+
+
 def _send_to_queue(message: dict[str, Any]) -> None:
     import json
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from insure.errors import TransientError
 from insure.notifications.port import Channel
 from insure.policies.holder import Holder
 from insure.policies.models import PolicyVersion
@@ -54,7 +55,8 @@ def tell_holder(
 ) -> list[str]:
     """Queues the version's message to the holder on each channel they can be reached on; the notification ids.
     A contact the channel cannot use (a malformed phone number kept from an application) is skipped and logged;
-    a queue that cannot be reached raises (a workflow task is retried, the key keeps it to one message)."""
+    a queue that cannot be reached raises `TransientError` (the workflow task is retried by name, the key keeps
+    it to one message)."""
     from insure.notifications import InvalidNotification
     from insure.notifications import notify as queue
 
@@ -87,6 +89,8 @@ def tell_holder(
                 "policy holder not reachable on this channel",
                 extra={"policy": version.policy_number, "channel": channel, "error": str(error)},
             )
+        except Exception as error:  # the queue: the workflow's Retry matches TransientError by name
+            raise TransientError(f"policy notice not queued: {type(error).__name__}") from error
     return sent
 
 

@@ -68,6 +68,8 @@ class Outcome:
 
     changes: list[tuple[str, InsurerProgress]] = field(default_factory=list)
     poll: InsurerRequest | None = None
+    salespeople: list[tuple[Any, str]] = field(default_factory=list)  # (SalespersonNotification, insurer name)
+    told: list[Any] = field(default_factory=list)  # StatusChange: the customer is told of these
 
 
 class FilingWorker:
@@ -85,10 +87,16 @@ class FilingWorker:
         filing_lease_s: float = 30.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        notify_batch: Callable[[list[dict[str, Any]]], int] | None = None,
     ) -> None:
         self.connector, self._insurers, self.send, self.publish = connector, insurers, send, publish
         self.poll_interval_s, self.max_receive_count = poll_interval_s, max_receive_count
         self.filing_lease_s, self.clock, self.sleep = filing_lease_s, clock, sleep
+        if notify_batch is None:
+            from insure.notifications.port import send_batch
+
+            notify_batch = send_batch
+        self.notify_batch = notify_batch
         self._cache: dict[str, tuple[float, Insurer]] = {}
         self._lock = threading.Lock()
 
@@ -137,8 +145,8 @@ class FilingWorker:
             outcome.changes.append((message.risk_event_id, changed))
 
     def _file(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
-        from insure.risk.notifications import log_sent, notification_for, send, send_recorded
-        from insure.risk.status_notices import tell
+        from insure.risk.notifications import log_sent, notification_for, send_recorded
+        from insure.risk.status_notices import StatusChange
 
         repo = repository()
         holder = uuid.uuid4().hex
@@ -185,13 +193,11 @@ class FilingWorker:
         if recorded is not None:
             metrics.count(metrics.CLAIMS_FILED)
             log_sent(notification)
-            send(notification, insurer.name)
-            tell(
-                message.risk_event_id,
-                insurer.insurer_id,
-                recorded.status,
-                claim_reference=recorded.claim_reference,
-                note="Claim filed",
+            outcome.salespeople.append((notification, insurer.name))
+            outcome.told.append(
+                StatusChange(
+                    message.risk_event_id, insurer.insurer_id, recorded.status, recorded.claim_reference, "Claim filed"
+                )
             )
             outcome.changes.append((message.risk_event_id, recorded))
             if not recorded.final and filed.status not in FINAL:
@@ -294,9 +300,15 @@ class FilingWorker:
             source="poll",
             claim_reference=reference,
             publish=False,
+            tell_customer=False,
         )
         if changed is not None:
+            from insure.risk.status_notices import StatusChange
+
             outcome.changes.append((message.risk_event_id, changed))
+            outcome.told.append(
+                StatusChange(message.risk_event_id, insurer.insurer_id, changed.status, reference, answer.note)
+            )
         if answer.status in FINAL or (changed is not None and changed.final):
             return
         if repo.advance_poll(message.risk_event_id, insurer.insurer_id, message.poll_seq):
@@ -307,6 +319,31 @@ class FilingWorker:
         return message.model_copy(update={"kind": "poll", "claim_reference": claim_reference, "poll_seq": seq})
 
     # one batch -------------------------------------------------------------------------------------------------
+    def _notify(self, outcomes: list[tuple[str, Outcome]]) -> None:
+        """Queues the messages the records finishing together produced (salespeople told of their claims, the
+        customer of each new status), ten per queue call, each event's customer looked up once. Keyed, so a
+        redelivered record queues nothing twice; a failure is logged (the recorded changes stand)."""
+        sales = [s for _, o in outcomes for s in o.salespeople]
+        told = [t for _, o in outcomes for t in o.told]
+        if not sales and not told:
+            return
+        from insure.risk import notifications, status_notices
+
+        try:
+            messages = [m for n, name in sales if (m := notifications.message_for(n, name)) is not None]
+
+            def name_of(insurer_id: str) -> str:
+                found = self.insurer(insurer_id)
+                return found.name if found is not None else "Your insurer"
+
+            messages += status_notices.messages_for(told, name_of)
+            failed = self.notify_batch(messages) if messages else 0
+        except Exception:
+            log.warning("notifications of a fan-out batch not queued", exc_info=True)
+            return
+        if failed:
+            log.warning("%d notifications of a fan-out batch not queued", failed)
+
     def complete(self, outcomes: list[tuple[str, Outcome]]) -> set[str]:
         """Pushes the batch's changes live (once per event) and queues its next polls; returns the ids of records
         whose poll could not be queued (their poll_seq is put back, so their redelivery queues it)."""
@@ -319,6 +356,7 @@ class FilingWorker:
                 self.publish(risk_event_id, payloads)
             except Exception:  # a live push must never fail recorded changes
                 log.warning("live publish failed for %s", risk_event_id, exc_info=True)
+        self._notify(outcomes)
         polls = [(record_id, o.poll) for record_id, o in outcomes if o.poll is not None]
         if not polls:
             return set()

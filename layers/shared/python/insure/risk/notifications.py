@@ -9,6 +9,7 @@ duplicate or retried delivery of the filing sends it once. The caller's function
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -53,30 +54,44 @@ def notification_for(
     )
 
 
-def send(notification: SalespersonNotification, insurer_name: str, *, notify: Any = None) -> str | None:
-    """Queues the salesperson's message (once per (event, insurer), whatever the deliveries); its notification id,
-    or None when it could not be queued (logged: the claim stands; a redelivery of the filing sends it again)."""
-    from insure.notifications import InvalidNotification
-    from insure.notifications import notify as queue
+def message_for(notification: SalespersonNotification, insurer_name: str) -> dict[str, Any] | None:
+    """The queued message to the salesperson (e-mail, else a text), keyed per (event, insurer); None when they
+    have no contact."""
+    from insure.notifications.port import build_message
 
     channel: Channel = "email" if notification.salesperson_email else "sms"
     recipient = notification.salesperson_email or notification.salesperson_phone
     if not recipient:
         return None
+    return build_message(
+        recipient,
+        channel,
+        "claim_filed",
+        {
+            "salesperson": notification.salesperson_name,
+            "claim_reference": notification.claim_reference,
+            "insurer": insurer_name,
+            "policy_number": notification.policy_number,
+            "risk_event_id": notification.risk_event_id,
+        },
+        key=f"claim-filed:{notification.risk_event_id}:{notification.insurer_id}",
+    )
+
+
+def send(
+    notification: SalespersonNotification, insurer_name: str, *, enqueue: Callable[[dict[str, Any]], None] | None = None
+) -> str | None:
+    """Queues the salesperson's message (once per (event, insurer), whatever the deliveries); its notification id,
+    or None when it could not be queued (logged: the claim stands; a redelivery of the filing sends it again)."""
+    from insure.notifications import InvalidNotification
+    from insure.notifications.port import _send_to_queue
+
     try:
-        return (notify or queue)(
-            recipient,
-            channel,
-            "claim_filed",
-            {
-                "salesperson": notification.salesperson_name,
-                "claim_reference": notification.claim_reference,
-                "insurer": insurer_name,
-                "policy_number": notification.policy_number,
-                "risk_event_id": notification.risk_event_id,
-            },
-            key=f"claim-filed:{notification.risk_event_id}:{notification.insurer_id}",
-        )
+        message = message_for(notification, insurer_name)
+        if message is None:
+            return None
+        (enqueue or _send_to_queue)(message)
+        return str(message["notification_id"])
     except InvalidNotification:
         log.warning("salesperson not reachable", extra={"insurer_id": notification.insurer_id})
     except Exception:

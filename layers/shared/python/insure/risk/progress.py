@@ -432,10 +432,12 @@ def apply_update(
     source: Source,
     claim_reference: str | None = None,
     publish: bool = True,
+    tell_customer: bool = True,
 ) -> InsurerProgress | None:
     """Applies an insurer's status if it moves the progress forward; returns the new progress, or None when it was
     ignored (an older or repeated status, or another claim reference). Unknown (event, insurer): `NotFound`.
-    Applied changes are published live unless `publish` is False (the caller then publishes, e.g. per batch)."""
+    Applied changes are published live unless `publish` is False, and the customer is told of them
+    (`insure.risk.status_notices`) unless `tell_customer` is False (the caller then does both, e.g. per batch)."""
     entry = ProgressEntry(status=status, updated_at=timestamps.normalize(updated_at), note=note, source=source)
     repo = repository()
     applied = repo.apply(risk_event_id, insurer_id, entry, claim_reference=claim_reference)
@@ -446,7 +448,7 @@ def apply_update(
         known = item.get("claim_reference", {}).get("S")
         if claim_reference is not None and known is not None and known != claim_reference:
             raise NotFound(f"No claim {claim_reference} of insurer {insurer_id} on risk event {risk_event_id}.")
-    else:
+    elif tell_customer:
         from insure.risk.status_notices import tell
 
         tell(risk_event_id, insurer_id, applied.status, claim_reference=applied.claim_reference, note=note)

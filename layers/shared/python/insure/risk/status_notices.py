@@ -7,7 +7,8 @@ to the customer: the reporter of the customer's event when the customer reported
 then), else the customer as the object's tag names them. A third party who reported someone else's object is
 never told about the customer's claims (their own event shows none either). A text when there is a phone
 number, else an e-mail. The key names the event, the insurer and the status, so a duplicate or retried delivery
-of the same change is one message, and a status repeated by an insurer was never applied twice anyway. The
+of the same change is one message, and a status repeated by an insurer was never applied twice anyway. The fan-out
+worker tells a batch's changes together (`messages_for`: one lookup per event, ten messages per queue call). The
 platform's own `unreachable` is not an insurer's status: it is shown live, not messaged. The caller's function
 needs `declaration.NOTIFY`."""
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from insure.notifications.port import Channel
@@ -47,6 +49,51 @@ def recipient_of(risk_event_id: str) -> tuple[Channel, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """An insurer's status the customer is to be told about."""
+
+    risk_event_id: str
+    insurer_id: str
+    status: str
+    claim_reference: str | None
+    note: str | None
+
+
+def message_for(change: StatusChange, insurer_name: str, reached: tuple[Channel, str]) -> dict[str, Any]:
+    """The queued message telling the customer (at `reached`) about `change`."""
+    from insure.notifications.port import build_message
+
+    channel, recipient = reached
+    return build_message(
+        recipient,
+        channel,
+        "insurer_status_changed",
+        {
+            "insurer": insurer_name,
+            "claim_reference": change.claim_reference or "",
+            "status": change.status,
+            "note": change.note or "",
+        },
+        key=f"insurer-status:{change.risk_event_id}:{change.insurer_id}:{change.status}",
+    )
+
+
+def messages_for(changes: list[StatusChange], insurer_name: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The messages for many changes at once (a fan-out batch): each event's customer is looked up once."""
+    reached: dict[str, tuple[Channel, str] | None] = {}
+    messages: list[dict[str, Any]] = []
+    for change in changes:
+        if change.status not in INSURER_STATUSES:
+            continue
+        if change.risk_event_id not in reached:
+            reached[change.risk_event_id] = recipient_of(change.risk_event_id)
+        found = reached[change.risk_event_id]
+        if found is not None:
+            messages.append(message_for(change, insurer_name(change.insurer_id), found))
+    return messages
+
+
 def tell(
     risk_event_id: str,
     insurer_id: str,
@@ -54,37 +101,28 @@ def tell(
     *,
     claim_reference: str | None,
     note: str | None,
-    notify: Callable[..., str] | None = None,
+    enqueue: Callable[[dict[str, Any]], None] | None = None,
 ) -> str | None:
     """Queues the customer's message about the insurer's new status; its notification id, or None when there is
     nothing to send or it could not be queued (logged: the status change stands)."""
     if status not in INSURER_STATUSES:
         return None
-    from insure.notifications import notify as queue
+    from insure.notifications.port import _send_to_queue
 
     try:
         reached = recipient_of(risk_event_id)
         if reached is None:
             return None
-        channel, recipient = reached
-        return (notify or queue)(
-            recipient,
-            channel,
-            "insurer_status_changed",
-            {
-                "insurer": _insurer_name(insurer_id),
-                "claim_reference": claim_reference or "",
-                "status": status,
-                "note": note or "",
-            },
-            key=f"insurer-status:{risk_event_id}:{insurer_id}:{status}",
-        )
+        change = StatusChange(risk_event_id, insurer_id, status, claim_reference, note)
+        message = message_for(change, insurer_name(insurer_id), reached)
+        (enqueue or _send_to_queue)(message)
+        return str(message["notification_id"])
     except Exception:
         log.warning("status notice for %s/%s not queued", risk_event_id, insurer_id, exc_info=True)
         return None
 
 
-def _insurer_name(insurer_id: str) -> str:
+def insurer_name(insurer_id: str) -> str:
     from insure.risk.insurers import get_insurer
 
     insurer: Any = get_insurer(insurer_id)
