@@ -63,6 +63,10 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/policies/{policy_number}/amendments/{amendment_id}/payment"),
             Route("GET", "/policies/{policy_number}/cancellation/preview"),
             Route("GET", "/policies/{policy_number}/billing"),
+            Route("GET", "/policies/{policy_number}/renewal"),
+            Route("GET", "/policies/{policy_number}/renewal/terms"),
+            Route("POST", "/policies/{policy_number}/renewal/accept"),
+            Route("POST", "/policies/{policy_number}/renewal/payment"),
             Route("POST", "/policies/{policy_number}/cancellation"),
         ),
         grants=(

@@ -13,7 +13,7 @@ SCHEDULED = [pytest.param(f, id=f.name) for f in declaration.FUNCTIONS if f.sche
 
 
 def test_the_billing_run_is_declared_on_a_schedule():
-    assert [f.name for f in declaration.FUNCTIONS if f.schedule is not None] == ["billing_run"]
+    assert [f.name for f in declaration.FUNCTIONS if f.schedule is not None] == ["billing_run", "renewal_run"]
 
 
 @pytest.mark.parametrize("declared", SCHEDULED)

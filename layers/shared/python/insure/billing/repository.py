@@ -206,6 +206,30 @@ class BillingRepository:
             renewal=json.loads(item["renewal"]["S"]) if "renewal" in item else None,
         )
 
+    def renewals_due(self, on_or_before: str) -> list[BillingAccount]:
+        """The accounts whose renewal (offer, or expiry of an unrenewed term) is due on or before that day."""
+        found: list[BillingAccount] = []
+        for shard in range(SHARDS):
+            request: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": "gsi1",
+                "KeyConditionExpression": "gsi1pk = :p AND gsi1sk < :until",
+                "ExpressionAttributeValues": {
+                    ":p": {"S": f"{RENEWAL_DUE}#{shard}"},
+                    ":until": {"S": f"{on_or_before}#~"},
+                },
+            }
+            while True:
+                page = self._dynamodb().query(**request)
+                for item in page.get("Items", []):
+                    account = self.account(item["policy_number"]["S"])  # consistent, whole
+                    if account is not None and account.renewal_on and account.renewal_on <= on_or_before:
+                        found.append(account)
+                if "LastEvaluatedKey" not in page:
+                    break
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return found
+
     # -- installments ------------------------------------------------------------------------------------------
     def put_installment(self, record: InstallmentRecord, *, only_new: bool = False) -> None:
         from botocore.exceptions import ClientError

@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler.router import Router
 
 from insure.amendments.models import AmendmentRequest, AmendmentView
 from insure.applications.models import AcceptRequest, PaymentRequest
+from insure.billing.renewals import RenewalAccept, RenewalPayment, RenewalView
 from insure.http.access import Access, access, caller
 from insure.policies.billing import BillingView
 from insure.policies.cancellation import CancellationPreview, CancellationRequest, CancellationView
@@ -241,3 +242,57 @@ def cancel_policy(policy_number: str, body: CancellationRequest) -> Cancellation
 @access(Access.SESSION)
 def get_billing(policy_number: str) -> BillingView:
     return policy_service().billing(policy_number, caller(router))
+
+
+def _renewals():  # type: ignore[no-untyped-def]
+    from insure.billing.renewals import renewal_service
+
+    return renewal_service()
+
+
+@router.get(
+    "/policies/<policy_number>/renewal",
+    summary="The renewal of the current term: offered (premium, payment plans, terms), declined (why), accepted, "
+    "renewed or expired",
+    tags=TAGS,
+    description=BEARER + " 404 until the renewal is decided (RENEWAL_NOTICE_DAYS, 30, before the term ends).",
+)
+@access(Access.SESSION)
+def get_renewal(policy_number: str) -> RenewalView:
+    return _renewals().view(policy_number, caller(router))  # type: ignore[no-any-return]
+
+
+@router.get(
+    "/policies/<policy_number>/renewal/terms",
+    summary="The renewal's terms (their SHA-256 is the renewal offer's terms_sha256)",
+    tags=TAGS,
+    description=BEARER,
+    responses={200: {"description": "The terms, as plain text", "content": {"text/plain": {"schema": {}}}}},
+)
+@access(Access.SESSION)
+def get_renewal_terms(policy_number: str) -> Response[str]:
+    return _json(200, _renewals().terms(policy_number, caller(router)), "text/plain; charset=utf-8")
+
+
+@router.post(
+    "/policies/<policy_number>/renewal/accept",
+    summary="Accept the renewal electronically (offer_id and the SHA-256 of the terms shown)",
+    tags=TAGS,
+    description=BEARER + " 409 when the renewal is not offered (declined, expired) or the term has ended.",
+)
+@access(Access.SESSION)
+def accept_renewal(policy_number: str, body: RenewalAccept) -> RenewalView:
+    return _renewals().accept(policy_number, body, caller(router))  # type: ignore[no-any-return]
+
+
+@router.post(
+    "/policies/<policy_number>/renewal/payment",
+    summary="Pay the accepted renewal: the first installment of the chosen payment_plan is charged to the card kept "
+    "at the processor, and the next term is issued as a new version",
+    tags=TAGS,
+    description=BEARER + " Charged once per renewal and plan (a repeat returns the renewal); 422 when the kept card "
+    "is declined or the plan is not offered; 409 before acceptance.",
+)
+@access(Access.SESSION)
+def pay_renewal(policy_number: str, body: RenewalPayment) -> RenewalView:
+    return _renewals().pay(policy_number, body, caller(router))  # type: ignore[no-any-return]
