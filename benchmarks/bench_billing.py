@@ -108,7 +108,12 @@ def run() -> str:
         seed_s = _seed(INSTALLMENTS, saved.customer_id, saved.payment_method_id)
         workers = get_settings().billing_run_workers
         began = time.perf_counter()
-        first = cloud.functions.invoke("billing_run", {"schedule": "billing-run"})
+        first = {"due": INSTALLMENTS, "charged": 0}
+        runs = 0
+        while first["charged"] < INSTALLMENTS and runs < 20:  # a run stops before its timeout; the next goes on
+            report = cloud.functions.invoke("billing_run", {"schedule": "billing-run"})
+            first["charged"] += report["charged"]
+            runs += 1
         first_s = time.perf_counter() - began
         began = time.perf_counter()
         again = cloud.functions.invoke("billing_run", {"schedule": "billing-run"})
@@ -126,7 +131,7 @@ def run() -> str:
         f"{seed_s:.1f} s), each charged off-session to a kept card at the simulated processor, which answers each "
         f"charge after **{LATENCY_MS:g} ms** (its stated latency), with {workers} charging workers in the function.\n\n"
         "| run | due | charged | time | installments charged / s |\n|---|---:|---:|---:|---:|\n"
-        f"| first | {first['due']:,} | {first['charged']:,} | {first_s:.1f} s | **{rate:,.0f}** |\n"
+        f"| first ({runs} run(s)) | {first['due']:,} | {first['charged']:,} | {first_s:.1f} s | **{rate:,.0f}** |\n"
         f"| again the same day (duplicate) | {again['due']:,} | {again['charged']} | {again_s:.2f} s | – |\n\n"
         f"One charge per installment at the processor ({charges:,}). One worker charging one at a time could not "
         f"beat {serial:,.0f}/s at this latency; the workers overlap the processor's waits, while moto (DynamoDB "
