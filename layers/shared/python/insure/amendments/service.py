@@ -24,7 +24,8 @@ from insure.applications.engine import StepFunctionsEngine, WorkflowEngine
 from insure.applications.offers import rfc3339
 from insure.applications.repository import ApplicationRepository, now_iso
 from insure.callers import Caller
-from insure.errors import Conflict, FieldError, NotFound, RuleViolation
+from insure.errors import Conflict, FieldError, NotFound, RuleViolation, field_errors
+from insure.payments.outcome import Outcome
 from insure.payments.tokens import TokenStore
 from insure.policies.items import ITEM_ID, item_id
 from insure.policies.models import PolicyVersion
@@ -36,15 +37,6 @@ PAYING = ("accepted", "payment_failed")
 ENDED = ("issued", "declined", "expired", "failed")
 MAX_PAYMENT_ATTEMPTS = 3
 PAYMENT_TOKEN_KEPT_S = 24 * 3600  # a held amendment token outlives any payment wait (then 7 more days, by TTL)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """An HTTP outcome the payment endpoint replays verbatim for a repeated Idempotency-Key."""
-
-    status_code: int
-    body: dict[str, Any]
-    content_type: str = "application/json"
 
 
 def view(record: AmendmentRecord) -> AmendmentView:
@@ -120,7 +112,6 @@ def check_items(application: dict[str, Any], items: list[dict[str, Any]]) -> dic
     from pydantic import ValidationError
 
     from insure.amendments.workflow import underwriting_items
-    from insure.http.problems import field_path
     from insure.products.models import ApplicationInput
     from insure.underwriting import check_intake
 
@@ -129,7 +120,7 @@ def check_items(application: dict[str, Any], items: list[dict[str, Any]]) -> dic
     try:
         parsed = ApplicationInput.model_validate(fields)
     except ValidationError as error:
-        found = [FieldError(field_path(tuple(e["loc"])), e["msg"]) for e in error.errors()]
+        found = field_errors(error)
         raise RuleViolation("Some items are missing or invalid.", errors=_in_changes(found)) from None
     try:
         check_intake(parsed)
@@ -287,10 +278,9 @@ class AmendmentService:
             fingerprint,
             lambda: asdict(self._pay(record, body)),
         )
-        return Outcome(**result)
+        return Outcome(**result).raise_refusal()
 
     def _pay(self, record: AmendmentRecord, body: Any) -> Outcome:
-        from insure.http.problems import PROBLEM_BASE, PROBLEM_JSON
         from insure.payments.cards import Card
         from insure.payments.processor import processor, tokenize
 
@@ -333,25 +323,16 @@ class AmendmentService:
         shown = view(record)
         if record.status == "payment_failed":
             settlement = record.settlement or {}
-            problem = {
-                "type": PROBLEM_BASE + "payment-declined",
-                "title": "Payment declined",
-                "status": 402,
+            declined = {
                 "detail": settlement.get("decline_message") or "The card was declined.",
                 "decline_code": settlement.get("decline_code"),
                 "attempts_remaining": max(0, MAX_PAYMENT_ATTEMPTS - record.payment_attempts),
                 "amendment_id": record.amendment_id,
             }
-            return Outcome(402, problem, PROBLEM_JSON)
+            return Outcome(402, declined, refused="declined")
         if record.status in {"expired", "failed"}:
-            problem = {
-                "type": PROBLEM_BASE + "conflict",
-                "title": "Conflict",
-                "status": 409,
-                "detail": f"The amendment is {record.status}.",
-                "amendment_id": record.amendment_id,
-            }
-            return Outcome(409, problem, PROBLEM_JSON)
+            ended = {"detail": f"The amendment is {record.status}.", "amendment_id": record.amendment_id}
+            return Outcome(409, ended, refused="ended")
         return Outcome(200 if record.status == "issued" else 202, shown.model_dump(mode="json"))
 
 

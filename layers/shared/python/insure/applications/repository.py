@@ -184,7 +184,8 @@ class ApplicationRepository:
         return record
 
     def change(self, application_id: str, **changes: Any) -> None:
-        """Apply the changes only if the item is in one of `when_status` (and at `when_version`, and `when`);
+        """Apply the changes only if the item is in one of `when_status` (and at `when_version`, and each
+        `when_equal` field equal to its value);
         bump `version`. Raises Conflict when the condition does not hold (someone else moved it first)."""
         self._update(application_id, returning=False, **changes)
 
@@ -198,7 +199,7 @@ class ApplicationRepository:
         add: dict[str, int] | None = None,
         when_status: tuple[Status, ...] | None = None,
         when_version: int | None = None,
-        when: tuple[str, dict[str, Any]] | None = None,
+        when_equal: dict[str, Any] | None = None,
     ) -> ApplicationRecord | None:
         from botocore.exceptions import ClientError
 
@@ -232,10 +233,10 @@ class ApplicationRepository:
         if when_version is not None:
             values[":expected_version"] = {"N": str(when_version)}
             conditions.append("#version = :expected_version")
-        if when is not None:
-            condition, condition_values = when
-            conditions.append(condition)
-            values.update(condition_values)
+        for index, (name, expected) in enumerate((when_equal or {}).items()):
+            names[f"#e{index}"] = name
+            values[f":e{index}"] = encode(name, expected)
+            conditions.append(f"#e{index} = :e{index}")
         try:
             result = self._dynamodb().update_item(
                 TableName=self.table,

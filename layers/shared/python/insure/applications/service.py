@@ -34,7 +34,8 @@ from insure.applications.models import (
 from insure.applications.repository import DRAFT_TTL_ATTRIBUTE, ApplicationRecord, ApplicationRepository, now_iso
 from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTABLE
 from insure.callers import Caller, Customer, owned
-from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation
+from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation, field_errors
+from insure.payments.outcome import Outcome
 from insure.payments.tokens import TokenStore
 from insure.sessions import Session, SessionRepository, open_session, token_hash
 from insure.settings import PlatformSettings
@@ -45,12 +46,6 @@ PAYING: frozenset[str] = frozenset({"accepted", "payment_failed"})
 
 class IdempotencyKeyMissing(DomainError):
     status, title, slug = 400, "Idempotency-Key required", "idempotency-key-required"
-
-
-def _field_errors(error: ValidationError) -> list[FieldError]:
-    from insure.http.problems import field_path
-
-    return [FieldError(field_path(tuple(e["loc"])), e["msg"]) for e in error.errors()]
 
 
 def intake(request: ApplicationRequest) -> None:
@@ -108,15 +103,6 @@ def _acceptance(recorded: dict[str, Any] | None) -> AcceptanceView | None:
     return AcceptanceView(
         offer_id=recorded["offer_id"], terms_sha256=recorded["terms_sha256"], accepted_at=recorded["at"]
     )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """An HTTP outcome the payment endpoint replays verbatim for a repeated Idempotency-Key."""
-
-    status_code: int
-    body: dict[str, Any]
-    content_type: str = "application/json"
 
 
 @dataclass
@@ -234,7 +220,7 @@ class ApplicationService:
         try:
             request = ApplicationRequest.model_validate({**record.input, **changes})
         except ValidationError as error:
-            raise RuleViolation("Some fields are missing or invalid.", errors=_field_errors(error)) from None
+            raise RuleViolation("Some fields are missing or invalid.", errors=field_errors(error)) from None
         intake(request)
         updated = self.applications.update(
             application_id,
@@ -281,7 +267,7 @@ class ApplicationService:
                 record.application_id,
                 set_fields={"status": "draft"},
                 when_status=("underwriting",),
-                when=("submissions = :s", {":s": {"N": str(submission)}}),
+                when_equal={"submissions": submission},
             )
             raise
 
@@ -314,7 +300,7 @@ class ApplicationService:
             set_fields={"status": "accepted", "acceptance": acceptance},
             remove=("task_token", "task_kind"),
             when_status=("offered",),
-            when=("task_token = :token", {":token": {"S": token}}),
+            when_equal={"task_token": token},
         )
         self.engine.complete(token, {"offer_id": body.offer_id, "accepted_at": accepted_at})
         record.status, record.acceptance, record.task_token, record.task_kind = "accepted", acceptance, None, None
@@ -343,7 +329,7 @@ class ApplicationService:
             fingerprint,
             lambda: asdict(self._pay(record, body)),
         )
-        return Outcome(**result)
+        return Outcome(**result).raise_refusal()
 
     def _pay(self, record: ApplicationRecord, body: PaymentRequest) -> Outcome:
         from insure.payments.cards import Card
@@ -376,7 +362,7 @@ class ApplicationService:
         self.applications.change(
             application_id,
             remove=("task_token", "task_kind"),
-            when=("task_token = :token", {":token": {"S": task_token}}),
+            when_equal={"task_token": task_token},
         )
         self.engine.complete(
             task_token,
@@ -399,29 +385,16 @@ class ApplicationService:
         shown = view(record)
         if record.status == "payment_failed":
             payment = shown.payment
-            from insure.http.problems import PROBLEM_BASE, PROBLEM_JSON
-
-            problem = {
-                "type": PROBLEM_BASE + "payment-declined",
-                "title": "Payment declined",
-                "status": 402,
+            declined = {
                 "detail": (payment.decline_message if payment else None) or "The card was declined.",
                 "decline_code": payment.decline_code if payment else None,
                 "attempts_remaining": payment.attempts_remaining if payment else 0,
                 "application_id": application_id,
             }
-            return Outcome(402, problem, PROBLEM_JSON)
+            return Outcome(402, declined, refused="declined")
         if record.status in {"expired", "failed"}:
-            from insure.http.problems import PROBLEM_BASE, PROBLEM_JSON
-
-            problem = {
-                "type": PROBLEM_BASE + "conflict",
-                "title": "Conflict",
-                "status": 409,
-                "detail": f"The application is {record.status}.",
-                "application_id": application_id,
-            }
-            return Outcome(409, problem, PROBLEM_JSON)
+            ended = {"detail": f"The application is {record.status}.", "application_id": application_id}
+            return Outcome(409, ended, refused="ended")
         return Outcome(200 if record.status == "issued" else 202, shown.model_dump(mode="json"))
 
 

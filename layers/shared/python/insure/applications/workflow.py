@@ -59,8 +59,8 @@ class IssuanceTasks:
             raise StaleExecution(f"{application_id} is at submission {record.submissions}, not {submission}")
         return record
 
-    def _submission(self, submission: int) -> tuple[str, dict[str, Any]]:
-        return "submissions = :submission", {":submission": {"N": str(submission)}}
+    def _submission(self, submission: int) -> dict[str, Any]:
+        return {"submissions": submission}
 
     def underwrite(self, event: dict[str, Any]) -> dict[str, Any]:
         """Decide on the application; a decline is recorded with its reasons here and ends the workflow."""
@@ -78,7 +78,7 @@ class IssuanceTasks:
                 application_id,
                 set_fields={"status": "declined", "decision": decided},
                 when_status=("underwriting",),
-                when=self._submission(submission),
+                when_equal=self._submission(submission),
             )
         return {"approved": decision.approved, "decision": decided, "application": stored}
 
@@ -120,7 +120,7 @@ class IssuanceTasks:
             when_status = ("accepted", "payment_failed")
         try:
             self.applications.change(
-                application_id, set_fields=fields, when_status=when_status, when=self._submission(submission)
+                application_id, set_fields=fields, when_status=when_status, when_equal=self._submission(submission)
             )
         except Conflict as conflict:
             raise StaleExecution(str(conflict)) from None
@@ -167,10 +167,7 @@ class IssuanceTasks:
             application_id,
             set_fields={"status": status, "payment": shown, "payment_attempts": attempt},
             when_status=("accepted", "payment_failed"),
-            when=(
-                "payment_attempts = :before AND submissions = :submission",
-                {":before": {"N": str(attempt - 1)}, ":submission": {"N": str(submission)}},
-            ),
+            when_equal={"payment_attempts": attempt - 1, "submissions": submission},
         )
         if not result.approved:
             metrics.count(metrics.PAYMENTS_DECLINED)
@@ -209,7 +206,7 @@ class IssuanceTasks:
                 set_fields={"status": "issued", "policy_number": policy.policy_number},
                 remove=("task_token", "task_kind"),
                 when_status=("paid",),
-                when=self._submission(submission),
+                when_equal=self._submission(submission),
             )
         except Conflict:
             current = self._current(application_id, submission)
@@ -239,7 +236,7 @@ class IssuanceTasks:
                 set_fields=fields,
                 remove=("task_token", "task_kind"),
                 when_status=predecessors(status),
-                when=self._submission(int(event["submission"])),
+                when_equal=self._submission(int(event["submission"])),
             )
         except Conflict:
             return {"recorded": False}

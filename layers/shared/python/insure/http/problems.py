@@ -1,4 +1,5 @@
-"""RFC 9457 problem details: the single place where errors become HTTP responses."""
+"""RFC 9457 problem details: the single place where errors become HTTP responses (`field_path` is re-exported
+from `insure.errors`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from insure.errors import DomainError, FieldError
+from insure.errors import DomainError, FieldError, field_path
+
+__all__ = ["PROBLEM_BASE", "PROBLEM_JSON", "field_path", "from_domain_error", "from_validation_errors", "problem"]
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://problems.insurance-platform.example/"
@@ -21,9 +24,11 @@ def problem(
     slug: str,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> Response:
-    """A problem response; `errors` lists field errors for validation problems."""
-    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
+    """A problem response; `errors` lists field errors for validation problems, `extensions` adds members."""
+    body: dict[str, Any] = {**(extensions or {})}
+    body |= {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
     return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body), headers=headers or {})
@@ -39,20 +44,15 @@ def slug_of(body: str) -> str | None:
 
 
 def from_domain_error(error: DomainError) -> Response:
-    return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors, headers=error.headers)
-
-
-def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    """`("body", "items", 0, "value")` → `items[0].value`."""
-    path = ""
-    for part in loc:
-        if part in ("body", "query", "path", "header") and not path:
-            continue
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path or "body"
+    return problem(
+        error.status,
+        error.title,
+        error.detail,
+        slug=error.slug,
+        errors=error.errors,
+        headers=error.headers,
+        extensions=error.extensions,
+    )
 
 
 def from_validation_errors(errors: list[dict[str, Any]]) -> Response:

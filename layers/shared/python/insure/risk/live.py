@@ -36,7 +36,7 @@ def _default_authorizer(risk_event_id: str, token: str) -> None:
     import_module("insure.risk.event_views").authorize_reporter(risk_event_id, token)
 
 
-class LiveConnections:
+class ConnectionRepository:
     """WebSocket subscriptions in the single table."""
 
     def __init__(self, dynamodb: Any, table: str) -> None:
@@ -87,11 +87,11 @@ class LiveConnections:
 
 
 @cache
-def connections() -> LiveConnections:
+def connections() -> ConnectionRepository:
     from insure.aws import client
     from insure.settings import get_settings
 
-    return LiveConnections(client("dynamodb"), get_settings().table_name)
+    return ConnectionRepository(client("dynamodb"), get_settings().table_name)
 
 
 @cache

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from insure import timestamps
-from insure.errors import DomainError, FieldError, NotFound, RuleViolation, Unauthorized
+from insure.errors import DomainError, NotFound, RuleViolation, Unauthorized, field_errors
 from insure.risk.progress import InsurerStatus, apply_update
 from insure.types import MultilineText, Text
 
@@ -31,10 +31,6 @@ class InsurerWebhook(BaseModel):
     status: InsurerStatus
     updated_at: AwareDatetime
     note: MultilineText | None = Field(None, max_length=2000)
-
-
-def _field_errors(error: ValidationError) -> list[FieldError]:
-    return [FieldError(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in error.errors()]
 
 
 def receive(insurer_id: str, headers: Mapping[str, str] | None, body: str) -> None:
@@ -54,7 +50,7 @@ def receive(insurer_id: str, headers: Mapping[str, str] | None, body: str) -> No
     except ValidationError as error:
         if any(e["type"] == "json_invalid" for e in error.errors()):
             raise DomainError("The body is not valid JSON.") from error
-        raise RuleViolation("The progress update is not valid.", errors=_field_errors(error)) from error
+        raise RuleViolation("The progress update is not valid.", errors=field_errors(error)) from error
 
     def effect() -> dict[str, Any]:
         applied = apply_update(

@@ -153,4 +153,4 @@ def pay(
     ] = None,
 ) -> Response[str]:
     outcome = application_service().pay(application_id, body, idempotency_key, caller(router))
-    return _json(outcome.status_code, json.dumps(outcome.body), outcome.content_type)
+    return _json(outcome.status_code, json.dumps(outcome.body))

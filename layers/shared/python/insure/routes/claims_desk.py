@@ -26,7 +26,7 @@ from insure.claims_desk.models import (
     FactsDelivery,
     StatusChange,
 )
-from insure.errors import DomainError, FieldError, RuleViolation
+from insure.errors import DomainError, RuleViolation, field_errors
 from insure.http.access import Access, access
 
 router = Router()
@@ -45,8 +45,6 @@ class MalformedJson(DomainError):
 
 def _parse(model: type[ModelT], raw: str) -> ModelT:
     """A verified raw body validated as `model`: 400 when it is not JSON, 422 naming the broken fields."""
-    from insure.http.problems import field_path
-
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
@@ -54,7 +52,7 @@ def _parse(model: type[ModelT], raw: str) -> ModelT:
             raise MalformedJson("The request body is not valid JSON.") from error
         raise RuleViolation(
             "Some fields are missing or invalid.",
-            errors=[FieldError(field_path(tuple(e["loc"])), e["msg"]) for e in error.errors()],
+            errors=field_errors(error),
         ) from error
 
 

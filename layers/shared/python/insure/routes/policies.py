@@ -203,7 +203,7 @@ def pay_amendment(
     ] = None,
 ) -> Response[str]:
     outcome = _amendments().pay(policy_number, amendment_id, body, idempotency_key, caller(router))
-    return _json(outcome.status_code, json.dumps(outcome.body), outcome.content_type)
+    return _json(outcome.status_code, json.dumps(outcome.body))
 
 
 @router.get(

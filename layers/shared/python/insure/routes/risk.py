@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from insure.callers import owned
-from insure.errors import FieldError, NotFound, RuleViolation, Unauthorized
+from insure.errors import NotFound, RuleViolation, Unauthorized, field_errors
 from insure.http.access import Access, access, caller
 from insure.risk.event_models import Location, Opened, RiskEvent, RiskEventView
 from insure.risk.facts import Facts
@@ -104,12 +104,7 @@ def _header(name: str) -> str | None:
 
 
 def _field_errors(error: ValidationError) -> RuleViolation:
-    from insure.http.problems import field_path
-
-    return RuleViolation(
-        "Some fields are missing or invalid.",
-        errors=[FieldError(field_path(tuple(e["loc"])), e["msg"]) for e in error.errors()],
-    )
+    return RuleViolation("Some fields are missing or invalid.", errors=field_errors(error))
 
 
 @router.post(

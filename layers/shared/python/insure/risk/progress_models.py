@@ -1,0 +1,71 @@
+"""The models of insurers' progress on a risk event: statuses and their ranks, history entries, one insurer's
+progress (stored by `insure.risk.progress_repository`, changed by `insure.risk.progress`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from insure import timestamps
+
+ProgressStatus = Literal["pending", "unreachable", "received", "assessing", "approved", "denied", "paid", "closed"]
+InsurerStatus = Literal["received", "assessing", "approved", "denied", "paid", "closed"]
+Source = Literal["platform", "connector", "poll", "webhook"]
+
+RANK: dict[str, int] = {
+    "pending": 0,
+    "unreachable": 1,
+    "received": 2,
+    "assessing": 3,
+    "approved": 4,
+    "denied": 5,
+    "paid": 6,
+    "closed": 7,
+}
+FINAL: frozenset[str] = frozenset({"paid", "denied", "closed"})
+# Nothing more is expected of an insurer in these: it answered for good, or it never answered and gave up on
+# (a late answer still moves `unreachable` forward, and the event with it).
+SETTLED: frozenset[str] = FINAL | {"unreachable"}
+
+
+def now_rfc3339() -> str:
+    return timestamps.now()
+
+
+class ProgressEntry(BaseModel):
+    """One status change in an insurer's history."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: ProgressStatus
+    updated_at: str = Field(description="When the status changed (RFC 3339 UTC), as the insurer reports it")
+    note: str | None = None
+    source: Source = Field(description="Who told the platform: itself, the connector, a poll or a webhook")
+
+
+class InsurerProgress(BaseModel):
+    """Where one insurer stands on a risk event: the current status and how it got there."""
+
+    model_config = ConfigDict(frozen=True)
+
+    insurer_id: str
+    claim_reference: str | None = None
+    status: ProgressStatus
+    updated_at: str
+    history: list[ProgressEntry] = Field(default_factory=list)
+    policy_number: str | None = None
+    first_response_at: str | None = Field(
+        None, description="When the insurer's first answer to the claim was recorded (RFC 3339 UTC)"
+    )
+    facts_revision_delivered: int | None = Field(
+        None, description="The revision of the event's facts the insurer last received (with the claim or later)"
+    )
+    facts_delivered_at: str | None = None
+    latest_facts_delivered: bool | None = Field(
+        None, description="Whether the insurer has the event's latest facts (unknown until the claim is filed)"
+    )
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL
