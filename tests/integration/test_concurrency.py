@@ -67,9 +67,9 @@ def refusals(results: list[Any]) -> list[Exception]:
 
 def test_concurrent_payments_of_one_application_charge_the_card_once(issuance, monkeypatch):  # noqa: F811
     from insure.applications.models import PaymentRequest
-    from insure.applications.service import application_service
     from insure.callers import SessionCaller
     from insure.payments.processor import HttpCardProcessor
+    from insure.roots.applications import ApplicationsRoot
     from insure.sessions import token_hash
     from scripts.samples import GOOD_CARD
 
@@ -91,7 +91,7 @@ def test_concurrent_payments_of_one_application_charge_the_card_once(issuance, m
     monkeypatch.setattr(HttpCardProcessor, "charge_saved", counting_charge_saved)
     application_id, auth = accepted(issuance.api)
     caller = SessionCaller(token_hash(auth["Authorization"].removeprefix("Bearer ")), application_id)
-    service = application_service()
+    service = ApplicationsRoot.from_environment().applications  # as the function's root builds it
     # When eight payments (each with its own Idempotency-Key, as eight tabs would) arrive at once
     results = all_at_once(
         [

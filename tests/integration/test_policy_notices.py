@@ -54,10 +54,10 @@ def test_the_holder_is_told_once_by_email_and_text_when_the_policy_is_issued(iss
     assert len(mail) == 1 and len(text) == 1
     assert f"/policies/{number}/document" in mail[0]["body"]
     # When the issuance task runs again (Step Functions retries it) and the queue delivers its message twice
-    from insure.workflow_tasks import tasks_for
+    from insure.roots.workflows import WorkflowsRoot
 
     application_id = api.get(f"/policies/{number}", headers=auth).json["current"]["application_id"]
-    tasks_for({"application_id": application_id}).issue({"application_id": application_id, "submission": 1})
+    WorkflowsRoot.from_environment().issuance.issue({"application_id": application_id, "submission": 1})
     settle(wired)
     # Then nobody is told twice
     assert len(delivered(wired.gateway, EMAIL, f"policy {number} is issued", count=2, timeout=0)) == 1

@@ -1,5 +1,5 @@
 """The workflow functions serve two state machines: issuance (the payload names an `application_id`) and policy
-amendments (the payload names an `amendment_id`). This picks the tasks a payload belongs to."""
+amendments (the payload names an `amendment_id`). `insure.roots.workflows` picks the tasks a payload belongs to."""
 
 from __future__ import annotations
 
@@ -18,13 +18,3 @@ class WorkflowTasks(Protocol):
     def issue(self, event: dict[str, Any]) -> dict[str, Any]: ...
 
     def record(self, event: dict[str, Any]) -> dict[str, Any]: ...
-
-
-def tasks_for(event: dict[str, Any]) -> WorkflowTasks:
-    if "amendment_id" in event:
-        from insure.amendments.workflow import amendment_tasks
-
-        return amendment_tasks()
-    from insure.applications.workflow import tasks
-
-    return tasks()

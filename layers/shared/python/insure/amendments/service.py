@@ -345,8 +345,8 @@ def amendment_service() -> AmendmentService:
 
 @cache
 def _service_for(settings: PlatformSettings) -> AmendmentService:
-    from insure.applications.service import _signing_key
     from insure.policies.service import policy_service
+    from insure.secret_values import SecretReader
 
     return AmendmentService(
         policies=policy_service(),
@@ -355,6 +355,6 @@ def _service_for(settings: PlatformSettings) -> AmendmentService:
         applications=ApplicationRepository(settings.table_name),
         engine=StepFunctionsEngine(settings.amendment_state_machine_arn),
         wait_ms=settings.response_wait_ms,
-        fingerprint_key=_signing_key,
+        fingerprint_key=SecretReader().key(settings.signing_keys_secret_arn),
         payment_tokens=TokenStore(settings.table_name),
     )

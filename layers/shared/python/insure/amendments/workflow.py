@@ -10,7 +10,6 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from insure import timestamps
@@ -20,7 +19,6 @@ from insure.errors import Conflict, NotFound
 from insure.payments.processor import CardProcessor
 from insure.policies.proration import Term, allocate_refund, premium_difference
 from insure.policies.repository import PaymentRecord, PolicyRepository
-from insure.settings import PlatformSettings
 from insure.types import Money
 
 MAX_PAYMENT_ATTEMPTS = 3
@@ -330,25 +328,3 @@ def refund_to(
         policies.put_payment(policy_number, record)
         kept.append(record)
     return kept
-
-
-def amendment_tasks() -> AmendmentTasks:
-    from insure.settings import get_settings
-
-    return _tasks_for(get_settings())
-
-
-@cache
-def _tasks_for(settings: PlatformSettings) -> AmendmentTasks:
-    from insure.payments.processor import processor
-
-    return AmendmentTasks(
-        amendments=AmendmentRepository(settings.table_name),
-        policies=PolicyRepository(settings.table_name),
-        processor=processor(),
-        table=settings.table_name,
-        bucket=settings.documents_bucket,
-        offer_ttl_s=settings.offer_ttl_seconds,
-        payment_ttl_s=settings.session_ttl_seconds,
-        public_base_url=settings.public_base_url,
-    )

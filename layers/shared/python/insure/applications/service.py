@@ -13,13 +13,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from insure import timestamps
-from insure.applications.engine import StepFunctionsEngine, WorkflowEngine
+from insure.applications.engine import WorkflowEngine
 from insure.applications.models import (
     AcceptanceView,
     AcceptRequest,
@@ -31,14 +30,15 @@ from insure.applications.models import (
     PaymentRequest,
     PaymentView,
 )
+from insure.applications.ports import Idempotency, Quotes, SessionOwners, Underwriting
 from insure.applications.repository import DRAFT_TTL_ATTRIBUTE, ApplicationRecord, ApplicationRepository, now_iso
 from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTABLE
 from insure.callers import Caller, Customer, owned
 from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation, field_errors
 from insure.payments.outcome import Outcome
+from insure.payments.processor import CardProcessor, tokenize_with
 from insure.payments.tokens import TokenStore
 from insure.sessions import Session, SessionRepository, open_session, token_hash
-from insure.settings import PlatformSettings
 from insure.timestamps import from_epoch, rfc3339
 
 PAYING: frozenset[str] = frozenset({"accepted", "payment_failed"})
@@ -46,17 +46,6 @@ PAYING: frozenset[str] = frozenset({"accepted", "payment_failed"})
 
 class IdempotencyKeyMissing(DomainError):
     status, title, slug = 400, "Idempotency-Key required", "idempotency-key-required"
-
-
-def intake(request: ApplicationRequest) -> None:
-    """Refuse, with field errors, what the person must correct before applying (state, limits, quote id)."""
-    from insure.underwriting import check_intake
-    from insure.underwriting.quotes import get_quote
-
-    check_intake(request.underwriting_input())
-    if request.quote_id is not None and get_quote(request.quote_id) is None:
-        message = "This quote is unknown or has expired; ask for a new quote or leave quote_id out."
-        raise RuleViolation(message, errors=[FieldError("quote_id", message)])
 
 
 def view(record: ApplicationRecord) -> ApplicationView:
@@ -114,8 +103,21 @@ class ApplicationService:
     wait_ms: int
     fingerprint_key: Callable[[], bytes]
     payment_tokens: TokenStore
+    underwriting: Underwriting
+    quotes: Quotes
+    idempotency: Idempotency
+    cards: CardProcessor
+    session_owners: SessionOwners
     poll_first_s: float = 0.005
     poll_max_s: float = 0.015
+    sleep: Callable[[float], None] = time.sleep
+
+    def intake(self, request: ApplicationRequest) -> None:
+        """Refuse, with field errors, what the person must correct before applying (state, limits, quote id)."""
+        self.underwriting.check_intake(request.underwriting_input())
+        if request.quote_id is not None and not self.quotes.known(request.quote_id):
+            message = "This quote is unknown or has expired; ask for a new quote or leave quote_id out."
+            raise RuleViolation(message, errors=[FieldError("quote_id", message)])
 
     # -- reading --------------------------------------------------------------------------------------------
     def owned(self, application_id: str, caller: Caller) -> ApplicationRecord:
@@ -154,7 +156,7 @@ class ApplicationService:
                 if record is None:
                     raise NotFound(f"No application {application_id}.")
                 return record
-            time.sleep(min(delay, left))
+            self.sleep(min(delay, left))
             delay = min(delay * 1.5, self.poll_max_s)
 
     # -- changing -------------------------------------------------------------------------------------------
@@ -165,16 +167,15 @@ class ApplicationService:
         With an `Idempotency-Key`, a repeat (same body) gets the first response, the same session included: that
         session's token is derived (HMAC with the platform signing key over the application id, like reporter
         tokens), so the idempotency store keeps only the ids, no token."""
-        intake(request)
+        self.intake(request)
         if not (idempotency_key or "").strip():
             return self._create(request, caller, derive_token=False)
-        from insure.idempotency import once_per_key
 
         def effect() -> dict[str, Any]:
             created = self._create(request, caller, derive_token=True)
             return {"application_id": created.application_id, "expires_at": created.expires_at}
 
-        first = once_per_key("applications", idempotency_key, request.model_dump(mode="json"), effect)
+        first = self.idempotency.once_per_key("applications", idempotency_key, request.model_dump(mode="json"), effect)
         application_id = str(first["application_id"])
         return ApplicationCreated(
             application_id=application_id,
@@ -204,11 +205,7 @@ class ApplicationService:
         )
         self.applications.create(record, self.sessions.item(session))
         if isinstance(caller, Customer):
-            from insure.accounts.repository import AccountRepository
-
-            AccountRepository(self.sessions.table).link_session(
-                caller.customer_id, session.token_hash, application_id, stamp
-            )
+            self.session_owners.link_session(caller.customer_id, session.token_hash, application_id, stamp)
         expires = from_epoch(session.expires_at_epoch)
         return ApplicationCreated(application_id=application_id, session_token=token, expires_at=expires)
 
@@ -221,7 +218,7 @@ class ApplicationService:
             request = ApplicationRequest.model_validate({**record.input, **changes})
         except ValidationError as error:
             raise RuleViolation("Some fields are missing or invalid.", errors=field_errors(error)) from None
-        intake(request)
+        self.intake(request)
         updated = self.applications.update(
             application_id,
             set_fields={"status": "draft", "input": request.model_dump(mode="json")},
@@ -315,15 +312,13 @@ class ApplicationService:
         caller: Caller,
     ) -> Outcome:
         """Pay the premium once per Idempotency-Key; a repeat gets the first outcome, another body 422."""
-        from insure.idempotency import run_once
-
         record = self.owned(application_id, caller)
         if not idempotency_key or not idempotency_key.strip():
             raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
         fingerprint = hmac.new(
             self.fingerprint_key(), json.dumps(body.model_dump(mode="json"), sort_keys=True).encode(), hashlib.sha256
         ).hexdigest()  # a keyed digest: the idempotency store never holds a hash a card number could be guessed from
-        result = run_once(
+        result = self.idempotency.run_once(
             f"payment:{application_id}",
             idempotency_key.strip(),
             fingerprint,
@@ -333,7 +328,6 @@ class ApplicationService:
 
     def _pay(self, record: ApplicationRecord, body: PaymentRequest) -> Outcome:
         from insure.payments.cards import Card
-        from insure.payments.processor import processor, tokenize
 
         application_id = record.application_id
         if record.status not in PAYING or record.payment_attempts >= MAX_PAYMENT_ATTEMPTS:
@@ -342,9 +336,9 @@ class ApplicationService:
         if body.card is not None:
             card = body.card
             card_typed = Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder)
-            token = tokenize(card_typed, client_reference=application_id)
+            token = tokenize_with(self.cards, card_typed, client_reference=application_id)
         else:
-            token = processor().describe(str(body.payment_token))
+            token = self.cards.describe(str(body.payment_token))
         # Bound to this application: a token created for another one, or first used by another, is refused before
         # anything is held or charged; the workflow gets only its reference.
         reference = self.payment_tokens.hold(
@@ -411,42 +405,3 @@ def chosen_plan(offer: dict[str, Any], name: str) -> dict[str, Any]:
         message = f"This offer cannot be paid {name}; choose one of its payment plans: {offered}."
         raise RuleViolation(message, errors=[FieldError("payment_plan", message)])
     return dict(found)
-
-
-def _signing_key() -> bytes:
-    from insure.settings import get_settings
-
-    return _signing_key_of(get_settings().signing_keys_secret_arn)
-
-
-@cache
-def _signing_key_of(secret_id: str) -> bytes:
-    from insure.aws import client
-
-    secret: str = client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
-    return secret.encode()
-
-
-def application_service() -> ApplicationService:
-    """The service wired to this environment's resources (built on first use, again when settings change)."""
-    from insure.settings import get_settings
-
-    return _service_for(get_settings())
-
-
-@cache
-def _service_for(settings: PlatformSettings) -> ApplicationService:
-    return ApplicationService(
-        applications=ApplicationRepository(settings.table_name),
-        sessions=SessionRepository(settings.table_name),
-        engine=StepFunctionsEngine(settings.issuance_state_machine_arn),
-        session_ttl_s=settings.session_ttl_seconds,
-        wait_ms=settings.response_wait_ms,
-        fingerprint_key=_signing_key,
-        payment_tokens=TokenStore(settings.table_name),
-    )
-
-
-def reset() -> None:
-    _service_for.cache_clear()
-    _signing_key_of.cache_clear()

@@ -7,19 +7,17 @@ or retried execution cannot move an application it no longer owns."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Protocol
 
 from insure import metrics, timestamps
 from insure.applications.offers import make_offer
+from insure.applications.ports import Underwriting
 from insure.applications.repository import ApplicationRecord, ApplicationRepository
 from insure.applications.status import MAX_PAYMENT_ATTEMPTS, Status, predecessors
 from insure.errors import Conflict, NotFound
 from insure.payments.processor import CardProcessor
 from insure.payments.tokens import TokenStore
 from insure.policies.models import PolicyVersion
-from insure.policies.repository import PolicyRepository
-from insure.settings import PlatformSettings
 from insure.types import Money
 
 
@@ -47,6 +45,7 @@ class IssuanceTasks:
     processor: CardProcessor
     payment_tokens: TokenStore
     issuer: PolicyIssuer
+    underwriting: Underwriting
     offer_ttl_s: int
     public_base_url: str
     grace_days: int = 10
@@ -65,12 +64,11 @@ class IssuanceTasks:
     def underwrite(self, event: dict[str, Any]) -> dict[str, Any]:
         """Decide on the application; a decline is recorded with its reasons here and ends the workflow."""
         from insure.products.models import ApplicationInput
-        from insure.underwriting import underwrite
 
         application_id, submission = event["application_id"], int(event["submission"])
         stored = event.get("application") or dict(self._current(application_id, submission).input)
         fields = {k: v for k, v in stored.items() if k not in {"quote_id", "referrer"}}
-        decision = underwrite(ApplicationInput.model_validate(fields))
+        decision = self.underwriting.underwrite(ApplicationInput.model_validate(fields))
         decided = decision.model_dump(mode="json")
         self.applications.keep_decision(application_id, submission, decided)
         if not decision.approved:
@@ -241,26 +239,3 @@ class IssuanceTasks:
         except Conflict:
             return {"recorded": False}
         return {"recorded": True}
-
-
-def tasks() -> IssuanceTasks:
-    """The tasks wired to this environment's resources (built on first use, again when settings change)."""
-    from insure.settings import get_settings
-
-    return _tasks_for(get_settings())
-
-
-@cache
-def _tasks_for(settings: PlatformSettings) -> IssuanceTasks:
-    from insure.payments.processor import processor
-    from insure.policies.issuance import PolicyIssuance
-
-    return IssuanceTasks(
-        applications=ApplicationRepository(settings.table_name),
-        processor=processor(),
-        payment_tokens=TokenStore(settings.table_name),
-        issuer=PolicyIssuance(PolicyRepository(settings.table_name), settings.documents_bucket),
-        offer_ttl_s=settings.offer_ttl_seconds,
-        public_base_url=settings.public_base_url,
-        grace_days=settings.billing_grace_days,
-    )

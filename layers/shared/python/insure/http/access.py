@@ -147,6 +147,15 @@ CALLER = "caller"
 """The resolver-context key of the request's caller."""
 
 
+SERVICES = "services"
+"""The resolver-context key of the function's composition root (its handler appends it to every request)."""
+
+
+def services(router: Any) -> Any:
+    """The composition root the handler handed to the current request (a route's way to reach its services)."""
+    return router.context[SERVICES]
+
+
 def caller(router: Any) -> Caller:
     """The caller the edge resolved for the current request (a route's way to reach it)."""
     found: Caller = router.context[CALLER]

@@ -220,10 +220,20 @@ def processor() -> CardProcessor:
     return _processor_at(get_settings().card_processor_url)
 
 
+def tokenize_with(cards: CardProcessor, card: Card, *, client_reference: str | None = None) -> CardToken:
+    """Validate `card` (Luhn, expiry, CVC) and exchange it at `cards` for a processor token created for
+    `client_reference` (the application or amendment it pays); raises RuleViolation before `cards` is reached."""
+    _refuse_invalid(card)
+    return cards.tokenize(card, client_reference=client_reference)
+
+
 def tokenize(card: Card, *, client_reference: str | None = None) -> CardToken:
-    """Validate `card` (Luhn, expiry, CVC) and exchange it for a processor token created for `client_reference`
-    (the application or amendment it pays); raises RuleViolation."""
+    """`tokenize_with` this environment's processor."""
+    _refuse_invalid(card)
+    return processor().tokenize(card, client_reference=client_reference)
+
+
+def _refuse_invalid(card: Card) -> None:
     found = problems(card)
     if found:
         raise RuleViolation("The card details are not valid.", errors=found)
-    return processor().tokenize(card, client_reference=client_reference)

@@ -22,8 +22,8 @@ from insure.applications.models import (
     ApplicationView,
     PaymentRequest,
 )
-from insure.applications.service import application_service
-from insure.http.access import Access, access, caller
+from insure.applications.service import ApplicationService
+from insure.http.access import Access, access, caller, services
 from insure.routes.openapi import REQUIRED_HEADER
 
 router = Router()
@@ -32,6 +32,12 @@ PROBLEM: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] =
     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
 }
 BEARER = "Requires `Authorization: Bearer <session_token>` (401 without a live session, 404 for another's)."
+
+
+def _applications() -> ApplicationService:
+    """The service the function's composition root built (`insure.roots.applications`)."""
+    service: ApplicationService = services(router).applications
+    return service
 
 
 def _json(status: int, body: str, content_type: str = "application/json") -> Response[str]:
@@ -67,14 +73,14 @@ def create_application(
         ),
     ] = None,
 ) -> Response[str]:
-    created = application_service().create(body, caller(router), idempotency_key)
+    created = _applications().create(body, caller(router), idempotency_key)
     return _json(201, created.model_dump_json())
 
 
 @router.get("/applications/<application_id>", summary="The application as it stands", tags=TAGS, description=BEARER)
 @access(Access.SESSION)
 def get_application(application_id: str) -> ApplicationView:
-    return application_service().get(application_id, caller(router))
+    return _applications().get(application_id, caller(router))
 
 
 @router.patch(
@@ -85,7 +91,7 @@ def get_application(application_id: str) -> ApplicationView:
 )
 @access(Access.SESSION)
 def patch_application(application_id: str, body: ApplicationPatch) -> ApplicationView:
-    return application_service().patch(application_id, body, caller(router))
+    return _applications().patch(application_id, body, caller(router))
 
 
 @router.post(
@@ -97,7 +103,7 @@ def patch_application(application_id: str, body: ApplicationPatch) -> Applicatio
 )
 @access(Access.SESSION)
 def submit_application(application_id: str) -> Response[str]:
-    status, shown = application_service().submit(application_id, caller(router))
+    status, shown = _applications().submit(application_id, caller(router))
     return _json(status, shown.model_dump_json())
 
 
@@ -110,7 +116,7 @@ def submit_application(application_id: str) -> Response[str]:
 )
 @access(Access.SESSION)
 def get_terms(application_id: str) -> Response[str]:
-    terms = application_service().terms(application_id, caller(router))
+    terms = _applications().terms(application_id, caller(router))
     return _json(200, terms, "text/plain; charset=utf-8")
 
 
@@ -122,7 +128,7 @@ def get_terms(application_id: str) -> Response[str]:
 )
 @access(Access.SESSION)
 def accept_offer(application_id: str, body: AcceptRequest) -> ApplicationView:
-    return application_service().accept(application_id, body, caller(router))
+    return _applications().accept(application_id, body, caller(router))
 
 
 @router.post(
@@ -152,5 +158,5 @@ def pay(
         ),
     ] = None,
 ) -> Response[str]:
-    outcome = application_service().pay(application_id, body, idempotency_key, caller(router))
+    outcome = _applications().pay(application_id, body, idempotency_key, caller(router))
     return _json(outcome.status_code, json.dumps(outcome.body))

@@ -1,0 +1,78 @@
+"""What the application service and the issuance tasks need from the rest of the platform, as small interfaces
+(the composition root hands in the real ones; unit tests hand in fakes), and the real ones over the platform's
+modules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from insure.products.models import ApplicationInput
+    from insure.underwriting.models import Decision
+
+
+class Underwriting(Protocol):
+    def check_intake(self, application: ApplicationInput) -> None:
+        """Raise RuleViolation (field errors) for what the person must correct before applying."""
+
+    def underwrite(self, application: ApplicationInput) -> Decision: ...
+
+
+class Quotes(Protocol):
+    def known(self, quote_id: str) -> bool:
+        """Whether the quote exists and has not expired."""
+
+
+class Idempotency(Protocol):
+    def run_once(self, scope: str, key: str, payload: Any, effect: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """`effect` once per (scope, key); its result replayed to repeats."""
+
+    def once_per_key(
+        self, scope: str, key: str | None, payload: Any, effect: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """`run_once` when a key was sent, else simply `effect()`."""
+
+
+class SessionOwners(Protocol):
+    def link_session(self, customer_id: str, session_hash: str, application_id: str, at: str) -> bool:
+        """Make a session's application the customer's."""
+
+
+class RulebookUnderwriting:
+    """Underwriting against the stored rulebooks (`insure.underwriting`)."""
+
+    def check_intake(self, application: ApplicationInput) -> None:
+        from insure.underwriting import check_intake
+
+        check_intake(application)
+
+    def underwrite(self, application: ApplicationInput) -> Decision:
+        from insure.underwriting import underwrite
+
+        return underwrite(application)
+
+
+class StoredQuotes:
+    """Quotes as `POST /quotes` stored them."""
+
+    def known(self, quote_id: str) -> bool:
+        from insure.underwriting.quotes import get_quote
+
+        return get_quote(quote_id) is not None
+
+
+class IdempotencyTable:
+    """Powertools idempotency on its own table (`insure.idempotency`)."""
+
+    def run_once(self, scope: str, key: str, payload: Any, effect: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        from insure.idempotency import run_once
+
+        return run_once(scope, key, payload, effect)
+
+    def once_per_key(
+        self, scope: str, key: str | None, payload: Any, effect: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        from insure.idempotency import once_per_key
+
+        return once_per_key(scope, key, payload, effect)

@@ -1,0 +1,51 @@
+"""The `applications` function's composition root: the application service over the single table, the issuance
+state machine, the card processor, the idempotency table and the signing key (read with a maximum age)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from insure.applications.service import ApplicationService
+    from insure.settings import PlatformSettings
+
+
+@dataclass
+class ApplicationsRoot:
+    settings: PlatformSettings
+
+    @classmethod
+    def from_environment(cls) -> ApplicationsRoot:
+        from insure.settings import get_settings
+
+        return cls(get_settings())
+
+    @cached_property
+    def applications(self) -> ApplicationService:
+        from insure.accounts.repository import AccountRepository
+        from insure.applications.engine import StepFunctionsEngine
+        from insure.applications.ports import IdempotencyTable, RulebookUnderwriting, StoredQuotes
+        from insure.applications.repository import ApplicationRepository
+        from insure.applications.service import ApplicationService
+        from insure.payments.processor import HttpCardProcessor
+        from insure.payments.tokens import TokenStore
+        from insure.secret_values import SecretReader
+        from insure.sessions import SessionRepository
+
+        settings = self.settings
+        return ApplicationService(
+            applications=ApplicationRepository(settings.table_name),
+            sessions=SessionRepository(settings.table_name),
+            engine=StepFunctionsEngine(settings.issuance_state_machine_arn),
+            session_ttl_s=settings.session_ttl_seconds,
+            wait_ms=settings.response_wait_ms,
+            fingerprint_key=SecretReader().key(settings.signing_keys_secret_arn),
+            payment_tokens=TokenStore(settings.table_name),
+            underwriting=RulebookUnderwriting(),
+            quotes=StoredQuotes(),
+            idempotency=IdempotencyTable(),
+            cards=HttpCardProcessor(settings.card_processor_url),
+            session_owners=AccountRepository(settings.table_name),
+        )

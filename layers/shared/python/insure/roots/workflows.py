@@ -1,0 +1,71 @@
+"""The workflow functions' composition root (`issuance_underwrite`, `_offer`, `_await`, `_charge`, `_issue`,
+`_record`): each serves the issuance state machine (a payload naming an `application_id`) and the amendment state
+machine (one naming an `amendment_id`), so the root builds the tasks of both, each on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from insure.amendments.workflow import AmendmentTasks
+    from insure.applications.workflow import IssuanceTasks
+    from insure.settings import PlatformSettings
+    from insure.workflow_tasks import WorkflowTasks
+
+
+@dataclass
+class WorkflowsRoot:
+    settings: PlatformSettings
+
+    @classmethod
+    def from_environment(cls) -> WorkflowsRoot:
+        from insure.settings import get_settings
+
+        return cls(get_settings())
+
+    @cached_property
+    def issuance(self) -> IssuanceTasks:
+        from insure.applications.ports import RulebookUnderwriting
+        from insure.applications.repository import ApplicationRepository
+        from insure.applications.workflow import IssuanceTasks
+        from insure.payments.processor import HttpCardProcessor
+        from insure.payments.tokens import TokenStore
+        from insure.policies.issuance import PolicyIssuance
+        from insure.policies.repository import PolicyRepository
+
+        settings = self.settings
+        return IssuanceTasks(
+            applications=ApplicationRepository(settings.table_name),
+            processor=HttpCardProcessor(settings.card_processor_url),
+            payment_tokens=TokenStore(settings.table_name),
+            issuer=PolicyIssuance(PolicyRepository(settings.table_name), settings.documents_bucket),
+            underwriting=RulebookUnderwriting(),
+            offer_ttl_s=settings.offer_ttl_seconds,
+            public_base_url=settings.public_base_url,
+            grace_days=settings.billing_grace_days,
+        )
+
+    @cached_property
+    def amendments(self) -> AmendmentTasks:
+        from insure.amendments.repository import AmendmentRepository
+        from insure.amendments.workflow import AmendmentTasks
+        from insure.payments.processor import HttpCardProcessor
+        from insure.policies.repository import PolicyRepository
+
+        settings = self.settings
+        return AmendmentTasks(
+            amendments=AmendmentRepository(settings.table_name),
+            policies=PolicyRepository(settings.table_name),
+            processor=HttpCardProcessor(settings.card_processor_url),
+            table=settings.table_name,
+            bucket=settings.documents_bucket,
+            offer_ttl_s=settings.offer_ttl_seconds,
+            payment_ttl_s=settings.session_ttl_seconds,
+            public_base_url=settings.public_base_url,
+        )
+
+    def tasks_for(self, event: dict[str, Any]) -> WorkflowTasks:
+        """The tasks a payload belongs to: an amendment's (it names an `amendment_id`) or an application's."""
+        return self.amendments if "amendment_id" in event else self.issuance
