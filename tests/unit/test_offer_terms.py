@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from decimal import Decimal
 
 from insure.applications.offers import make_offer
 from insure.applications.terms import render_terms
@@ -83,3 +84,75 @@ def test_the_offer_hash_is_the_hash_of_the_terms_text_and_the_same_offer_renders
     assert digest == hashlib.sha256(terms.encode()).hexdigest()
     again = render_terms("app_1", APPLICATION, {"amount": "1302.75", "currency": "USD"}, expires_at=expires_at)
     assert again == terms
+
+
+def test_the_terms_accepted_the_policy_document_and_the_cancellation_arithmetic_say_the_same_thing():
+    """What the person accepts (and hashes) repeats the policy document's conditions on changes, cancellation and
+    refunds word for word, from one source (data/wording/common.json), and those words are what the code does."""
+    from insure.billing.plans import schedule
+    from insure.policies.document import render
+    from insure.policies.proration import (
+        PaidCharge,
+        Period,
+        Term,
+        cancellation_refund,
+        premium_paid,
+        premium_parts,
+    )
+    from insure.policies.wording import general_conditions, terms_conditions
+    from insure.products.rulebooks import PaymentPlanRule
+    from tests import document_samples as samples
+    from tests.pdf_text import pdf_text
+
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+
+    # Given an offer of a computer policy whose rulebook keeps a $25.00 minimum, payable monthly with a fee
+    monthly = PaymentPlanRule(plan="monthly", factor=Decimal("0.03"), installment_fee=Decimal("1.00"))
+    plan = schedule(Decimal("600.00"), monthly, NOW.date())
+    offer = make_offer(
+        "app_1",
+        APPLICATION,
+        {"amount": "600.00", "currency": "USD"},
+        offer_ttl_s=900,
+        session_expires_at_epoch=int(NOW.timestamp()) + 3600,
+        public_base_url="http://x/",
+        now=NOW,
+        payment_plans=[plan.as_json()],
+        minimum_premium=Decimal("25.00"),
+    )
+    terms = flat(offer.terms)
+    # Then the terms say nothing the policy does not: no notice period, no cancellation by the insurer
+    assert "written notice" not in terms and "You or we may cancel" not in terms
+    # And each of their conditions is the policy document's, word for word (the document of a monthly policy)
+    document = pdf_text(render(samples.monthly(), context=samples.context("computer"), web_address="https://x"))
+    document_conditions = dict(general_conditions(Decimal("25.00"), "monthly"))
+    repeated = terms_conditions(Decimal("25.00"), ["monthly"])
+    assert [title for title, _ in repeated] == [
+        "Installments",
+        "Changes to covered items",
+        "Cancellation by you",
+        "Refund on cancellation",
+    ]
+    for title, text in repeated:
+        assert f"{title}. {text}" in terms
+        assert document_conditions[title] == text
+        assert flat(text) in document
+    assert "The minimum premium of $25.00 is earned when the policy is issued" in terms
+    assert "The fee of a payment plan is not premium and is never refunded" in terms
+    # And the arithmetic does what they say. Cancelled on the first day after the first installment: the premium
+    # in it comes back less the $25.00 minimum, its plan fee never does
+    amounts = [i.amount for i in plan.installments]
+    first_premium = premium_parts(amounts, plan.premium)[0]
+    assert first_premium < amounts[0]  # the first installment carries part of the fee
+    charges = [PaidCharge("ch_1", first_premium, term=1)]
+    term = Term(NOW.date(), NOW.date().replace(year=NOW.year + 1))
+    paid = premium_paid(charges, term=1)
+    refund = cancellation_refund(term, [Period(plan.premium, term.start)], paid, term.start, Decimal("25.00"))
+    assert refund == first_premium - Decimal("25.00")
+    # Half-way through the term, what is kept is the premium earned by then (more than was paid): no refund is due
+    half = term.start + (term.end - term.start) / 2
+    assert cancellation_refund(term, [Period(plan.premium, term.start)], paid, half, Decimal("25.00")) == 0
+    # And only the premium paid for the term in force counts: a first term's charge is not refunded in the second
+    renewed = [PaidCharge("ch_term1", Decimal("600.00"), term=1), PaidCharge("ch_term2", first_premium, term=2)]
+    assert premium_paid(renewed, term=2) == first_premium

@@ -167,8 +167,10 @@ def test_the_cancellation_and_refund_clause_says_what_the_cancellation_code_does
     # least the minimum premium kept (insure.policies.proration.cancellation_refund), paid back to the cards
     for text in (with_minimum, without):
         assert (
-            "we keep the premium earned up to the cancellation date and refund the rest of what you have paid" in text
+            "we keep the premium earned up to the cancellation date and refund the rest of the premium you have paid "
+            "for the current policy period" in text
         )
+        assert "The fee of a payment plan is not premium and is never refunded" in text
         assert "counted in days" in text
         assert "to the card or cards that paid the premium" in text
         assert "not a day before you ask" in text  # no back-dating (CancellationService._effective)

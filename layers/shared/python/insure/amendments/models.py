@@ -69,7 +69,13 @@ class SettlementView(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     kind: Literal["charge", "refund", "none"]
-    amount: Money
+    amount: Money = Field(description="The premium difference settled (charged, or refunded and lowered)")
+    refunded: Money | None = Field(
+        None, description="For a decrease: what was refunded to the card (never more than the term's premium paid)"
+    )
+    installments_lowered: Money | None = Field(
+        None, description="For a decrease on an installment plan: what was taken off the installments not yet charged"
+    )
     brand: str | None = None
     last4: str | None = None
     attempts: int = 0

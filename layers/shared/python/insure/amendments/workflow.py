@@ -33,8 +33,18 @@ def underwriting_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in item.items() if k not in STRIPPED} for item in items]
 
 
-def terms_document(record: AmendmentRecord, premium: dict[str, str], difference: Decimal) -> str:
-    """The amended policy's terms as plain text (what the offer's hash covers)."""
+def terms_document(
+    record: AmendmentRecord,
+    premium: dict[str, str],
+    difference: Decimal,
+    minimum: Decimal = Decimal("0.00"),
+    plan: str = "annual",
+) -> str:
+    """The amended policy's terms as plain text (what the offer's hash covers): the change, then the policy's
+    conditions on changes, cancellation and refunds in the policy document's words (`minimum`: the minimum premium
+    of the rulebook the change is underwritten on; `plan`: the policy's payment plan)."""
+    from insure.applications.terms import conditions_paragraphs
+
     lines = [
         "POLICY AMENDMENT - TERMS AND CONDITIONS",
         f"Policy: {record.policy_number}    Amendment: {record.amendment_id}",
@@ -48,9 +58,11 @@ def terms_document(record: AmendmentRecord, premium: dict[str, str], difference:
         lines.append(f"  {index}. {described}")
     lines += [
         "1. The amended coverage applies from the effective date to the end of the current term.",
-        "2. A positive difference is due before the amendment is issued; a negative one is refunded to the card "
-        "that paid for the policy.",
+        "2. A positive difference is due before the amendment is issued; a negative one is settled as the policy's "
+        "conditions below say.",
         "3. Every other term of the policy is unchanged.",
+        "",
+        *conditions_paragraphs(minimum, [{"plan": plan}]),
     ]
     return "\n".join(lines) + "\n"
 
@@ -109,7 +121,7 @@ class AmendmentTasks:
             dt.date.fromisoformat(record.effective_date),
         )
         settlement = "charge" if difference > 0 else "refund" if difference < 0 else "none"
-        terms = terms_document(record, premium, difference)
+        terms = terms_document(record, premium, difference, *self._policy_terms(event, record))
         now = timestamps.current()
         base = self.public_base_url.rstrip("/")
         offer = {
@@ -129,6 +141,15 @@ class AmendmentTasks:
             "acceptance_timeout_s": self.offer_ttl_s,
             "payment_timeout_s": self.payment_ttl_s,
         }
+
+    def _policy_terms(self, event: dict[str, Any], record: AmendmentRecord) -> tuple[Decimal, str]:
+        """(the minimum premium of the rulebook the change was underwritten on (the policy's when the workflow
+        does not pass it), the policy's payment plan)."""
+        from insure.policies.changes import minimum_premium
+
+        stored = self.policies.get(record.policy_number)
+        version = event.get("rulebook_version") or (stored.current.rulebook_version if stored else None)
+        return minimum_premium(version), (stored.current.payment_plan if stored else "annual")
 
     def await_callback(self, event: dict[str, Any]) -> dict[str, Any]:
         """Store the task token the customer's next action (acceptance or payment) will complete."""
@@ -155,9 +176,16 @@ class AmendmentTasks:
         difference = Decimal(offer["premium_difference"]["amount"])
         if offer["settlement"] == "charge":
             return self._charge(record, event["payment"], difference)
+        settlement: dict[str, Any] = {
+            "kind": offer["settlement"],
+            "amount": {"amount": str(abs(difference)), "currency": "USD"},
+        }
         if offer["settlement"] == "refund":
-            self._refund(record, -difference)
-        settlement = {"kind": offer["settlement"], "amount": {"amount": str(abs(difference)), "currency": "USD"}}
+            lowered, refunded = self._refund(record, -difference)
+            settlement |= {
+                "refunded": Money.of(refunded).model_dump(),
+                "installments_lowered": Money.of(lowered).model_dump(),
+            }
         if record.settlement is None:
             self._change(record, set_fields={"settlement": settlement}, when_status=("accepted",))
         return {"settled": True, "attempts": 0}
@@ -200,25 +228,55 @@ class AmendmentTasks:
         )
         return {"settled": result.approved, "attempts": attempt}
 
-    def _refund(self, record: AmendmentRecord, amount: Decimal) -> None:
-        from insure.policies.changes import initial_charge, refundable
+    def _refund(self, record: AmendmentRecord, amount: Decimal) -> tuple[Decimal, Decimal]:
+        """Settle a decrease of `amount` for the rest of the term: it lowers the term's installments not yet
+        charged (the last first, never their plan fee), then the rest is refunded to the cards that paid premium
+        for the term, never more than that premium (`proration.decrease_settlement`). A retry lowers nothing twice
+        (each installment records the amendments that lowered it) and splits the refund the same way. Returns
+        (lowered, refunded)."""
+        from insure.billing.repository import BillingRepository
+        from insure.errors import TransientError
+        from insure.policies.changes import initial_charge, paid_charges, term_at
+        from insure.policies.proration import decrease_settlement, premium_paid, refundable_charges
 
         stored = self.policies.get(record.policy_number)
         if stored is None:
             raise NotFound(f"No policy {record.policy_number}.")
+        term = term_at(stored.versions, record.base_version)
         # what this amendment refunded on an earlier try is left out, so a retry splits the refund the same way
         records = [r for r in self.policies.payments(record.policy_number) if r.reference != record.amendment_id]
         first_charge, card, first_amount = initial_charge(stored.versions[0].application_id, self.table)
+        charges = paid_charges(stored.versions, first_charge, first_amount, records)
+        billing = BillingRepository(self.table)
+        installments = [i for i in billing.installments(record.policy_number) if i.term == term]
+        done = sum(
+            (Decimal(i.adjustments[record.amendment_id]) for i in installments if record.amendment_id in i.adjustments),
+            Decimal(0),
+        )
+        open_ = [
+            i
+            for i in installments
+            if i.status in ("scheduled", "failed")
+            and i.attempts == i.settled
+            and record.amendment_id not in i.adjustments
+        ]
+        cuts, refund = decrease_settlement(
+            amount - done, [Decimal(i.amount) - Decimal(i.fee) for i in open_], premium_paid(charges, term)
+        )
+        for installment, cut in zip(open_, cuts, strict=True):
+            if cut > 0 and not billing.lower(installment, str(cut), amendment_id=record.amendment_id):
+                raise TransientError(f"installment {installment.installment} changed meanwhile; settle again")
         refund_to(
             self.processor,
             self.policies,
             record.policy_number,
-            refundable(stored.versions[0], first_charge, records, first_amount),
-            amount,
+            refundable_charges(charges, term),
+            refund,
             reference=record.amendment_id,
             version=record.base_version + 1,
             card=card,
         )
+        return done + sum(cuts, Decimal(0)), refund
 
     def issue(self, event: dict[str, Any]) -> dict[str, Any]:
         """Issue the amended policy as a new version with its own document; the policy is free to change again."""

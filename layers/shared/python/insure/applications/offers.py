@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from insure import timestamps
@@ -49,6 +50,7 @@ def make_offer(
     now: dt.datetime | None = None,
     payment_plans: list[dict[str, Any]] | None = None,
     grace_days: int = 10,
+    minimum_premium: Decimal = Decimal("0.00"),
 ) -> Offer:
     """An offer that lapses after `offer_ttl_s` or at the end of the session, whichever comes first, with the
     payment plans the rulebook offers (each plan's schedule if the policy is issued today)."""
@@ -63,6 +65,7 @@ def make_offer(
         expires_at=expires_at,
         payment_plans=payment_plans,
         grace_days=grace_days,
+        minimum_premium=minimum_premium,
     )
     return Offer(
         offer_id=uuid.uuid4().hex,

@@ -8,7 +8,7 @@ import textwrap
 from decimal import Decimal
 from typing import Any
 
-TERMS_VERSION = "2026-12"
+TERMS_VERSION = "2026-12.2"
 WIDTH = 100
 
 PRODUCT_NAMES = {
@@ -135,8 +135,9 @@ def render_terms(
     expires_at: str,
     payment_plans: list[dict[str, Any]] | None = None,
     grace_days: int = 10,
+    minimum_premium: Decimal = Decimal("0.00"),
 ) -> str:
-    """The terms document of an offer, as plain text."""
+    """The terms document of an offer, as plain text; `minimum_premium` is the rulebook's (kept on cancellation)."""
     applicant = application.get("applicant") or {}
     items = application.get("items") or []
     product = PRODUCT_NAMES.get(str(application.get("product")), _words(application.get("product")))
@@ -166,9 +167,15 @@ def render_terms(
             "offer was untrue, the policy may be void. Tell us promptly, and no later than 30 days after it "
             "happens, of any loss you want to claim for."
         ),
-        _paragraph(
-            "You or we may cancel the policy with 30 days' written notice; the part of the premium for the time "
-            "left is refunded pro rata."
-        ),
+        *conditions_paragraphs(minimum_premium, payment_plans),
     ]
     return "\n\n".join(paragraphs) + "\n"
+
+
+def conditions_paragraphs(minimum_premium: Decimal, payment_plans: list[dict[str, Any]] | None) -> list[str]:
+    """The policy's conditions on changes, cancellation, refunds (and installments), in the words of the policy
+    document (`insure.policies.wording.terms_conditions`, from `data/wording/common.json`), one paragraph each."""
+    from insure.policies.wording import terms_conditions
+
+    plans = [str(p.get("plan")) for p in payment_plans or []] or ["annual"]
+    return [_paragraph(f"{title}. {text}") for title, text in terms_conditions(minimum_premium, plans)]

@@ -86,6 +86,7 @@ class IssuanceTasks:
         from decimal import Decimal
 
         from insure.billing.catalog import offered_plans
+        from insure.policies.changes import minimum_premium
 
         plans = offered_plans(event.get("rulebook_version"), Decimal(event["premium"]["amount"]), timestamps.today())
         made = make_offer(
@@ -97,6 +98,7 @@ class IssuanceTasks:
             public_base_url=self.public_base_url,
             payment_plans=plans,
             grace_days=self.grace_days,
+            minimum_premium=minimum_premium(event.get("rulebook_version")),
         )
         return {
             "offer": made.public(),

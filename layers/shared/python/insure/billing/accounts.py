@@ -34,10 +34,22 @@ def term_installments(
         if policy.payment_schedule is not None
         else [{"installment": 1, "due_date": policy.effective_date, "amount": policy.premium.model_dump()}]
     )
+    from decimal import Decimal
+
+    from insure.policies.proration import premium_parts
+
+    amounts = [Decimal(entry["amount"]["amount"]) for entry in schedule]
+    premium = (
+        Decimal(policy.payment_schedule.total.amount) - Decimal(policy.payment_schedule.fee.amount)
+        if policy.payment_schedule is not None
+        else sum(amounts, Decimal(0))
+    )
+    parts = premium_parts(amounts, premium)
     records = []
-    for entry in schedule:
+    for entry, amount, part in zip(schedule, amounts, parts, strict=True):
         number = int(entry["installment"])
         record = InstallmentRecord(
+            fee=str(amount - part),
             policy_number=policy.policy_number,
             term=term,
             installment=number,

@@ -81,7 +81,8 @@ class RenewalView(BaseModel):
 
 def renewal_terms(policy: PolicyVersion, offer: dict[str, Any]) -> str:
     """The renewal's terms as plain text (their SHA-256 is the offer's)."""
-    from insure.applications.terms import _plans_paragraph, money
+    from insure.applications.terms import _plans_paragraph, conditions_paragraphs, money
+    from insure.policies.changes import minimum_premium
 
     return (
         f"Renewal of policy {policy.policy_number} (term {policy.term + 1})\n\n"
@@ -91,7 +92,9 @@ def renewal_terms(policy: PolicyVersion, offer: dict[str, Any]) -> str:
         f"for the next term it is {money(offer['premium']['amount'])}.\n\n"
         + _plans_paragraph(money(offer["premium"]["amount"]), offer["payment_plans"], 10)
         + "\n\nThis offer holds until the current term ends. If it is not accepted and paid by then, the policy "
-        "expires at the end of its term.\n"
+        "expires at the end of its term.\n\n"
+        + "\n\n".join(conditions_paragraphs(minimum_premium(offer["rulebook_version"]), offer["payment_plans"]))
+        + "\n"
     )
 
 
@@ -320,7 +323,8 @@ class RenewalService:
         )
         paid_at = timestamps.now()
         paid = {"charge_id": result.charge_id, "authorization_id": result.authorization_id, "paid_at": paid_at}
-        for record in term_installments(version, paid, term=term):
+        installments = term_installments(version, paid, term=term)
+        for record in installments:
             self.billing.put_installment(record, only_new=True)
         from insure.policies.repository import PaymentRecord
 
@@ -339,6 +343,7 @@ class RenewalService:
                 term=term,
                 attempts=1,
                 authorization_id=result.authorization_id,
+                fee=installments[0].fee,
             ),
         )
         renewal |= {"status": "renewed", "payment_plan": body.payment_plan, "renewed_version": version.version}

@@ -74,13 +74,15 @@ class InstallmentRecord:
     last_decline_code: str | None = None
     last_decline_message: str | None = None
     history: list[dict[str, Any]] = field(default_factory=list)  # every attempt: when, outcome, order id
+    fee: str = "0.00"  # the plan fee in `amount` (the rest is premium)
+    adjustments: dict[str, str] = field(default_factory=dict)  # amendment id -> premium taken off `amount`
 
     @property
     def sort_key(self) -> str:
         return installment_key(self.term, self.installment)
 
 
-_S = ("due_date", "amount", "status", "next_attempt_on", "processor_order_id", "authorization_id", "paid_at")
+_S = ("due_date", "amount", "status", "next_attempt_on", "processor_order_id", "authorization_id", "paid_at", "fee")
 _S2 = ("last_decline_code", "last_decline_message")
 _N = ("term", "installment", "attempts", "settled", "lease_until")
 
@@ -93,6 +95,7 @@ def _encode_installment(record: InstallmentRecord) -> dict[str, Any]:
         "entity": {"S": "installment"},
         "policy_number": {"S": record.policy_number},
         "history": {"S": json.dumps(record.history)},
+        "adjustments": {"S": json.dumps(record.adjustments)},
     }
     for name in _S + _S2:
         value = getattr(record, name)
@@ -121,6 +124,7 @@ def _decode_installment(item: dict[str, Any]) -> InstallmentRecord:
         if name in item:
             values[name] = int(item[name]["N"])
     values["history"] = json.loads(item["history"]["S"]) if "history" in item else []
+    values["adjustments"] = json.loads(item["adjustments"]["S"]) if "adjustments" in item else {}
     return InstallmentRecord(**values)
 
 
@@ -368,6 +372,32 @@ class BillingRepository:
             next_attempt_on,
         )
         record.last_decline_code, record.last_decline_message = code, message
+
+    def lower(self, record: InstallmentRecord, by: str, *, amendment_id: str) -> bool:
+        """Take `by` off an installment not yet charged, once per amendment (recorded in its `adjustments`); False
+        when it was charged, closed or changed meanwhile (the caller reads it again)."""
+        import json
+        from decimal import Decimal
+
+        amount = str(Decimal(record.amount) - Decimal(by))
+        adjustments = {**record.adjustments, amendment_id: by}
+        try:
+            self._update(
+                record,
+                "SET amount = :new, adjustments = :adjustments",
+                "amount = :old AND #status IN (:scheduled, :failed) AND attempts = settled",
+                {
+                    ":new": {"S": amount},
+                    ":old": {"S": record.amount},
+                    ":adjustments": {"S": json.dumps(adjustments)},
+                    ":scheduled": {"S": "scheduled"},
+                    ":failed": {"S": "failed"},
+                },
+            )
+        except Lost:
+            return False
+        record.amount, record.adjustments = amount, adjustments
+        return True
 
     def close(self, record: InstallmentRecord, status: str) -> None:
         """An owed installment that will never be charged: `cancelled` (the policy ended) or `lapsed` (it ended

@@ -143,6 +143,7 @@ class BillingRun:
                     term=record.term,
                     attempts=attempt,
                     authorization_id=result.authorization_id,
+                    fee=record.fee,
                 ),
             )
             return "charged"

@@ -18,6 +18,7 @@ from insure.callers import Caller
 from insure.errors import Conflict, FieldError, RuleViolation
 from insure.payments.processor import CardProcessor
 from insure.policies.models import PolicyStatus, PolicyVersion
+from insure.policies.proration import PaidCharge
 from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.policies.service import PolicyService, status_on, today
 from insure.settings import PlatformSettings
@@ -40,7 +41,10 @@ class CancellationPreview(BaseModel):
 
     refund: Money
     effective_date: str
-    paid: Money = Field(description="What was paid on the policy so far")
+    paid: Money = Field(
+        description="The premium paid for the term in force so far, net of refunds (plan fees are not premium and "
+        "are never refunded; earlier terms of a renewed policy are closed)"
+    )
     kept: Money = Field(description="What the insurer keeps: the premium earned by then, at least the minimum")
     minimum_premium: Money
 
@@ -79,22 +83,34 @@ class CancellationService:
         if message:
             raise RuleViolation(message, errors=[FieldError("effective_date", message)])
 
-    def _refund(self, stored: StoredPolicy, effective: dt.date) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-        """(refund, paid, kept, minimum) of a cancellation effective on `effective`."""
-        from insure.policies.changes import initial_charge, minimum_premium, paid_total, periods_of, term_of
-        from insure.policies.proration import cancellation_refund, to_cents
+    def _charges(self, stored: StoredPolicy) -> tuple[list[PaidCharge], dict[str, str]]:
+        """The policy's charges as refunds see them, and the card that paid at issuance."""
+        from insure.policies.changes import initial_charge, paid_charges
 
-        _, _, first_amount = initial_charge(stored.versions[0].application_id, self.table)
-        paid = paid_total(stored.versions[0], self.repository.payments(stored.current.policy_number), first_amount)
-        minimum = minimum_premium(stored.current.rulebook_version)
-        refund = cancellation_refund(term_of(stored.current), periods_of(stored.versions), paid, effective, minimum)
+        first_charge, card, first_amount = initial_charge(stored.versions[0].application_id, self.table)
+        records = self.repository.payments(stored.current.policy_number)
+        return paid_charges(stored.versions, first_charge, first_amount, records), card
+
+    def _refund(
+        self, stored: StoredPolicy, effective: dt.date, charges: list[PaidCharge]
+    ) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """(refund, premium paid for the term in force, kept, minimum) of a cancellation effective on `effective`:
+        plan fees are not premium and are never refunded; a renewed policy's earlier terms are closed."""
+        from insure.policies.changes import minimum_premium, periods_of, term_of
+        from insure.policies.proration import cancellation_refund, premium_paid, to_cents
+
+        current = stored.current
+        paid = premium_paid(charges, current.term)
+        minimum = minimum_premium(current.rulebook_version)
+        periods = periods_of(stored.versions, current.term)
+        refund = cancellation_refund(term_of(current), periods, paid, effective, minimum)
         return refund, paid, to_cents(paid - refund), minimum
 
     def preview(self, policy_number: str, effective: dt.date | None, caller: Caller) -> CancellationPreview:
         stored = self.policies.owned(policy_number, caller)
         day = effective or today()
         self._effective(stored, day)
-        refund, paid, kept, minimum = self._refund(stored, day)
+        refund, paid, kept, minimum = self._refund(stored, day, self._charges(stored)[0])
         return CancellationPreview(
             refund=Money.of(refund),
             effective_date=day.isoformat(),
@@ -105,15 +121,10 @@ class CancellationService:
 
     def cancel(self, policy_number: str, body: CancellationRequest, caller: Caller) -> CancellationView:
         from insure.amendments.workflow import refund_to
-        from insure.policies.changes import (
-            after_version_stored,
-            initial_charge,
-            next_version,
-            now_rfc3339,
-            refundable,
-        )
+        from insure.policies.changes import after_version_stored, next_version, now_rfc3339
         from insure.policies.issuance import store_document
         from insure.policies.models import Cancellation, Change
+        from insure.policies.proration import refundable_charges
 
         stored = self.policies.owned(policy_number, caller)
         self._effective(stored, body.effective_date)
@@ -122,17 +133,14 @@ class CancellationService:
         try:
             stored = self.repository.get(policy_number) or stored  # as it stands now that no one else may change it
             self._effective(stored, body.effective_date)
-            refund, _, _, _ = self._refund(stored, body.effective_date)
+            paid, card = self._charges(stored)
+            refund, _, _, _ = self._refund(stored, body.effective_date, paid)
             current = stored.current
-            first_charge, card, first_amount = initial_charge(stored.versions[0].application_id, self.table)
-            charges = refundable(
-                stored.versions[0], first_charge, self.repository.payments(policy_number), first_amount
-            )
             records = refund_to(
                 self.processor,
                 self.repository,
                 policy_number,
-                charges,
+                refundable_charges(paid, current.term),
                 refund,
                 reference=f"cancellation:{policy_number}:v{current.version + 1}",
                 version=current.version + 1,

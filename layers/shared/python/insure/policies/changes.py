@@ -10,7 +10,7 @@ from typing import Any
 from insure.policies.issuance import document_key
 from insure.policies.items import ITEM_ID
 from insure.policies.models import Actor, Cancellation, Change, PolicyStatus, PolicyVersion
-from insure.policies.proration import Period, Term
+from insure.policies.proration import PaidCharge, Period, Term
 from insure.policies.repository import PaymentRecord
 from insure.types import Money
 
@@ -25,11 +25,57 @@ def term_of(version: PolicyVersion) -> Term:
     return Term(dt.date.fromisoformat(version.effective_date), dt.date.fromisoformat(version.expiry_date))
 
 
-def periods_of(versions: list[PolicyVersion]) -> list[Period]:
-    """Each version's annual premium from the day it is in force (a cancellation's version changes no premium)."""
+def periods_of(versions: list[PolicyVersion], term: int | None = None) -> list[Period]:
+    """Each version's annual premium from the day it is in force (a cancellation's version changes no premium),
+    only the versions of `term` when given (a renewed policy's earlier terms are closed)."""
     return [
-        Period(v.premium.decimal, dt.date.fromisoformat(v.in_force_from)) for v in versions if v.cancellation is None
+        Period(v.premium.decimal, dt.date.fromisoformat(v.in_force_from))
+        for v in versions
+        if v.cancellation is None and (term is None or v.term == term)
     ]
+
+
+def term_at(versions: list[PolicyVersion], number: int) -> int:
+    """The term of version `number` (a version not stored yet, which a step pays for before issuing it, belongs to
+    the term of the last version before it)."""
+    earlier = [v for v in versions if v.version <= number]
+    return (earlier[-1] if earlier else versions[-1]).term
+
+
+def first_installment_fee(first: PolicyVersion, amount: Decimal | None) -> Decimal:
+    """The plan fee in the charge made at issuance (the first installment of the first version's plan)."""
+    from insure.policies.proration import premium_parts
+
+    schedule = first.payment_schedule
+    if schedule is None or amount is None:
+        return Decimal("0.00")
+    amounts = [i.amount.decimal for i in schedule.schedule]
+    parts = premium_parts(amounts, schedule.total.decimal - schedule.fee.decimal)
+    return amounts[0] - parts[0]
+
+
+def paid_charges(
+    versions: list[PolicyVersion],
+    first_charge_id: str | None,
+    first_amount: Decimal | None,
+    records: list[PaymentRecord],
+) -> list[PaidCharge]:
+    """Every charge on the policy, the one at issuance first, as refunds see them: the premium part (plan fees
+    left out), what was refunded from it and the term it paid for."""
+    first = versions[0]
+    charges: list[tuple[str, Decimal, int]] = []
+    if first_charge_id:
+        amount = first.premium.decimal if first_amount is None else first_amount
+        charges.append((first_charge_id, amount - first_installment_fee(first, first_amount), first.term))
+    for record in records:
+        if record.kind == "charge":
+            term = record.term if record.term is not None else term_at(versions, record.version)
+            charges.append((record.processor_id, Decimal(record.amount) - Decimal(record.fee or "0"), term))
+    refunded: dict[str, Decimal] = {}
+    for record in records:
+        if record.kind == "refund" and record.charge_id:
+            refunded[record.charge_id] = refunded.get(record.charge_id, Decimal(0)) + Decimal(record.amount)
+    return [PaidCharge(cid, premium, term, refunded.get(cid, Decimal("0.00"))) for cid, premium, term in charges]
 
 
 def item_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[Change]:
@@ -91,33 +137,6 @@ def initial_charge(application_id: str, table: str) -> tuple[str | None, dict[st
     card = {k: str(payment[k]) for k in ("brand", "last4") if payment.get(k)}
     amount = payment.get("amount")
     return payment.get("charge_id"), card, Decimal(amount["amount"]) if isinstance(amount, dict) else None
-
-
-def paid_total(first: PolicyVersion, records: list[PaymentRecord], first_amount: Decimal | None = None) -> Decimal:
-    """What the customer has paid on the policy: the charge at issuance (the premium unless `first_amount` says
-    otherwise), plus later charges (amendments, installments), less refunds."""
-    total = first.premium.decimal if first_amount is None else first_amount
-    for record in records:
-        total += Decimal(record.amount) if record.kind == "charge" else -Decimal(record.amount)
-    return total
-
-
-def refundable(
-    first: PolicyVersion,
-    first_charge_id: str | None,
-    records: list[PaymentRecord],
-    first_amount: Decimal | None = None,
-) -> list[tuple[str, Decimal]]:
-    """Each charge on the policy with what is left of it to refund, the original charge first."""
-    charges: list[tuple[str, Decimal]] = []
-    if first_charge_id:
-        charges.append((first_charge_id, first.premium.decimal if first_amount is None else first_amount))
-    charges += [(r.processor_id, Decimal(r.amount)) for r in records if r.kind == "charge"]
-    left = dict(charges)
-    for record in records:
-        if record.kind == "refund" and record.charge_id in left:
-            left[record.charge_id] -= Decimal(record.amount)
-    return [(charge_id, left[charge_id]) for charge_id, _ in charges if left[charge_id] > 0]
 
 
 def minimum_premium(rulebook_version: str | None) -> Decimal:

@@ -92,3 +92,69 @@ def allocate_refund(refundable: Sequence[tuple[str, Decimal]], amount: Decimal) 
             parts.append((charge_id, part))
             left -= part
     return parts
+
+
+# --- plan fees and the term in force ------------------------------------------------------------------------------
+# A plan's installments add up to the premium plus the plan fee. The fee is not premium: it is earned as each
+# installment is charged and never refunded, so a refund (an amendment's decrease, a cancellation) counts only the
+# premium part of what was paid, and only what was paid for the term in force (a renewed policy's earlier terms
+# are settled and closed).
+
+
+def premium_parts(amounts: Sequence[Decimal], premium: Decimal) -> list[Decimal]:
+    """The premium in each installment of a schedule whose `amounts` add up to `premium` plus the plan's fee: the
+    premium paid through installment k is `premium` times the share of the total paid through k, half-up to the
+    cent, so the parts add up to `premium` exactly and each installment's fee is its amount less its part."""
+    total = sum(amounts, Decimal(0))
+    if total <= 0:
+        return [Decimal("0.00") for _ in amounts]
+    parts: list[Decimal] = []
+    through, before = Decimal(0), Decimal("0.00")
+    for amount in amounts:
+        through += amount
+        cumulative = to_cents(Fraction(premium) * Fraction(through) / Fraction(total))
+        parts.append(cumulative - before)
+        before = cumulative
+    return parts
+
+
+@dataclass(frozen=True)
+class PaidCharge:
+    """A charge on the policy as refunds see it: its premium part (the rest was plan fee), what was refunded from
+    it already, and the term it paid for."""
+
+    charge_id: str
+    premium: Decimal
+    term: int
+    refunded: Decimal = Decimal("0.00")
+
+    @property
+    def refundable(self) -> Decimal:
+        return max(self.premium - self.refunded, Decimal("0.00"))
+
+
+def premium_paid(charges: Sequence[PaidCharge], term: int) -> Decimal:
+    """The premium paid for `term`, net of what was refunded (plan fees and other terms left out)."""
+    return sum((c.premium - c.refunded for c in charges if c.term == term), Decimal("0.00"))
+
+
+def refundable_charges(charges: Sequence[PaidCharge], term: int) -> list[tuple[str, Decimal]]:
+    """`(charge id, premium still refundable)` of each charge that paid for `term`, in the order paid (the first
+    card first): what `allocate_refund` may split a refund over."""
+    return [(c.charge_id, c.refundable) for c in charges if c.term == term and c.refundable > 0]
+
+
+def decrease_settlement(
+    decrease: Decimal, unpaid_premium: Sequence[Decimal], refundable: Decimal
+) -> tuple[list[Decimal], Decimal]:
+    """How a premium decrease of an amendment is settled: first it lowers the premium of the term's installments
+    not yet charged (`unpaid_premium`, in due order), the last first, each down to its plan fee; what is left is
+    refunded, never more than the premium `refundable` for the term. Returns (each installment's reduction, in the
+    same order, the refund)."""
+    left = max(decrease, Decimal("0.00"))
+    reductions = [Decimal("0.00") for _ in unpaid_premium]
+    for index in reversed(range(len(unpaid_premium))):
+        cut = min(left, max(unpaid_premium[index], Decimal("0.00")))
+        reductions[index] = cut
+        left -= cut
+    return reductions, min(left, max(refundable, Decimal("0.00")))

@@ -34,6 +34,7 @@ class PaymentRecord:
     term: int | None = None
     attempts: int | None = None  # the attempt that paid it
     authorization_id: str | None = None  # the issuer's authorization of a charge
+    fee: str | None = None  # for an installment's charge: the plan fee in it (never refunded); None: no fee
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +51,7 @@ class PaymentRecord:
             "term": self.term,
             "attempts": self.attempts,
             "authorization_id": self.authorization_id,
+            "fee": self.fee,
         }
 
 

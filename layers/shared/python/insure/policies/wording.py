@@ -232,11 +232,31 @@ def minimum_premium_clause(minimum: Decimal) -> str:
 def general_conditions(minimum: Decimal, plan: str = DEFAULT_PLAN) -> list[tuple[str, str]]:
     """(title, text) of each general condition that applies to a policy on `plan` (the installments condition
     only to plans paid in installments), the refund clause with the rulebook's minimum premium."""
-    clause = minimum_premium_clause(minimum)
     return [
-        (c["title"], c["text"].replace("{minimum_premium}", clause))
+        (c["title"], _condition_text(c, minimum))
         for c in wording("common")["conditions"]
         if plan in c.get("plans", [plan])
+    ]
+
+
+def _condition_text(condition: dict[str, Any], minimum: Decimal) -> str:
+    common = wording("common")
+    return (
+        str(condition["text"])
+        .replace("{minimum_premium}", minimum_premium_clause(minimum))
+        .replace("{plan_fees}", common["plan_fees"])
+    )
+
+
+def terms_conditions(minimum: Decimal, plans: list[str]) -> list[tuple[str, str]]:
+    """(title, text) of the general conditions an offer's terms repeat word for word (`in_terms` in
+    `data/wording/common.json`): changes, cancellation, the refund with the rulebook's minimum premium and the plan
+    fees, and installments when one of `plans` is paid in installments. The same words as the policy document, so
+    what the person accepts (and hashes) is what the policy says and what the cancellation code does."""
+    return [
+        (c["title"], _condition_text(c, minimum))
+        for c in wording("common")["conditions"]
+        if c.get("in_terms") and (not c.get("plans") or any(p in c["plans"] for p in plans))
     ]
 
 
