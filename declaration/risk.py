@@ -28,7 +28,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name=LIVE,
-        description="Live progress of risk events over WebSocket: subscriptions by reporter token",
+        description="Live progress of risk events over WebSocket: subscriptions by reporter or customer access token",
         websocket_routes=("$connect", "$disconnect", "$default"),
         grants=(DATA_READ_WRITE,),
     ),
@@ -65,12 +65,14 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="risk_events",
-        description="Signed tag scans and web reports open risk events; reporters read them and send facts",
+        description="Signed tag scans and web reports open risk events; reporters read them and send facts; "
+        "customers list theirs",
         routes=(
             Route("POST", "/scans"),
             Route("POST", "/risk-events"),
             Route("GET", "/risk-events/{risk_event_id}"),
             Route("POST", "/risk-events/{risk_event_id}/facts"),
+            Route("GET", "/me/risk-events"),
         ),
         grants=(
             DATA_READ_WRITE,

@@ -2,7 +2,8 @@
 
 `$connect` with `?risk_event_id=…&token=…` subscribes at once (a bad token refuses the connection: 401/404);
 a message `{"action": "subscribe", "risk_event_id", "token"}` subscribes later and answers with a snapshot of
-the timeline; after that every change is pushed (`insure.risk.live.publish`)."""
+the timeline; after that every change is pushed (`insure.risk.live.publish`). The token is the event's reporter
+token, or the access token of the customer whose event it is."""
 
 import json
 from typing import Any
@@ -23,13 +24,13 @@ def _reply(status: int, body: dict[str, Any] | None = None) -> dict[str, Any]:
 def _subscribe(connection_id: str, params: dict[str, Any], *, answer: bool) -> dict[str, Any]:
     risk_event_id, token = str(params.get("risk_event_id") or ""), str(params.get("token") or "")
     try:
-        live.subscribe(connection_id, risk_event_id, token)
+        watched = live.subscribe(connection_id, risk_event_id, token)
     except DomainError as error:
         if answer:
             live.send_to(connection_id, {"type": "error", "status": error.status, "detail": error.detail})
         return _reply(error.status, {"detail": error.detail})
     if answer:
-        live.send_to(connection_id, live.snapshot(risk_event_id))
+        live.send_to(connection_id, live.snapshot(risk_event_id, watched))
     return _reply(200, {"subscribed": risk_event_id})
 
 

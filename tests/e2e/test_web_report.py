@@ -1,6 +1,7 @@
 """Reporting from a tag's QR code on a phone (360×640) in a real browser, on the running local cloud: a finder
-reports with the browser's location and gets guidance that changes as they add facts; the owner reports and
-watches each of their two insurers progress live over the WebSocket."""
+reports with the browser's location, gets guidance that changes as they add facts and watches each of the owner's
+two insurers progress live (statuses only); the owner reports and watches each of their two insurers progress live
+over the WebSocket."""
 
 from __future__ import annotations
 
@@ -40,6 +41,22 @@ def phone_page(chromium):
     return open_page(chromium, phone=True, geolocation=NEW_YORK, permissions=["geolocation"])
 
 
+def watch_statuses(page) -> None:
+    """Each insurer's statuses as the page shows them, recorded in the page by a MutationObserver (no sampling)."""
+    page.evaluate(
+        """() => {
+            window.__seen = {};
+            const record = () => document.querySelectorAll('#insurers li').forEach(li => {
+                const history = (window.__seen[li.dataset.insurer] ??= []);
+                if (history[history.length - 1] !== li.dataset.status) history.push(li.dataset.status);
+            });
+            record();
+            new MutationObserver(record).observe(document.querySelector('main'),
+                {subtree: true, childList: true, attributes: true, attributeFilter: ['data-status']});
+        }"""
+    )
+
+
 def fits_the_phone(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -70,12 +87,24 @@ def test_a_finder_reports_from_a_phone_and_gets_guidance_that_follows_the_facts(
     assert fits_the_phone(page)
     shoot(page, "report-2-what")
     page.click("text=Send report")
-    # Then they are told the owner knows, with guidance at once and no insurer details (not theirs to see)
+    # Then they are told the owner knows, with guidance at once
     page.get_by_role("heading", level=1, name="Thank you, we have told the owner").wait_for()
     assert '"share_contact_with_insurers":true' in reports[0]
     first = page.locator("#guidance li").all_inner_texts()
     assert first
-    assert page.locator("#insurers").count() == 0
+    # And they watch each of the owner's two insurers, by name, progress live (statuses only, not the claims)
+    page.get_by_role("heading", level=2, name="The owner's insurers").wait_for()
+    watch_statuses(page)
+    page.wait_for_function(
+        "() => Object.keys(window.__seen).length === 2"
+        " && Object.values(window.__seen).some(history => history.length >= 2)",
+        timeout=60_000,
+    )
+    assert set(page.evaluate("() => window.__seen")) == set(tag["insurer_ids"])
+    shown = page.locator("#insurers").inner_text()
+    assert "Acme Mutual" in shown and "Harbor Insurance" in shown
+    assert "POL-" not in shown and "claim" not in shown.lower()  # neither the owner's policies nor claim references
+    assert page.get_attribute("#live-status", "data-mode") in ("websocket", "done")
     assert fits_the_phone(page)
     assert_accessible(page, "the finder's event")
     shoot(page, "report-3-finder-guidance")
@@ -106,19 +135,7 @@ def test_the_owner_watches_two_insurers_progress_live_over_the_websocket(cloud, 
     page.get_by_role("heading", level=1, name="Your report is in").wait_for()
     # Then each insurer's progress arrives over the WebSocket and is shown as it happens
     page.wait_for_selector("#live-status[data-mode=websocket], #live-status[data-mode=done]")
-    # each insurer's statuses as the page shows them, recorded in the page by a MutationObserver (no sampling)
-    page.evaluate(
-        """() => {
-            window.__seen = {};
-            const record = () => document.querySelectorAll('#insurers li').forEach(li => {
-                const history = (window.__seen[li.dataset.insurer] ??= []);
-                if (history[history.length - 1] !== li.dataset.status) history.push(li.dataset.status);
-            });
-            record();
-            new MutationObserver(record).observe(document.querySelector('main'),
-                {subtree: true, childList: true, attributes: true, attributeFilter: ['data-status']});
-        }"""
-    )
+    watch_statuses(page)
     # each changed on the page while watched (e.g. received -> assessing), live
     page.wait_for_function(
         "() => Object.keys(window.__seen).length === 2"

@@ -71,3 +71,43 @@ def test_the_customers_access_token_reads_the_risk_events_on_their_policies_only
     assert api.get(f"/risk-events/{adas_event}").status_code == 401
     # And facts stay the reporter's to send (the customer's access token is refused before the body is read)
     assert api.post(f"/risk-events/{adas_event}/facts", data="{", headers=access).status_code == 401
+
+
+def test_a_customer_lists_their_risk_events_with_each_insurers_name_and_nobody_elses(issuance):
+    api = issuance.api
+    # Given Ada bought a policy, made an account, and has no risk event yet
+    application_id, auth = accepted(api)
+    number = pay(api, application_id, auth).json["policy_number"]
+    assert create_account(api, auth).status_code == 201
+    access = bearer(login(api).json["access_token"])
+    assert api.get("/me/risk-events", headers=access).json == {"risk_events": []}
+    # When a finder reports on her laptop
+    opened = api.post("/risk-events", json={"policy_number": number, "reporter": FINDER})
+    assert opened.status_code == 201, opened.json
+    finder = bearer(opened.json["reporter_token"])
+    (adas_event,) = api.get(f"/risk-events/{opened.json['risk_event_id']}", headers=finder).json["related_event_ids"]
+    # Then her list holds her event (not the finder's own), with its status and each insurer by name
+    listed = api.get("/me/risk-events", headers=access)
+    assert listed.status_code == 200, listed.json
+    (event,) = listed.json["risk_events"]
+    assert event["risk_event_id"] == adas_event and event["policy_number"] == number
+    assert event["status"] in ("open", "in_progress") and event["reporter_is_customer"] is False
+    assert event["object_description"] and event["opened_at"].endswith("Z")
+    assert [(i["insurer_id"], i["name"]) for i in event["insurers"]] == [("ins_platform", "Platform claims desk")]
+    # And the event she opens from it names the insurer too, never its secrets or address
+    (shown,) = api.get(f"/risk-events/{adas_event}", headers=access).json["insurers"]
+    assert shown["name"] == "Platform claims desk"
+    assert not {"webhook_secret", "webhook_secrets", "base_url", "salesperson"} & set(shown)
+    # And the finder sees that insurer's status by name, but not Ada's claim: no reference, policy or notes
+    (seen,) = api.get(f"/risk-events/{opened.json['risk_event_id']}", headers=finder).json["insurers"]
+    assert seen["name"] == "Platform claims desk" and seen["status"] == shown["status"]
+    assert seen["claim_reference"] is None and seen["policy_number"] is None
+    assert all(entry["note"] is None for entry in seen["history"])
+    # And another customer lists nothing of hers; without an access token it is 401 (a reporter token too)
+    other_application, other_auth = accepted(api)
+    assert pay(api, other_application, other_auth).status_code == 200
+    assert create_account(api, other_auth, email="grace@example.com").status_code == 201
+    grace = bearer(login(api, email="grace@example.com").json["access_token"])
+    assert api.get("/me/risk-events", headers=grace).json == {"risk_events": []}
+    assert api.get("/me/risk-events").status_code == 401
+    assert api.get("/me/risk-events", headers=finder).status_code == 401

@@ -269,9 +269,13 @@ def test_third_party_scan_opens_two_linked_events_and_only_the_customers_is_fann
     own = platform.api.get(f"/risk-events/{own_id}", headers=bearer(token)).json
     assert own["reporter_is_customer"] is False
     assert own["status"] == "reported_to_owner"
-    assert own["insurers"] == []
     assert len(own["related_event_ids"]) == 1
     customer_id = own["related_event_ids"][0]
+    # and the person on site sees every insurer of the object by name, its status only (not the owner's claim)
+    assert {i["insurer_id"] for i in own["insurers"]} == set(setup["insurers"]) and all(
+        i["name"] for i in own["insurers"]
+    )
+    assert all(i["claim_reference"] is None and i["policy_number"] is None for i in own["insurers"])
     own_rules = [g["rule_id"] for g in own["guidance"]]
     assert "third-party-report-recorded" in own_rules and "third-party-do-not-touch" in own_rules
     assert not any(r.startswith("insurer-deadline") for r in own_rules)

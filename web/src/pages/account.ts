@@ -2,7 +2,8 @@
  * Coming back after the session that bought a policy: sign in (a locked account says when to try again), reset a
  * forgotten password with a code sent by e-mail, the customer's policies, each policy's versions and documents,
  * changing what a policy covers (re-underwritten, the difference paid by card or refunded), cancelling with a
- * refund preview, and the customer's details. Pages have their own paths under `/account`.
+ * refund preview, the customer's details, and their risk events (each opening its live view, as on the report
+ * page). Pages have their own paths under `/account`.
  */
 import { config, newKey, problemOf, type Config, type Problem, type Schemas } from "../api/client";
 import { accessToken, currentLogin, customerApi, download, forget, remember } from "../api/auth";
@@ -28,6 +29,9 @@ export async function accountPage(path: string): Promise<void> {
   if (!currentLogin()) return signInPage(clean);
   if (clean === "/account") return policiesPage();
   if (clean === "/account/details") return detailsPage();
+  if (clean === "/account/risk-events") return riskEventsPage();
+  const event = /^\/account\/risk-events\/([^/]+)$/.exec(clean);
+  if (event) return riskEventPage(decodeURIComponent(event[1]));
   const policy = /^\/account\/policies\/([^/]+)(\/change|\/cancel)?$/.exec(clean);
   if (policy) {
     const number = decodeURIComponent(policy[1]);
@@ -64,20 +68,24 @@ function back(text: string, to: string | (() => void)): HTMLElement {
 /** A signed-in page: the account's navigation above the heading. */
 function signedIn(title: string, ...children: Child[]): HTMLElement {
   const main = showPage(title, ...children);
+  main.prepend(accountNav());
+  return main;
+}
+
+function accountNav(): HTMLElement {
   const here = window.location.pathname;
-  const nav = h(
+  return h(
     "nav",
     { class: "account-nav", "aria-label": "Your account" },
     h(
       "ul",
       null,
       h("li", null, pageLink("/account", "Your policies", { "aria-current": here === "/account" ? "page" : null })),
+      h("li", null, pageLink("/account/risk-events", "Your reports", { "aria-current": here.startsWith("/account/risk-events") ? "page" : null })),
       h("li", null, pageLink("/account/details", "Your details", { "aria-current": here === "/account/details" ? "page" : null })),
       h("li", null, h("button", { type: "button", class: "link-button", id: "sign-out", onclick: () => signOut() }, "Sign out")),
     ),
   );
-  main.prepend(nav);
-  return main;
 }
 
 function failure(problem: Problem): void {
@@ -251,6 +259,49 @@ async function policiesPage(): Promise<void> {
       )
     : h("p", null, "You have no policies yet. ", pageLink("/", "Get a quote"));
   signedIn("Your policies", list);
+}
+
+function eventStatusTag(status: string): HTMLElement {
+  const shown: Record<string, string> = { open: "Reported", in_progress: "In progress", resolved: "Settled" };
+  return h("strong", { class: `status ${status === "resolved" ? "final" : ""}` }, shown[status] ?? humanize(status));
+}
+
+async function riskEventsPage(): Promise<void> {
+  signedIn("Your reports", h("p", { class: "loading", role: "status" }, "Loading your reports…"));
+  const { data, error, response } = await me().GET("/me/risk-events");
+  if (!data) return failure(problemOf(error, response));
+  const list = data.risk_events.length
+    ? h(
+        "ul",
+        { class: "cards", id: "risk-events" },
+        data.risk_events.map((e) =>
+          h(
+            "li",
+            { class: "card", "data-risk-event": e.risk_event_id, "data-status": e.status },
+            h("h2", null, pageLink(`/account/risk-events/${encodeURIComponent(e.risk_event_id)}`, `${e.object_description}, ${when(e.opened_at)}`)),
+            h(
+              "dl",
+              { class: "facts" },
+              h("div", null, h("dt", null, "Status"), h("dd", null, eventStatusTag(e.status))),
+              h("div", null, h("dt", null, "Reported by"), h("dd", null, e.reporter_is_customer ? "You" : "Someone else")),
+              h("div", null, h("dt", null, "Policy"), h("dd", null, e.policy_number)),
+              e.insurers.map((i) =>
+                h("div", { "data-insurer": i.insurer_id }, h("dt", null, i.name ?? "An insurer"), h("dd", null, humanize(i.status))),
+              ),
+            ),
+          ),
+        ),
+      )
+    : h("p", null, "You have not reported anything yet. To report a problem with an insured item, open its policy and follow “Report a problem with this item”.");
+  signedIn("Your reports", list);
+}
+
+async function riskEventPage(id: string): Promise<void> {
+  const token = await accessToken(base);
+  if (!token) return signInPage(window.location.pathname);
+  const { watchEvent } = await import("./report");
+  await watchEvent(id, token, back("Back to your reports", "/account/risk-events"));
+  document.getElementById("main")?.prepend(accountNav());
 }
 
 function itemValue(item: Item): string {

@@ -1,7 +1,23 @@
-/** Back office (admin key): insurers (list and register), tag scanners, risk identification tags. */
+/**
+ * Back office (admin key): the platform's claims desk (open claims, an adjuster moves one with a note, which the
+ * customer sees live), insurers (list and register), tag scanners, risk identification tags.
+ */
 import { api, config, problemOf, type Config, type Schemas } from "../api/client";
-import { h, showPage } from "../ui/dom";
-import { button, choices, form, select, showErrors, textInput, value, type FieldError } from "../ui/forms";
+import { h, humanize, showPage, when } from "../ui/dom";
+import { button, choices, form, select, showErrors, textArea, textInput, value, type FieldError } from "../ui/forms";
+
+type DeskClaim = Schemas["DeskClaim"];
+type DeskStatus = DeskClaim["status"];
+
+// The moves an adjuster may make (as the claims desk allows them: received → assessing → approved | denied → paid → closed).
+const NEXT: Record<DeskStatus, DeskStatus[]> = {
+  received: ["assessing"],
+  assessing: ["approved", "denied"],
+  approved: ["paid"],
+  denied: ["closed"],
+  paid: ["closed"],
+  closed: [],
+};
 
 const KEY = "insure.admin-key";
 let base: Config;
@@ -44,6 +60,8 @@ async function backOffice(key: string): Promise<void> {
   showPage(
     "Back office",
     h("p", null, h("a", { href: "#", onclick: (e: Event) => (e.preventDefault(), sessionStorage.removeItem(KEY), signIn()) }, "Sign out")),
+    h("h2", { id: "claims-title" }, "Open claims at the platform's claims desk"),
+    h("div", { id: "claims", "aria-live": "polite" }, h("p", { class: "loading", role: "status" }, "Loading the open claims…")),
     h("h2", { id: "insurers-title" }, "Insurers"),
     insurers.length
       ? h(
@@ -64,6 +82,68 @@ async function backOffice(key: string): Promise<void> {
     deviceForm(key),
     h("h2", null, "Risk identification tags"),
     tagForm(key, insurers),
+  );
+  await showClaims(key);
+}
+
+async function showClaims(key: string, notice = ""): Promise<void> {
+  const region = document.getElementById("claims");
+  if (!region) return;
+  const { data, error, response } = await admin(key).GET("/claims", {});
+  if (!data) {
+    region.replaceChildren(h("p", null, problemOf(error, response).detail ?? "The claims could not be read."));
+    return;
+  }
+  region.replaceChildren(
+    notice ? h("div", { class: "panel", role: "status" }, h("p", null, notice)) : "",
+    data.claims.length
+      ? h("ul", { class: "cards" }, data.claims.map((c, n) => claimCard(key, c, n)))
+      : h("p", null, "No open claims."),
+  );
+}
+
+function claimCard(key: string, claim: DeskClaim, n: number): HTMLElement {
+  const moves = NEXT[claim.status];
+  const insured = claim.insured && typeof claim.insured.name === "string" ? claim.insured.name : "";
+  const object = claim.object && typeof claim.object.description === "string" ? claim.object.description : "";
+  const history = claim.history ?? [];
+  const latest = history.length ? history[history.length - 1] : null;
+  return h(
+    "li",
+    { class: "card", "data-claim": claim.claim_reference, "data-status": claim.status },
+    h("h3", null, `Claim ${claim.claim_reference}`),
+    h(
+      "dl",
+      { class: "facts" },
+      h("div", null, h("dt", null, "Status"), h("dd", null, h("strong", { class: "status" }, humanize(claim.status)))),
+      h("div", null, h("dt", null, "What happened"), h("dd", null, humanize(claim.event_type))),
+      h("div", null, h("dt", null, "Policy"), h("dd", null, claim.policy_number)),
+      insured ? h("div", null, h("dt", null, "Insured"), h("dd", null, insured)) : null,
+      object ? h("div", null, h("dt", null, "Object"), h("dd", null, object)) : null,
+      h("div", null, h("dt", null, "Filed"), h("dd", null, when(claim.filed_at))),
+      latest?.note ? h("div", null, h("dt", null, "Last note"), h("dd", null, latest.note)) : null,
+    ),
+    moves.length
+      ? form(
+          async (f) => {
+            const status = value(f, `claim-${n}-status`) as DeskStatus;
+            const note = value(f, `claim-${n}-note`);
+            const found: FieldError[] = [];
+            if (!status) found.push({ id: `claim-${n}-status`, message: "Select the claim's new status" });
+            if (!note) found.push({ id: `claim-${n}-note`, message: "Enter a note: the customer sees it" });
+            if (found.length) return showErrors(f, found);
+            const { data, error, response } = await admin(key).POST("/claims/{claim_reference}/status", {
+              params: { path: { claim_reference: claim.claim_reference } },
+              body: { status, note },
+            });
+            if (!data) return showErrors(f, problemErrors(error, response, { status: `claim-${n}-status`, note: `claim-${n}-note` }));
+            await showClaims(key, `Claim ${data.claim_reference} is now ${humanize(data.status).toLowerCase()}.`);
+          },
+          choices({ id: `claim-${n}-status`, label: "Move it to", options: moves.map((m) => [m, humanize(m)] as [string, string]) }),
+          textArea({ id: `claim-${n}-note`, label: "Note", hint: "Why: the customer sees it with the new status.", rows: 2 }),
+          button("Move claim"),
+        )
+      : null,
   );
 }
 

@@ -1,7 +1,9 @@
 /**
  * Report: `/t/{tag_id}`, the URL in a tag's QR code, on a phone. Who is reporting, where (the browser's location
- * with permission, or typed), what happened; then what to do now (updated as facts are added) and, for the owner,
- * each insurer's progress live over the WebSocket, polling when the socket is not available.
+ * with permission, or typed), what happened; then what to do now (updated as facts are added) and each insurer's
+ * progress live over the WebSocket, polling when the socket is not available: the owner sees their claims, someone
+ * else who reported sees each of the owner's insurers' statuses (nothing more). `watchEvent` shows the same live
+ * view to a signed-in customer (their access token instead of the reporter token).
  */
 import { api, config, newKey, problemOf, type Config, type Schemas } from "../api/client";
 import { h, humanize, showPage, when } from "../ui/dom";
@@ -195,9 +197,24 @@ interface Live {
   timer: number | null;
 }
 
-let live: Live;
+let live: Live = { id: "", token: "", insurers: new Map(), etag: "", socket: null, timer: null };
 
 async function eventPage(id: string, token: string): Promise<void> {
+  await showEvent(id, token, null);
+}
+
+/**
+ * A signed-in customer's event, live (their access token reads it and subscribes to it), under a back link. The
+ * facts form is the reporter's (their token sends facts), so it is not offered here.
+ */
+export async function watchEvent(id: string, token: string, backLink: HTMLElement): Promise<void> {
+  base = await config();
+  await showEvent(id, token, backLink);
+  window.addEventListener("popstate", () => stopLive(""), { once: true }); // leaving the page ends its live view
+}
+
+async function showEvent(id: string, token: string, backLink: HTMLElement | null): Promise<void> {
+  stopLive("");
   live = { id, token, insurers: new Map(), etag: "", socket: null, timer: null };
   const { data, error, response } = await api(base, token).GET("/risk-events/{risk_event_id}", {
     params: { path: { risk_event_id: id } },
@@ -206,32 +223,37 @@ async function eventPage(id: string, token: string): Promise<void> {
     showPage("Sorry, there is a problem", h("p", null, problemOf(error, response).detail ?? "Try again."));
     return;
   }
-  const owner = data.reporter_is_customer;
+  const owner = data.reporter_is_customer || backLink !== null;
   const guidance = h("div", { id: "guidance", "aria-live": "polite" });
   const insurers = h("ul", { id: "insurers", class: "insurers" });
   const liveStatus = h("p", { id: "live-status", class: "hint", "data-mode": "starting" }, "Connecting for live updates…");
+  const title = backLink ? `${data.object_description}: what is happening` : owner ? "Your report is in" : "Thank you, we have told the owner";
+  const lead = backLink
+    ? `Reported ${when(data.created_at)}.`
+    : owner
+      ? "Here is what to do now. Your insurers have been alerted."
+      : "Here is what to do now. The owner and their insurers have been told.";
   showPage(
-    owner ? "Your report is in" : "Thank you, we have told the owner",
-    h("p", { class: "lead" }, owner ? "Here is what to do now. Your insurers have been alerted." : "Here is what to do now. The owner and their insurers have been told."),
+    title,
+    backLink,
+    h("p", { class: "lead" }, lead),
     h("h2", null, "What to do now"),
     guidance,
-    owner
-      ? h(
-          "section",
-          { "aria-labelledby": "insurers-title" },
-          h("h2", { id: "insurers-title" }, "Your insurers"),
-          liveStatus,
-          h("div", { "aria-live": "polite", "aria-relevant": "all" }, insurers),
-        )
-      : null,
-    factsForm(),
+    h(
+      "section",
+      { "aria-labelledby": "insurers-title" },
+      h("h2", { id: "insurers-title" }, owner ? "Your insurers" : "The owner's insurers"),
+      owner ? null : h("p", { class: "hint" }, "Each insurer's progress on the owner's claim, as it happens."),
+      liveStatus,
+      h("div", { "aria-live": "polite", "aria-relevant": "all" }, insurers),
+    ),
+    backLink ? null : factsForm(),
     h("p", { class: "hint" }, `Reference ${id}`),
   );
   renderGuidance(data.guidance);
-  if (owner) {
-    updateInsurers(data.insurers);
-    connect();
-  }
+  updateInsurers(data.insurers);
+  if (!live.insurers.size) setMode("waiting", "The insurers appear here once the claim is on its way.");
+  connect();
 }
 
 function factsForm(): HTMLElement {
@@ -295,17 +317,24 @@ function updateInsurers(insurers: Insurer[]): void {
     h(
       "li",
       { "data-insurer": i.insurer_id, "data-status": i.status },
-      h("strong", null, `Insurer ${index + 1}`),
+      h("strong", null, i.name ?? `Insurer ${index + 1}`),
       i.policy_number ? ` · policy ${i.policy_number}` : "",
       h("br"),
       h("span", { class: `status ${FINAL.has(i.status) ? (i.status === "paid" || i.status === "closed" ? "final" : "bad") : ""}` }, humanize(i.status)),
       i.claim_reference ? ` claim ${i.claim_reference}` : "",
       h("br"),
       h("span", { class: "hint" }, `Updated ${when(i.updated_at)}`),
+      latestNote(i) ? h("p", { class: "note" }, latestNote(i)) : null,
     ),
   );
   list.replaceChildren(...items);
   if (items.length && Array.from(live.insurers.values()).every((i) => FINAL.has(i.status))) stopLive("Every insurer has answered.");
+}
+
+/** The insurer's latest note (the owner's view; a third party's view carries none). */
+function latestNote(insurer: Insurer): string {
+  const history = insurer.history ?? [];
+  return history.length ? (history[history.length - 1].note ?? "") : "";
 }
 
 function setMode(mode: string, text: string): void {
@@ -366,7 +395,7 @@ function poll(): void {
 }
 
 function stopLive(text: string): void {
-  setMode("done", text);
+  if (text) setMode("done", text);
   if (live.timer !== null) window.clearInterval(live.timer);
   live.timer = null;
   const socket = live.socket;

@@ -108,7 +108,10 @@ class RiskEventView(BaseModel):
     reporter_is_customer: bool
     related_event_ids: list[str]
     guidance: list[GuidanceStep]
-    insurers: list[InsurerProgress] = Field(description="Each insurer's progress; empty for a third party's event")
+    insurers: list[InsurerProgress] = Field(
+        description="Each insurer's progress, by name; on a third party's event, each of the owner's insurers' "
+        "status only (no claim reference, policy, notes or facts deliveries)"
+    )
     location: Location | None
     facts: dict[str, Any]
     tag_id: str

@@ -6,6 +6,8 @@
   scanner's claimed message and scan ids (the scan item keeps the events it opens, so any repeat can complete an
   interrupted intake).
 - `pk = TAGINCIDENT#<tag_id>`, `sk = OPEN`: the customer's event open for reports on the tag (24 hours).
+- `pk = POLICYEVENTS#<insurer_id>#<policy_number>`, `sk = <created_at>#<risk_event_id>`: the customer's events
+  on each policy covering the object (how a signed-in customer lists theirs).
 """
 
 from __future__ import annotations
@@ -112,6 +114,28 @@ class EventRepository:
                     "risk_event_id": {"S": event.risk_event_id},
                 }
             )
+            if event.role == "customer":
+                for policy in event.policies:
+                    self._db.put_item(
+                        TableName=self._table,
+                        Item={
+                            "pk": {"S": f"POLICYEVENTS#{policy.insurer_id}#{policy.policy_number}"},
+                            "sk": {"S": f"{event.created_at}#{event.risk_event_id}"},
+                            "entity": {"S": "policy-event"},
+                            "risk_event_id": {"S": event.risk_event_id},
+                        },
+                    )
+
+    def events_of_policy(self, insurer_id: str, policy_number: str, limit: int) -> list[str]:
+        """The ids of the customer's events on the insurer's policy, newest first (at most `limit`)."""
+        items = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": f"POLICYEVENTS#{insurer_id}#{policy_number}"}},
+            ScanIndexForward=False,
+            Limit=limit,
+        ).get("Items", [])
+        return [i["risk_event_id"]["S"] for i in items]
 
     def open_incident(self, tag_id: str, now_epoch: int) -> str | None:
         """The customer's event still open for reports on this tag, if any (expired pointers are ignored)."""

@@ -350,7 +350,9 @@ class FilingWorker:
         by_event: dict[str, list[dict[str, Any]]] = {}
         for _, outcome in outcomes:
             for risk_event_id, change in outcome.changes:
-                by_event.setdefault(risk_event_id, []).append(progress_message(risk_event_id, change))
+                insurer = self.insurer(change.insurer_id)
+                name = insurer.name if insurer is not None else None
+                by_event.setdefault(risk_event_id, []).append(progress_message(risk_event_id, change, name))
         for risk_event_id, payloads in by_event.items():
             try:
                 self.publish(risk_event_id, payloads)

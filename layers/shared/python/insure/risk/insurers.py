@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from insure import timestamps
+from insure.risk.progress_models import InsurerProgress
 from insure.types import Text
 
 DEFAULT_REPORTING_DEADLINE_HOURS = 48
@@ -116,6 +117,26 @@ def repository() -> InsurerRepository:
 def get_insurer(insurer_id: str) -> Insurer | None:
     """The registered insurer `insurer_id`, or None when no such insurer is registered."""
     return repository().get(insurer_id)
+
+
+_NAMES: dict[str, str] = {}
+
+
+def insurer_name(insurer_id: str) -> str | None:
+    """The registered insurer's name (what a customer or reporter may read of it: never its URL or secrets),
+    remembered by the execution environment, since an insurer's name never changes; None when unknown."""
+    name = _NAMES.get(insurer_id)
+    if name is None:
+        found = get_insurer(insurer_id)
+        if found is None:
+            return None
+        name = _NAMES.setdefault(insurer_id, found.name)
+    return name
+
+
+def named(progress: list[InsurerProgress]) -> list[InsurerProgress]:
+    """Each insurer's progress with the insurer's name."""
+    return [p if p.name else p.model_copy(update={"name": insurer_name(p.insurer_id)}) for p in progress]
 
 
 def list_insurers() -> list[Insurer]:

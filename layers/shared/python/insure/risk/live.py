@@ -1,10 +1,13 @@
 """Live progress: WebSocket subscribers of a risk event, and pushing changes to them.
 
 A client connects to the WebSocket API (API Gateway in AWS, `local/websocket.py` locally, same protocol) with
-`?risk_event_id=<id>&token=<reporter token>` on `$connect`, or sends `{"action": "subscribe", "risk_event_id",
-"token"}` later; the token must be the event's reporter token. Subscriptions live in the single table:
-`pk = LIVE#<risk_event_id>`, `sk = CONN#<connection_id>`, plus `pk = LIVECONN#<connection_id>`, `sk = LIVECONN`
-listing its events so `$disconnect` can clean up; both expire by TTL (`expires_at_epoch`) after two hours.
+`?risk_event_id=<id>&token=<token>` on `$connect`, or sends `{"action": "subscribe", "risk_event_id", "token"}`
+later; the token is the event's reporter token or, for the customer's event on their own policy, the customer's
+access token (`insure.risk.event_views.watches`). A third party who reported also watches the owner's event's
+insurer progress, reduced to statuses and shown as their own event. Subscriptions live in the single table:
+`pk = LIVE#<risk_event_id>`, `sk = CONN#<connection_id>` (with `shown_as` for a third party's reduced view), plus
+`pk = LIVECONN#<connection_id>`, `sk = LIVECONN` listing its events so `$disconnect` can clean up; both expire by
+TTL (`expires_at_epoch`) after two hours.
 
 `publish` posts to each subscriber with the API Gateway Management API (`post_to_connection`) at
 `WEBSOCKET_CALLBACK_URL`; a connection that is gone is forgotten. With no callback URL configured, publishing
@@ -24,16 +27,19 @@ log = logging.getLogger(__name__)
 
 SUBSCRIPTION_TTL_S = 2 * 3600
 
-# How a subscription's token is checked: (risk_event_id, token) -> None, raising Unauthorized/NotFound/Forbidden.
-# The risk-event module provides it (see `_default_authorizer`); tests may replace it.
-Authorizer = Callable[[str, str], None]
+# How a subscription's token is checked: (risk_event_id, token) -> the streams it may watch, as (stream event id,
+# shown as: None for the full stream, else the subscriber's own event id for the third party's reduced view);
+# raises Unauthorized/NotFound/Forbidden. The risk-event module provides it (see `_default_authorizer`).
+Watch = tuple[str, str | None]
+Authorizer = Callable[[str, str], list[Watch]]
 
 
-def _default_authorizer(risk_event_id: str, token: str) -> None:
+def _default_authorizer(risk_event_id: str, token: str) -> list[Watch]:
     from importlib import import_module
 
-    # insure.risk.event_views (the risk-event area) checks reporter tokens; resolved at call time, never at import.
-    import_module("insure.risk.event_views").authorize_reporter(risk_event_id, token)
+    # insure.risk.event_views (the risk-event area) checks the tokens; resolved at call time, never at import.
+    watches: list[Watch] = import_module("insure.risk.event_views").watches(risk_event_id, token)
+    return watches
 
 
 class ConnectionRepository:
@@ -42,18 +48,18 @@ class ConnectionRepository:
     def __init__(self, dynamodb: Any, table: str) -> None:
         self._db, self._table = dynamodb, table
 
-    def subscribe(self, connection_id: str, risk_event_id: str) -> None:
+    def subscribe(self, connection_id: str, risk_event_id: str, shown_as: str | None = None) -> None:
         expires = str(int(time.time()) + SUBSCRIPTION_TTL_S)
-        self._db.put_item(
-            TableName=self._table,
-            Item={
-                "pk": {"S": f"LIVE#{risk_event_id}"},
-                "sk": {"S": f"CONN#{connection_id}"},
-                "entity": {"S": "live-subscription"},
-                "connection_id": {"S": connection_id},
-                "expires_at_epoch": {"N": expires},
-            },
-        )
+        item = {
+            "pk": {"S": f"LIVE#{risk_event_id}"},
+            "sk": {"S": f"CONN#{connection_id}"},
+            "entity": {"S": "live-subscription"},
+            "connection_id": {"S": connection_id},
+            "expires_at_epoch": {"N": expires},
+        }
+        if shown_as is not None:
+            item["shown_as"] = {"S": shown_as}
+        self._db.put_item(TableName=self._table, Item=item)
         self._db.update_item(
             TableName=self._table,
             Key={"pk": {"S": f"LIVECONN#{connection_id}"}, "sk": {"S": "LIVECONN"}},
@@ -61,14 +67,19 @@ class ConnectionRepository:
             ExpressionAttributeValues={":e": {"SS": [risk_event_id]}, ":x": {"N": expires}, ":n": {"S": "live-conn"}},
         )
 
-    def subscribers(self, risk_event_id: str) -> list[str]:
+    def subscribers(self, risk_event_id: str) -> list[Watch]:
+        """The live connections watching the event, each with the event it is shown as (None: itself, in full)."""
         now = int(time.time())
         items = self._db.query(
             TableName=self._table,
             KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
             ExpressionAttributeValues={":p": {"S": f"LIVE#{risk_event_id}"}, ":s": {"S": "CONN#"}},
         ).get("Items", [])
-        return [i["connection_id"]["S"] for i in items if int(i["expires_at_epoch"]["N"]) > now]
+        return [
+            (i["connection_id"]["S"], i.get("shown_as", {}).get("S"))
+            for i in items
+            if int(i["expires_at_epoch"]["N"]) > now
+        ]
 
     def forget(self, connection_id: str) -> None:
         key = {"pk": {"S": f"LIVECONN#{connection_id}"}, "sk": {"S": "LIVECONN"}}
@@ -111,11 +122,15 @@ def reset() -> None:
     _management_api.cache_clear()
 
 
-def subscribe(connection_id: str, risk_event_id: str, token: str, *, authorize: Authorizer | None = None) -> None:
-    """Subscribes a WebSocket connection to the event after checking the reporter token (raises `Unauthorized`,
-    `NotFound` or `Forbidden` as the API would)."""
-    (authorize or _default_authorizer)(risk_event_id, token)
-    connections().subscribe(connection_id, risk_event_id)
+def subscribe(
+    connection_id: str, risk_event_id: str, token: str, *, authorize: Authorizer | None = None
+) -> list[Watch]:
+    """Subscribes a WebSocket connection to the event after checking the token (raises `Unauthorized`,
+    `NotFound` or `Forbidden` as the API would); returns the streams it now watches (see `snapshot`)."""
+    watched = (authorize or _default_authorizer)(risk_event_id, token)
+    for stream, shown_as in watched:
+        connections().subscribe(connection_id, stream, shown_as)
+    return watched
 
 
 def disconnect(connection_id: str) -> None:
@@ -140,15 +155,31 @@ def send_to(connection_id: str, payload: dict[str, Any]) -> bool:
     return True
 
 
-def snapshot(risk_event_id: str) -> dict[str, Any]:
-    """The message a new subscriber gets first: every insurer's progress as it stands."""
+def snapshot(risk_event_id: str, watched: list[Watch] | None = None) -> dict[str, Any]:
+    """The message a new subscriber gets first: every insurer's progress as it stands (on the streams it watches,
+    reduced where it is shown a third party's view), with the insurers' names."""
+    from insure.risk.insurers import named
     from insure.risk.progress import timeline
 
-    return {
-        "type": "snapshot",
-        "risk_event_id": risk_event_id,
-        "insurers": [p.model_dump(mode="json") for p in timeline(risk_event_id)],
-    }
+    insurers: list[dict[str, Any]] = []
+    for stream, shown_as in watched or [(risk_event_id, None)]:
+        for p in named(timeline(stream)):
+            insurers.append((p if shown_as is None else p.for_third_party()).model_dump(mode="json"))
+    return {"type": "snapshot", "risk_event_id": risk_event_id, "insurers": insurers}
+
+
+def _shown_to_third_party(payload: dict[str, Any], shown_as: str) -> dict[str, Any] | None:
+    """A payload of the owner's event as a third party watching it sees it: insurer progress only, reduced."""
+    if payload.get("type") != "insurer_progress" or not isinstance(payload.get("insurer"), dict):
+        return None
+    from insure.risk.progress_models import InsurerProgress
+
+    reduced = InsurerProgress.model_validate(payload["insurer"]).for_third_party()
+    return {"type": "insurer_progress", "risk_event_id": shown_as, "insurer": reduced.model_dump(mode="json")}
+
+
+def _encoded(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), default=str).encode()
 
 
 def publish(risk_event_id: str, payload: dict[str, Any]) -> None:
@@ -167,8 +198,12 @@ def publish_many(risk_event_id: str, payloads: list[dict[str, Any]]) -> None:
     if not subscribers:
         return
     api = _management_api(endpoint)
-    messages = [json.dumps(p, separators=(",", ":"), default=str).encode() for p in payloads]
-    for connection_id in subscribers:
+    full = [_encoded(p) for p in payloads]
+    for connection_id, shown_as in subscribers:
+        if shown_as is None:
+            messages = full
+        else:
+            messages = [_encoded(r) for p in payloads if (r := _shown_to_third_party(p, shown_as)) is not None]
         for data in messages:
             try:
                 api.post_to_connection(ConnectionId=connection_id, Data=data)

@@ -58,17 +58,20 @@ def timeline(risk_event_id: str) -> list[InsurerProgress]:
     return repository().timeline(risk_event_id)
 
 
-def progress_message(risk_event_id: str, progress: InsurerProgress) -> dict[str, Any]:
-    """What live subscribers receive when an insurer's progress changes."""
-    return {"type": "insurer_progress", "risk_event_id": risk_event_id, "insurer": progress.model_dump(mode="json")}
+def progress_message(risk_event_id: str, progress: InsurerProgress, name: str | None = None) -> dict[str, Any]:
+    """What live subscribers receive when an insurer's progress changes (with the insurer's name)."""
+    named = progress.model_copy(update={"name": name}) if name else progress
+    return {"type": "insurer_progress", "risk_event_id": risk_event_id, "insurer": named.model_dump(mode="json")}
 
 
 def _published(risk_event_id: str, progress: InsurerProgress | None) -> InsurerProgress | None:
     if progress is not None:
         from insure.risk import live
+        from insure.risk.insurers import insurer_name
 
         try:
-            live.publish(risk_event_id, progress_message(risk_event_id, progress))
+            name = insurer_name(progress.insurer_id)
+            live.publish(risk_event_id, progress_message(risk_event_id, progress, name))
         except Exception:  # a live push must never undo or fail a recorded change
             log.warning("live publish failed for %s", risk_event_id, exc_info=True)
     return progress

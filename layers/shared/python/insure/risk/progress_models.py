@@ -50,6 +50,7 @@ class InsurerProgress(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     insurer_id: str
+    name: str | None = Field(None, description="The insurer's name, as registered (shown to the people it concerns)")
     claim_reference: str | None = None
     status: ProgressStatus
     updated_at: str
@@ -69,3 +70,14 @@ class InsurerProgress(BaseModel):
     @property
     def final(self) -> bool:
         return self.status in FINAL
+
+    def for_third_party(self) -> InsurerProgress:
+        """What a third party who reported on the object sees of the owner's claim with this insurer: who, the
+        status and when it changed; never the claim reference, the policy, the notes or the facts delivered."""
+        return InsurerProgress(
+            insurer_id=self.insurer_id,
+            name=self.name,
+            status=self.status,
+            updated_at=self.updated_at,
+            history=[ProgressEntry(status=e.status, updated_at=e.updated_at, source=e.source) for e in self.history],
+        )

@@ -5,12 +5,12 @@ platform's claims desk) is applied by exactly one conditional write; the code th
 (`insure.risk.progress.apply_update` and the filing's first answer). The message (`insurer_status_changed`) goes
 to the customer: the reporter of the customer's event when the customer reported (with the contact they gave
 then), else the customer as the object's tag names them. A third party who reported someone else's object is
-never told about the customer's claims (their own event shows none either). A text when there is a phone
-number, else an e-mail. The key names the event, the insurer and the status, so a duplicate or retried delivery
-of the same change is one message, and a status repeated by an insurer was never applied twice anyway. The fan-out
-worker tells a batch's changes together (`messages_for`: one lookup per event, ten messages per queue call). The
-platform's own `unreachable` is not an insurer's status: it is shown live, not messaged. The caller's function
-needs `declaration.NOTIFY`."""
+never messaged about the customer's claims (their own event shows each insurer's status only, live). A text
+when there is a phone number, else an e-mail. The key names the event, the insurer and the status, so a duplicate
+or retried delivery of the same change is one message, and a status repeated by an insurer was never applied
+twice anyway. The fan-out worker tells a batch's changes together (`messages_for`: one lookup per event, ten
+messages per queue call). The platform's own `unreachable` is not an insurer's status: it is shown live, not
+messaged. The caller's function needs `declaration.NOTIFY`."""
 
 from __future__ import annotations
 

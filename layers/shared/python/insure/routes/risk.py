@@ -1,5 +1,6 @@
 """Risk events over HTTP: signed scans (`POST /scans`), web reports (`POST /risk-events`), the reporter's view
-(`GET /risk-events/{id}`, with a strong ETag) and facts from the person on site (`POST /risk-events/{id}/facts`).
+(`GET /risk-events/{id}`, with a strong ETag; also the customer's, with their access token), facts from the person
+on site (`POST /risk-events/{id}/facts`) and a signed-in customer's events (`GET /me/risk-events`).
 
 `POST /scans` reads the body raw: the signature covers the exact bytes, so it is verified (against the secrets of
 the device the body names) before the body is validated, and a forged request is 401 whatever it carries; its
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from insure.callers import owned
 from insure.errors import NotFound, RuleViolation, Unauthorized, field_errors
 from insure.http.access import Access, access, caller
+from insure.risk.customer_events import CustomerRiskEvents
 from insure.risk.event_models import Location, Opened, RiskEvent, RiskEventView
 from insure.risk.facts import Facts
 from insure.risk.reporters import SHARE_CONTACT, ReporterIdentity
@@ -241,6 +243,23 @@ def get_risk_event(risk_event_id: str) -> Response[str]:
     return Response(
         status_code=200, content_type="application/json", body=representation.model_dump_json(), headers=headers
     )
+
+
+@router.get(
+    "/me/risk-events",
+    summary="The signed-in customer's risk events on their policies, newest first (at most 50), each with its "
+    "status and every insurer's status by name (Authorization: Bearer <access_token>)",
+    tags=["risk events"],
+)
+@access(Access.CUSTOMER)
+def get_my_risk_events() -> CustomerRiskEvents:
+    from insure.callers import Customer
+    from insure.risk.customer_events import events_of
+
+    who = caller(router)
+    if not isinstance(who, Customer):  # the edge lets only customers in
+        raise Unauthorized("Send Authorization: Bearer <access_token>.")
+    return events_of(who)
 
 
 @router.post(
