@@ -161,6 +161,25 @@ def test_creating_an_account_checks_the_session_the_password_and_the_email(issua
     assert taken.status_code == 409
 
 
+def test_a_password_with_control_characters_is_refused_when_chosen_and_only_wrong_when_signing_in(issuance, clock):
+    api = issuance.api
+    _, auth = accepted(api)
+    # When a person chooses a password holding NUL, an escape sequence or a direction override (NUL was accepted
+    # and hashed)
+    for password in ("zebra\x00harbour lamp", "zebra\x1b[31mharbour", "zebra harbour\u202elamp"):
+        refused = create_account(api, auth, password=password)
+        # Then it is a 422 naming the password, and no account exists
+        assert refused.status_code == 422, refused.json
+        assert [e["field"] for e in refused.json["errors"]] == ["password"]
+    assert login(api, password="zebra\x00harbour lamp").status_code == 401
+    # And once the account exists, signing in with control characters or a broken token is a 401, never a 500
+    assert create_account(api, auth).status_code == 201
+    assert login(api, password=PASSWORD + "\x00").status_code == 401
+    assert api.post("/auth/refresh", json={"refresh_token": "rt\x00\u202e"}).status_code == 401
+    assert api.get("/me", headers={"Authorization": "Bearer \x00\x7f"}).status_code == 401
+    assert login(api).status_code == 200
+
+
 def test_an_application_opened_with_an_access_token_is_the_customers_from_the_start(issuance, clock):
     from scripts.samples import APPLICATION
 

@@ -161,6 +161,42 @@ def test_adjusters_move_claims_one_step_at_a_time_with_a_note(served):
     assert api.get("/claims").status_code == 401
 
 
+def test_the_desks_texts_refuse_control_characters_and_bidi_overrides_and_change_nothing(served):
+    api = served.api
+    raw, headers = _signed(_filing())
+    reference = api.post("/claims-desk/claims", data=raw, headers=headers).json["claim_reference"]
+    before = api.get(f"/claims/{reference}", headers=_admin(served)).json
+    # When an adjuster's note holds NUL, an escape sequence or a direction override (they were stored as sent)
+    for note in ("Looking\x00 into it", "\x1b[2Jcleared", "refund \u202e0001$"):
+        moved = api.post(
+            f"/claims/{reference}/status", json={"status": "assessing", "note": note}, headers=_admin(served)
+        )
+        # Then it is a 422 naming the note
+        assert moved.status_code == 422, moved.json
+        assert [e["field"] for e in moved.json["errors"]] == ["note"]
+    # And a note on several lines is still a note
+    lines = api.post(
+        f"/claims/{reference}/status",
+        json={"status": "assessing", "note": "Called the owner.\nWaiting."},
+        headers=_admin(served),
+    )
+    assert lines.status_code == 200, lines.json
+    # When the connector files or delivers facts with such characters anywhere, even deep in a free-form object
+    for filing in (
+        _filing("re_ctl1", event_type="theft\x00"),
+        _filing("re_ctl2", facts={"event_type": "theft", "notes": ["ok", {"said": "\u202egnp.exe"}]}),
+        _filing("re_ctl3", reporter={"role": "third_party", "name": "Fran\x07"}),
+    ):
+        body, signed = _signed(filing)
+        assert api.post("/claims-desk/claims", data=body, headers=signed).status_code == 422
+    delivery, signed = _signed({"risk_event_id": "re_desk1", "facts": {"said": "a\x00b"}, "updated_at": "x"})
+    assert api.post(f"/claims-desk/claims/{reference}/facts", data=delivery, headers=signed).status_code == 422
+    # Then nothing else was recorded: one claim, its facts as filed
+    claims = api.get("/claims", headers=_admin(served)).json["claims"]
+    assert [c["claim_reference"] for c in claims] == [reference]
+    assert claims[0]["facts"] == before["facts"] and claims[0]["facts_updates"] == []
+
+
 def test_the_fanout_files_with_the_desk_through_the_connector_and_adjusters_moves_reach_the_timeline(
     served,
     issuance,  # noqa: F811 - the fixture imported above

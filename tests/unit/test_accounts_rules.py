@@ -40,6 +40,9 @@ def test_long_enough_uncommon_passwords_are_accepted_without_composition_rules(p
         ("abababababab", "Repeated or sequential"),
         ("adalovelace1", "e-mail address or the name"),
         ("insurance2026!", "too common"),
+        ("zebra\x00harbour lamp", "control characters"),  # NUL was accepted (and hashed) before
+        ("zebra\x1b[31mharbour", "control characters"),
+        ("zebra harbour\u202elamp", "control characters"),
     ],
 )
 def test_short_common_breached_looking_repetitive_or_contextual_passwords_are_refused(password, why):

@@ -104,3 +104,135 @@ def test_a_header_the_service_requires_is_published_as_required():
         p for p in document["paths"]["/applications"]["post"]["parameters"] if p["name"] == "idempotency-key"
     ]
     assert optional["required"] is False
+
+
+def _property(document: dict, schema_name: str, field: str) -> dict:
+    schema = document["components"]["schemas"][schema_name]["properties"][field]
+    return next((o for o in schema.get("anyOf", []) if o.get("type") == "string"), schema)
+
+
+def _published_accepts(schema: dict, value: str) -> bool:
+    import re
+
+    return (
+        len(value) >= schema.get("minLength", 0)
+        and len(value) <= schema.get("maxLength", len(value))
+        and re.search(schema["pattern"], value) is not None
+    )
+
+
+EMAILS = (
+    "ada@example.com",
+    "a.b+c@mail.example.co.uk",
+    "zoë@exämple.com",
+    " ada@example.com",  # the server stripped spaces; the document refused them
+    "ada@example.com ",
+    "ada@example",
+    "ada@@example.com",
+    "ada@exa mple.com",
+    "ada\x00@example.com",
+    "ada@example.com\u202e",
+    "ada\ufeff@example.com",  # a space to JSON Schema's \s, not to Python's
+    "",
+)
+
+
+def test_an_email_field_publishes_exactly_the_addresses_the_server_accepts():
+    """The document said any text for e-mail fields while the server wanted an address (a valid request by the
+    document was a 422): now `format: email` and the server's own pattern, in every request that takes one."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from insure.types import ContactEmail, Email
+
+    document = json.loads(openapi_json())
+    for type_, places in (
+        (Email, [("AccountRequest", "email"), ("LoginRequest", "email"), ("MePatch", "email")]),
+        (Email, [("PersonalApplicant", "email"), ("PasswordResetRequest", "email")]),
+        (ContactEmail, [("Salesperson", "email")]),
+    ):
+        adapter = TypeAdapter(type_)
+        for schema_name, field in places:
+            published = _property(document, schema_name, field)
+            assert published["format"] == "email", schema_name
+            for value in EMAILS:
+                try:
+                    adapter.validate_python(value)
+                    accepted = True
+                except ValidationError:
+                    accepted = False
+                assert _published_accepts(published, value) == accepted, (schema_name, value)
+
+
+def test_a_state_field_publishes_exactly_the_state_codes_the_server_accepts():
+    from pydantic import TypeAdapter, ValidationError
+
+    from insure.types import US_STATES, StateCode
+
+    document = json.loads(openapi_json())
+    adapter = TypeAdapter(StateCode)
+    for schema_name in ("QuoteRequest", "ApplicationRequest", "Address"):
+        published = _property(document, schema_name, "state")
+        for value in [*US_STATES, "ny", "Ny", "XX", "ZZ", " NY", "NY ", "N", "NYC", "1A", ""]:
+            try:
+                adapter.validate_python(value)
+                accepted = True
+            except ValidationError:
+                accepted = False
+            assert _published_accepts(published, value) == accepted, (schema_name, value)
+
+
+def test_an_optional_body_is_published_as_optional_not_as_null():
+    """The server refuses a `null` body (every body is a JSON object, 422) and takes no body at all: the document
+    offered `null` on POST /auth/logout and POST /devices."""
+    document = json.loads(openapi_json())
+    for path in ("/auth/logout", "/devices"):
+        body = document["paths"][path]["post"]["requestBody"]
+        assert body["required"] is False
+        schema = body["content"]["application/json"]["schema"]
+        assert "anyOf" not in schema and schema["$ref"].startswith("#/components/schemas/")
+
+
+def test_an_answer_without_content_publishes_none():
+    document = json.loads(openapi_json())
+    no_content = [op["responses"]["204"] for op in _operations(document).values() if "204" in op["responses"]]
+    assert len(no_content) >= 4 and all("content" not in r for r in no_content)
+
+
+def test_a_path_parameter_that_can_be_invalid_lists_the_422():
+    """Found by the fuzzing gate as a customer: GET .../versions/{version} with a version that is not a number is
+    a 422 the document did not list."""
+    operations = _operations(json.loads(openapi_json()))
+    for name in (
+        "GET /policies/{policy_number}/versions/{version}",
+        "GET /policies/{policy_number}/versions/{version}/document",
+    ):
+        assert "422" in operations[name]["responses"], name
+    assert "422" not in operations["GET /applications/{application_id}"]["responses"]  # any string names one
+
+
+# Strings a request may carry that are not free text kept anywhere: secrets compared or hashed, never stored or shown.
+SECRETS = {
+    "POST /accounts password",
+    "POST /auth/login password",
+    "POST /auth/logout refresh_token",
+    "POST /auth/refresh refresh_token",
+    "POST /auth/password-reset/confirm code",
+    "POST /auth/password-reset/confirm new_password",
+    "POST /policies/{policy_number}/renewal/accept offer_id",  # compared with the offer's, not kept
+}
+
+
+def test_every_request_string_is_checked_text_or_a_secret():
+    """A string in any request body of the published contract has a pattern, a format or an enum (free text
+    refuses control characters and bidi overrides), unless it is a secret only compared or hashed."""
+    from tests.unit.test_types import _free_text_fields
+
+    document = json.loads(openapi_json())
+    schemas = document["components"]["schemas"]
+    unchecked = set()
+    for name, operation in _operations(document).items():
+        body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+        if body:
+            paths = _free_text_fields({**body["schema"], "$defs": schemas})
+            unchecked |= {f"{name} {path}" for path in paths}
+    assert unchecked == SECRETS

@@ -28,6 +28,10 @@ US_STATES = frozenset(
 )
 
 
+STATE_PATTERN = "^(?:" + "|".join(f"[{s[0]}{s[0].lower()}][{s[1]}{s[1].lower()}]" for s in sorted(US_STATES)) + ")$"
+"""A US state code in either case (`NY`, `ny`), as published: exactly the codes `_state` accepts."""
+
+
 def _state(value: str) -> str:
     value = value.upper()
     if value not in US_STATES:
@@ -37,9 +41,9 @@ def _state(value: str) -> str:
 
 StateCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=2, max_length=2),
+    StringConstraints(min_length=2, max_length=2),
     AfterValidator(_state),
-    Field(json_schema_extra={"pattern": "^[A-Za-z]{2}$"}),
+    Field(json_schema_extra={"pattern": STATE_PATTERN}),
 ]
 CENT = Decimal("0.01")
 
@@ -95,6 +99,64 @@ bidirectional overrides or isolates (which make text read otherwise than it is s
 
 MultilineText = Annotated[str, AfterValidator(_multiline), Field(json_schema_extra={"pattern": MULTILINE_PATTERN})]
 """`Text` that may also hold line breaks and tabs (descriptions, notes)."""
+
+# Spaces written out (JSON Schema's `\s` and Python's differ: U+FEFF is one only to the first).
+_NOT_IN_EMAIL = UNSAFE_IN_TEXT + r" @\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+EMAIL_PATTERN = f"^[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+\\.[^{_NOT_IN_EMAIL}]+$"
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.fullmatch(value):
+        raise ValueError("must be an e-mail address such as ada@example.com, without spaces or control characters")
+    return value
+
+
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    AfterValidator(_email),
+    Field(json_schema_extra={"format": "email", "pattern": EMAIL_PATTERN}),
+]
+"""An e-mail address: one `@`, a dot in the domain, no spaces, control characters or bidi overrides (the published
+pattern is exactly what is accepted; `format: email` tells clients what it is)."""
+
+CONTACT_EMAIL_PATTERN = f"^[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+$"
+_CONTACT_EMAIL = re.compile(CONTACT_EMAIL_PATTERN)
+
+
+def _contact_email(value: str) -> str:
+    if not _CONTACT_EMAIL.fullmatch(value):
+        raise ValueError("must be an e-mail address such as sales@insurer.example, no spaces or control characters")
+    return value
+
+
+ContactEmail = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=320),
+    AfterValidator(_contact_email),
+    Field(json_schema_extra={"format": "email", "pattern": CONTACT_EMAIL_PATTERN}),
+]
+"""A partner's e-mail address as registered (an insurer's salesperson): `Email` without the dot in the domain."""
+
+
+def _text_tree(value: Any) -> Any:
+    """Every string in a JSON value (keys included) checked as `MultilineText`."""
+    if isinstance(value, str):
+        return _multiline(value)
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _multiline(str(key))
+            _text_tree(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            _text_tree(inner)
+    return value
+
+
+TextTree = Annotated[dict[str, Any], AfterValidator(_text_tree)]
+"""A free-form JSON object kept on a record (a filed claim's facts, location, insured, object, reporter): no string
+in it, at any depth, holds a control character other than a line break or tab, or a bidirectional override."""
 
 
 class Money(BaseModel):

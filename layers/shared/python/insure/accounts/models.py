@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from insure.products.models import Address, Email, Name, Phone
 from insure.types import Money
@@ -81,9 +81,9 @@ class NotificationPreferences(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    email: bool = True
-    sms: bool = True
-    offers: bool = False
+    email: StrictBool = True  # strict: `0` or `"false"` is a 422, not a silent opt-out
+    sms: StrictBool = True
+    offers: StrictBool = False
 
 
 class Profile(BaseModel):

@@ -3,7 +3,8 @@
 Rules: at least `MIN_LENGTH` characters (Unicode code points after NFKC normalization), at most `MAX_LENGTH`; not
 a known common or breached-looking value (`data/passwords/blocklist.txt`, also after undoing common substitutions
 and trailing digits), not repetitive or sequential characters, not built from the account's own e-mail or the
-service's name. No composition rules (no required digits or symbols), no hints, no secret questions.
+service's name, no control characters or direction overrides (422 when choosing one; signing in with one is
+only a wrong password, 401). No composition rules (no required digits or symbols), no hints, no secret questions.
 
 Hashes: argon2id through argon2-cffi with OWASP's first recommended parameters (19 MiB, 2 iterations, 1 lane),
 so a login costs one hash of tens of milliseconds on a Lambda. `verify` of an unknown account checks against a
@@ -18,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from insure.errors import FieldError
+from insure.types import UNSAFE_IN_TEXT
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -60,6 +62,11 @@ def _repetitive_or_sequential(text: str) -> bool:
     return any(lowered == lowered[:n] * (len(lowered) // n) for n in range(1, len(lowered) // 2 + 1))
 
 
+_UNTYPABLE = re.compile(f"[{UNSAFE_IN_TEXT}]")
+"""What a keyboard does not type: a password holding it was not chosen by a person (and breaks systems that end
+strings at NUL)."""
+
+
 def problems(password: str, *, email: str | None = None) -> list[str]:
     """Why `password` may not be used (empty when it may)."""
     text = normalized(password)
@@ -67,6 +74,8 @@ def problems(password: str, *, email: str | None = None) -> list[str]:
         return [f"Use at least {MIN_LENGTH} characters; a few unrelated words make a long password easy to remember."]
     if len(text) > MAX_LENGTH:
         return [f"Use at most {MAX_LENGTH} characters."]
+    if _UNTYPABLE.search(text):
+        return ["Use characters you can type: no control characters (such as NUL or Escape) or direction overrides."]
     variants = _variants(text)
     if variants & blocklist():
         return ["This password is too common or appears in lists of breached passwords; choose another."]

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure.types import MultilineText, Text, TextTree
+
 DeskStatus = Literal["received", "assessing", "approved", "denied", "paid", "closed"]
 
 # The moves an adjuster may make (received → assessing → approved | denied → paid → closed; a denial is closed).
@@ -25,15 +27,15 @@ class DeskFiling(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    risk_event_id: str = Field(min_length=1, max_length=100)
-    policy_number: str = Field(min_length=1, max_length=64)
-    event_type: str = Field(min_length=1, max_length=40)
-    facts: dict[str, Any] = Field(default_factory=dict)
-    occurred_at: str = Field(min_length=1, max_length=40)
-    location: dict[str, Any] | None = None
-    insured: dict[str, Any] | None = None
-    object: dict[str, Any] | None = None
-    reporter: dict[str, Any] | None = None
+    risk_event_id: Text = Field(min_length=1, max_length=100)
+    policy_number: Text = Field(min_length=1, max_length=64)
+    event_type: Text = Field(min_length=1, max_length=40)
+    facts: TextTree = Field(default_factory=dict)
+    occurred_at: Text = Field(min_length=1, max_length=40)
+    location: TextTree | None = None
+    insured: TextTree | None = None
+    object: TextTree | None = None
+    reporter: TextTree | None = None
 
 
 class FactsDelivery(BaseModel):
@@ -41,9 +43,9 @@ class FactsDelivery(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    risk_event_id: str = Field(min_length=1, max_length=100)
-    facts: dict[str, Any]
-    updated_at: str = Field(min_length=1, max_length=40)
+    risk_event_id: Text = Field(min_length=1, max_length=100)
+    facts: TextTree
+    updated_at: Text = Field(min_length=1, max_length=40)
 
 
 class DeskEntry(BaseModel):
@@ -91,7 +93,9 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: DeskStatus
-    note: str = Field(min_length=1, max_length=2000, description="Why: shown to the reporter on the timeline")
+    note: MultilineText = Field(
+        min_length=1, max_length=2000, description="Why: shown to the reporter on the timeline (line breaks allowed)"
+    )
 
 
 class ClaimFiledView(BaseModel):

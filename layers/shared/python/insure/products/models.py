@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from insure.products.ids import COVERAGES, PRODUCTS, Coverage, ProductId  # noqa: F401 - PRODUCTS, COVERAGES re-exported
-from insure.types import Amount, Money, MultilineText, StateCode, Text
+from insure.types import Amount, Email, Money, MultilineText, StateCode, Text
 
 ApplicantType = Literal["personal", "business"]
 PERSONAL_ONLY: frozenset[str] = frozenset({"disability", "accidental_death", "major_medical"})
@@ -35,7 +35,6 @@ AGE_RATED: frozenset[str] = frozenset({"disability", "accidental_death", "major_
 """Coverages whose criteria depend on the insured's age (from `date_of_birth`)."""
 
 Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Email = Annotated[Text, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()\-.]{7,20}$")]
 Zip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{5}(-[0-9]{4})?$")]
 SicCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{4}$")]

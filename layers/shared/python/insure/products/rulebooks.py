@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from insure.data_files import data_dir
 from insure.products.models import ApplicantType, ProductId
@@ -25,6 +25,11 @@ from insure.products.store import RulebookStore
 from insure.types import StateCode
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")]
+
+
+def _stripped(value: Any) -> Any:
+    """Rulebooks are data written by people: spaces around a state code are forgiven (an API request's are not)."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class _Doc(BaseModel):
@@ -92,7 +97,7 @@ class RulebookDocument(_Doc):
         None, gt=0, description="Annual premium per dollar insured; none for the bundle (each coverage's own)"
     )
     applicant_types: list[ApplicantType]
-    approved_states: list[StateCode]
+    approved_states: list[Annotated[StateCode, BeforeValidator(_stripped)]]
     max_item_value: Decimal = Field(gt=0)
     max_insured_value: Decimal = Field(gt=0)
     minimum_premium: Decimal = Field(

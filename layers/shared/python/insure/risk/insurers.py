@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from insure import timestamps
 from insure.risk.progress_models import InsurerProgress
-from insure.types import Text
+from insure.types import ContactEmail, Text
 
 DEFAULT_REPORTING_DEADLINE_HOURS = 48
 
@@ -27,7 +27,7 @@ class Salesperson(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: Text = Field(min_length=1, max_length=200)
-    email: Text | None = Field(None, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: ContactEmail | None = None
     phone: Text | None = Field(None, min_length=3, max_length=40)
 
     @model_validator(mode="after")

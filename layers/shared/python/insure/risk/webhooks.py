@@ -26,7 +26,7 @@ SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 class InsurerWebhook(BaseModel):
     """A claim-progress update from an insurer (no envelope)."""
 
-    risk_event_id: str = Field(min_length=1, max_length=100)
+    risk_event_id: Text = Field(min_length=1, max_length=100)
     claim_reference: Text = Field(min_length=1, max_length=200)
     status: InsurerStatus
     updated_at: AwareDatetime

@@ -129,7 +129,7 @@ def _security(access: Access) -> list[dict[str, list[str]]]:
 def _error_responses(method: str, path: str, operation: dict[str, Any], access: Access) -> dict[int, str]:
     statuses = {429}
     has_body = "requestBody" in operation
-    has_input = has_body or any(p.get("in") != "path" for p in operation.get("parameters", []))
+    has_input = has_body or any(p.get("in") != "path" or _validated(p) for p in operation.get("parameters", []))
     if has_body:
         statuses |= {400, 413, 422}
         if access is not Access.SIGNED:
@@ -143,6 +143,28 @@ def _error_responses(method: str, path: str, operation: dict[str, Any], access: 
     if method != "get":
         statuses.add(409)
     return {status: ERROR_STATUSES[status] for status in sorted(statuses)}
+
+
+def _validated(parameter: dict[str, Any]) -> bool:
+    """Whether a value can fail the parameter's schema (a 422): anything but a plain string."""
+    schema = parameter.get("schema", {})
+    return schema.get("type") != "string" or bool(schema.keys() - {"title", "type", "description"})
+
+
+def _optional_body(operation: dict[str, Any]) -> None:
+    """A body that may be left out is published as not required, not as `null`: every body the server reads is a
+    JSON object (a `null` one is a 422), and no body at all is the default."""
+    body = operation.get("requestBody")
+    content = (body or {}).get("content", {}).get("application/json", {})
+    options = content.get("schema", {}).get("anyOf", [])
+    if body and len(options) == 2 and {"type": "null"} in options:
+        content["schema"] = next(o for o in options if o != {"type": "null"})
+        body["required"] = False
+
+
+def _no_content(responses: dict[str, Any]) -> None:
+    """A 204 carries no body (Powertools publishes the handler's `Response[str]` as JSON content)."""
+    responses.get("204", {}).pop("content", None)
 
 
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -181,7 +203,9 @@ def openapi_json() -> str:
             if security:
                 operation["security"] = security
             _publish_required_headers(operation)
+            _optional_body(operation)
             responses = operation.setdefault("responses", {})
+            _no_content(responses)
             responses.pop("default", None)
             responses.pop("422", None)  # Powertools' own, on every operation
             for status, description in _error_responses(method, path, operation, access).items():
