@@ -10,7 +10,6 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from insure import timestamps
@@ -40,7 +39,6 @@ from insure.accounts.models import (
 from insure.accounts.repository import Account, AccountRepository, CustomerVersion, ResetCode, Token
 from insure.callers import Caller, Customer, SessionCaller
 from insure.errors import Conflict, Locked, NotFound, Throttled, Unauthorized
-from insure.settings import PlatformSettings
 
 WRONG_CREDENTIALS = "The e-mail or password is not right."
 BAD_CODE = "The code is not valid or has expired; ask for a new one."
@@ -520,27 +518,4 @@ def _locked(state: LoginState, now: float) -> Locked:
     return Locked(
         f"Too many failed sign-ins: the account is locked for {retry} more seconds. Reset the password to sign in now.",
         headers={"Retry-After": str(retry)},
-    )
-
-
-def account_service() -> AccountService:
-    from insure.settings import get_settings
-
-    return _service_for(get_settings())
-
-
-@cache
-def _service_for(settings: PlatformSettings) -> AccountService:
-    return AccountService(
-        accounts=AccountRepository(settings.table_name),
-        table=settings.table_name,
-        access_ttl_s=settings.access_token_ttl_seconds,
-        refresh_ttl_s=settings.refresh_token_ttl_seconds,
-        max_failures=settings.account_max_failures,
-        lock_s=settings.account_lock_seconds,
-        source_max_failures=settings.login_source_max_failures,
-        source_window_s=settings.login_source_window_seconds,
-        reset_ttl_s=settings.reset_code_ttl_seconds,
-        reset_max_attempts=settings.reset_code_max_attempts,
-        public_base_url=settings.public_base_url,
     )

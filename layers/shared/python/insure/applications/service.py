@@ -30,15 +30,22 @@ from insure.applications.models import (
     PaymentRequest,
     PaymentView,
 )
-from insure.applications.ports import Idempotency, Quotes, SessionOwners, Underwriting
-from insure.applications.repository import DRAFT_TTL_ATTRIBUTE, ApplicationRecord, ApplicationRepository, now_iso
+from insure.applications.ports import (
+    ApplicationStore,
+    Idempotency,
+    PaymentTokens,
+    Quotes,
+    SessionItems,
+    SessionOwners,
+    Underwriting,
+)
+from insure.applications.repository import DRAFT_TTL_ATTRIBUTE, ApplicationRecord, now_iso
 from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTABLE
 from insure.callers import Caller, Customer, owned
 from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation, field_errors
 from insure.payments.outcome import Outcome
 from insure.payments.processor import CardProcessor, tokenize_with
-from insure.payments.tokens import TokenStore
-from insure.sessions import Session, SessionRepository, open_session, token_hash
+from insure.sessions import Session, open_session, token_hash
 from insure.timestamps import from_epoch, rfc3339
 
 PAYING: frozenset[str] = frozenset({"accepted", "payment_failed"})
@@ -96,13 +103,13 @@ def _acceptance(recorded: dict[str, Any] | None) -> AcceptanceView | None:
 
 @dataclass
 class ApplicationService:
-    applications: ApplicationRepository
-    sessions: SessionRepository
+    applications: ApplicationStore
+    sessions: SessionItems
     engine: WorkflowEngine
     session_ttl_s: int
     wait_ms: int
     fingerprint_key: Callable[[], bytes]
-    payment_tokens: TokenStore
+    payment_tokens: PaymentTokens
     underwriting: Underwriting
     quotes: Quotes
     idempotency: Idempotency

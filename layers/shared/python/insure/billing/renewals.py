@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,7 +28,6 @@ from insure.errors import Conflict, FieldError, NotFound, RuleViolation
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.models import PolicyVersion
 from insure.policies.repository import PolicyRepository, StoredPolicy
-from insure.settings import PlatformSettings
 from insure.types import Money
 
 
@@ -391,25 +389,4 @@ def _view(policy_number: str, renewal: dict[str, Any]) -> RenewalView:
         accepted_at=renewal.get("accepted_at"),
         payment_plan=renewal.get("payment_plan"),
         renewed_version=renewal.get("renewed_version"),
-    )
-
-
-def renewal_service() -> RenewalService:
-    from insure.settings import get_settings
-
-    return _service_for(get_settings())
-
-
-@cache
-def _service_for(settings: PlatformSettings) -> RenewalService:
-    from insure.payments.processor import processor
-
-    return RenewalService(
-        billing=BillingRepository(settings.table_name),
-        policies=PolicyRepository(settings.table_name),
-        processor=processor(),
-        table=settings.table_name,
-        bucket=settings.documents_bucket,
-        public_base_url=settings.public_base_url,
-        notice_days=settings.renewal_notice_days,
     )

@@ -26,11 +26,12 @@ class ApplicationsRoot:
     def applications(self) -> ApplicationService:
         from insure.accounts.repository import AccountRepository
         from insure.applications.engine import StepFunctionsEngine
-        from insure.applications.ports import IdempotencyTable, RulebookUnderwriting, StoredQuotes
+        from insure.applications.ports import RulebookUnderwriting, StoredQuotes
         from insure.applications.repository import ApplicationRepository
         from insure.applications.service import ApplicationService
-        from insure.payments.processor import HttpCardProcessor
+        from insure.idempotency import IdempotencyStore
         from insure.payments.tokens import TokenStore
+        from insure.roots.billing import card_processor
         from insure.secret_values import SecretReader
         from insure.sessions import SessionRepository
 
@@ -45,7 +46,7 @@ class ApplicationsRoot:
             payment_tokens=TokenStore(settings.table_name),
             underwriting=RulebookUnderwriting(),
             quotes=StoredQuotes(),
-            idempotency=IdempotencyTable(),
-            cards=HttpCardProcessor(settings.card_processor_url),
+            idempotency=IdempotencyStore(settings.idempotency_table_name),
+            cards=card_processor(settings),
             session_owners=AccountRepository(settings.table_name),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
@@ -19,12 +19,17 @@ from aws_lambda_powertools.event_handler.router import Router
 from insure.amendments.models import AmendmentRequest, AmendmentView
 from insure.applications.models import AcceptRequest, PaymentRequest
 from insure.billing.renewals import RenewalAccept, RenewalPayment, RenewalView
-from insure.http.access import Access, access, caller
+from insure.http.access import Access, access, caller, services
 from insure.policies.billing import BillingView
 from insure.policies.cancellation import CancellationPreview, CancellationRequest, CancellationView
 from insure.policies.models import PolicyView, VersionsView, VersionView
-from insure.policies.service import policy_service
 from insure.routes.openapi import REQUIRED_HEADER
+
+if TYPE_CHECKING:
+    from insure.amendments.service import AmendmentService
+    from insure.billing.renewals import RenewalService
+    from insure.policies.cancellation import CancellationService
+    from insure.policies.service import PolicyService
 
 router = Router()
 TAGS = ["policies"]
@@ -46,16 +51,20 @@ def _json(status: int, body: str, content_type: str = "application/json") -> Res
     return Response(status_code=status, content_type=content_type, body=body)
 
 
-def _amendments():  # type: ignore[no-untyped-def]
-    from insure.amendments.service import amendment_service
-
-    return amendment_service()
+def _policies() -> PolicyService:
+    return services(router).policies  # type: ignore[no-any-return]
 
 
-def _cancellations():  # type: ignore[no-untyped-def]
-    from insure.policies.cancellation import cancellation_service
+def _amendments() -> AmendmentService:
+    return services(router).amendments  # type: ignore[no-any-return]
 
-    return cancellation_service()
+
+def _cancellations() -> CancellationService:
+    return services(router).cancellation  # type: ignore[no-any-return]
+
+
+def _renewals() -> RenewalService:
+    return services(router).renewals  # type: ignore[no-any-return]
 
 
 def _pdf(pdf: bytes) -> Response[bytes]:
@@ -70,7 +79,7 @@ def _pdf(pdf: bytes) -> Response[bytes]:
 )
 @access(Access.SESSION)
 def get_policy(policy_number: str) -> PolicyView:
-    return policy_service().get(policy_number, caller(router))
+    return _policies().get(policy_number, caller(router))
 
 
 @router.get(
@@ -83,7 +92,7 @@ def get_policy(policy_number: str) -> PolicyView:
 @access(Access.SESSION)
 def get_policy_document(policy_number: str):  # type: ignore[no-untyped-def]
     # No return annotation on purpose: the validating resolver would serialize the PDF bytes as text.
-    return _pdf(policy_service().document(policy_number, caller(router)))
+    return _pdf(_policies().document(policy_number, caller(router)))
 
 
 @router.get(
@@ -94,7 +103,7 @@ def get_policy_document(policy_number: str):  # type: ignore[no-untyped-def]
 )
 @access(Access.SESSION)
 def get_versions(policy_number: str) -> VersionsView:
-    return policy_service().versions(policy_number, caller(router))
+    return _policies().versions(policy_number, caller(router))
 
 
 @router.get(
@@ -105,7 +114,7 @@ def get_versions(policy_number: str) -> VersionsView:
 )
 @access(Access.SESSION)
 def get_version(policy_number: str, version: VersionNumber) -> VersionView:
-    return policy_service().version(policy_number, version, caller(router))
+    return _policies().version(policy_number, version, caller(router))
 
 
 @router.get(
@@ -117,7 +126,7 @@ def get_version(policy_number: str, version: VersionNumber) -> VersionView:
 )
 @access(Access.SESSION)
 def get_version_document(policy_number: str, version: VersionNumber):  # type: ignore[no-untyped-def]
-    return _pdf(policy_service().version_document(policy_number, version, caller(router)))
+    return _pdf(_policies().version_document(policy_number, version, caller(router)))
 
 
 @router.post(
@@ -241,13 +250,7 @@ def cancel_policy(policy_number: str, body: CancellationRequest) -> Cancellation
 )
 @access(Access.SESSION)
 def get_billing(policy_number: str) -> BillingView:
-    return policy_service().billing(policy_number, caller(router))
-
-
-def _renewals():  # type: ignore[no-untyped-def]
-    from insure.billing.renewals import renewal_service
-
-    return renewal_service()
+    return _policies().billing(policy_number, caller(router))
 
 
 @router.get(

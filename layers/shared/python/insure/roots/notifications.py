@@ -1,0 +1,41 @@
+"""The `notifications_sender` function's composition root: the sender over the single table and this environment's
+provider (the HTTP gateway, with its one connection pool, or SES and SNS)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from insure.notifications.sender import Sender
+    from insure.settings import PlatformSettings
+
+
+@dataclass
+class NotificationsRoot:
+    settings: PlatformSettings
+
+    @classmethod
+    def from_environment(cls) -> NotificationsRoot:
+        from insure.settings import get_settings
+
+        return cls(get_settings())
+
+    @cached_property
+    def sender(self) -> Sender:
+        from insure.notifications.providers import provider_for
+        from insure.notifications.repository import NotificationRepository
+        from insure.notifications.sender import Sender
+
+        settings = self.settings
+        return Sender(
+            records=NotificationRepository(settings.table_name),
+            provider=provider_for(
+                settings.notifications_provider,
+                gateway_url=settings.notifications_gateway_url,
+                from_email=settings.notifications_from_email,
+                sms_sender=settings.notifications_sms_sender,
+            ),
+            max_receive_count=settings.notifications_max_receive_count,
+        )
