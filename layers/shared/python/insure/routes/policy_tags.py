@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from insure.http.access import Access, access, caller
+from insure.http.access import Access, access, caller, services
 from insure.policies.models import PolicyVersion
 from insure.risk.tags import TAG_ID_PATTERN, InsuredObject, PhysicalTag, Tag, TagPolicy
 from insure.types import Text
@@ -83,9 +83,7 @@ def _json(status: int, view: ItemTagView) -> Response[str]:
 )
 @access(Access.SESSION)
 def get_item_tag(policy_number: str, item_id: str) -> Response[str]:
-    from insure.risk.policy_tags import item_tag
-
-    return _json(200, _view(item_tag(_owned_policy(policy_number), item_id)))
+    return _json(200, _view(services(router).item_tags.item_tag(_owned_policy(policy_number), item_id)))
 
 
 @router.post(
@@ -98,10 +96,8 @@ def get_item_tag(policy_number: str, item_id: str) -> Response[str]:
 )
 @access(Access.SESSION)
 def post_item_tag(policy_number: str, item_id: str, body: Annotated[AttachTag, Body()]) -> Response[str]:
-    from insure.risk.policy_tags import attach_physical_tag
-
     policy = _owned_policy(policy_number)
-    return _json(201, _view(attach_physical_tag(policy, item_id, body.tag_id, body.kind)))
+    return _json(201, _view(services(router).item_tags.attach_physical_tag(policy, item_id, body.tag_id, body.kind)))
 
 
 @router.post(
@@ -113,8 +109,6 @@ def post_item_tag(policy_number: str, item_id: str, body: Annotated[AttachTag, B
 )
 @access(Access.SESSION)
 def post_item_policy(policy_number: str, item_id: str, body: Annotated[AddPolicy, Body()]) -> Response[str]:
-    from insure.risk.policy_tags import add_policy
-
     policy = _owned_policy(policy_number)
     added = TagPolicy(insurer_id=body.insurer_id, policy_number=body.policy_number, product=body.product)
-    return _json(201, _view(add_policy(policy, item_id, added)))
+    return _json(201, _view(services(router).item_tags.add_policy(policy, item_id, added)))
