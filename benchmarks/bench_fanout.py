@@ -54,10 +54,10 @@ class Recorded:
             return len(self.at.get(event_id, []))
 
 
-def _fan_out_once(event_id: str, ids: list[str], recorded: Recorded) -> tuple[float, float]:
+def _fan_out_once(risk: Any, event_id: str, ids: list[str], recorded: Recorded) -> tuple[float, float]:
     """Seconds from `dispatch` until the last insurer's first response was recorded: (the last write returned,
     the last answer's own timestamp on its record). Every record is then read back from the table."""
-    from insure.risk import fanout, progress
+    from insure.risk import fanout
 
     request = fanout.FanoutRequest(
         risk_event_id=event_id,
@@ -70,7 +70,7 @@ def _fan_out_once(event_id: str, ids: list[str], recorded: Recorded) -> tuple[fl
         ],
     )
     began_wall = time.time()
-    fanout.dispatch(request)
+    risk.dispatcher.dispatch(request)
     deadline = time.monotonic() + 60
     # Watch the writes (in this process, free) rather than the table, so the watching costs the platform nothing.
     while recorded.count(event_id) < len(ids):
@@ -78,7 +78,7 @@ def _fan_out_once(event_id: str, ids: list[str], recorded: Recorded) -> tuple[fl
             raise TimeoutError(f"{event_id}: not every first response was recorded within 60 s")
         time.sleep(0.01)
     written = max(recorded.at[event_id]) - began_wall
-    stamps = [p.first_response_at for p in progress.timeline(event_id) if p.first_response_at]
+    stamps = [p.first_response_at for p in risk.progress.timeline(event_id) if p.first_response_at]
     if len(stamps) != len(ids):
         raise RuntimeError(f"{event_id}: {len(stamps)} of {len(ids)} first responses on the event")
     return written, max(_parse(r) for r in stamps) - began_wall
@@ -92,15 +92,15 @@ def _purge(cloud: Any) -> None:
     time.sleep(0.5)
 
 
-def _sequential(ids: list[str]) -> float:
-    from insure.risk.connector import ClaimFiling, connector
-    from insure.risk.insurers import get_insurer
+def _sequential(risk: Any, ids: list[str]) -> float:
+    from insure.risk.connector import ClaimFiling
 
-    insurers = [get_insurer(i) for i in ids]
+    connector = risk.worker.connector  # the fan-out's own connector (same pool, same timeout)
+    insurers = [risk.insurer_store.get(i) for i in ids]
     began = time.perf_counter()
     for n, insurer in enumerate(insurers):
         assert insurer is not None
-        connector().file_claim(
+        connector.file_claim(
             insurer,
             ClaimFiling(
                 risk_event_id=f"seq-{began}",
@@ -125,17 +125,20 @@ def run() -> str:
     components = [c for c in default_components() if not isinstance(c, InsurerSimulator)] + [simulator]
     cloud = LocalCloud(port=0, components=components).start()
     recorded = Recorded()
+    from insure.roots.risk import RiskRoot
+
+    risk = RiskRoot.from_environment()  # this process's view of the local cloud's resources
     try:
         ids = list(simulator.insurer_ids().values())
         assert len(ids) == INSURERS
-        _fan_out_once("bench-warmup", ids, recorded)  # execution environments created once, as a warm system
+        _fan_out_once(risk, "bench-warmup", ids, recorded)  # execution environments created once, as a warm system
         fanned, stamped = [], []
         for n in range(RUNS):
             _purge(cloud)
-            written, answered = _fan_out_once(f"bench-{n}", ids, recorded)
+            written, answered = _fan_out_once(risk, f"bench-{n}", ids, recorded)
             fanned.append(written)
             stamped.append(answered)
-        sequential = _sequential(ids)
+        sequential = _sequential(risk, ids)
     finally:
         cloud.stop()
         if saved is None:

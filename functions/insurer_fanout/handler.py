@@ -2,7 +2,6 @@
 batch failures (a failing insurer is retried by SQS while the others proceed), and pushes each record's changes
 live and queues its next poll as soon as it is done (records finishing together at once)."""
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -11,18 +10,16 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from insure.risk.fanout import InsurerRequest
-from insure.risk.filing import FilingWorker, Outcome, concurrent_batch_processor, default_worker
+from insure.risk.filing import Outcome, concurrent_batch_processor
+from insure.roots import Lazy
+from insure.roots.risk import RiskRoot
 
 logger = Logger()
-
-
-@cache
-def _worker() -> FilingWorker:
-    return default_worker()
+root = Lazy(RiskRoot.from_environment)
 
 
 def _settled(outcomes: list[tuple[str, Outcome]]) -> set[str]:
-    return _worker().complete(outcomes)
+    return root().worker.complete(outcomes)
 
 
 processor = concurrent_batch_processor(settled=_settled)
@@ -31,7 +28,7 @@ processor = concurrent_batch_processor(settled=_settled)
 def record_handler(record: SQSRecord) -> Outcome:
     message = InsurerRequest.model_validate_json(record.body)
     receive_count = int(record.attributes.approximate_receive_count or 1)
-    return _worker().handle(message, receive_count)
+    return root().worker.handle(message, receive_count)
 
 
 @logger.inject_lambda_context(clear_state=True)

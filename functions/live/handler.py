@@ -2,7 +2,7 @@
 
 `$connect` with `?risk_event_id=…&token=…` subscribes at once (a bad token refuses the connection: 401/404);
 a message `{"action": "subscribe", "risk_event_id", "token"}` subscribes later and answers with a snapshot of
-the timeline; after that every change is pushed (`insure.risk.live.publish`). The token is the event's reporter
+the timeline; after that every change is pushed (`insure.risk.live.LiveHub.publish`). The token is the event's reporter
 token, or the access token of the customer whose event it is."""
 
 import json
@@ -12,9 +12,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from insure.errors import DomainError
-from insure.risk import live
+from insure.roots import Lazy
+from insure.roots.risk import RiskRoot
 
 logger = Logger()
+root = Lazy(RiskRoot.from_environment)
 
 
 def _reply(status: int, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -23,6 +25,7 @@ def _reply(status: int, body: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def _subscribe(connection_id: str, params: dict[str, Any], *, answer: bool) -> dict[str, Any]:
     risk_event_id, token = str(params.get("risk_event_id") or ""), str(params.get("token") or "")
+    live = root().live
     try:
         watched = live.subscribe(connection_id, risk_event_id, token)
     except DomainError as error:
@@ -44,13 +47,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             return _subscribe(connection_id, params, answer=False)
         return _reply(200)
     if route == "$disconnect":
-        live.disconnect(connection_id)
+        root().live.disconnect(connection_id)
         return _reply(200)
     try:
         message = json.loads(event.get("body") or "{}")
     except ValueError:
         message = None
     if not isinstance(message, dict) or message.get("action") != "subscribe":
-        live.send_to(connection_id, {"type": "error", "status": 400, "detail": 'Send {"action": "subscribe", ...}.'})
+        root().live.send_to(
+            connection_id, {"type": "error", "status": 400, "detail": 'Send {"action": "subscribe", ...}.'}
+        )
         return _reply(400)
     return _subscribe(connection_id, message, answer=True)

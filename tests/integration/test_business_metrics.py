@@ -20,6 +20,7 @@ from tests.integration.test_fanout import (  # noqa: F401 - fixtures
 from tests.integration.test_issuance import issuance, offered, pay, submit  # noqa: F401 - the issuance fixture
 from tests.integration.test_risk_intake import (  # noqa: F401 - the setup fixture
     post_scan,
+    risk,
     scan_body,
     setup,
 )
@@ -81,7 +82,6 @@ def test_a_decline_and_a_declined_card_are_counted(issuance, capsys):  # noqa: F
 
 
 def test_scans_accepted_and_signatures_rejected_are_counted_by_sender(platform, setup, capsys):  # noqa: F811
-    from insure.risk import insurers
     from insure.signatures import sign
 
     capsys.readouterr()
@@ -90,7 +90,7 @@ def test_scans_accepted_and_signatures_rejected_are_counted_by_sender(platform, 
     assert accepted.status_code == 202
     forged = post_scan(platform, "whsec_" + "QUJD" * 11, scan_body(setup["device_id"], setup["tag_id"]))
     assert forged.status_code == 401
-    insurer = insurers.repository().get(setup["insurers"][0])
+    insurer = risk().insurer_store.get(setup["insurers"][0])
     assert insurer is not None
     body = json.dumps({"risk_event_id": "re_x", "claim_reference": "C", "status": "received"})
     hook = platform.api.post(
@@ -106,11 +106,11 @@ def test_scans_accepted_and_signatures_rejected_are_counted_by_sender(platform, 
 
 
 def test_claims_filed_and_insurers_unreachable_are_counted_once_each(platform, insurers_sim, fast_polls, capsys):  # noqa: F811
-    from insure.risk import fanout, progress
     from local.sqs_poller import to_event
 
+    progress = risk().progress
     ids = _register(platform, insurers_sim)
-    fanout.dispatch(_request("evt-metrics", ids))
+    risk().dispatcher.dispatch(_request("evt-metrics", ids))
     messages = _receive_all(platform)
     capsys.readouterr()
     # When the fan-out handles the batch: two insurers answer, one is down

@@ -10,10 +10,11 @@ import threading
 
 import pytest
 
-from insure.claims_desk.registration import PLATFORM_INSURER_ID, own_insurer
+from insure.claims_desk.registration import PLATFORM_INSURER_ID
 from insure.signatures import new_secret, sign
 from local.sqs_poller import to_event
 from tests.integration.test_issuance import accepted, issuance, pay  # noqa: F401 - `issuance` is a fixture
+from tests.integration.test_risk_intake import risk
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:insurer-requests"
 FINDER = {"name": "Fran Finder", "phone": "+13125550177"}
@@ -47,7 +48,7 @@ def _admin(platform) -> dict[str, str]:
 
 def _signed(body: dict | None = None, *, secret: str | None = None, message_id: str | None = None):
     raw = json.dumps(body) if body is not None else ""
-    headers = sign(secret or own_insurer().signing_secret, raw, message_id=message_id)
+    headers = sign(secret or risk().own_insurer().signing_secret, raw, message_id=message_id)
     return raw, {**headers, "Content-Type": "application/json"}
 
 
@@ -81,10 +82,10 @@ def _received(api) -> list[dict]:
 
 
 def test_the_desk_is_a_registered_insurer_whose_base_url_is_the_platforms_claims_api(served):
-    desk = own_insurer()
+    desk = risk().own_insurer()
     assert desk.insurer_id == PLATFORM_INSURER_ID
     assert desk.base_url.endswith("/claims-desk") and desk.base_url.startswith("http://127.0.0.1:")
-    assert own_insurer().webhook_secrets == desk.webhook_secrets  # registered once
+    assert risk().own_insurer().webhook_secrets == desk.webhook_secrets  # registered once
 
 
 def test_connector_calls_are_signed_and_a_filing_is_recorded_once_per_incident_and_policy(served):
@@ -203,8 +204,7 @@ def test_the_fanout_files_with_the_desk_through_the_connector_and_adjusters_move
 ):
     """A policy bought here, a finder's report, the fan-out worker files with the desk over HTTP like with any
     insurer; the adjuster's decisions then appear on the customer's event."""
-    from insure.risk.progress import timeline
-
+    timeline = risk().progress.timeline
     api = served.api
     application_id, auth = accepted(api)
     number = pay(api, application_id, auth).json["policy_number"]

@@ -22,7 +22,7 @@ from insure.errors import Conflict
 from insure.signatures import sign
 from tests.integration.test_fanout import _receive_all, _register, _request, insurers_sim  # noqa: F401 (a fixture)
 from tests.integration.test_issuance import accepted, issuance  # noqa: F401 (a fixture)
-from tests.integration.test_risk_intake import LOCATION, register_device, register_insurer, register_tag
+from tests.integration.test_risk_intake import LOCATION, register_device, register_insurer, register_tag, risk
 
 THREADS = 8
 
@@ -30,18 +30,9 @@ THREADS = 8
 @pytest.fixture(autouse=True)
 def moto_as_dynamodb(platform):
     """moto's own lock (DynamoDB is atomic per item; moto is not without it), as the local cloud installs it."""
-    from insure.risk import devices, events, tags
     from local import moto_fixes
 
     moto_fixes.install()
-    for module in (devices, tags):
-        module.repository.cache_clear()
-    events.reset()
-    yield
-    events.reset()
-    from insure.risk.connector import connector
-
-    connector.cache_clear()  # built with this test's settings: the next test builds its own
 
 
 def all_at_once(calls: list[Callable[[], Any]]) -> list[Any]:
@@ -116,11 +107,13 @@ def scanning(platform):
 
 
 def test_concurrent_deliveries_of_one_scan_open_one_event(platform, scanning):
-    from insure.risk import events, progress
+    from insure.risk import events
     from insure.risk.reporters import ReporterIdentity
 
+    root = risk()
+
     def deliver(message_id: str) -> Callable[[], Any]:
-        return lambda: events.open_from_scan(
+        return lambda: root.intake.open_from_scan(
             scan_id="scan-concurrent",
             tag_id=scanning["tag_id"],
             device_id=scanning["device_id"],
@@ -137,10 +130,10 @@ def test_concurrent_deliveries_of_one_scan_open_one_event(platform, scanning):
     refusals(results)
     assert len(opened) == 1
     finder_id = next(iter(opened))[0]
-    finder, _ = events.repository().get(finder_id)
+    finder, _ = root.event_store.get(finder_id)
     customer_id = finder.related_event_ids[0]
-    assert [p.insurer_id for p in progress.timeline(customer_id)] == [scanning["insurer"]]
-    customer, _ = events.repository().get(customer_id)
+    assert [p.insurer_id for p in root.progress.timeline(customer_id)] == [scanning["insurer"]]
+    customer, _ = root.event_store.get(customer_id)
     assert [r.risk_event_id for r in customer.reports] == [finder_id]
 
 
@@ -149,7 +142,13 @@ def test_concurrent_fact_updates_are_all_kept(platform, scanning):
     from insure.risk.facts import Facts
     from insure.risk.reporters import ReporterIdentity
 
-    opened = events.open_from_scan(
+    root = risk()
+
+    def add_facts(risk_event_id: str, token: str, facts: Facts) -> Any:
+        root.views.authorize_reporter(risk_event_id, token)
+        return root.updates.apply_facts(risk_event_id, facts)
+
+    opened = root.intake.open_from_scan(
         scan_id="scan-facts",
         tag_id=scanning["tag_id"],
         device_id=scanning["device_id"],
@@ -171,7 +170,7 @@ def test_concurrent_fact_updates_are_all_kept(platform, scanning):
     # When the person on site sends eight different facts at once
     results = all_at_once(
         [
-            lambda field=field: events.add_facts(opened.risk_event_id, opened.reporter_token, Facts(**{field: True}))
+            lambda field=field: add_facts(opened.risk_event_id, opened.reporter_token, Facts(**{field: True}))
             for field in fields
         ]
     )
@@ -179,21 +178,21 @@ def test_concurrent_fact_updates_are_all_kept(platform, scanning):
     refused = refusals(results)
     acknowledged = [f for f, r in zip(fields, results, strict=True) if not isinstance(r, Exception)]
     assert len(acknowledged) + len(refused) == len(fields)
-    stored, _ = events.repository().get(opened.risk_event_id)
+    stored, _ = root.event_store.get(opened.risk_event_id)
     assert {f for f in fields if stored.facts.get(f)} >= set(acknowledged)
     # And the third party's facts reached the customer's event too
-    customer, _ = events.repository().get(stored.related_event_ids[0])
+    customer, _ = root.event_store.get(stored.related_event_ids[0])
     assert {f for f in fields if customer.facts.get(f)} >= set(acknowledged)
 
 
 def test_concurrent_filing_deliveries_post_one_claim_per_insurer(platform, insurers_sim):  # noqa: F811
-    from insure.risk import fanout, filing
     from insure.risk.fanout import InsurerRequest
 
+    root = risk()
     ids = _register(platform, insurers_sim)
-    fanout.dispatch(_request("evt-concurrent-file", {slug: ids[slug] for slug in ("steady", "denier")}))
+    root.dispatcher.dispatch(_request("evt-concurrent-file", {slug: ids[slug] for slug in ("steady", "denier")}))
     messages = [InsurerRequest.model_validate_json(m["Body"]) for m in _receive_all(platform)]
-    worker = filing.default_worker()
+    worker = root.worker
     # When each insurer's filing is delivered four times at once (SQS at-least-once, re-dispatches)
     results = all_at_once([lambda m=m: worker.handle(m) for m in messages for _ in range(THREADS // 2)])
     # Then each insurer received exactly one POST /claims, and one poll chain started per insurer
@@ -207,11 +206,10 @@ def test_concurrent_filing_deliveries_post_one_claim_per_insurer(platform, insur
 def test_concurrent_copies_of_one_insurer_webhook_are_applied_once(platform, insurers_sim):  # noqa: F811
     import json
 
-    from insure.risk import fanout, progress, webhooks
-
+    root = risk()
     ids = _register(platform, insurers_sim)
     insurer_id = ids["steady"]
-    fanout.dispatch(_request("evt-concurrent-hook", {"steady": insurer_id}))
+    root.dispatcher.dispatch(_request("evt-concurrent-hook", {"steady": insurer_id}))
     body = json.dumps(
         {
             "risk_event_id": "evt-concurrent-hook",
@@ -222,8 +220,8 @@ def test_concurrent_copies_of_one_insurer_webhook_are_applied_once(platform, ins
     )
     headers = sign(insurers_sim.insurers["steady"].secrets[0], body, message_id="msg_once")
     # When eight copies of one signed delivery arrive at once
-    results = all_at_once([lambda: webhooks.receive(insurer_id, headers, body) for _ in range(THREADS)])
+    results = all_at_once([lambda: root.webhooks.receive(insurer_id, headers, body) for _ in range(THREADS)])
     # Then it was applied once; each copy was acknowledged or told to retry (409: the first is in flight)
     refusals(results)
-    entry = {p.insurer_id: p for p in progress.timeline("evt-concurrent-hook")}[insurer_id]
+    entry = {p.insurer_id: p for p in root.progress.timeline("evt-concurrent-hook")}[insurer_id]
     assert [h.status for h in entry.history] == ["pending", "approved"]

@@ -22,18 +22,26 @@ from local.sqs_poller import QueuePoller, to_event
 SALES = {"name": "Sam Sales", "email": "sam@insurer.example", "phone": "+12125550123"}
 
 
+def risk():
+    """The risk functions' composition root over this test's platform and settings (built fresh each time)."""
+    from insure.roots.risk import RiskRoot
+
+    return RiskRoot.from_environment()
+
+
+def dispatch(request: FanoutRequest) -> None:
+    risk().dispatcher.dispatch(request)
+
+
 @pytest.fixture
 def fast_polls(monkeypatch):
-    from insure.risk.connector import connector
     from insure.settings import get_settings
 
     monkeypatch.setenv("INSURER_POLL_INTERVAL_S", "0")
     monkeypatch.setenv("INSURER_TIMEOUT_S", "1")
     get_settings.cache_clear()
-    connector.cache_clear()  # built with the timeout of the settings of its first use
     yield
     get_settings.cache_clear()
-    connector.cache_clear()
 
 
 @pytest.fixture
@@ -93,7 +101,7 @@ def _receive_all(platform, wait_s: int = 0) -> list[dict]:
 
 
 def _by_insurer(event_id: str) -> dict[str, progress.InsurerProgress]:
-    return {p.insurer_id: p for p in progress.timeline(event_id)}
+    return {p.insurer_id: p for p in risk().progress.timeline(event_id)}
 
 
 # registry ------------------------------------------------------------------------------------------------------
@@ -162,7 +170,7 @@ def test_dispatch_sends_one_message_per_event_and_insurer_and_a_redispatch_files
         update={"policies": [*request.policies, PolicyRef(insurer_id=ids["steady"], policy_number="P2", product="x")]}
     )
     # When it is dispatched
-    fanout.dispatch(doubled)
+    dispatch(doubled)
     # Then there is exactly one `file` message per insurer, and each insurer shows as pending
     first = _receive_all(platform)
     bodies = [json.loads(m["Body"]) for m in first]
@@ -175,7 +183,7 @@ def test_dispatch_sends_one_message_per_event_and_insurer_and_a_redispatch_files
     platform.functions.invoke("insurer_fanout", to_event(first, "arn:aws:sqs:us-east-1:123456789012:insurer-requests"))
     _receive_all(platform)  # their polls
     # When the event is dispatched again with new facts
-    fanout.dispatch(doubled.model_copy(update={"facts": {"description": "worse now"}}))
+    dispatch(doubled.model_copy(update={"facts": {"description": "worse now"}}))
     # Then only the insurer that never answered is asked again (with the new facts); no second claim is filed
     again = [json.loads(m["Body"]) for m in _receive_all(platform)]
     assert [(m["insurer_id"], m["kind"], m["facts"]["description"]) for m in again] == [
@@ -187,7 +195,7 @@ def test_dispatch_sends_one_message_per_event_and_insurer_and_a_redispatch_files
 # the consumer --------------------------------------------------------------------------------------------------
 def test_a_batch_files_claims_concurrently_and_reports_only_the_failing_insurer(platform, insurers_sim, fast_polls):
     ids = _register(platform, insurers_sim)
-    fanout.dispatch(_request("evt-batch", ids))
+    dispatch(_request("evt-batch", ids))
     messages = _receive_all(platform)
     queue_arn = "arn:aws:sqs:us-east-1:123456789012:insurer-requests"
     # When the consumer handles the batch
@@ -206,8 +214,8 @@ def test_a_batch_files_claims_concurrently_and_reports_only_the_failing_insurer(
     # And the salesperson of each insurer that answered was notified once
     from insure.risk.notifications import notifications_for
 
-    assert [n.risk_event_id for n in notifications_for(ids["steady"])] == ["evt-batch"]
-    assert notifications_for(ids["down"]) == []
+    assert [n.risk_event_id for n in notifications_for(risk().progress_store, ids["steady"])] == ["evt-batch"]
+    assert notifications_for(risk().progress_store, ids["down"]) == []
     # And a poll was queued for each insurer that answered
     polls = [json.loads(m["Body"]) for m in _receive_all(platform)]
     assert sorted(p["insurer_id"] for p in polls) == sorted([ids["steady"], ids["denier"]])
@@ -218,7 +226,7 @@ def test_a_duplicate_delivery_files_one_claim_and_continues_one_poll_chain(platf
     ids = _register(platform, insurers_sim)
     insurers_sim.insurers["steady"].profile.step_s = 60  # stays `received` for the whole test
     request = _request("evt-dup", {"steady": ids["steady"]})
-    fanout.dispatch(request)
+    dispatch(request)
     message = _receive_all(platform)
     queue_arn = "arn:aws:sqs:us-east-1:123456789012:insurer-requests"
     # When the same message is delivered twice at once, then again later
@@ -256,7 +264,7 @@ def test_an_answer_recorded_after_the_insurers_webhook_keeps_the_later_status_an
         return filed
 
     monkeypatch.setattr(InsurerConnector, "file_claim", answer_after_a_webhook)
-    fanout.dispatch(_request("evt-early-hook", {"steady": ids["steady"]}))
+    dispatch(_request("evt-early-hook", {"steady": ids["steady"]}))
     messages = _receive_all(platform)
     # When the filing is delivered and the webhook overtakes the answer
     result = platform.functions.invoke("insurer_fanout", to_event(messages, QUEUE_ARN))
@@ -277,7 +285,7 @@ def test_duplicate_filing_deliveries_in_any_order_post_one_claim_and_report_no_f
     ids = _register(platform, insurers_sim)
     steady = insurers_sim.insurers["steady"]
     steady.profile.step_s = 60
-    fanout.dispatch(_request("evt-dup-file", {"steady": ids["steady"]}))
+    dispatch(_request("evt-dup-file", {"steady": ids["steady"]}))
     message = _receive_all(platform)
     # When the filing is delivered twice in one batch, then twice more later, one after the other
     results = [platform.functions.invoke("insurer_fanout", to_event(message + message, QUEUE_ARN))]
@@ -309,39 +317,37 @@ def test_fact_changes_while_a_claim_is_being_filed_or_after_it_is_filed_post_no_
 
     monkeypatch.setattr(InsurerConnector, "file_claim", slow_file_claim)
     request = _request("evt-refile", {"steady": ids["steady"]})
-    fanout.dispatch(request)
+    dispatch(request)
     message = _receive_all(platform)
     # Given the claim's filing is under way (its POST not answered yet)
     with ThreadPoolExecutor(1) as pool:
         first = pool.submit(platform.functions.invoke, "insurer_fanout", to_event(message, QUEUE_ARN))
         assert filing.wait(30)
         # When the reporter adds facts (the event is dispatched again) while it is being filed
-        fanout.dispatch(request.model_copy(update={"facts": {"description": "worse now"}}))
+        dispatch(request.model_copy(update={"facts": {"description": "worse now"}}))
         # Then no second filing is queued
         assert _receive_all(platform) == []
         release.set()
         assert first.result(30)["batchItemFailures"] == []
     _receive_all(platform)  # its first poll
     # And once it is filed, neither a repeated scan nor another fact change files again
-    fanout.dispatch(request)
-    fanout.dispatch(request.model_copy(update={"facts": {"description": "worse still"}}))
+    dispatch(request)
+    dispatch(request.model_copy(update={"facts": {"description": "worse still"}}))
     assert _receive_all(platform) == []
     assert steady.calls == 1 and len(steady.claims) == 1
 
 
 def test_a_filing_that_died_mid_way_is_taken_over_only_after_its_lease_lapses(platform, insurers_sim, fast_polls):
-    from insure.risk import filing
-
     ids = _register(platform, insurers_sim)
     steady = insurers_sim.insurers["steady"]
-    fanout.dispatch(_request("evt-lease", {"steady": ids["steady"]}))
+    dispatch(_request("evt-lease", {"steady": ids["steady"]}))
     message = fanout.InsurerRequest.model_validate_json(_receive_all(platform)[0]["Body"])
     clock = [1_000_000.0]
-    worker = filing.default_worker()
+    worker = risk().worker
     worker.clock, worker.filing_lease_s = (lambda: clock[0]), 1.0
     worker.sleep = lambda s: clock.__setitem__(0, clock[0] + s)
     # Given a delivery that took the filing slot and died before its answer was recorded
-    assert progress.repository().claim_filing("evt-lease", ids["steady"], "dead", now=clock[0], until=clock[0] + 1)
+    assert risk().progress_store.claim_filing("evt-lease", ids["steady"], "dead", now=clock[0], until=clock[0] + 1)
     # When another delivery comes within the lease, it waits the lease out, then files the claim itself
     outcome = worker.handle(message)
     assert clock[0] > 1_000_001.0
@@ -360,7 +366,7 @@ def test_a_hanging_insurer_delays_neither_the_other_insurers_progress_nor_their_
     for slug in ("steady", "denier"):
         insurers_sim.insurers[slug].profile.step_s = 60  # neither claim settles during the test
     both = {slug: ids[slug] for slug in ("steady", "denier")}
-    fanout.dispatch(_request("evt-hang", both))
+    dispatch(_request("evt-hang", both))
     platform.functions.invoke("insurer_fanout", to_event(_receive_all(platform), QUEUE_ARN))
     first_polls = _receive_all(platform)
     assert len(first_polls) == 2
@@ -404,7 +410,7 @@ def test_insurers_progress_to_a_final_status_while_one_that_keeps_failing_ends_u
         sqs, platform.functions, queue_name="insurer-requests", queue_url=url, consumer="insurer_fanout", concurrency=4
     )
     # Given an event dispatched to three insurers, one of which always fails
-    fanout.dispatch(_request("evt-dlq", ids))
+    dispatch(_request("evt-dlq", ids))
     poller.start()
     try:
         deadline = time.monotonic() + 30
@@ -437,25 +443,28 @@ def test_insurers_progress_to_a_final_status_while_one_that_keeps_failing_ends_u
 # statuses never move backwards ---------------------------------------------------------------------------------
 def test_updates_in_any_order_and_concurrently_leave_the_highest_status(platform, insurers_sim):
     ids = _register(platform, insurers_sim)
-    fanout.dispatch(_request("evt-order", {"steady": ids["steady"]}))
+    dispatch(_request("evt-order", {"steady": ids["steady"]}))
     insurer = ids["steady"]
     shuffled = ["approved", "received", "paid", "assessing", "approved", "received"]
+    progress_service = risk().progress
     # When updates arrive out of order
-    applied = [progress.apply_update("evt-order", insurer, s, source="poll", claim_reference="REF-1") for s in shuffled]
+    applied = [
+        progress_service.apply_update("evt-order", insurer, s, source="poll", claim_reference="REF-1") for s in shuffled
+    ]
     # Then only moves forward were applied and the status is the highest seen
     assert [a is not None for a in applied] == [True, False, True, False, False, False]
     assert _by_insurer("evt-order")[insurer].status == "paid"
     # And concurrent updates from many threads still end on the highest one, each status at most once
-    fanout.dispatch(_request("evt-race", {"steady": insurer}))
+    dispatch(_request("evt-race", {"steady": insurer}))
     statuses = ["received", "assessing", "approved", "paid", "closed"] * 4
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda s: progress.apply_update("evt-race", insurer, s, source="webhook"), statuses))
+        list(pool.map(lambda s: progress_service.apply_update("evt-race", insurer, s, source="webhook"), statuses))
     final = _by_insurer("evt-race")[insurer]
     assert final.status == "closed"
     seen = [h.status for h in final.history]
     assert len(seen) == len(set(seen))
     # And an insurer that answered is never marked unreachable afterwards
-    assert progress.mark_unreachable("evt-race", insurer, "late failure") is None
+    assert progress_service.mark_unreachable("evt-race", insurer, "late failure") is None
     assert _by_insurer("evt-race")[insurer].status == "closed"
 
 
@@ -463,7 +472,7 @@ def test_updates_in_any_order_and_concurrently_leave_the_highest_status(platform
 @pytest.fixture
 def webhook_setup(platform, insurers_sim):
     ids = _register(platform, insurers_sim)
-    fanout.dispatch(_request("evt-hook", {"steady": ids["steady"]}))
+    dispatch(_request("evt-hook", {"steady": ids["steady"]}))
     secret = insurers_sim.insurers["steady"].secrets[0]
     return ids["steady"], secret
 
@@ -560,7 +569,7 @@ def test_an_insurer_that_times_out_is_retried_and_marked_unreachable_on_the_last
     sim.start()
     try:
         ids = _register(platform, sim)
-        fanout.dispatch(_request("evt-timeout", ids))
+        dispatch(_request("evt-timeout", ids))
         messages = _receive_all(platform)
         queue_arn = "arn:aws:sqs:us-east-1:123456789012:insurer-requests"
         sluggish = [m["MessageId"] for m in messages if json.loads(m["Body"])["insurer_id"] == ids["sluggish"]]

@@ -9,6 +9,7 @@ import pytest
 
 from insure.risk import policy_tags
 from tests.integration.test_issuance import accepted, issuance, pay  # noqa: F401 - `issuance` is a fixture
+from tests.integration.test_risk_intake import risk
 
 SALES = {"name": "Sam Sales", "email": "sam@insurer.example", "phone": "+12125550123"}
 FINDER = {"name": "Fran Finder", "phone": "+13125550177"}
@@ -47,8 +48,8 @@ def test_an_issued_policy_has_a_qr_tag_per_item_registered_with_the_claims_desk_
     assert item["tag_url"] == f"http://127.0.0.1:3000/t/{item['tag_id']}"
     # And the tag is registered with the platform's claims desk as the insurer and the insured as the customer
     from insure.claims_desk.registration import PLATFORM_INSURER_ID
-    from insure.risk.tags import get_tag
 
+    get_tag = risk().tags.get
     tag = get_tag(item["tag_id"])
     assert tag is not None
     assert [(p.insurer_id, p.policy_number, p.product) for p in tag.policies] == [
@@ -107,8 +108,7 @@ def test_the_customer_attaches_their_own_tag_and_adds_another_insurers_policy_on
     assert [p["policy_number"] for p in shown["policies"]] == [number, "HRB-778812"]
     assert [(t["tag_id"], t["kind"]) for t in shown["physical_tags"]] == [("E2003412DC03011926", "rfid")]
     # And a report on the physical tag reaches the object's tag, with every insurer of the object
-    from insure.risk.tags import get_tag
-
+    get_tag = risk().tags.get
     tag = get_tag("E2003412DC03011926")
     assert tag is not None and tag.tag_id == shown["tag_id"]
     assert {s.insurer_id for s in tag.insurers} == {"ins_platform", other}
@@ -151,7 +151,9 @@ def test_item_tag_routes_check_credentials_before_the_body_and_refuse_unknown_in
 def test_amendments_add_and_retire_tags_with_their_items_and_cancellation_retires_them_all(bought):
     api, number, _ = bought
     from insure.policies.repository import PolicyRepository
-    from insure.risk.tags import get_tag, tags_for_policy
+
+    tags = risk().tags
+    get_tag, tags_for_policy = tags.get, tags.for_policy
     from insure.settings import get_settings
 
     issued = PolicyRepository(get_settings().table_name).get(number)

@@ -23,15 +23,11 @@ CUSTOMER = {
 LOCATION = {"lat": 40.7128, "lon": -74.006, "accuracy_m": 8.5, "method": "gps"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    from insure.risk import devices, events, tags
+def risk():
+    """The risk functions' composition root over this test's platform (built fresh: nothing cached to clear)."""
+    from insure.roots.risk import RiskRoot
 
-    for module in (devices, tags):
-        module.repository.cache_clear()
-    events.reset()
-    yield
-    events.reset()
+    return RiskRoot.from_environment()
 
 
 def admin(platform) -> dict[str, str]:
@@ -43,13 +39,12 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def register_insurer(name: str = "Acme Mutual", hours: int = 48) -> str:
-    from insure.risk import insurers
+    from insure.risk.insurers import Salesperson
 
-    insurers.repository.cache_clear()
-    registered = insurers.register_insurer(
+    registered = risk().insurers.register(
         name,
         "http://127.0.0.1:9/acme",
-        insurers.Salesperson(name="Sam Seller", email="sam@acme.example", phone="+12125550199"),
+        Salesperson(name="Sam Seller", email="sam@acme.example", phone="+12125550199"),
         reporting_deadline_hours=hours,
     )
     return registered.insurer_id
@@ -108,10 +103,7 @@ def count_items(prefix: str) -> int:
 
 
 def progress_insurers(risk_event_id: str) -> set[str]:
-    from insure.risk import progress
-
-    progress.repository.cache_clear()
-    return {p.insurer_id for p in progress.timeline(risk_event_id)}
+    return {p.insurer_id for p in risk().progress.timeline(risk_event_id)}
 
 
 @pytest.fixture
@@ -242,8 +234,7 @@ def test_signed_scan_by_the_customer_opens_one_event_fanned_out_to_every_insurer
 
 
 def test_an_event_whose_insurers_all_settled_unreachable_included_is_resolved(platform, setup):
-    from insure.risk import progress
-
+    progress = risk().progress
     body = scan_body(setup["device_id"], setup["tag_id"], reporter={"name": "Ada Lovelace", "phone": "2125550100"})
     response = post_scan(platform, setup["secret"], body)
     event_id, token = response.json["risk_event_id"], response.json["reporter_token"]
@@ -280,7 +271,7 @@ def test_third_party_scan_opens_two_linked_events_and_only_the_customers_is_fann
     assert "third-party-report-recorded" in own_rules and "third-party-do-not-touch" in own_rules
     assert not any(r.startswith("insurer-deadline") for r in own_rules)
     # And the customer's event records who reported and where, links back, and is the one fanned out
-    from insure.risk.events import reporter_token
+    reporter_token = risk().tokens.token
 
     customer = platform.api.get(f"/risk-events/{customer_id}", headers=bearer(reporter_token(customer_id))).json
     assert customer["related_event_ids"] == [own_id]
@@ -595,7 +586,7 @@ def test_third_party_facts_are_mirrored_on_the_customers_event_with_its_own_guid
     assert response.status_code == 200
     third_party_rules = [g["rule_id"] for g in response.json["guidance"]]
     customer_id = response.json["related_event_ids"][0]
-    from insure.risk.events import reporter_token
+    reporter_token = risk().tokens.token
 
     customer = platform.api.get(f"/risk-events/{customer_id}", headers=bearer(reporter_token(customer_id))).json
     assert customer["facts"] == {"event_type": "water_damage", "water_leaking": True}
@@ -605,13 +596,13 @@ def test_third_party_facts_are_mirrored_on_the_customers_event_with_its_own_guid
 
 
 def test_event_type_becoming_known_redispatches_the_customers_event(platform, setup, monkeypatch):
-    from insure.risk import fanout
+    from insure.risk.fanout import Dispatcher
 
     opened = post_scan(
         platform, setup["secret"], scan_body(setup["device_id"], setup["tag_id"], reporter={"phone": CUSTOMER["phone"]})
     ).json
     calls: list = []
-    monkeypatch.setattr(fanout, "dispatch", calls.append)
+    monkeypatch.setattr(Dispatcher, "dispatch", lambda self, request: calls.append(request))
     path, auth = f"/risk-events/{opened['risk_event_id']}/facts", bearer(opened["reporter_token"])
     platform.api.post(path, json={"injuries": False}, headers=auth)  # type still unknown: no dispatch
     platform.api.post(path, json={"event_type": "theft"}, headers=auth)  # first known: dispatch
@@ -623,10 +614,10 @@ def test_event_type_becoming_known_redispatches_the_customers_event(platform, se
 
 
 def test_facts_are_pushed_live_to_both_linked_events(platform, setup, monkeypatch):
-    from insure.risk import live
+    from insure.risk.live import LiveHub
 
     pushed: list[tuple[str, dict]] = []
-    monkeypatch.setattr(live, "publish", lambda risk_event_id, payload: pushed.append((risk_event_id, payload)))
+    monkeypatch.setattr(LiveHub, "publish", lambda self, event_id, payload: pushed.append((event_id, payload)))
     opened = post_scan(platform, setup["secret"], scan_body(setup["device_id"], setup["tag_id"])).json
     path, auth = f"/risk-events/{opened['risk_event_id']}/facts", bearer(opened["reporter_token"])
     # When the third party sends facts
@@ -652,7 +643,7 @@ def finder_scan(platform, setup) -> tuple[dict, dict, str]:
 
 def test_later_reports_on_the_same_object_join_the_open_incident(platform, setup):
     # Given a finder's scan opened the customer's event
-    from insure.risk.events import reporter_token
+    reporter_token = risk().tokens.token
 
     first, _, customer_id = finder_scan(platform, setup)
     # When a second passer-by scans the same tag, and then the customer reports from the web with facts
@@ -707,7 +698,7 @@ def test_a_report_past_the_incidents_last_kept_one_is_refused_never_acknowledged
         assert "reports" in refused.json["detail"]
     assert (count_items("RISKEVENT#"), count_items("SCAN#")) == stored
     # And every report that was acknowledged is on the customer's event
-    customer = platform.api.get(f"/risk-events/{customer_id}", headers=bearer(events.reporter_token(customer_id)))
+    customer = platform.api.get(f"/risk-events/{customer_id}", headers=bearer(risk().tokens.token(customer_id)))
     assert [r["risk_event_id"] for r in customer.json["reports"]] == [
         first["risk_event_id"],
         second.json["risk_event_id"],
@@ -718,19 +709,19 @@ def test_a_report_past_the_incidents_last_kept_one_is_refused_never_acknowledged
 
 
 def test_the_customer_scanning_an_incident_a_third_party_opened_becomes_its_reporter(platform, setup, monkeypatch):
-    from insure.risk import live
-    from insure.risk.events import repository
+    from insure.risk.live import LiveHub
 
+    events = risk().event_store
     # Given a finder's scan opened the customer's event, at the finder's location
     finder, finder_view, customer_id = finder_scan(platform, setup)
-    stored, _ = repository().get(customer_id)
+    stored, _ = events.get(customer_id)
     assert stored.reporter_is_customer is False
     # When the customer scans the same tag from elsewhere (and the scanner delivers that scan twice)
     body = json.loads(scan_body(setup["device_id"], setup["tag_id"], reporter={"phone": CUSTOMER["phone"]}))
     body["location"] = {"lat": 40.75, "lon": -73.99, "accuracy_m": 20.0, "method": "cell"}
     raw = json.dumps(body).encode()
     pushed: list[tuple[str, dict]] = []
-    monkeypatch.setattr(live, "publish", lambda risk_event_id, payload: pushed.append((risk_event_id, payload)))
+    monkeypatch.setattr(LiveHub, "publish", lambda self, event_id, payload: pushed.append((event_id, payload)))
     first = post_scan(platform, setup["secret"], raw)
     again = post_scan(platform, setup["secret"], raw)
     # Then they get the open incident, which now names them as its reporter, at their location
@@ -744,7 +735,7 @@ def test_the_customer_scanning_an_incident_a_third_party_opened_becomes_its_repo
     assert [r["reporter"]["name"] for r in view["reports"]] == ["Finder One"]
     assert view["reports"][0]["location"]["method"] == "gps"
     assert view["related_event_ids"] == [finder["risk_event_id"]]
-    stored, version = repository().get(customer_id)
+    stored, version = events.get(customer_id)
     assert stored.reporter.phone and version == 2  # opened with the finder's report; the customer on site, once
     assert finder_view["reporter_is_customer"] is False
     assert count_items("RISKEVENT#") == 2
@@ -753,13 +744,16 @@ def test_the_customer_scanning_an_incident_a_third_party_opened_becomes_its_repo
 
 
 def test_a_repeat_completes_an_intake_interrupted_after_its_claims(platform, setup):
-    from insure.risk import events, tags
+    from insure.risk import events
     from insure.risk.reporters import ReporterIdentity
+
+    root = risk()
+    tag = root.tags.get(setup["tag_id"])
 
     # Given a first delivery that claimed its message and scan id, then died before writing the events
     body = scan_body(setup["device_id"], setup["tag_id"], scan_id="scan-crash", reporter={"phone": CUSTOMER["phone"]})
     built = events.build_events(
-        tags.get_tag(setup["tag_id"]),
+        tag,
         ReporterIdentity(phone=CUSTOMER["phone"]),
         ids=(
             events.derived_id("scan", setup["device_id"], "scan-crash", "reporter"),
@@ -769,9 +763,10 @@ def test_a_repeat_completes_an_intake_interrupted_after_its_claims(platform, set
         location=None,
         occurred_at="2026-11-23T08:00:00Z",
         facts={},
+        deadlines=root.intake.deadlines(tag),
         scan_id="scan-crash",
     )
-    repo = events.repository()
+    repo = root.event_store
     device = setup["device_id"]
     assert repo.claim_message(device, "msg_crash", "scan-crash") and repo.claim_scan(device, "scan-crash", built)
     assert count_items("RISKEVENT#") == 0

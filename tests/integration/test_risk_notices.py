@@ -15,6 +15,7 @@ from tests.integration.test_claims_desk import QUEUE_ARN, _admin, _received, ser
 from tests.integration.test_issuance import accepted, issuance, pay  # noqa: F401 - a fixture
 from tests.integration.test_notifications import wired  # noqa: F401 - a fixture
 from tests.integration.test_policy_notices import delivered, settle
+from tests.integration.test_risk_intake import risk
 
 OWNER_PHONE, OWNER_EMAIL = "+12125550100", "ada@example.com"
 SALES_EMAIL = "sales@insurance-platform.example"
@@ -74,10 +75,10 @@ def test_the_owner_is_told_of_a_third_partys_report_and_the_finders_guidance_say
     assert [r.status for r in records] == ["sent"]
     assert steps[TOLD].startswith("We told the owner at 20") and steps[TOLD].endswith("that you reported this.")
     # When the same report is delivered again (an Idempotency-Key replay is one report; here the intake re-runs)
-    from insure.risk.event_repository import repository
     from insure.risk.owner_notices import tell_owner
 
-    tell_owner(repository().get(own)[0])
+    root = risk()
+    tell_owner(root.event_store.get(own)[0], root.tag_store)
     settle(wired)
     # Then the owner is not told twice
     assert len(delivered(wired.gateway, OWNER_PHONE, "reported on your", count=2, timeout=0)) == 1
@@ -109,9 +110,9 @@ def test_the_salesperson_and_the_customer_are_told_once_per_filing_and_per_statu
         f"/claims/{reference}/status", json={"status": "assessing", "note": "Adjuster assigned"}, headers=_admin(served)
     )
     assert moved.status_code == 200, moved.json
-    from insure.risk.progress import apply_update
-
-    apply_update(customer_event, PLATFORM_INSURER_ID, "assessing", note="Adjuster assigned", source="webhook")
+    risk().progress.apply_update(
+        customer_event, PLATFORM_INSURER_ID, "assessing", note="Adjuster assigned", source="webhook"
+    )
     # Then the customer is told once, with the adjuster's note
     assessing = delivered(wired.gateway, OWNER_PHONE, f"claim {reference} is assessing")
     settle(wired)
@@ -123,21 +124,20 @@ def test_the_salesperson_and_the_customer_are_told_once_per_filing_and_per_statu
 
 
 def test_a_third_partys_contact_reaches_the_insurers_only_with_their_consent(served, issuance):  # noqa: F811
-    from insure.risk.event_repository import repository
-    from insure.risk.event_updates import claim_parties
-
+    root = risk()
+    claim_parties, events = root.updates.claim_parties, root.event_store
     api = served.api
     number = _bought(api)
     # A finder who does not say they agree: insurers get their name, never their phone or e-mail
     _, _, customer_event = _report(api, number, FINDER)
-    assert claim_parties(repository().get(customer_event)[0])["reporter"] == {
+    assert claim_parties(events.get(customer_event)[0])["reporter"] == {
         "role": "third_party",
         "name": "Fran Finder",
     }
     # A finder who agrees: their contact goes with the claim
     other = _bought(api)
     _, _, agreed_event = _report(api, other, {**FINDER, "share_contact_with_insurers": True})
-    assert claim_parties(repository().get(agreed_event)[0])["reporter"] == {"role": "third_party", **FINDER}
+    assert claim_parties(events.get(agreed_event)[0])["reporter"] == {"role": "third_party", **FINDER}
     # And what the fan-out queues for the insurer carries exactly that
     queued = [json.loads(m["Body"]) for m in _received(api)]
     by_event = {m["risk_event_id"]: m["reporter"] for m in queued}

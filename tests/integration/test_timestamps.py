@@ -14,6 +14,7 @@ from tests.integration.test_issuance import issuance, offered, pay  # noqa: F401
 from tests.integration.test_risk_intake import (  # noqa: F401 - the setup fixture
     bearer,
     post_scan,
+    risk,
     scan_body,
     setup,
 )
@@ -68,14 +69,12 @@ def test_every_time_of_a_whole_session_has_the_one_format(issuance):  # noqa: F8
 def test_every_time_of_a_risk_event_has_the_one_format_whatever_the_insurer_sent(platform, setup):  # noqa: F811
     import json
 
-    from insure.risk import insurers
-
     customer = {"name": "Ada Lovelace", "phone": "2125550100"}
     response = post_scan(platform, setup["secret"], scan_body(setup["device_id"], setup["tag_id"], reporter=customer))
     assert response.status_code == 202, response.json
     event_id, token = response.json["risk_event_id"], response.json["reporter_token"]
     # Given an insurer's webhook dated with an offset and milliseconds
-    insurer = insurers.repository().get(setup["insurers"][0])
+    insurer = risk().insurer_store.get(setup["insurers"][0])
     assert insurer is not None
     body = json.dumps(
         {

@@ -11,13 +11,10 @@ PLATFORM_INSURER_NAME = "Platform claims desk"
 CLAIMS_DESK_PATH = "/claims-desk"
 
 
-def own_insurer() -> Insurer:
-    """The claims desk's insurer record, registered now if it is not yet (concurrent first calls register it
-    once: the registry's write is conditional). Read each time (one consistent read): its secret signs and
-    verifies the desk's calls, and must be the registry's."""
-    from insure.risk.insurers import repository
-
-    repo = repository()
+def own_insurer(repo: InsurerRepository) -> Insurer:
+    """The claims desk's insurer record in the registry `repo`, registered now if it is not yet (concurrent first
+    calls register it once: the registry's write is conditional). Read each time (one consistent read): its secret
+    signs and verifies the desk's calls, and must be the registry's."""
     return repo.get(PLATFORM_INSURER_ID) or _register(repo)
 
 

@@ -4,7 +4,6 @@ claim is closed), `gsi1sk = <filed_at>#<claim_reference>`."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from insure.claims_desk.models import OPEN, DeskClaim
@@ -76,11 +75,3 @@ class DeskClaimRepository:
             if "LastEvaluatedKey" not in page:
                 return claims
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-@cache
-def repository() -> DeskClaimRepository:
-    from insure.aws import client
-    from insure.settings import get_settings
-
-    return DeskClaimRepository(client("dynamodb"), get_settings().table_name)

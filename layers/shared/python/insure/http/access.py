@@ -79,10 +79,13 @@ def _is_access_token(token: str) -> bool:
 
 
 def _reporter(token: str) -> Caller | None:
-    from insure.risk.event_repository import repository
+    from insure.aws import client
+    from insure.risk.event_repository import EventRepository
     from insure.risk.reporter_tokens import token_hash
+    from insure.settings import get_settings
 
-    risk_event_id = repository().event_of_token(token_hash(token))
+    events = EventRepository(client("dynamodb"), get_settings().table_name)
+    risk_event_id = events.event_of_token(token_hash(token))
     return Reporter(risk_event_id) if risk_event_id else None
 
 

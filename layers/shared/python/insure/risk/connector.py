@@ -15,7 +15,6 @@ is not the contract's shape are `InsurerRejected` (retrying will not help).
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -66,17 +65,18 @@ class ClaimProgress(BaseModel):
     note: str | None = None
 
 
-@cache
-def _pool() -> Any:
+def pool() -> Any:
+    """The pooled, thread-safe HTTP client the connector calls insurers with (one per execution environment: the
+    composition root builds it)."""
     import urllib3
 
     return urllib3.PoolManager(num_pools=64, maxsize=16, retries=False)
 
 
 class InsurerConnector:
-    """Calls insurers' claims APIs; `timeout_s` bounds each call."""
+    """Calls insurers' claims APIs over `http` (a urllib3 pool, `pool()`); `timeout_s` bounds each call."""
 
-    def __init__(self, timeout_s: float = 5.0, http: Any = None) -> None:
+    def __init__(self, http: Any, timeout_s: float = 5.0) -> None:
         self.timeout_s = timeout_s
         self._http = http
 
@@ -89,7 +89,7 @@ class InsurerConnector:
 
         signed = sign(insurer.signing_secret, body, message_id=headers.pop("webhook-id", None))
         try:
-            response = (self._http or _pool()).request(
+            response = self._http.request(
                 method,
                 f"{insurer.base_url}{path}",
                 body=body or None,
@@ -130,10 +130,3 @@ class InsurerConnector:
             return ClaimProgress.model_validate(json.loads(data))
         except (ValidationError, ValueError) as error:
             raise InsurerRejected(f"{insurer.insurer_id}: unexpected progress response {data[:200]!r}") from error
-
-
-@cache
-def connector() -> InsurerConnector:
-    from insure.settings import get_settings
-
-    return InsurerConnector(timeout_s=get_settings().insurer_timeout_s)

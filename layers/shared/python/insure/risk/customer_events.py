@@ -4,12 +4,16 @@ each insurer stands (by name)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
 from insure.callers import Customer
-from insure.risk.progress_models import ProgressStatus
+from insure.risk.progress_models import InsurerProgress, ProgressStatus
+
+if TYPE_CHECKING:
+    from insure.risk.ports import EventStore
 
 MAX_EVENTS = 50
 
@@ -59,15 +63,14 @@ def _policy_numbers(customer: Customer) -> list[str]:
     return numbers
 
 
-def events_of(customer: Customer) -> CustomerRiskEvents:
-    """The customer's risk events on their platform policies, newest first."""
+def events_of(
+    customer: Customer, *, events: EventStore, timeline: Callable[[str], list[InsurerProgress]]
+) -> CustomerRiskEvents:
+    """The customer's risk events on their platform policies, newest first (`timeline`: an event's insurers'
+    progress, named)."""
     from insure.claims_desk.registration import PLATFORM_INSURER_ID
-    from insure.risk.event_repository import repository
     from insure.risk.event_views import status_of
-    from insure.risk.insurers import named
-    from insure.risk.progress import timeline
 
-    events = repository()
     listed: list[CustomerRiskEvent] = []
     for policy_number in _policy_numbers(customer):
         for risk_event_id in events.events_of_policy(PLATFORM_INSURER_ID, policy_number, MAX_EVENTS):
@@ -75,7 +78,7 @@ def events_of(customer: Customer) -> CustomerRiskEvents:
             if found is None or found[0].role != "customer":
                 continue
             event = found[0]
-            insurers = sorted(named(timeline(risk_event_id)), key=lambda p: p.insurer_id)
+            insurers = sorted(timeline(risk_event_id), key=lambda p: p.insurer_id)
             listed.append(
                 CustomerRiskEvent(
                     risk_event_id=risk_event_id,

@@ -12,14 +12,16 @@ Rotation keeps a short list (newest first): scans signed with the previous secre
 from __future__ import annotations
 
 import uuid
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure import timestamps
 from insure.errors import NotFound
 from insure.storage import replace_if_version
+
+if TYPE_CHECKING:
+    from insure.risk.ports import Idempotency
 
 SECRETS_KEPT = 2
 
@@ -79,51 +81,49 @@ class DeviceRepository:
         )
 
 
-@cache
-def repository() -> DeviceRepository:
-    from insure.aws import client
-    from insure.settings import get_settings
+class Devices:
+    """Scanners: registration, secret rotation and the secrets a scan may be signed with."""
 
-    return DeviceRepository(client("dynamodb"), get_settings().table_name)
+    def __init__(self, repository: DeviceRepository, idempotency: Idempotency) -> None:
+        self.repository, self._idempotency = repository, idempotency
 
+    def register(self, name: str | None = None, *, idempotency_key: str | None = None) -> Device:
+        """A new scanner with a fresh `whsec_` secret (the caller shows it once). With an `idempotency_key`, a
+        repeat returns the scanner the first registered."""
+        from insure.signatures import new_secret
 
-def register_device(name: str | None = None, *, idempotency_key: str | None = None) -> Device:
-    """A new scanner with a fresh `whsec_` secret (the caller shows it once). With an `idempotency_key`, a repeat
-    returns the scanner the first registered."""
-    from insure.idempotency import once_per_key
-    from insure.signatures import new_secret
+        def effect() -> dict[str, Any]:
+            device = Device(
+                device_id=f"dev_{uuid.uuid4().hex[:20]}", name=name, secrets=(new_secret(),), created_at=_now()
+            )
+            self.repository.put_new(device)
+            return {"device_id": device.device_id}
 
-    def effect() -> dict[str, Any]:
-        device = Device(device_id=f"dev_{uuid.uuid4().hex[:20]}", name=name, secrets=(new_secret(),), created_at=_now())
-        repository().put_new(device)
-        return {"device_id": device.device_id}
-
-    found = repository().get(str(once_per_key("devices", idempotency_key, {"name": name}, effect)["device_id"]))
-    if found is None:
-        raise NotFound("The scanner this Idempotency-Key registered no longer exists; use a new key.")
-    return found[0]
-
-
-def rotate_secret(device_id: str) -> Device:
-    """A new secret for the device; the previous one keeps verifying until the next rotation."""
-    from insure.signatures import new_secret
-
-    for _ in range(5):
-        found = repository().get(device_id)
+        registered = self._idempotency.once_per_key("devices", idempotency_key, {"name": name}, effect)
+        found = self.repository.get(str(registered["device_id"]))
         if found is None:
-            raise NotFound(f"No device {device_id}.")
-        device, version = found
-        rotated = device.model_copy(
-            update={"secrets": (new_secret(), *device.secrets)[:SECRETS_KEPT], "rotated_at": _now()}
-        )
-        if repository().replace(rotated, version):
-            return rotated
-    from insure.errors import Conflict
+            raise NotFound("The scanner this Idempotency-Key registered no longer exists; use a new key.")
+        return found[0]
 
-    raise Conflict("The device changed concurrently; retry.")
+    def rotate_secret(self, device_id: str) -> Device:
+        """A new secret for the device; the previous one keeps verifying until the next rotation."""
+        from insure.signatures import new_secret
 
+        for _ in range(5):
+            found = self.repository.get(device_id)
+            if found is None:
+                raise NotFound(f"No device {device_id}.")
+            device, version = found
+            rotated = device.model_copy(
+                update={"secrets": (new_secret(), *device.secrets)[:SECRETS_KEPT], "rotated_at": _now()}
+            )
+            if self.repository.replace(rotated, version):
+                return rotated
+        from insure.errors import Conflict
 
-def device_secrets(device_id: str) -> tuple[str, ...] | None:
-    """The secrets a scan from `device_id` may be signed with, or None for an unknown device."""
-    found = repository().get(device_id)
-    return found[0].secrets if found else None
+        raise Conflict("The device changed concurrently; retry.")
+
+    def secrets(self, device_id: str) -> tuple[str, ...] | None:
+        """The secrets a scan from `device_id` may be signed with, or None for an unknown device."""
+        found = self.repository.get(device_id)
+        return found[0].secrets if found else None

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from insure import timestamps
 from insure.risk.guidance import GuidanceStep, InsurerDeadline
-from insure.risk.progress import InsurerProgress
+from insure.risk.progress_models import InsurerProgress
 from insure.risk.tags import TagPolicy
 
 Role = Literal["customer", "third_party"]

@@ -13,11 +13,9 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 from insure.risk.event_models import RiskEvent, now_rfc3339
-from insure.risk.reporter_tokens import reporter_token, token_hash
 from insure.storage import replace_if_version
 
 INCIDENT_WINDOW_S = 24 * 3600
@@ -95,9 +93,10 @@ class EventRepository:
             return None
         return [RiskEvent.model_validate(e) for e in json.loads(item["events"]["S"])]
 
-    def write_events(self, events: list[RiskEvent]) -> None:
-        """Writes each event and its token item unless it exists (safe to repeat, also concurrently)."""
-        for event in events:
+    def write_events(self, events: list[RiskEvent], token_hashes: list[str]) -> None:
+        """Writes each event and its token item (the hash of its reporter token, in the same order) unless it
+        exists (safe to repeat, also concurrently)."""
+        for event, hashed in zip(events, token_hashes, strict=True):
             self._put_new(
                 {
                     **self._key(event.risk_event_id),
@@ -108,7 +107,7 @@ class EventRepository:
             )
             self._put_new(
                 {
-                    "pk": {"S": f"REPORTERTOKEN#{token_hash(reporter_token(event.risk_event_id))}"},
+                    "pk": {"S": f"REPORTERTOKEN#{hashed}"},
                     "sk": {"S": "TOKEN"},
                     "entity": {"S": "reporter-token"},
                     "risk_event_id": {"S": event.risk_event_id},
@@ -173,11 +172,3 @@ class EventRepository:
             data_json=event.model_dump_json(),
             version=version,
         )
-
-
-@cache
-def repository() -> EventRepository:
-    from insure.aws import client
-    from insure.settings import get_settings
-
-    return EventRepository(client("dynamodb"), get_settings().table_name)

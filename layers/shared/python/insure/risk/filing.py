@@ -34,23 +34,19 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from insure import metrics
+from insure import metrics, timestamps
 from insure.errors import TransientError
 from insure.risk.connector import ClaimFiling, InsurerConnector, InsurerRejected, InsurerUnavailable
 from insure.risk.fanout import InsurerRequest
 from insure.risk.insurers import Insurer
-from insure.risk.progress import (
-    FINAL,
-    InsurerProgress,
-    ProgressEntry,
-    apply_update,
-    mark_unreachable,
-    now_rfc3339,
-    progress_message,
-    repository,
-)
+from insure.risk.progress import FINAL, InsurerProgress, ProgressEntry, now_rfc3339, progress_message
+
+if TYPE_CHECKING:
+    from insure.risk.ports import EventStore, ProgressStore
+    from insure.risk.progress import ProgressService
+    from insure.risk.status_notices import StatusNotices
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +69,17 @@ class Outcome:
 
 
 class FilingWorker:
-    """Handles insurer-requests messages; collaborators are injected (tests pass fakes)."""
+    """Handles insurer-requests messages; collaborators are injected by the composition root (tests pass fakes):
+    the progress items (`store`) and the logic over them (`progress`: statuses applied, never backwards), the
+    events (their latest facts), the customer's status notices, the connector and the queue."""
 
     def __init__(
         self,
         *,
+        store: ProgressStore,
+        progress: ProgressService,
+        events: EventStore,
+        notices: StatusNotices,
         connector: InsurerConnector,
         insurers: Callable[[str], Insurer | None],
         send: Callable[[list[InsurerRequest], int], list[InsurerRequest]],
@@ -85,10 +87,12 @@ class FilingWorker:
         poll_interval_s: int,
         max_receive_count: int,
         filing_lease_s: float = 30.0,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = timestamps.epoch,
         sleep: Callable[[float], None] = time.sleep,
         notify_batch: Callable[[list[dict[str, Any]]], int] | None = None,
+        enqueue: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
+        self.store, self.progress, self.events, self.notices = store, progress, events, notices
         self.connector, self._insurers, self.send, self.publish = connector, insurers, send, publish
         self.poll_interval_s, self.max_receive_count = poll_interval_s, max_receive_count
         self.filing_lease_s, self.clock, self.sleep = filing_lease_s, clock, sleep
@@ -97,6 +101,11 @@ class FilingWorker:
 
             notify_batch = send_batch
         self.notify_batch = notify_batch
+        if enqueue is None:
+            from insure.notifications.port import _send_to_queue
+
+            enqueue = _send_to_queue
+        self.enqueue = enqueue  # one message (a salesperson's notice resent on a redelivered filing)
         self._cache: dict[str, tuple[float, Insurer]] = {}
         self._lock = threading.Lock()
 
@@ -138,9 +147,8 @@ class FilingWorker:
             self._unreachable(outcome, message, f"The insurer refused the claim: {error}")
         return outcome
 
-    @staticmethod
-    def _unreachable(outcome: Outcome, message: InsurerRequest, note: str) -> None:
-        changed = mark_unreachable(message.risk_event_id, message.insurer_id, note, publish=False)
+    def _unreachable(self, outcome: Outcome, message: InsurerRequest, note: str) -> None:
+        changed = self.progress.mark_unreachable(message.risk_event_id, message.insurer_id, note, publish=False)
         if changed is not None:
             outcome.changes.append((message.risk_event_id, changed))
 
@@ -148,12 +156,12 @@ class FilingWorker:
         from insure.risk.notifications import log_sent, notification_for, send_recorded
         from insure.risk.status_notices import StatusChange
 
-        repo = repository()
+        repo = self.store
         holder = uuid.uuid4().hex
         answered = self._filing_slot(message, holder)
         if answered is not None:
             if answered:
-                send_recorded(answered, insurer.name)
+                send_recorded(answered, insurer.name, enqueue=self.enqueue)
             self._resume_polling(message, answered, outcome)
             return
         try:
@@ -207,7 +215,7 @@ class FilingWorker:
             return
         item = repo.get_item(message.risk_event_id, insurer.insurer_id)
         if item is not None:
-            send_recorded(item, insurer.name)
+            send_recorded(item, insurer.name, enqueue=self.enqueue)
             self._resume_polling(message, item, outcome)
             self._facts_of_item(insurer, message, item, outcome)
 
@@ -216,7 +224,7 @@ class FilingWorker:
         once the claim's first answer is recorded. While another delivery holds the slot it waits for that answer,
         at most one lease: a holder that died mid-way is taken over when its lease lapses; if it is still alive
         then, `FilingInProgress` sends this delivery back to the queue."""
-        repo = repository()
+        repo = self.store
         deadline = self.clock() + self.filing_lease_s + 1.0  # any lease running now has lapsed by then
         while True:
             now = self.clock()
@@ -238,14 +246,14 @@ class FilingWorker:
             log.warning("no progress entry for %s/%s", message.risk_event_id, message.insurer_id)
             return
         unpolled = item.get("poll_seq", {}).get("N") == "0" and item["status"]["S"] not in FINAL
-        if unpolled and repository().advance_poll(message.risk_event_id, message.insurer_id, 0):
+        if unpolled and self.store.advance_poll(message.risk_event_id, message.insurer_id, 0):
             outcome.poll = self._next_poll(message, item["claim_reference"]["S"], 1)
 
     # facts learned after filing ------------------------------------------------------------------------------------
     def _facts(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
         """A `facts` message: the insurer gets the event's latest facts unless it has them already (a duplicate or
         stale message sends nothing)."""
-        item = repository().get_item(message.risk_event_id, insurer.insurer_id)
+        item = self.store.get_item(message.risk_event_id, insurer.insurer_id)
         if item is not None:
             self._facts_of_item(insurer, message, item, outcome)
 
@@ -262,9 +270,8 @@ class FilingWorker:
         """Sends the insurer the event's current facts if they are newer than revision `delivered`, with a
         `webhook-id` per (event, insurer, revision) so a retried delivery is applied once; records it."""
         from insure.risk.connector import FactsUpdate
-        from insure.risk.event_repository import repository as events
 
-        found = events().get(risk_event_id)
+        found = self.events.get(risk_event_id)
         if found is None or found[0].facts_revision <= delivered:
             return
         event = found[0]
@@ -276,14 +283,12 @@ class FilingWorker:
             ),
             message_id=f"facts_{risk_event_id}_{insurer.insurer_id}_{event.facts_revision}",
         )
-        noted = repository().note_facts_delivered(
-            risk_event_id, insurer.insurer_id, event.facts_revision, now_rfc3339()
-        )
+        noted = self.store.note_facts_delivered(risk_event_id, insurer.insurer_id, event.facts_revision, now_rfc3339())
         if noted is not None:
             outcome.changes.append((risk_event_id, noted))
 
     def _poll(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
-        repo = repository()
+        repo = self.store
         item = repo.get_item(message.risk_event_id, insurer.insurer_id)
         if item is None or item["status"]["S"] in FINAL:
             return
@@ -291,7 +296,7 @@ class FilingWorker:
             return  # a duplicate or stale delivery: another delivery continues this chain
         reference = message.claim_reference or item["claim_reference"]["S"]
         answer = self.connector.claim_progress(insurer, reference)
-        changed = apply_update(
+        changed = self.progress.apply_update(
             message.risk_event_id,
             insurer.insurer_id,
             answer.status,
@@ -327,7 +332,7 @@ class FilingWorker:
         told = [t for _, o in outcomes for t in o.told]
         if not sales and not told:
             return
-        from insure.risk import notifications, status_notices
+        from insure.risk import notifications
 
         try:
             messages = [m for n, name in sales if (m := notifications.message_for(n, name)) is not None]
@@ -336,7 +341,7 @@ class FilingWorker:
                 found = self.insurer(insurer_id)
                 return found.name if found is not None else "Your insurer"
 
-            messages += status_notices.messages_for(told, name_of)
+            messages += self.notices.messages_for(told, name_of)
             failed = self.notify_batch(messages) if messages else 0
         except Exception:
             log.warning("notifications of a fan-out batch not queued", exc_info=True)
@@ -370,28 +375,9 @@ class FilingWorker:
         failed: set[str] = set()
         for record_id, poll in polls:
             if id(poll) not in accepted:
-                repository().advance_poll(poll.risk_event_id, poll.insurer_id, poll.poll_seq - 1, back=True)
+                self.store.advance_poll(poll.risk_event_id, poll.insurer_id, poll.poll_seq - 1, back=True)
                 failed.add(record_id)
         return failed
-
-
-def default_worker() -> FilingWorker:
-    from insure.risk import fanout, live
-    from insure.risk.connector import connector
-    from insure.risk.insurers import get_insurer
-    from insure.settings import get_settings
-
-    settings = get_settings()
-    return FilingWorker(
-        connector=connector(),
-        insurers=get_insurer,
-        send=lambda messages, delay: fanout.send(messages, delay_s=delay),
-        publish=live.publish_many,
-        poll_interval_s=settings.insurer_poll_interval_s,
-        max_receive_count=settings.insurer_max_receive_count,
-        # A filing's POST ends within the connector's timeout; the lease leaves room for recording its answer.
-        filing_lease_s=settings.insurer_timeout_s * 2 + 5,
-    )
 
 
 SETTLE_WINDOW_S = 0.25

@@ -8,14 +8,16 @@ module except through `Insurer.webhook_secrets` for signing and verifying; API m
 from __future__ import annotations
 
 import uuid
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from insure import timestamps
 from insure.risk.progress_models import InsurerProgress
 from insure.types import ContactEmail, Text
+
+if TYPE_CHECKING:
+    from insure.risk.ports import Idempotency
 
 DEFAULT_REPORTING_DEADLINE_HOURS = 48
 
@@ -105,89 +107,96 @@ class InsurerRepository:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-@cache
 def repository() -> InsurerRepository:
-    """The repository of this execution environment (created on first use)."""
+    """An insurer repository over the environment's table, for callers outside the risk functions (item tags
+    synced by issuance, amendments and accounts) that have no root of their own yet. Not cached: cheap (the
+    DynamoDB client is the process's) and never stale."""
     from insure.aws import client
     from insure.settings import get_settings
 
     return InsurerRepository(client("dynamodb"), get_settings().table_name)
 
 
-def get_insurer(insurer_id: str) -> Insurer | None:
-    """The registered insurer `insurer_id`, or None when no such insurer is registered."""
-    return repository().get(insurer_id)
+class Insurers:
+    """The registry's logic over its repository: look-ups (names remembered by the execution environment) and
+    registration (idempotent per key)."""
 
+    def __init__(self, repository: InsurerRepository, idempotency: Idempotency) -> None:
+        self.repository, self._idempotency = repository, idempotency
+        self._names: dict[str, str] = {}
 
-_NAMES: dict[str, str] = {}
+    def get(self, insurer_id: str) -> Insurer | None:
+        """The registered insurer `insurer_id`, or None when no such insurer is registered."""
+        return self.repository.get(insurer_id)
 
+    def name(self, insurer_id: str) -> str | None:
+        """The registered insurer's name (what a customer or reporter may read of it: never its URL or secrets),
+        remembered, since an insurer's name never changes; None when unknown."""
+        name = self._names.get(insurer_id)
+        if name is None:
+            found = self.get(insurer_id)
+            if found is None:
+                return None
+            name = self._names.setdefault(insurer_id, found.name)
+        return name
 
-def insurer_name(insurer_id: str) -> str | None:
-    """The registered insurer's name (what a customer or reporter may read of it: never its URL or secrets),
-    remembered by the execution environment, since an insurer's name never changes; None when unknown."""
-    name = _NAMES.get(insurer_id)
-    if name is None:
-        found = get_insurer(insurer_id)
-        if found is None:
-            return None
-        name = _NAMES.setdefault(insurer_id, found.name)
-    return name
+    def named(self, progress: list[InsurerProgress]) -> list[InsurerProgress]:
+        """Each insurer's progress with the insurer's name."""
+        return [p if p.name else p.model_copy(update={"name": self.name(p.insurer_id)}) for p in progress]
 
+    def list(self) -> list[Insurer]:
+        """Every registered insurer, by name."""
+        return self.repository.list()
 
-def named(progress: list[InsurerProgress]) -> list[InsurerProgress]:
-    """Each insurer's progress with the insurer's name."""
-    return [p if p.name else p.model_copy(update={"name": insurer_name(p.insurer_id)}) for p in progress]
+    def register(
+        self,
+        name: str,
+        base_url: str,
+        salesperson: Salesperson,
+        *,
+        reporting_deadline_hours: int = DEFAULT_REPORTING_DEADLINE_HOURS,
+        webhook_secret: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Insurer:
+        """Registers an insurer with a fresh `whsec_` webhook secret (or the one given); returns it with the
+        secret, which the caller shows once. With an `idempotency_key`, a repeat returns the insurer the first
+        registered."""
+        payload = {
+            "name": name,
+            "base_url": base_url,
+            "salesperson": salesperson.model_dump(mode="json"),
+            "reporting_deadline_hours": reporting_deadline_hours,
+        }
 
+        def effect() -> dict[str, Any]:
+            return {"insurer_id": self._register(name, base_url, salesperson, reporting_deadline_hours, webhook_secret)}
 
-def list_insurers() -> list[Insurer]:
-    """Every registered insurer, by name."""
-    return repository().list()
+        registered_id = self._idempotency.once_per_key("insurers", idempotency_key, payload, effect)["insurer_id"]
+        registered = self.get(str(registered_id))
+        if registered is None:  # only a registration deleted since could do this
+            from insure.errors import Conflict
 
+            raise Conflict("The insurer this Idempotency-Key registered no longer exists; use a new key.")
+        return registered
 
-def register_insurer(
-    name: str,
-    base_url: str,
-    salesperson: Salesperson,
-    *,
-    reporting_deadline_hours: int = DEFAULT_REPORTING_DEADLINE_HOURS,
-    webhook_secret: str | None = None,
-    idempotency_key: str | None = None,
-) -> Insurer:
-    """Registers an insurer with a fresh `whsec_` webhook secret (or the one given); returns it with the secret,
-    which the caller shows once. With an `idempotency_key`, a repeat returns the insurer the first registered."""
-    from insure.idempotency import once_per_key
+    def _register(
+        self,
+        name: str,
+        base_url: str,
+        salesperson: Salesperson,
+        reporting_deadline_hours: int,
+        webhook_secret: str | None,
+    ) -> str:
+        from insure.signatures import new_secret
 
-    payload = {
-        "name": name,
-        "base_url": base_url,
-        "salesperson": salesperson.model_dump(mode="json"),
-        "reporting_deadline_hours": reporting_deadline_hours,
-    }
-
-    def effect() -> dict[str, Any]:
-        return {"insurer_id": _register(name, base_url, salesperson, reporting_deadline_hours, webhook_secret)}
-
-    registered = get_insurer(str(once_per_key("insurers", idempotency_key, payload, effect)["insurer_id"]))
-    if registered is None:  # only a registration deleted since could do this
-        from insure.errors import Conflict
-
-        raise Conflict("The insurer this Idempotency-Key registered no longer exists; use a new key.")
-    return registered
-
-
-def _register(
-    name: str, base_url: str, salesperson: Salesperson, reporting_deadline_hours: int, webhook_secret: str | None
-) -> str:
-    from insure.signatures import new_secret
-
-    insurer = Insurer(
-        insurer_id=f"ins_{uuid.uuid4().hex[:16]}",
-        name=name,
-        base_url=base_url.rstrip("/"),
-        salesperson=salesperson,
-        reporting_deadline_hours=reporting_deadline_hours,
-        webhook_secrets=(webhook_secret or new_secret(),),
-        created_at=timestamps.now(),
-    )
-    repository().put_new(insurer)
-    return insurer.insurer_id
+        insurer = Insurer(
+            insurer_id=f"ins_{uuid.uuid4().hex[:16]}",
+            name=name,
+            base_url=base_url.rstrip("/"),
+            salesperson=salesperson,
+            reporting_deadline_hours=reporting_deadline_hours,
+            webhook_secrets=(webhook_secret or new_secret(),),
+            created_at=timestamps.now(),
+        )
+        self.repository.put_new(insurer)
+        return insurer.insurer_id

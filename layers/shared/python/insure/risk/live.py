@@ -9,19 +9,22 @@ insurer progress, reduced to statuses and shown as their own event. Subscription
 `pk = LIVECONN#<connection_id>`, `sk = LIVECONN` listing its events so `$disconnect` can clean up; both expire by
 TTL (`expires_at_epoch`) after two hours.
 
-`publish` posts to each subscriber with the API Gateway Management API (`post_to_connection`) at
-`WEBSOCKET_CALLBACK_URL`; a connection that is gone is forgotten. With no callback URL configured, publishing
-does nothing (functions that never serve live clients).
+`LiveHub.publish` posts to each subscriber with the API Gateway Management API (`post_to_connection`) at
+`WEBSOCKET_CALLBACK_URL` (the composition root builds that client once); a connection that is gone is forgotten.
+With no callback URL configured (no client), publishing does nothing (functions that never serve live clients).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from insure import timestamps
+
+if TYPE_CHECKING:
+    from insure.risk.progress_models import InsurerProgress
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +32,9 @@ SUBSCRIPTION_TTL_S = 2 * 3600
 
 # How a subscription's token is checked: (risk_event_id, token) -> the streams it may watch, as (stream event id,
 # shown as: None for the full stream, else the subscriber's own event id for the third party's reduced view);
-# raises Unauthorized/NotFound/Forbidden. The risk-event module provides it (see `_default_authorizer`).
+# raises Unauthorized/NotFound/Forbidden. The risk-event views provide it (`EventViews.watches`).
 Watch = tuple[str, str | None]
 Authorizer = Callable[[str, str], list[Watch]]
-
-
-def _default_authorizer(risk_event_id: str, token: str) -> list[Watch]:
-    from importlib import import_module
-
-    # insure.risk.event_views (the risk-event area) checks the tokens; resolved at call time, never at import.
-    watches: list[Watch] = import_module("insure.risk.event_views").watches(risk_event_id, token)
-    return watches
 
 
 class ConnectionRepository:
@@ -49,7 +44,7 @@ class ConnectionRepository:
         self._db, self._table = dynamodb, table
 
     def subscribe(self, connection_id: str, risk_event_id: str, shown_as: str | None = None) -> None:
-        expires = str(int(time.time()) + SUBSCRIPTION_TTL_S)
+        expires = str(int(timestamps.epoch()) + SUBSCRIPTION_TTL_S)
         item = {
             "pk": {"S": f"LIVE#{risk_event_id}"},
             "sk": {"S": f"CONN#{connection_id}"},
@@ -69,7 +64,7 @@ class ConnectionRepository:
 
     def subscribers(self, risk_event_id: str) -> list[Watch]:
         """The live connections watching the event, each with the event it is shown as (None: itself, in full)."""
-        now = int(time.time())
+        now = int(timestamps.epoch())
         items = self._db.query(
             TableName=self._table,
             KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
@@ -97,16 +92,8 @@ class ConnectionRepository:
         )
 
 
-@cache
-def connections() -> ConnectionRepository:
-    from insure.aws import client
-    from insure.settings import get_settings
-
-    return ConnectionRepository(client("dynamodb"), get_settings().table_name)
-
-
-@cache
-def _management_api(endpoint_url: str) -> Any:
+def management_api(endpoint_url: str) -> Any:
+    """The API Gateway Management API client posting to live connections at `endpoint_url`."""
     import boto3
     from botocore.config import Config
 
@@ -115,57 +102,6 @@ def _management_api(endpoint_url: str) -> Any:
         endpoint_url=endpoint_url,
         config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=2, read_timeout=5),
     )
-
-
-def reset() -> None:
-    connections.cache_clear()
-    _management_api.cache_clear()
-
-
-def subscribe(
-    connection_id: str, risk_event_id: str, token: str, *, authorize: Authorizer | None = None
-) -> list[Watch]:
-    """Subscribes a WebSocket connection to the event after checking the token (raises `Unauthorized`,
-    `NotFound` or `Forbidden` as the API would); returns the streams it now watches (see `snapshot`)."""
-    watched = (authorize or _default_authorizer)(risk_event_id, token)
-    for stream, shown_as in watched:
-        connections().subscribe(connection_id, stream, shown_as)
-    return watched
-
-
-def disconnect(connection_id: str) -> None:
-    """Forgets every subscription of a closed connection."""
-    connections().forget(connection_id)
-
-
-def send_to(connection_id: str, payload: dict[str, Any]) -> bool:
-    """Sends `payload` to one connection; False when it is gone (or live pushes are not configured)."""
-    from insure.settings import get_settings
-
-    endpoint = get_settings().websocket_callback_url
-    if not endpoint:
-        return False
-    api = _management_api(endpoint)
-    try:
-        api.post_to_connection(
-            ConnectionId=connection_id, Data=json.dumps(payload, separators=(",", ":"), default=str).encode()
-        )
-    except api.exceptions.GoneException:
-        return False
-    return True
-
-
-def snapshot(risk_event_id: str, watched: list[Watch] | None = None) -> dict[str, Any]:
-    """The message a new subscriber gets first: every insurer's progress as it stands (on the streams it watches,
-    reduced where it is shown a third party's view), with the insurers' names."""
-    from insure.risk.insurers import named
-    from insure.risk.progress import timeline
-
-    insurers: list[dict[str, Any]] = []
-    for stream, shown_as in watched or [(risk_event_id, None)]:
-        for p in named(timeline(stream)):
-            insurers.append((p if shown_as is None else p.for_third_party()).model_dump(mode="json"))
-    return {"type": "snapshot", "risk_event_id": risk_event_id, "insurers": insurers}
 
 
 def _shown_to_third_party(payload: dict[str, Any], shown_as: str) -> dict[str, Any] | None:
@@ -182,34 +118,75 @@ def _encoded(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), default=str).encode()
 
 
-def publish(risk_event_id: str, payload: dict[str, Any]) -> None:
-    """Sends `payload` (JSON) to every live subscriber of the event; gone connections are forgotten."""
-    publish_many(risk_event_id, [payload])
+class LiveHub:
+    """Subscriptions and pushes. `api` is the Management API client (None: live pushes are not configured);
+    `authorize` checks a subscriber's token; `timeline` is an event's insurers' progress, named (snapshots)."""
 
+    def __init__(
+        self,
+        connections: ConnectionRepository,
+        api: Any,
+        *,
+        authorize: Authorizer,
+        timeline: Callable[[str], list[InsurerProgress]],
+    ) -> None:
+        self.connections, self.api, self.authorize, self.timeline = connections, api, authorize, timeline
 
-def publish_many(risk_event_id: str, payloads: list[dict[str, Any]]) -> None:
-    """Sends each payload, in order, to every live subscriber of the event (subscribers are read once)."""
-    from insure.settings import get_settings
+    def subscribe(self, connection_id: str, risk_event_id: str, token: str) -> list[Watch]:
+        """Subscribes a WebSocket connection to the event after checking the token (raises `Unauthorized`,
+        `NotFound` or `Forbidden` as the API would); returns the streams it now watches (see `snapshot`)."""
+        watched = self.authorize(risk_event_id, token)
+        for stream, shown_as in watched:
+            self.connections.subscribe(connection_id, stream, shown_as)
+        return watched
 
-    endpoint = get_settings().websocket_callback_url
-    if not endpoint or not payloads:
-        return
-    subscribers = connections().subscribers(risk_event_id)
-    if not subscribers:
-        return
-    api = _management_api(endpoint)
-    full = [_encoded(p) for p in payloads]
-    for connection_id, shown_as in subscribers:
-        if shown_as is None:
-            messages = full
-        else:
-            messages = [_encoded(r) for p in payloads if (r := _shown_to_third_party(p, shown_as)) is not None]
-        for data in messages:
-            try:
-                api.post_to_connection(ConnectionId=connection_id, Data=data)
-            except api.exceptions.GoneException:
-                connections().forget_subscription(connection_id, risk_event_id)
-                break
-            except Exception:  # one broken subscriber must not stop the others
-                log.warning("live push to %s failed", connection_id, exc_info=True)
-                break
+    def disconnect(self, connection_id: str) -> None:
+        """Forgets every subscription of a closed connection."""
+        self.connections.forget(connection_id)
+
+    def send_to(self, connection_id: str, payload: dict[str, Any]) -> bool:
+        """Sends `payload` to one connection; False when it is gone (or live pushes are not configured)."""
+        if self.api is None:
+            return False
+        try:
+            self.api.post_to_connection(ConnectionId=connection_id, Data=_encoded(payload))
+        except self.api.exceptions.GoneException:
+            return False
+        return True
+
+    def snapshot(self, risk_event_id: str, watched: list[Watch] | None = None) -> dict[str, Any]:
+        """The message a new subscriber gets first: every insurer's progress as it stands (on the streams it
+        watches, reduced where it is shown a third party's view), with the insurers' names."""
+        insurers: list[dict[str, Any]] = []
+        for stream, shown_as in watched or [(risk_event_id, None)]:
+            for p in self.timeline(stream):
+                insurers.append((p if shown_as is None else p.for_third_party()).model_dump(mode="json"))
+        return {"type": "snapshot", "risk_event_id": risk_event_id, "insurers": insurers}
+
+    def publish(self, risk_event_id: str, payload: dict[str, Any]) -> None:
+        """Sends `payload` (JSON) to every live subscriber of the event; gone connections are forgotten."""
+        self.publish_many(risk_event_id, [payload])
+
+    def publish_many(self, risk_event_id: str, payloads: list[dict[str, Any]]) -> None:
+        """Sends each payload, in order, to every live subscriber of the event (subscribers are read once)."""
+        api = self.api
+        if api is None or not payloads:
+            return
+        subscribers = self.connections.subscribers(risk_event_id)
+        if not subscribers:
+            return
+        full = [_encoded(p) for p in payloads]
+        for connection_id, shown_as in subscribers:
+            if shown_as is None:
+                messages = full
+            else:
+                messages = [_encoded(r) for p in payloads if (r := _shown_to_third_party(p, shown_as)) is not None]
+            for data in messages:
+                try:
+                    api.post_to_connection(ConnectionId=connection_id, Data=data)
+                except api.exceptions.GoneException:
+                    self.connections.forget_subscription(connection_id, risk_event_id)
+                    break
+                except Exception:  # one broken subscriber must not stop the others
+                    log.warning("live push to %s failed", connection_id, exc_info=True)
+                    break

@@ -10,13 +10,16 @@ duplicate or retried delivery of the filing sends it once. The caller's function
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
 from insure.notifications.port import Channel
 from insure.risk.insurers import Insurer
+
+if TYPE_CHECKING:
+    from insure.risk.progress_repository import ProgressRepository
 
 # A child of the function's Powertools logger: the line comes out as structured JSON with the invocation's keys.
 log = Logger(child=True)
@@ -99,14 +102,16 @@ def send(
     return None
 
 
-def send_recorded(item: dict[str, Any], insurer_name: str) -> None:
+def send_recorded(
+    item: dict[str, Any], insurer_name: str, *, enqueue: Callable[[dict[str, Any]], None] | None = None
+) -> None:
     """Sends the salesperson notification recorded with a progress item's first answer (a repeated delivery of a
     filing whose first delivery may have stopped before sending it; the key keeps it to one message)."""
     import json
 
     recorded = json.loads(item["first_response"]["S"]).get("notification") if "first_response" in item else None
     if recorded:
-        send(SalespersonNotification.model_validate(recorded), insurer_name)
+        send(SalespersonNotification.model_validate(recorded), insurer_name, enqueue=enqueue)
 
 
 def log_sent(notification: SalespersonNotification) -> None:
@@ -121,8 +126,6 @@ def log_sent(notification: SalespersonNotification) -> None:
     )
 
 
-def notifications_for(insurer_id: str) -> list[SalespersonNotification]:
+def notifications_for(progress: ProgressRepository, insurer_id: str) -> list[SalespersonNotification]:
     """The notifications recorded for an insurer's salesperson, oldest first."""
-    from insure.risk.progress import repository
-
-    return [SalespersonNotification.model_validate(n) for n in repository().notifications(insurer_id)]
+    return [SalespersonNotification.model_validate(n) for n in progress.notifications(insurer_id)]

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure.notifications.port import Channel
 from insure.risk.event_models import Location, RiskEvent
+
+if TYPE_CHECKING:
+    from insure.risk.ports import TagLookup
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +53,16 @@ def message_data(own: RiskEvent) -> dict[str, str]:
     }
 
 
-def tell_owner(own: RiskEvent, *, notify: Callable[..., str] | None = None) -> list[str]:
+def tell_owner(own: RiskEvent, tags: TagLookup, *, notify: Callable[..., str] | None = None) -> list[str]:
     """Queues the owner's messages about the third party's report `own`; the notification ids. A failure to queue
     is logged, not raised: the report stands (a repeated delivery of the report queues them again)."""
     if own.role != "third_party":
         return []
     from insure.notifications import InvalidNotification
     from insure.notifications import notify as queue
-    from insure.risk.tags import repository as tags
 
     try:
-        tag = tags().get(own.tag_id)
+        tag = tags.get(own.tag_id)
     except Exception:
         log.warning("owner of %s not told: tag unreadable", own.risk_event_id, exc_info=True)
         return []

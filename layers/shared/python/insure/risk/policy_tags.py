@@ -26,12 +26,13 @@ from urllib.parse import quote
 from insure import timestamps
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation
 from insure.policies.models import PolicyVersion
-from insure.risk.insurers import Insurer
+from insure.risk.insurers import Insurer, InsurerRepository
 from insure.risk.reporters import CustomerIdentity
 from insure.risk.tags import InsuredObject, PhysicalTag, Tag, TagPolicy, TagRepository, repository, snapshot
 
 if TYPE_CHECKING:
     from insure.policies.holder import Holder
+    from insure.risk.ports import InsurerLookup
 
 TAG_PREFIX = "QR-"
 SAVE_ATTEMPTS = 8
@@ -98,18 +99,24 @@ def customer_of(holder: Holder) -> CustomerIdentity:
 
 
 def sync_tags(
-    policy: PolicyVersion, *, applicant: dict[str, Any] | None = None, session_hash: str | None = None
+    policy: PolicyVersion,
+    *,
+    applicant: dict[str, Any] | None = None,
+    session_hash: str | None = None,
+    tags: TagRepository | None = None,
+    insurers: InsurerRepository | None = None,
 ) -> list[Tag]:
     """Registers, updates and retires the policy's item tags to match `policy` (see the module docstring); the
     live tags, in item order. The customer on each tag is the policy's holder as the platform knows them now
     (`insure.policies.holder`: the account's customer record, else the application's applicant; `applicant` and
     `session_hash` are read from the application and the policy when not given), so a sync after `PATCH /me`
-    brings the tags' contact up to date."""
+    brings the tags' contact up to date. The repositories are the environment's unless handed in."""
     from insure.claims_desk.registration import own_insurer
     from insure.policies.holder import holder_of
+    from insure.risk import insurers as registry
 
-    repo = repository()
-    desk = own_insurer()
+    repo = tags or repository()
+    desk = own_insurer(insurers or registry.repository())
     wanted = items_with_ids(policy) if policy.status == "active" else []
     live: list[Tag] = []
     if wanted:
@@ -180,63 +187,67 @@ def _update(repo: TagRepository, tag_id: str, change: Any) -> Tag:
     raise Conflict("The tag is being updated concurrently; retry shortly.")
 
 
-def item_tag(policy: PolicyVersion, item_id: str) -> Tag:
-    """The live QR tag of one of the policy's items (404 for an item the policy does not cover)."""
-    if item_id not in dict(items_with_ids(policy)):
-        raise NotFound(f"Policy {policy.policy_number} has no item {item_id}.")
-    tag = repository().get(tag_id_for(policy.policy_number, item_id))
-    if tag is None or tag.retired:
-        raise NotFound(f"Item {item_id} of policy {policy.policy_number} has no tag.")
-    return tag
+class ItemTags:
+    """The customer's item tags (the `policy_tags` function): read one, attach a physical tag, add a policy."""
 
+    def __init__(self, tags: TagRepository, insurers: InsurerLookup) -> None:
+        self.tags, self.insurers = tags, insurers
 
-def attach_physical_tag(policy: PolicyVersion, item_id: str, tag_id: str, kind: Literal["rfid", "barcode"]) -> Tag:
-    """Attaches a tag the customer already has to a covered item: a scan of it reaches the item's insurers. The
-    same tag attached again is a no-op; an id already registered elsewhere is 409."""
-    repo = repository()
-    tag = item_tag(policy, item_id)
-    if any(p.tag_id == tag_id for p in tag.physical_tags):
+    def item_tag(self, policy: PolicyVersion, item_id: str) -> Tag:
+        """The live QR tag of one of the policy's items (404 for an item the policy does not cover)."""
+        if item_id not in dict(items_with_ids(policy)):
+            raise NotFound(f"Policy {policy.policy_number} has no item {item_id}.")
+        tag = self.tags.get(tag_id_for(policy.policy_number, item_id))
+        if tag is None or tag.retired:
+            raise NotFound(f"Item {item_id} of policy {policy.policy_number} has no tag.")
         return tag
-    if len(tag.physical_tags) >= MAX_PHYSICAL_TAGS:
-        raise RuleViolation(
-            "Too many tags on this item.", errors=[FieldError("tag_id", f"At most {MAX_PHYSICAL_TAGS} per item.")]
-        )
-    if repo.alias_target(tag_id) != tag.tag_id:
-        repo.put_alias(tag_id, tag.tag_id)
-    attached = PhysicalTag(tag_id=tag_id, kind=kind, attached_at=_now())
 
-    def with_physical(current: Tag) -> dict[str, Any]:
-        if any(p.tag_id == tag_id for p in current.physical_tags):
-            return {}
-        return {"physical_tags": [*current.physical_tags, attached]}
+    def attach_physical_tag(
+        self, policy: PolicyVersion, item_id: str, tag_id: str, kind: Literal["rfid", "barcode"]
+    ) -> Tag:
+        """Attaches a tag the customer already has to a covered item: a scan of it reaches the item's insurers.
+        The same tag attached again is a no-op; an id already registered elsewhere is 409."""
+        repo = self.tags
+        tag = self.item_tag(policy, item_id)
+        if any(p.tag_id == tag_id for p in tag.physical_tags):
+            return tag
+        if len(tag.physical_tags) >= MAX_PHYSICAL_TAGS:
+            raise RuleViolation(
+                "Too many tags on this item.", errors=[FieldError("tag_id", f"At most {MAX_PHYSICAL_TAGS} per item.")]
+            )
+        if repo.alias_target(tag_id) != tag.tag_id:
+            repo.put_alias(tag_id, tag.tag_id)
+        attached = PhysicalTag(tag_id=tag_id, kind=kind, attached_at=_now())
 
-    return _update(repo, tag.tag_id, with_physical)
+        def with_physical(current: Tag) -> dict[str, Any]:
+            if any(p.tag_id == tag_id for p in current.physical_tags):
+                return {}
+            return {"physical_tags": [*current.physical_tags, attached]}
 
+        return _update(repo, tag.tag_id, with_physical)
 
-def add_policy(policy: PolicyVersion, item_id: str, added: TagPolicy) -> Tag:
-    """Adds another insurer's policy on the same object (the insurer must be registered: 422 otherwise); adding
-    the same policy again is a no-op."""
-    from insure.risk.insurers import get_insurer
+    def add_policy(self, policy: PolicyVersion, item_id: str, added: TagPolicy) -> Tag:
+        """Adds another insurer's policy on the same object (the insurer must be registered: 422 otherwise);
+        adding the same policy again is a no-op."""
+        repo = self.tags
+        tag = self.item_tag(policy, item_id)
+        insurer = self.insurers.get(added.insurer_id)
+        if insurer is None:
+            raise RuleViolation(
+                "The insurer must be registered first.",
+                errors=[FieldError("insurer_id", f"No registered insurer {added.insurer_id}.")],
+            )
+        if len(tag.policies) >= MAX_POLICIES and added not in tag.policies:
+            raise RuleViolation(
+                "Too many policies on this object.", errors=[FieldError("policy_number", f"At most {MAX_POLICIES}.")]
+            )
 
-    repo = repository()
-    tag = item_tag(policy, item_id)
-    insurer = get_insurer(added.insurer_id)
-    if insurer is None:
-        raise RuleViolation(
-            "The insurer must be registered first.",
-            errors=[FieldError("insurer_id", f"No registered insurer {added.insurer_id}.")],
-        )
-    if len(tag.policies) >= MAX_POLICIES and added not in tag.policies:
-        raise RuleViolation(
-            "Too many policies on this object.", errors=[FieldError("policy_number", f"At most {MAX_POLICIES}.")]
-        )
+        def with_policy(current: Tag) -> dict[str, Any]:
+            if added in current.policies:
+                return {}
+            insurers = current.insurers
+            if all(s.insurer_id != insurer.insurer_id for s in insurers):
+                insurers = [*insurers, snapshot(insurer)]
+            return {"policies": [*current.policies, added], "insurers": insurers}
 
-    def with_policy(current: Tag) -> dict[str, Any]:
-        if added in current.policies:
-            return {}
-        insurers = current.insurers
-        if all(s.insurer_id != insurer.insurer_id for s in insurers):
-            insurers = [*insurers, snapshot(insurer)]
-        return {"policies": [*current.policies, added], "insurers": insurers}
-
-    return _update(repo, tag.tag_id, with_policy)
+        return _update(repo, tag.tag_id, with_policy)

@@ -12,7 +12,6 @@ conditional UpdateItem `status_rank < :new_rank` (see `insure.risk.progress`).
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 from insure.risk.progress_models import RANK, InsurerProgress, ProgressEntry
@@ -323,12 +322,3 @@ class ProgressRepository:
             if "LastEvaluatedKey" not in page:
                 return [_from_item(i) for i in items]
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-@cache
-def repository() -> ProgressRepository:
-    """The repository of this execution environment (created on first use)."""
-    from insure.aws import client
-    from insure.settings import get_settings
-
-    return ProgressRepository(client("dynamodb"), get_settings().table_name)

@@ -13,8 +13,7 @@ the policy, or the policy ended) is kept with `retired_at` and is no longer foun
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +21,9 @@ from insure import timestamps
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation
 from insure.risk.reporters import CustomerIdentity
 from insure.types import Text
+
+if TYPE_CHECKING:
+    from insure.risk.ports import Idempotency, InsurerLookup
 
 TagId = str
 TAG_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
@@ -178,72 +180,14 @@ class TagRepository:
         return [i["tag_id"]["S"] for i in page.get("Items", [])]
 
 
-@cache
 def repository() -> TagRepository:
+    """A tag repository over the environment's table, for callers outside the risk functions that sync item
+    tags (issuance, amendments, accounts) and have no root of their own yet. Not cached: it is cheap (the
+    DynamoDB client is the process's) and never stale."""
     from insure.aws import client
     from insure.settings import get_settings
 
     return TagRepository(client("dynamodb"), get_settings().table_name)
-
-
-def register_tag(
-    tag_id: str,
-    kind: Literal["barcode", "qr", "rfid"],
-    obj: InsuredObject,
-    customer: CustomerIdentity,
-    policies: list[TagPolicy],
-    *,
-    idempotency_key: str | None = None,
-) -> Tag:
-    """Registers a tag; every policy's insurer must be registered (422 naming the field otherwise), a tag id is
-    registered once (409). With an `idempotency_key`, a repeat returns the tag the first registered."""
-    from insure.idempotency import once_per_key
-
-    payload = {
-        "tag_id": tag_id,
-        "kind": kind,
-        "object": obj.model_dump(mode="json"),
-        "customer": customer.model_dump(mode="json"),
-        "policies": [p.model_dump(mode="json") for p in policies],
-    }
-
-    def effect() -> dict[str, Any]:
-        return {"tag_id": _register(tag_id, kind, obj, customer, policies).tag_id}
-
-    registered = get_tag(str(once_per_key("tags", idempotency_key, payload, effect)["tag_id"]))
-    if registered is None:
-        raise NotFound("The tag this Idempotency-Key registered no longer exists; use a new key.")
-    return registered
-
-
-def _register(
-    tag_id: str,
-    kind: Literal["barcode", "qr", "rfid"],
-    obj: InsuredObject,
-    customer: CustomerIdentity,
-    policies: list[TagPolicy],
-) -> Tag:
-    from insure.risk.insurers import get_insurer
-
-    found = {insurer_id: get_insurer(insurer_id) for insurer_id in dict.fromkeys(p.insurer_id for p in policies)}
-    unknown = [
-        FieldError(f"policies[{i}].insurer_id", f"No registered insurer {p.insurer_id}.")
-        for i, p in enumerate(policies)
-        if found[p.insurer_id] is None
-    ]
-    if unknown:
-        raise RuleViolation("Every policy's insurer must be registered first.", errors=unknown)
-    tag = Tag(
-        tag_id=tag_id,
-        kind=kind,
-        object=obj,
-        customer=customer,
-        policies=policies,
-        created_at=timestamps.now(),
-        insurers=[snapshot(insurer) for insurer in found.values() if insurer is not None],
-    )
-    repository().put_new(tag)
-    return tag
 
 
 def snapshot(insurer: Any) -> InsurerSnapshot:
@@ -252,18 +196,80 @@ def snapshot(insurer: Any) -> InsurerSnapshot:
     )
 
 
-def get_tag(tag_id: str) -> Tag | None:
-    """The tag a scan or report names (a physical tag's id reads as its object's tag); None when unknown or
-    retired."""
-    tag = repository().get(tag_id)
-    return tag if tag is not None and not tag.retired else None
+class Tags:
+    """Tag look-ups and registration over the repository; every policy's insurer must be registered."""
 
+    def __init__(self, repository: TagRepository, insurers: InsurerLookup, idempotency: Idempotency) -> None:
+        self.repository, self.insurers, self._idempotency = repository, insurers, idempotency
 
-def tags_for_policy(policy_number: str) -> list[Tag]:
-    """The registered tags (not retired) whose policies include `policy_number`."""
-    found = (repository().get(tag_id) for tag_id in repository().tag_ids_for_policy(policy_number))
-    return [
-        tag
-        for tag in found
-        if tag is not None and not tag.retired and any(p.policy_number == policy_number for p in tag.policies)
-    ]
+    def get(self, tag_id: str) -> Tag | None:
+        """The tag a scan or report names (a physical tag's id reads as its object's tag); None when unknown or
+        retired."""
+        tag = self.repository.get(tag_id)
+        return tag if tag is not None and not tag.retired else None
+
+    def for_policy(self, policy_number: str) -> list[Tag]:
+        """The registered tags (not retired) whose policies include `policy_number`."""
+        found = (self.repository.get(tag_id) for tag_id in self.repository.tag_ids_for_policy(policy_number))
+        return [
+            tag
+            for tag in found
+            if tag is not None and not tag.retired and any(p.policy_number == policy_number for p in tag.policies)
+        ]
+
+    def register(
+        self,
+        tag_id: str,
+        kind: Literal["barcode", "qr", "rfid"],
+        obj: InsuredObject,
+        customer: CustomerIdentity,
+        policies: list[TagPolicy],
+        *,
+        idempotency_key: str | None = None,
+    ) -> Tag:
+        """Registers a tag; every policy's insurer must be registered (422 naming the field otherwise), a tag id is
+        registered once (409). With an `idempotency_key`, a repeat returns the tag the first registered."""
+        payload = {
+            "tag_id": tag_id,
+            "kind": kind,
+            "object": obj.model_dump(mode="json"),
+            "customer": customer.model_dump(mode="json"),
+            "policies": [p.model_dump(mode="json") for p in policies],
+        }
+
+        def effect() -> dict[str, Any]:
+            return {"tag_id": self._register(tag_id, kind, obj, customer, policies).tag_id}
+
+        registered = self.get(str(self._idempotency.once_per_key("tags", idempotency_key, payload, effect)["tag_id"]))
+        if registered is None:
+            raise NotFound("The tag this Idempotency-Key registered no longer exists; use a new key.")
+        return registered
+
+    def _register(
+        self,
+        tag_id: str,
+        kind: Literal["barcode", "qr", "rfid"],
+        obj: InsuredObject,
+        customer: CustomerIdentity,
+        policies: list[TagPolicy],
+    ) -> Tag:
+        ids = dict.fromkeys(p.insurer_id for p in policies)
+        found = {insurer_id: self.insurers.get(insurer_id) for insurer_id in ids}
+        unknown = [
+            FieldError(f"policies[{i}].insurer_id", f"No registered insurer {p.insurer_id}.")
+            for i, p in enumerate(policies)
+            if found[p.insurer_id] is None
+        ]
+        if unknown:
+            raise RuleViolation("Every policy's insurer must be registered first.", errors=unknown)
+        tag = Tag(
+            tag_id=tag_id,
+            kind=kind,
+            object=obj,
+            customer=customer,
+            policies=policies,
+            created_at=timestamps.now(),
+            insurers=[snapshot(insurer) for insurer in found.values() if insurer is not None],
+        )
+        self.repository.put_new(tag)
+        return tag

@@ -11,14 +11,18 @@ A status lower than the one recorded is acknowledged and ignored; an unknown (ev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from insure import timestamps
 from insure.errors import DomainError, NotFound, RuleViolation, Unauthorized, field_errors
-from insure.risk.progress import InsurerStatus, apply_update
+from insure.risk.progress_models import InsurerStatus
 from insure.types import MultilineText, Text
+
+if TYPE_CHECKING:
+    from insure.risk.ports import Idempotency, InsurerLookup
+    from insure.risk.progress import ProgressService
 
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
@@ -33,37 +37,40 @@ class InsurerWebhook(BaseModel):
     note: MultilineText | None = Field(None, max_length=2000)
 
 
-def receive(insurer_id: str, headers: Mapping[str, str] | None, body: str) -> None:
-    """Verifies, deduplicates and applies one insurer webhook (see the module docstring for the order)."""
-    lowered = {k.lower(): v for k, v in (headers or {}).items()}
-    if not all(lowered.get(h) for h in SIGNATURE_HEADERS):
-        raise Unauthorized("Signed request required: webhook-id, webhook-timestamp and webhook-signature headers.")
-    from insure.risk.insurers import get_insurer
-    from insure.signatures import verify
+class InsurerWebhooks:
+    """Receives insurers' progress updates: applied through the progress logic, once per `webhook-id`."""
 
-    insurer = get_insurer(insurer_id)
-    if insurer is None:
-        raise NotFound(f"No insurer {insurer_id}.")
-    webhook_id = verify(insurer.webhook_secrets, lowered, body, sender="insurer")
-    try:
-        update = InsurerWebhook.model_validate_json(body)
-    except ValidationError as error:
-        if any(e["type"] == "json_invalid" for e in error.errors()):
-            raise DomainError("The body is not valid JSON.") from error
-        raise RuleViolation("The progress update is not valid.", errors=field_errors(error)) from error
+    def __init__(self, insurers: InsurerLookup, progress: ProgressService, idempotency: Idempotency) -> None:
+        self.insurers, self.progress, self.idempotency = insurers, progress, idempotency
 
-    def effect() -> dict[str, Any]:
-        applied = apply_update(
-            update.risk_event_id,
-            insurer.insurer_id,
-            update.status,
-            updated_at=timestamps.rfc3339(update.updated_at),
-            note=update.note,
-            source="webhook",
-            claim_reference=update.claim_reference,
-        )
-        return {"applied": applied is not None}
+    def receive(self, insurer_id: str, headers: Mapping[str, str] | None, body: str) -> None:
+        """Verifies, deduplicates and applies one insurer webhook (see the module docstring for the order)."""
+        lowered = {k.lower(): v for k, v in (headers or {}).items()}
+        if not all(lowered.get(h) for h in SIGNATURE_HEADERS):
+            raise Unauthorized("Signed request required: webhook-id, webhook-timestamp and webhook-signature headers.")
+        from insure.signatures import verify
 
-    from insure.idempotency import run_once
+        insurer = self.insurers.get(insurer_id)
+        if insurer is None:
+            raise NotFound(f"No insurer {insurer_id}.")
+        webhook_id = verify(insurer.webhook_secrets, lowered, body, sender="insurer")
+        try:
+            update = InsurerWebhook.model_validate_json(body)
+        except ValidationError as error:
+            if any(e["type"] == "json_invalid" for e in error.errors()):
+                raise DomainError("The body is not valid JSON.") from error
+            raise RuleViolation("The progress update is not valid.", errors=field_errors(error)) from error
 
-    run_once("insurer-webhook", f"{insurer.insurer_id}:{webhook_id}", "", effect)
+        def effect() -> dict[str, Any]:
+            applied = self.progress.apply_update(
+                update.risk_event_id,
+                insurer.insurer_id,
+                update.status,
+                updated_at=timestamps.rfc3339(update.updated_at),
+                note=update.note,
+                source="webhook",
+                claim_reference=update.claim_reference,
+            )
+            return {"applied": applied is not None}
+
+        self.idempotency.run_once("insurer-webhook", f"{insurer.insurer_id}:{webhook_id}", "", effect)

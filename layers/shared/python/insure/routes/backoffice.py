@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from insure.http.access import Access, access
+from insure.http.access import Access, access, services
 from insure.risk.reporters import CustomerIdentity
 from insure.risk.tags import TAG_ID_PATTERN, InsuredObject, TagPolicy
 from insure.types import Text
@@ -76,9 +76,7 @@ def _created(model: BaseModel) -> Response[str]:
 def post_device(
     body: Annotated[RegisterDevice | None, Body()] = None, idempotency_key: IdempotencyKey = None
 ) -> Response[str]:
-    from insure.risk.devices import register_device
-
-    device = register_device(body.name if body else None, idempotency_key=idempotency_key)
+    device = services(router).devices.register(body.name if body else None, idempotency_key=idempotency_key)
     return _created(DeviceRegistered(device_id=device.device_id, secret=device.secrets[0]))
 
 
@@ -91,9 +89,7 @@ def post_device(
 )
 @access(Access.ADMIN)
 def post_device_secret(device_id: str) -> Response[str]:
-    from insure.risk.devices import rotate_secret
-
-    device = rotate_secret(device_id)
+    device = services(router).devices.rotate_secret(device_id)
     return _created(DeviceRegistered(device_id=device.device_id, secret=device.secrets[0]))
 
 
@@ -105,9 +101,7 @@ def post_device_secret(device_id: str) -> Response[str]:
 )
 @access(Access.ADMIN)
 def post_tag(body: Annotated[RegisterTag, Body()], idempotency_key: IdempotencyKey = None) -> Response[str]:
-    from insure.risk.tags import register_tag
-
-    tag = register_tag(
+    tag = services(router).tags.register(
         body.tag_id, body.kind, body.object, body.customer, body.policies, idempotency_key=idempotency_key
     )
     return _created(

@@ -27,7 +27,7 @@ from insure.claims_desk.models import (
     StatusChange,
 )
 from insure.errors import DomainError, RuleViolation, field_errors
-from insure.http.access import Access, access
+from insure.http.access import Access, access, services
 
 router = Router()
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -65,11 +65,9 @@ def _request_body(model: type[BaseModel]) -> dict[str, Any]:
 
 def _signed_body() -> tuple[str, str]:
     """(webhook-id, raw body) of a connector call, verified before anything else."""
-    from insure.claims_desk.service import verify_connector_call
-
     event = router.current_event
     raw = event.decoded_body or ""
-    return verify_connector_call(event.headers, raw), raw
+    return services(router).desk.verify_connector_call(event.headers, raw), raw
 
 
 def _json(status: int, body: str) -> Response[str]:
@@ -86,10 +84,8 @@ def _json(status: int, body: str) -> Response[str]:
 )
 @access(Access.SIGNED)
 def post_desk_claim() -> Response[str]:
-    from insure.claims_desk.service import file_claim
-
     _, raw = _signed_body()
-    return _json(201, file_claim(_parse(DeskFiling, raw)).model_dump_json())
+    return _json(201, services(router).desk.file_claim(_parse(DeskFiling, raw)).model_dump_json())
 
 
 @router.get(
@@ -101,10 +97,8 @@ def post_desk_claim() -> Response[str]:
 )
 @access(Access.SIGNED)
 def get_desk_claim_progress(claim_reference: str) -> Response[str]:
-    from insure.claims_desk.service import progress
-
     _signed_body()
-    return _json(200, progress(claim_reference).model_dump_json())
+    return _json(200, services(router).desk.progress(claim_reference).model_dump_json())
 
 
 @router.post(
@@ -116,10 +110,8 @@ def get_desk_claim_progress(claim_reference: str) -> Response[str]:
 )
 @access(Access.SIGNED)
 def post_desk_claim_facts(claim_reference: str) -> Response[None]:
-    from insure.claims_desk.service import receive_facts
-
     webhook_id, raw = _signed_body()
-    receive_facts(claim_reference, _parse(FactsDelivery, raw), webhook_id)
+    services(router).desk.receive_facts(claim_reference, _parse(FactsDelivery, raw), webhook_id)
     return Response(status_code=204)
 
 
@@ -133,9 +125,7 @@ def post_desk_claim_facts(claim_reference: str) -> Response[None]:
 def get_claims(
     status: Annotated[DeskStatus | None, Query(description="Only claims in this status")] = None,
 ) -> Response[str]:
-    from insure.claims_desk.service import open_claims
-
-    return _json(200, DeskClaims(claims=open_claims(status)).model_dump_json())
+    return _json(200, DeskClaims(claims=services(router).desk.open_claims(status)).model_dump_json())
 
 
 @router.get(
@@ -146,9 +136,7 @@ def get_claims(
 )
 @access(Access.ADMIN)
 def get_claim(claim_reference: str) -> Response[str]:
-    from insure.claims_desk.service import get_claim as read
-
-    return _json(200, read(claim_reference).model_dump_json())
+    return _json(200, services(router).desk.get_claim(claim_reference).model_dump_json())
 
 
 @router.post(
@@ -160,6 +148,4 @@ def get_claim(claim_reference: str) -> Response[str]:
 )
 @access(Access.ADMIN)
 def post_claim_status(claim_reference: str, change: Annotated[StatusChange, Body()]) -> Response[str]:
-    from insure.claims_desk.service import change_status
-
-    return _json(200, change_status(claim_reference, change).model_dump_json())
+    return _json(200, services(router).desk.change_status(claim_reference, change).model_dump_json())

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, Field
 
-from insure.http.access import Access, access
+from insure.http.access import Access, access, services
 from insure.risk.insurers import DEFAULT_REPORTING_DEADLINE_HOURS, Insurer, Salesperson
 from insure.types import Text
 
@@ -77,9 +77,7 @@ class InsurerList(BaseModel):
 )
 @access(Access.ADMIN)
 def post_insurer(body: Annotated[RegisterInsurer, Body()], idempotency_key: IdempotencyKey = None) -> Response[str]:
-    from insure.risk.insurers import register_insurer
-
-    insurer = register_insurer(
+    insurer = services(router).insurers.register(
         body.name,
         body.base_url,
         body.salesperson,
@@ -95,6 +93,4 @@ def post_insurer(body: Annotated[RegisterInsurer, Body()], idempotency_key: Idem
 @router.get("/insurers", summary="Registered insurers (admin), never their secrets", tags=["back office"])
 @access(Access.ADMIN)
 def get_insurers() -> InsurerList:
-    from insure.risk.insurers import list_insurers
-
-    return InsurerList(insurers=[InsurerSummary.of(i) for i in list_insurers()])
+    return InsurerList(insurers=[InsurerSummary.of(i) for i in services(router).insurers.list()])

@@ -85,9 +85,7 @@ def _json(status: int, view: ItemTagView) -> Response[str]:
 )
 @access(Access.SESSION)
 def get_item_tag(policy_number: str, item_id: str) -> Response[str]:
-    from insure.risk.policy_tags import item_tag
-
-    return _json(200, _view(item_tag(_owned_policy(policy_number), item_id)))
+    return _json(200, _view(services(router).item_tags.item_tag(_owned_policy(policy_number), item_id)))
 
 
 @router.post(
@@ -100,10 +98,8 @@ def get_item_tag(policy_number: str, item_id: str) -> Response[str]:
 )
 @access(Access.SESSION)
 def post_item_tag(policy_number: str, item_id: str, body: Annotated[AttachTag, Body()]) -> Response[str]:
-    from insure.risk.policy_tags import attach_physical_tag
-
     policy = _owned_policy(policy_number)
-    return _json(201, _view(attach_physical_tag(policy, item_id, body.tag_id, body.kind)))
+    return _json(201, _view(services(router).item_tags.attach_physical_tag(policy, item_id, body.tag_id, body.kind)))
 
 
 @router.post(
@@ -115,8 +111,6 @@ def post_item_tag(policy_number: str, item_id: str, body: Annotated[AttachTag, B
 )
 @access(Access.SESSION)
 def post_item_policy(policy_number: str, item_id: str, body: Annotated[AddPolicy, Body()]) -> Response[str]:
-    from insure.risk.policy_tags import add_policy
-
     policy = _owned_policy(policy_number)
     added = TagPolicy(insurer_id=body.insurer_id, policy_number=body.policy_number, product=body.product)
-    return _json(201, _view(add_policy(policy, item_id, added)))
+    return _json(201, _view(services(router).item_tags.add_policy(policy, item_id, added)))

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from insure.callers import owned
 from insure.errors import NotFound, RuleViolation, Unauthorized, field_errors
-from insure.http.access import Access, access, caller
+from insure.http.access import Access, access, caller, services
 from insure.risk.customer_events import CustomerRiskEvents
 from insure.risk.event_models import Location, Opened, RiskEvent, RiskEventView
 from insure.risk.facts import Facts
@@ -132,10 +132,9 @@ def _field_errors(error: ValidationError) -> RuleViolation:
 @access(Access.SIGNED)
 def post_scan() -> Response[str]:
     from insure import metrics
-    from insure.risk.devices import device_secrets
-    from insure.risk.events import open_from_scan
     from insure.signatures import verify
 
+    risk = services(router)
     event = router.current_event
     raw = event.decoded_body or ""
     try:
@@ -144,7 +143,7 @@ def post_scan() -> Response[str]:
         named = None
     if not isinstance(named, str) or not named:
         raise Unauthorized("A scan is a JSON object naming its device_id, signed with that device's secret.")
-    secrets = device_secrets(named)
+    secrets = risk.devices.secrets(named)
     if not secrets:
         raise Unauthorized("Unknown device: a scan must name a registered device_id and be signed with its secret.")
     message_id = verify(secrets, event.headers, raw, sender="scanner")
@@ -152,7 +151,7 @@ def post_scan() -> Response[str]:
         scan = ScanRequest.model_validate_json(raw)
     except ValidationError as error:
         raise _field_errors(error) from error
-    opened = open_from_scan(
+    opened = risk.intake.open_from_scan(
         scan_id=scan.scan_id,
         tag_id=scan.tag_id,
         device_id=scan.device_id,
@@ -173,9 +172,7 @@ def post_scan() -> Response[str]:
 )
 @access(Access.PUBLIC)
 def post_risk_event(body: Annotated[ReportRiskEvent, Body()]) -> Response[str]:
-    from insure.risk.events import open_from_web
-
-    opened = open_from_web(
+    opened = services(router).intake.open_from_web(
         tag_id=body.tag_id,
         policy_number=body.policy_number,
         reporter=ReporterIdentity(**body.reporter.model_dump()),
@@ -197,17 +194,15 @@ def _readable(risk_event_id: str) -> RiskEvent:
     """The event, if the caller reported it or it is the customer's event on one of the signed-in customer's
     policies (404 otherwise, as for an unknown event)."""
     from insure.callers import Customer
-    from insure.risk.event_repository import repository
-    from insure.risk.event_views import customer_may_read
 
-    who = caller(router)
+    risk, who = services(router), caller(router)
     missing = f"No risk event {risk_event_id}."
     if isinstance(who, Customer):
-        found = repository().get(risk_event_id)
-        if found is None or not customer_may_read(found[0], who):
+        found = risk.event_store.get(risk_event_id)
+        if found is None or not risk.views.customer_may_read(found[0], who):
             raise NotFound(missing)
         return found[0]
-    found = repository().get(owned(risk_event_id, who, missing=missing))
+    found = risk.event_store.get(owned(risk_event_id, who, missing=missing))
     if found is None:
         raise NotFound(missing)
     return found[0]
@@ -233,9 +228,9 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 )
 @access(Access.REPORTER_OR_CUSTOMER)
 def get_risk_event(risk_event_id: str) -> Response[str]:
-    from insure.risk.event_views import etag_of, view_of
+    from insure.risk.event_views import etag_of
 
-    representation = view_of(_readable(risk_event_id))
+    representation = services(router).views.view_of(_readable(risk_event_id))
     etag = etag_of(representation)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if _matches(_header("if-none-match"), etag):
@@ -256,10 +251,10 @@ def get_my_risk_events() -> CustomerRiskEvents:
     from insure.callers import Customer
     from insure.risk.customer_events import events_of
 
-    who = caller(router)
+    risk, who = services(router), caller(router)
     if not isinstance(who, Customer):  # the edge lets only customers in
         raise Unauthorized("Send Authorization: Bearer <access_token>.")
-    return events_of(who)
+    return events_of(who, events=risk.event_store, timeline=risk.named_timeline)
 
 
 @router.post(
@@ -270,6 +265,5 @@ def get_my_risk_events() -> CustomerRiskEvents:
 )
 @access(Access.REPORTER)
 def post_facts(risk_event_id: str, body: Annotated[Facts, Body()]) -> RiskEventView:
-    from insure.risk.event_updates import apply_facts
-
-    return apply_facts(_reported(risk_event_id), body)
+    risk = services(router)
+    return risk.views.view_of(risk.updates.apply_facts(_reported(risk_event_id), body))

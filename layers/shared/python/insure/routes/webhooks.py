@@ -8,7 +8,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 
-from insure.http.access import Access, access
+from insure.http.access import Access, access, services
 from insure.risk.webhooks import InsurerWebhook
 
 router = Router()
@@ -35,8 +35,6 @@ _SIGNED = {"schema": {"type": "string"}, "required": True}
 )
 @access(Access.SIGNED)
 def post_insurer_webhook(insurer_id: str) -> Response[None]:
-    from insure.risk.webhooks import receive
-
     event = router.current_event
-    receive(insurer_id, event.headers, event.body or "")
+    services(router).webhooks.receive(insurer_id, event.headers, event.body or "")
     return Response(status_code=204)
