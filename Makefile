@@ -68,7 +68,10 @@ infra: install
 synth: install web
 	$(PY) scripts/synth_check.py
 
-test: install lint types web chromium
+# The checks that do not depend on each other run side by side (npm and apt mostly wait on the network while ruff
+# and mypy use the CPU); the suites then use both cores.
+test: install
+	$(MAKE) --no-print-directory -j 4 lint types web chromium
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 	$(PY) scripts/synth_check.py
 
