@@ -27,7 +27,8 @@ from decimal import Decimal
 from typing import Any
 
 from insure import timestamps
-from insure.billing.repository import BillingAccount, BillingRepository, InstallmentRecord, Lost
+from insure.billing.records import BillingAccount, InstallmentRecord, Lost
+from insure.billing.repository import BillingRepository
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
 from insure.types import Money

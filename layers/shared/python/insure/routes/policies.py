@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.router import Router
 
 from insure.amendments.models import AmendmentRequest, AmendmentView
 from insure.applications.models import AcceptRequest, PaymentRequest
-from insure.billing.renewals import RenewalAccept, RenewalPayment, RenewalView
+from insure.billing.models import RenewalAccept, RenewalPayment, RenewalView
 from insure.http.access import Access, access, caller, services
 from insure.policies.billing import BillingView
 from insure.policies.cancellation import CancellationPreview, CancellationRequest, CancellationView
