@@ -76,9 +76,6 @@ class AccountRepository(CredentialRepository):
             )
         return claimed
 
-    def unlink_session(self, session_hash: str) -> None:
-        self._delete(f"SESSIONOWNER#{session_hash}", "CUSTOMER")
-
     def owner_of_session(self, session_hash: str) -> str | None:
         found = self._get(f"SESSIONOWNER#{session_hash}", "CUSTOMER")
         return found["customer_id"]["S"] if found else None

@@ -117,10 +117,6 @@ class AccountService(Credentials):
         )
         return AccountCreated(customer_id=customer_id, email=email, linked_application_id=session.application_id)
 
-    def link_application(self, customer_id: str, session_hash: str, application_id: str) -> None:
-        """An application opened with the customer's access token is theirs from the start."""
-        self.accounts.link_session(customer_id, session_hash, application_id, _iso(self.clock()))
-
     # -- the customer record --------------------------------------------------------------------------------
     def _latest(self, customer_id: str) -> CustomerVersion:
         versions = self.accounts.versions(customer_id)

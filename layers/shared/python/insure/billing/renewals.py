@@ -156,9 +156,7 @@ class RenewalService:
             changes=[Change(kind="status", before=current.status, after="expired")],
             status="expired",
         )
-        self.policies.put_version(
-            version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
-        )
+        self.policies.add_version(stored, version)
         renewal = dict(account.renewal or {}) | {"status": "expired"} if account.renewal else None
         self.billing.put_account(replace(account, renewal=renewal, renewal_on=None))
         after_version_stored(version)
@@ -269,9 +267,7 @@ class RenewalService:
                 "payment_schedule": PaymentPlanView.model_validate(redated(plan, start)),
             }
         )
-        self.policies.put_version(
-            version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
-        )
+        self.policies.add_version(stored, version)
         paid_at = timestamps.now()
         paid = {"charge_id": result.charge_id, "authorization_id": result.authorization_id, "paid_at": paid_at}
         installments = term_installments(version, paid, term=term)

@@ -215,11 +215,7 @@ class BillingRun:
                     changes=[Change(kind="status", before=current.status, after="lapsed")],
                     status="lapsed",
                 )
-                self.policies.put_version(
-                    version,
-                    session_hash=stored.session_hash,
-                    session_expires_at_epoch=stored.session_expires_at_epoch,
-                )
+                self.policies.add_version(stored, version)
         finally:
             self.policies.release(number, holder)
         self.billing.close(record, "lapsed")
