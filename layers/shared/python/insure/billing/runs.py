@@ -27,7 +27,8 @@ from decimal import Decimal
 from typing import Any
 
 from insure import timestamps
-from insure.billing.repository import BillingAccount, BillingRepository, InstallmentRecord, Lost
+from insure.billing.records import BillingAccount, InstallmentRecord, Lost
+from insure.billing.repository import BillingRepository
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
 from insure.types import Money
@@ -214,11 +215,7 @@ class BillingRun:
                     changes=[Change(kind="status", before=current.status, after="lapsed")],
                     status="lapsed",
                 )
-                self.policies.put_version(
-                    version,
-                    session_hash=stored.session_hash,
-                    session_expires_at_epoch=stored.session_expires_at_epoch,
-                )
+                self.policies.add_version(stored, version)
         finally:
             self.policies.release(number, holder)
         self.billing.close(record, "lapsed")

@@ -4,9 +4,10 @@ idempotency table and the signing key (read with a maximum age). Each service is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
+
+from insure.roots import Root
 
 if TYPE_CHECKING:
     from insure.amendments.service import AmendmentService
@@ -14,19 +15,9 @@ if TYPE_CHECKING:
     from insure.payments.processor import CardProcessor
     from insure.policies.cancellation import CancellationService
     from insure.policies.service import PolicyService
-    from insure.settings import PlatformSettings
 
 
-@dataclass
-class PoliciesRoot:
-    settings: PlatformSettings
-
-    @classmethod
-    def from_environment(cls) -> PoliciesRoot:
-        from insure.settings import get_settings
-
-        return cls(get_settings())
-
+class PoliciesRoot(Root):
     @cached_property
     def cards(self) -> CardProcessor:
         from insure.roots.billing import card_processor

@@ -4,26 +4,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import (
     OpenAPIResponse,
-    OpenAPIResponseContentModel,
-    OpenAPIResponseContentSchema,
 )
 from aws_lambda_powertools.event_handler.router import Router
 
 from insure.amendments.models import AmendmentRequest, AmendmentView
 from insure.applications.models import AcceptRequest, PaymentRequest
-from insure.billing.renewals import RenewalAccept, RenewalPayment, RenewalView
+from insure.billing.models import RenewalAccept, RenewalPayment, RenewalView
 from insure.http.access import Access, access, caller, services
 from insure.policies.billing import BillingView
 from insure.policies.cancellation import CancellationPreview, CancellationRequest, CancellationView
 from insure.policies.models import PolicyView, VersionsView, VersionView
-from insure.routes.openapi import REQUIRED_HEADER
+from insure.routes.responses import PAYMENT_REFUSALS, PaymentKey, json_response, outcome_response
 
 if TYPE_CHECKING:
     from insure.amendments.service import AmendmentService
@@ -38,17 +35,8 @@ PDF = {200: {"description": "The PDF", "content": {"application/pdf": {"schema":
 VersionNumber = Annotated[int, Path(ge=1, le=9999, description="The version number (1 is the issued policy)")]
 
 
-PROBLEM: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
-    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-}
-
-
 def _amendment_responses(status: int, description: str) -> dict[int, OpenAPIResponse]:
     return {status: {"description": description, "content": {"application/json": {"model": AmendmentView}}}}
-
-
-def _json(status: int, body: str, content_type: str = "application/json") -> Response[str]:
-    return Response(status_code=status, content_type=content_type, body=body)
 
 
 def _policies() -> PolicyService:
@@ -142,7 +130,7 @@ def get_version_document(policy_number: str, version: VersionNumber):  # type: i
 @access(Access.SESSION)
 def submit_amendment(policy_number: str, body: AmendmentRequest) -> Response[str]:
     shown = _amendments().submit(policy_number, body, caller(router))
-    return _json(201, shown.model_dump_json())
+    return json_response(201, shown.model_dump_json())
 
 
 @router.get(
@@ -166,7 +154,7 @@ def get_amendment(policy_number: str, amendment_id: str) -> AmendmentView:
 @access(Access.SESSION)
 def get_amendment_terms(policy_number: str, amendment_id: str) -> Response[str]:
     terms = _amendments().terms(policy_number, amendment_id, caller(router))
-    return _json(200, terms, "text/plain; charset=utf-8")
+    return json_response(200, terms, "text/plain; charset=utf-8")
 
 
 @router.post(
@@ -193,8 +181,7 @@ def accept_amendment(policy_number: str, amendment_id: str, body: AcceptRequest)
     " (at most 3 attempts), 409 when nothing is due.",
     responses={
         **_amendment_responses(200, "Paid and issued as a new version"),
-        402: {"description": "The card was declined (`decline_code`, `attempts_remaining`)", "content": PROBLEM},
-        400: {"description": "No Idempotency-Key header", "content": PROBLEM},
+        **PAYMENT_REFUSALS,
     },
 )
 @access(Access.SESSION)
@@ -202,17 +189,10 @@ def pay_amendment(
     policy_number: str,
     amendment_id: str,
     body: PaymentRequest,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            description="Required: one key per payment attempt",
-            json_schema_extra=REQUIRED_HEADER,
-        ),
-    ] = None,
+    idempotency_key: PaymentKey = None,
 ) -> Response[str]:
     outcome = _amendments().pay(policy_number, amendment_id, body, idempotency_key, caller(router))
-    return _json(outcome.status_code, json.dumps(outcome.body))
+    return outcome_response(outcome)
 
 
 @router.get(
@@ -274,7 +254,7 @@ def get_renewal(policy_number: str) -> RenewalView:
 )
 @access(Access.SESSION)
 def get_renewal_terms(policy_number: str) -> Response[str]:
-    return _json(200, _renewals().terms(policy_number, caller(router)), "text/plain; charset=utf-8")
+    return json_response(200, _renewals().terms(policy_number, caller(router)), "text/plain; charset=utf-8")
 
 
 @router.post(
