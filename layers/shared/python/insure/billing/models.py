@@ -29,3 +29,22 @@ class PaymentPlanView(BaseModel):
     fee: Money = Field(description="What the plan adds to the premium (0.00 for annual)")
     total: Money = Field(description="Premium plus fee: what the schedule adds up to, to the cent")
     schedule: list[ScheduledInstallment] = Field(description="Each installment's due date and amount, oldest first")
+
+
+class PendingRenewal(BaseModel):
+    """A renewal awaiting the customer, as their list of policies shows it (`GET /me/policies`): offered or
+    accepted (premium, payment plans, the day it must be paid by), or declined (why)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    status: Literal["offered", "accepted", "declined"]
+    term: int = Field(description="The term it renews into")
+    premium: Money | None = Field(None, description="The next term's premium (offered or accepted)")
+    previous_premium: Money | None = None
+    effective_date: str | None = Field(None, description="The first day of the next term")
+    deadline: str | None = Field(
+        None, description="Accept and pay by then (the current term's end), or the policy expires"
+    )
+    payment_plans: list[PaymentPlanView] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list, description="Why it cannot renew (declined), in words")
+    url: str = Field(description="GET it for the whole renewal (offer_id, terms_url, terms_sha256)")
