@@ -193,6 +193,7 @@ def test_the_account_lists_the_pending_renewal_and_it_can_be_paid_with_another_c
     after = BillingRepository(get_settings().table_name).account(number)
     assert (after.last4, after.brand) == ("4444", "mastercard")
     assert after.payment_method_id != before.payment_method_id
+    assert billing(api, number, auth)["card"] == {"brand": "mastercard", "last4": "4444"}  # the card kept now
     from tests.integration.test_billing import processor_call
 
     charges = processor_call(f"/v1/charges?reference={number}:2:1")["charges"]
