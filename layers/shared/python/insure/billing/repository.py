@@ -210,6 +210,22 @@ class BillingRepository:
             renewal=json.loads(item["renewal"]["S"]) if "renewal" in item else None,
         )
 
+    def keep_card(self, policy_number: str, customer_id: str, payment_method_id: str, brand: str, last4: str) -> None:
+        """The card kept at the processor for the policy's later charges is now this one (the rest of the account
+        as it stands)."""
+        self._dynamodb().update_item(
+            TableName=self.table,
+            Key=_key(policy_number, "BILLING"),
+            UpdateExpression="SET customer_id = :customer, payment_method_id = :method, brand = :brand, last4 = :last4",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={
+                ":customer": {"S": customer_id},
+                ":method": {"S": payment_method_id},
+                ":brand": {"S": brand},
+                ":last4": {"S": last4},
+            },
+        )
+
     def renewals_due(self, on_or_before: str) -> list[BillingAccount]:
         """The accounts whose renewal (offer, or expiry of an unrenewed term) is due on or before that day."""
         found: list[BillingAccount] = []
