@@ -32,12 +32,13 @@ export async function accountPage(path: string): Promise<void> {
   if (clean === "/account/risk-events") return riskEventsPage();
   const event = /^\/account\/risk-events\/([^/]+)$/.exec(clean);
   if (event) return riskEventPage(decodeURIComponent(event[1]));
-  const policy = /^\/account\/policies\/([^/]+)(\/change|\/cancel|\/renewal)?$/.exec(clean);
+  const policy = /^\/account\/policies\/([^/]+)(\/change|\/cancel|\/renewal|\/pay)?$/.exec(clean);
   if (policy) {
     const number = decodeURIComponent(policy[1]);
     if (policy[2] === "/change") return changePage(number);
     if (policy[2] === "/cancel") return cancelPage(number);
     if (policy[2] === "/renewal") return renewalPage(number);
+    if (policy[2] === "/pay") return overduePage(number);
     return policyPage(number);
   }
   return notFound();
@@ -395,7 +396,7 @@ async function policyPage(number: string): Promise<void> {
     ),
     h("h2", null, "Versions and documents"),
     versions.data ? versionsTable(number, versions.data.versions) : h("p", null, "The versions could not be loaded."),
-    billing.data ? billingPart(billing.data) : null,
+    billing.data ? billingPart(billing.data, number) : null,
     h("h2", null, "Something happened to an insured item?"),
     h("p", null, "Use “Report a problem with this item” above, or scan the QR code on the item's tag: we tell you what to do now and contact your insurers at once."),
   );
@@ -434,9 +435,24 @@ function versionsTable(number: string, versions: Schemas["VersionView"][]): HTML
   );
 }
 
-function billingPart(billing: Schemas["BillingView"]): Child {
+/** The installments owed now: declined and awaiting a retry, or due and not yet charged. */
+function owedNow(billing: Schemas["BillingView"]): Schemas["Installment"][] {
+  return billing.schedule.filter((i) => i.status === "failed" || i.status === "due");
+}
+
+function billingPart(billing: Schemas["BillingView"], number: string): Child {
+  const failed = billing.schedule.filter((i) => i.status === "failed");
   return [
     h("h2", null, "Payments"),
+    failed.length
+      ? h(
+          "div",
+          { class: "panel warning", id: "payment-failed" },
+          h("p", null, h("strong", null, "A payment failed. "), failed.map((i) => `Installment ${i.installment} (${money(i.amount)}) was declined${i.last_decline_code ? ` (${humanize(i.last_decline_code).toLowerCase()})` : ""}; we try your card again on ${day(i.next_attempt_on)}.`).join(" ")),
+          h("p", null, "If it stays unpaid, your policy lapses at the end of the grace period."),
+          h("p", null, pageLink(`/account/policies/${encodeURIComponent(number)}/pay`, `Pay ${money(billing.balance)} now with another card`, { class: "button" })),
+        )
+      : null,
     h(
       "dl",
       { class: "summary-list" },
@@ -598,6 +614,52 @@ function renewalPaymentStep(number: string, r: Renewal, card: Record<string, str
     if (kept && errors.some((e) => e.id === "card-number")) (document.querySelector("input[name=pay-with][value=new]") as HTMLInputElement | null)?.click();
     showErrors(page, errors, "Your payment did not go through");
   }
+}
+
+// ---- pay what is overdue ---------------------------------------------------------------------------------------------
+async function overduePage(number: string, errors: FieldError[] = []): Promise<void> {
+  signedIn("Pay what is overdue", h("p", { class: "loading", role: "status" }, "Loading your payments…"));
+  const { data, error, response } = await me().GET("/policies/{policy_number}/billing", { params: { path: { policy_number: number } } });
+  if (!data) return failure(problemOf(error, response));
+  const owed = owedNow(data);
+  const toPolicy = back(`Policy ${number}`, `/account/policies/${encodeURIComponent(number)}`);
+  if (!owed.length) return void signedIn("Nothing is overdue", toPolicy, h("p", null, "Your payments are up to date."));
+  const page = form(
+    async (f) => {
+      const { card, errors: found } = readCard(f);
+      if (found.length) return showErrors(f, found);
+      const token = await tokenize(base.card_tokenization_url, f, card, number);
+      if (!token) return;
+      const paid = await me().POST("/policies/{policy_number}/billing/payment", {
+        params: { path: { policy_number: number }, header: { "idempotency-key": newKey() } },
+        body: { payment_token: token.token },
+      });
+      if (!paid.data) {
+        const problem = problemOf(paid.error, paid.response);
+        if (paid.response.status === 401) return failure(problem);
+        if (paid.response.status === 402) return overduePage(number, [{ id: "card-number", message: `${problem.detail ?? "Your card was declined."} Try another card.` }]);
+        if (paid.response.status === 409) return void signedIn("Nothing to pay", toPolicy, h("p", null, problem.detail ?? "Nothing is overdue on this policy."));
+        return showErrors(f, fieldErrors(problem, { payment_token: "card-number" }, "card-number"));
+      }
+      signedIn(
+        "Payment received",
+        h("div", { class: "panel confirmation" }, h("p", null, `Policy ${number}`), h("p", { class: "policy-number", id: "overdue-paid" }, `${money(data.balance)} paid`)),
+        h("p", null, `We charged your ${humanize(token.brand)} card ending ${token.last4}. We keep it for your next payments. Your policy stays in force.`),
+        h("p", null, pageLink(`/account/policies/${encodeURIComponent(number)}`, "View your policy")),
+      );
+    },
+    cardFields(),
+    button(`Pay ${money(data.balance)}`),
+  );
+  signedIn(
+    "Pay what is overdue",
+    toPolicy,
+    h("dl", { class: "summary-list" }, owed.map((i) => row(`Installment ${i.installment}`, `${money(i.amount)}, due ${day(i.due_date)}`))),
+    h("p", null, "Pay with another card. It becomes the card we keep for this policy's next payments."),
+    h("p", { class: "hint" }, CARD_NOTE),
+    page,
+  );
+  if (errors.length) showErrors(page, errors, "Your payment did not go through");
 }
 
 // ---- change what a policy covers -----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""A renewal in a real browser (Chromium through Playwright) on its own local cloud (the clock moves eleven months
-on): the customer's list of policies shows the renewal offered, the renewal page its premium, plans and deadline;
-they read the renewal terms, accept them (the page hashes what it showed and sends the hash), choose a plan and pay
-with another card tokenized in the browser straight at the card processor; the next term is issued and that card
+"""Billing in a real browser (Chromium through Playwright) on its own local cloud (its clock moves on): a renewal
+offered is shown in the customer's list of policies and on its page (premium, plans, deadline); they read the
+renewal terms, accept them (the page hashes what it showed and sends the hash), choose a plan and pay with another
+card tokenized in the browser straight at the card processor; the next term is issued and that card kept. A
+declined installment is shown on the policy with an offer to pay it with another card, which then pays it and is
 kept. axe-core on every page, a screenshot of each at 360×640, no console errors."""
 
 from __future__ import annotations
@@ -130,4 +131,70 @@ def test_a_renewal_offered_is_accepted_and_paid_with_another_card_from_the_accou
     assert not any(NEW_CARD in body for body in sent)
     assert console.errors == []
     page.set_viewport_size(PHONE)
+    page.context.close()
+
+
+def test_a_declined_installment_is_paid_with_another_card_from_the_account(renewal_cloud, chromium):
+    from urllib.parse import urlsplit
+
+    cloud = renewal_cloud
+    email = f"ada-{uuid.uuid4().hex[:8]}@example.com"
+    # Given a customer on the monthly plan whose kept card is declined on the second installment's due date
+    session = Session(cloud).accepted()
+    paid = session.call(
+        "POST",
+        f"/applications/{session.id}/payment",
+        json={"card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}}
+        | {"payment_plan": "monthly"},
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    number = session.issued(paid)["policy_number"]
+    assert session.call("POST", "/accounts", json={"email": email, "password": PASSWORD}).status_code == 201
+    tokenization = urlsplit(cloud.http.get(f"{cloud.url}/config").json()["card_tokenization_url"])
+    processor = f"{tokenization.scheme}://{tokenization.netloc}"
+    method = cloud.http.get(f"{processor}/v1/charges", params={"reference": session.id}).json()["charges"][0]
+    declined = cloud.http.post(
+        f"{processor}/v1/test_helpers/payment_methods/{method['payment_method']}/decline",
+        json={"decline_code": "insufficient_funds"},
+    )
+    assert declined.status_code == 200, declined.text
+    schedule = cloud.http.get(f"{cloud.url}/policies/{number}/billing", headers=signed_in(cloud, email)).json()
+    move_clock_to(cloud, schedule["schedule"][1]["due_date"])
+    assert fire(cloud, "billing-run")["declined"] == 1
+    # When they sign in on a phone and open the policy, Then it says the payment failed and offers to pay it
+    page, console = open_page(chromium, phone=True)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.post_data or "") if r.url.startswith(cloud.url) else None)
+    page.goto(f"{cloud.url}/account/policies/{number}")
+    heading(page, "Sign in to your account")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    heading(page, f"Policy {number}")
+    failed = page.locator("#payment-failed")
+    expect(failed).to_contain_text("Installment 2")
+    expect(failed).to_contain_text("insufficient funds")
+    failed.scroll_into_view_if_needed()
+    photographed(page, "6-payment-failed", "the policy with a failed payment")
+    # When they pay with another card, tokenized in the browser at the processor
+    failed.get_by_role("link", name=re.compile("^Pay .* now with another card")).click()
+    heading(page, "Pay what is overdue")
+    page.fill("#card-holder", "Ada Lovelace")
+    page.fill("#card-number", NEW_CARD)
+    page.fill("#card-exp-month", "12")
+    page.fill("#card-exp-year", "2035")
+    page.fill("#card-cvc", "123")
+    photographed(page, "7-pay-overdue", "paying what is overdue")
+    page.get_by_role("button", name=re.compile("^Pay")).click()
+    # Then it is paid, the new card kept, and the policy no longer shows a failed payment
+    heading(page, "Payment received")
+    photographed(page, "8-overdue-paid", "the overdue payment done")
+    view = cloud.http.get(f"{cloud.url}/policies/{number}/billing", headers=signed_in(cloud, email)).json()
+    assert view["schedule"][1]["status"] == "paid" and view["balance"]["amount"] == "0.00"
+    assert view["card"] == {"brand": "mastercard", "last4": "4444"}
+    page.get_by_role("link", name="View your policy").click()
+    heading(page, f"Policy {number}")
+    expect(page.locator("#payment-failed")).to_have_count(0)
+    assert not any(NEW_CARD in body for body in sent)
+    assert console.errors == []
     page.context.close()
