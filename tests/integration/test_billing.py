@@ -406,3 +406,30 @@ def test_a_declined_installment_is_paid_with_another_card_which_is_kept_and_noth
     assert run_billing(issuance)["charged"] == 1
     third = processor_call(f"/v1/charges?reference={number}:1:3")["charges"]
     assert [c["payment_method"] for c in third] == [kept.payment_method_id]
+
+
+def test_declined_attempts_with_another_card_neither_use_up_the_retries_nor_bring_the_lapse_forward(issuance):
+    import datetime as dt
+
+    api = issuance.api
+    number, session, _ = buy(api, "monthly")
+    auth = Customer(api, session)
+    due = dt.date.fromisoformat(billing(api, number, auth)["schedule"][1]["due_date"])
+    make_card_decline(number)
+    advance_to(due.isoformat())
+    assert run_billing(issuance)["declined"] == 1
+    # Given the customer tried twice with another card that was declined too (attempts 2 and 3)
+    for _ in range(2):
+        refused = pay_overdue(api, number, auth, tokenize_for(number, "4000000000000002")["token"])
+        assert refused.status_code == 402
+    assert billing(api, number, auth)["schedule"][1]["attempts"] == 3
+    # When the retry days come, Then the kept card is tried on each (not a lapse), and the policy lapses only at
+    # the end of the grace period
+    for offset in (3, 7):
+        advance_to((due + dt.timedelta(days=offset)).isoformat())
+        report = run_billing(issuance)
+        assert (report["declined"], report["lapsed"]) == (1, 0), report
+        assert api.get(f"/policies/{number}", headers=auth()).json["status"] == "active"
+    assert billing(api, number, auth)["schedule"][1]["next_attempt_on"] == (due + dt.timedelta(days=10)).isoformat()
+    advance_to((due + dt.timedelta(days=10)).isoformat())
+    assert run_billing(issuance)["lapsed"] == 1

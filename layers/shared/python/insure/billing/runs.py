@@ -124,8 +124,8 @@ class BillingRun:
         if stored is None or not self._billable(stored, record):
             self.billing.close(record, "cancelled")
             return "cancelled"
-        if record.status == "failed" and record.settled >= 1 + len(self.retry_days):
-            return self._lapse(stored, record, day)  # no retry left and the grace period is over
+        if record.status == "failed" and day >= self._lapse_day(record).isoformat():
+            return self._lapse(stored, record, day)  # still declined when the grace period is over
         if account is None or not (account.customer_id and account.payment_method_id):
             return "skipped"  # no card kept (a policy from before installments): nothing to charge
         attempt = self.billing.start_attempt(record, today=day, now=int(timestamps.epoch()), lease_s=LEASE_S)
@@ -159,7 +159,7 @@ class BillingRun:
                 ),
             )
             return "charged"
-        retry = self._next_try(record, attempt)
+        retry = self._next_try(record, dt.date.fromisoformat(day))
         self.billing.settle_failed(
             record,
             attempt,
@@ -197,12 +197,13 @@ class BillingRun:
     def _lapse_day(self, record: InstallmentRecord) -> dt.date:
         return dt.date.fromisoformat(record.due_date) + dt.timedelta(days=self.grace_days)
 
-    def _next_try(self, record: InstallmentRecord, attempt: int) -> dt.date:
-        """The day of the next retry after `attempt` (attempt 1 is on the due date), else the end of grace."""
+    def _next_try(self, record: InstallmentRecord, today: dt.date) -> dt.date:
+        """The next retry day after `today` (`retry_days` after the due date), else the end of grace. By the day,
+        not by the attempts counted: an attempt the customer made with another card (insure.billing.overdue)
+        neither uses up a retry nor brings the lapse forward."""
         due = dt.date.fromisoformat(record.due_date)
-        if attempt <= len(self.retry_days):
-            return due + dt.timedelta(days=self.retry_days[attempt - 1])
-        return self._lapse_day(record)
+        later = [due + dt.timedelta(days=d) for d in self.retry_days if due + dt.timedelta(days=d) > today]
+        return min(later, default=self._lapse_day(record))
 
     def _lapse(self, stored: StoredPolicy, record: InstallmentRecord, day: str) -> str:
         """End the policy from the end of the grace period: a new version `lapsed`, the term's other
