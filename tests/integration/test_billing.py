@@ -362,6 +362,8 @@ def test_a_declined_installment_is_paid_with_another_card_which_is_kept_and_noth
     advance_to(due.isoformat())
     assert run_billing(issuance)["declined"] == 1
     assert billing(api, number, auth)["schedule"][1]["status"] == "failed"
+    listed = api.get("/me/policies", headers=auth()).json["policies"][0]
+    assert listed["payment_failed"] == billing(api, number, auth)["schedule"][1]["amount"]
     # When the customer pays with a token made for another policy, Then 422 on the token, nothing charged
     foreign = pay_overdue(api, number, auth, tokenize_for("POL-SOMEONE-ELSE")["token"])
     assert foreign.status_code == 422 and foreign.json["errors"][0]["field"] == "payment_token"
@@ -402,6 +404,7 @@ def test_a_declined_installment_is_paid_with_another_card_which_is_kept_and_noth
     report = run_billing(issuance)
     assert (report["charged"], report["declined"], report["lapsed"]) == (0, 0, 0), report
     assert api.get(f"/policies/{number}", headers=auth()).json["status"] == "active"
+    assert api.get("/me/policies", headers=auth()).json["policies"][0]["payment_failed"] is None
     advance_to(billing(api, number, auth)["schedule"][2]["due_date"])
     assert run_billing(issuance)["charged"] == 1
     third = processor_call(f"/v1/charges?reference={number}:1:3")["charges"]

@@ -256,6 +256,14 @@ async function policiesPage(): Promise<void> {
               h("div", null, h("dt", null, "Cover"), h("dd", null, `${day(p.effective_date)} to ${day(p.expiry_date)}`)),
               h("div", null, h("dt", null, "Insured"), h("dd", null, p.insured)),
             ),
+            p.payment_failed
+              ? h(
+                  "div",
+                  { class: "panel warning", "data-payment-failed": p.policy_number },
+                  h("p", null, h("strong", null, "A payment failed"), `: ${money(p.payment_failed)} is owed. We try your card again soon; unpaid, the policy lapses.`),
+                  h("p", null, pageLink(`/account/policies/${encodeURIComponent(p.policy_number)}/pay`, "Pay now with another card")),
+                )
+              : null,
             p.renewal ? renewalNote(p.policy_number, p.renewal) : null,
           ),
         ),

@@ -177,6 +177,11 @@ class PolicySummary(BaseModel):
     renewal: PendingRenewal | None = Field(
         None, description="The renewal awaiting the customer (offered, accepted or declined), when there is one"
     )
+    payment_failed: Money | None = Field(
+        None,
+        description="What a declined installment leaves owed (paid at POST /policies/{n}/billing/payment with another "
+        "card, or by the next retry), when one was declined",
+    )
 
 
 class MyPolicies(BaseModel):

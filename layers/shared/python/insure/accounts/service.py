@@ -437,7 +437,7 @@ class AccountService:
         applications = ApplicationRepository(self.table)
         policies = PolicyRepository(self.table)
         base = self.public_base_url.rstrip("/")
-        from insure.billing.pending import pending_renewal
+        from insure.billing.pending import payment_failed, pending_renewal
         from insure.billing.repository import BillingRepository
 
         billing = BillingRepository(self.table)
@@ -465,6 +465,7 @@ class AccountService:
                     url=f"{base}/policies/{current.policy_number}",
                     document_url=f"{base}/policies/{current.policy_number}/document",
                     renewal=pending_renewal(billing.account(current.policy_number), current.term, base),
+                    payment_failed=payment_failed(billing.installments(current.policy_number), current.term),
                 )
             )
         return MyPolicies(policies=found)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from insure.billing.models import PaymentPlanView, PendingRenewal
-from insure.billing.repository import BillingAccount
+from insure.billing.repository import BillingAccount, InstallmentRecord
+from insure.types import Money
 
 PENDING = ("offered", "accepted", "declined")
 
@@ -30,3 +31,11 @@ def pending_renewal(account: BillingAccount | None, current_term: int, base_url:
         reasons=[str(r.get("sentence") or r.get("rule_id") or "") for r in renewal.get("reasons") or []],
         url=f"{base_url.rstrip('/')}/policies/{account.policy_number}/renewal",
     )
+
+
+def payment_failed(installments: list[InstallmentRecord], current_term: int) -> Money | None:
+    """What is owed on the current term's declined installments (awaiting a retry), or None when none failed."""
+    from decimal import Decimal
+
+    failed = [Decimal(r.amount) for r in installments if r.term == current_term and r.status == "failed"]
+    return Money.of(sum(failed, Decimal(0))) if failed else None
