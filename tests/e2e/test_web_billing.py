@@ -37,7 +37,7 @@ def photographed(page, name: str, where: str) -> None:
     assert_accessible(page, where)
     fits = page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     assert fits, f"{where} is wider than a phone"
-    shoot(page, f"account-renewal-{name}-phone")
+    shoot(page, f"account-billing-{name}-phone")
 
 
 def bought_with_an_account(cloud: RunningCloud, email: str) -> str:
@@ -173,13 +173,14 @@ def test_a_declined_installment_is_paid_with_another_card_from_the_account(renew
     heading(page, "Your policies")
     listed = page.locator(f"[data-payment-failed='{number}']")
     expect(listed).to_contain_text(f"${schedule['schedule'][1]['amount']['amount']} is owed")
+    photographed(page, "6-policies-payment-failed", "the policies with a failed payment")
     page.get_by_role("link", name=re.compile(number)).click()
     heading(page, f"Policy {number}")
     failed = page.locator("#payment-failed")
     expect(failed).to_contain_text("Installment 2")
     expect(failed).to_contain_text("insufficient funds")
     failed.scroll_into_view_if_needed()
-    photographed(page, "6-payment-failed", "the policy with a failed payment")
+    photographed(page, "7-payment-failed", "the policy with a failed payment")
     # When they pay with another card, tokenized in the browser at the processor
     failed.get_by_role("link", name=re.compile("^Pay .* now with another card")).click()
     heading(page, "Pay what is overdue")
@@ -188,11 +189,11 @@ def test_a_declined_installment_is_paid_with_another_card_from_the_account(renew
     page.fill("#card-exp-month", "12")
     page.fill("#card-exp-year", "2035")
     page.fill("#card-cvc", "123")
-    photographed(page, "7-pay-overdue", "paying what is overdue")
+    photographed(page, "8-pay-overdue", "paying what is overdue")
     page.get_by_role("button", name=re.compile("^Pay")).click()
     # Then it is paid, the new card kept, and the policy no longer shows a failed payment
     heading(page, "Payment received")
-    photographed(page, "8-overdue-paid", "the overdue payment done")
+    photographed(page, "9-overdue-paid", "the overdue payment done")
     view = cloud.http.get(f"{cloud.url}/policies/{number}/billing", headers=signed_in(cloud, email)).json()
     assert view["schedule"][1]["status"] == "paid" and view["balance"]["amount"] == "0.00"
     assert view["card"] == {"brand": "mastercard", "last4": "4444"}
