@@ -264,7 +264,7 @@ async function policiesPage(): Promise<void> {
                   h("p", null, pageLink(`/account/policies/${encodeURIComponent(p.policy_number)}/pay`, "Pay now with another card")),
                 )
               : null,
-            p.renewal ? renewalNote(p.policy_number, p.renewal) : null,
+            p.renewal ? renewalNote(p.policy_number, p.renewal, p.expiry_date) : null,
           ),
         ),
       )
@@ -273,13 +273,13 @@ async function policiesPage(): Promise<void> {
 }
 
 /** The renewal awaiting the customer, on their list of policies: what it costs and until when, or why not. */
-function renewalNote(number: string, r: Schemas["PendingRenewal"]): HTMLElement {
+function renewalNote(number: string, r: Schemas["PendingRenewal"], ends: string): HTMLElement {
   const link = (text: string) => pageLink(`/account/policies/${encodeURIComponent(number)}/renewal`, text);
   if (r.status === "declined") {
     return h(
       "div",
       { class: "panel renewal", "data-renewal": r.status },
-      h("p", null, h("strong", null, "We cannot renew this policy"), ` when it ends on ${day(r.deadline ?? r.effective_date)}, because:`),
+      h("p", null, h("strong", null, "We cannot renew this policy"), ` when it ends on ${day(ends)}, because:`),
       h("ul", { class: "list reasons" }, (r.reasons?.length ? r.reasons : ["the current rules no longer cover it"]).map((reason) => h("li", null, reason))),
     );
   }
