@@ -237,6 +237,10 @@ class AccountService(Credentials):
         applications = ApplicationRepository(self.table)
         policies = PolicyRepository(self.table)
         base = self.public_base_url.rstrip("/")
+        from insure.billing.pending import payment_failed, pending_renewal
+        from insure.billing.repository import BillingRepository
+
+        billing = BillingRepository(self.table)
         found: list[PolicySummary] = []
         for application_id in self.accounts.applications_of(customer_id):
             record = applications.get(application_id, consistent=False)
@@ -260,6 +264,8 @@ class AccountService(Credentials):
                     application_id=application_id,
                     url=f"{base}/policies/{current.policy_number}",
                     document_url=f"{base}/policies/{current.policy_number}/document",
+                    renewal=pending_renewal(billing.account(current.policy_number), current.term, base),
+                    payment_failed=payment_failed(billing.installments(current.policy_number), current.term),
                 )
             )
         return MyPolicies(policies=found)

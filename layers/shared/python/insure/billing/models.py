@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insure.applications.models import OpaqueId
 from insure.types import Money
 
 PlanName = Literal["annual", "quarterly", "monthly"]
@@ -45,6 +46,11 @@ class RenewalPayment(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     payment_plan: PlanName = Field("annual", description="One of the renewal offer's payment_plans")
+    payment_token: OpaqueId | None = Field(
+        None,
+        description="A processor token of another card (created for this policy: `client_reference` the policy "
+        "number), which is charged and then kept for the next term's installments; the kept card when left out",
+    )
 
 
 class RenewalOfferView(BaseModel):
@@ -76,3 +82,22 @@ class RenewalView(BaseModel):
     accepted_at: str | None = None
     payment_plan: PlanName | None = None
     renewed_version: int | None = None
+
+
+class PendingRenewal(BaseModel):
+    """A renewal awaiting the customer, as their list of policies shows it (`GET /me/policies`): offered or
+    accepted (premium, payment plans, the day it must be paid by), or declined (why)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    status: Literal["offered", "accepted", "declined"]
+    term: int = Field(description="The term it renews into")
+    premium: Money | None = Field(None, description="The next term's premium (offered or accepted)")
+    previous_premium: Money | None = None
+    effective_date: str | None = Field(None, description="The first day of the next term")
+    deadline: str | None = Field(
+        None, description="Accept and pay by then (the current term's end), or the policy expires"
+    )
+    payment_plans: list[PaymentPlanView] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list, description="Why it cannot renew (declined), in words")
+    url: str = Field(description="GET it for the whole renewal (offer_id, terms_url, terms_sha256)")

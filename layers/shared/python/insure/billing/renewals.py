@@ -235,20 +235,37 @@ class RenewalService:
         if plan is None:
             message = f"This renewal cannot be paid {body.payment_plan}."
             raise RuleViolation(message, errors=[FieldError("payment_plan", message)])
-        if not (account.customer_id and account.payment_method_id):
-            raise Conflict("No card is kept for this policy; the renewal cannot be charged.")
         current = stored.current
         term = current.term + 1
         key = f"renewal:{policy_number}:{term}"
+        if body.payment_token is not None:
+            from insure.billing.cards import keep_new_card
+
+            card = keep_new_card(self.processor, self.table, policy_number, body.payment_token)
+            charge_key = f"{key}:{body.payment_plan}:{card.payment_method_id}"  # another card, another charge
+        elif account.customer_id and account.payment_method_id:
+            card = SavedCard(account.customer_id, account.payment_method_id, account.brand, account.last4)
+            charge_key = f"{key}:{body.payment_plan}"
+        else:
+            raise Conflict("No card is kept for this policy; pay the renewal with a payment_token.")
         result = self.processor.charge_saved(
-            SavedCard(account.customer_id, account.payment_method_id, account.brand, account.last4),
+            card,
             Money(**plan["schedule"][0]["amount"]),
-            idempotency_key=f"{key}:{body.payment_plan}",
+            idempotency_key=charge_key,
             reference=f"{policy_number}:{term}:1",
         )
         if not result.approved:
             message = result.message or "The card was declined."
-            raise RuleViolation(message, errors=[FieldError("payment_plan", f"The kept card was declined: {message}")])
+            field = "payment_token" if body.payment_token is not None else "payment_plan"
+            which = "The card" if body.payment_token is not None else "The kept card"
+            raise RuleViolation(message, errors=[FieldError(field, f"{which} was declined: {message}")])
+        account = replace(
+            account,
+            customer_id=card.customer_id,
+            payment_method_id=card.payment_method_id,
+            brand=card.brand,
+            last4=card.last4,
+        )
         start = dt.date.fromisoformat(offer["effective_date"])
         version = next_version(
             current,

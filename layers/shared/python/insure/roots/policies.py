@@ -11,6 +11,7 @@ from insure.roots import Root
 
 if TYPE_CHECKING:
     from insure.amendments.service import AmendmentService
+    from insure.billing.overdue import OverdueService
     from insure.billing.renewals import RenewalService
     from insure.payments.processor import CardProcessor
     from insure.policies.cancellation import CancellationService
@@ -84,3 +85,17 @@ class PoliciesRoot(Root):
         from insure.roots.billing import renewal_service
 
         return renewal_service(self.settings, self.cards)
+
+    @cached_property
+    def overdue(self) -> OverdueService:
+        from insure.billing.overdue import OverdueService
+        from insure.billing.repository import BillingRepository
+        from insure.policies.repository import PolicyRepository
+
+        settings = self.settings
+        return OverdueService(
+            billing=BillingRepository(settings.table_name),
+            policies=PolicyRepository(settings.table_name),
+            processor=self.cards,
+            table=settings.table_name,
+        )

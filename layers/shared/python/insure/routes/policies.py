@@ -16,11 +16,12 @@ from aws_lambda_powertools.event_handler.router import Router
 from insure.amendments.models import AmendmentRequest, AmendmentView
 from insure.applications.models import AcceptRequest, PaymentRequest
 from insure.billing.models import RenewalAccept, RenewalPayment, RenewalView
+from insure.billing.overdue import OverduePayment, OverdueService
 from insure.http.access import Access, access, caller, services
 from insure.policies.billing import BillingView
 from insure.policies.cancellation import CancellationPreview, CancellationRequest, CancellationView
 from insure.policies.models import PolicyView, VersionsView, VersionView
-from insure.routes.responses import PAYMENT_REFUSALS, PaymentKey, json_response, outcome_response
+from insure.routes.responses import PAYMENT_REFUSALS, PROBLEM, PaymentKey, json_response, outcome_response
 
 if TYPE_CHECKING:
     from insure.amendments.service import AmendmentService
@@ -53,6 +54,10 @@ def _cancellations() -> CancellationService:
 
 def _renewals() -> RenewalService:
     return services(router).renewals  # type: ignore[no-any-return]
+
+
+def _overdue() -> OverdueService:
+    return services(router).overdue  # type: ignore[no-any-return]
 
 
 def _pdf(pdf: bytes) -> Response[bytes]:
@@ -230,6 +235,33 @@ def cancel_policy(policy_number: str, body: CancellationRequest) -> Cancellation
 )
 @access(Access.SESSION)
 def get_billing(policy_number: str) -> BillingView:
+    return _policies().billing(policy_number, caller(router))
+
+
+@router.post(
+    "/policies/<policy_number>/billing/payment",
+    summary="Pay what is overdue (a declined installment, or one due and not yet charged) with another card; the "
+    "card is kept for the next installments",
+    tags=TAGS,
+    description=BEARER
+    + " `payment_token` is a processor token created for this policy (`client_reference` the policy number; 422 for"
+    " a token of anything else). The `Idempotency-Key` header is required (400 without it); a repeat gets the first"
+    " answer. 200 with the billing view once paid, 402 declined (the installment keeps its retry schedule), 409 when"
+    " nothing is owed, the policy is not active, or a charge of the installment is under way.",
+    responses={
+        200: {"description": "Paid: the billing view", "content": {"application/json": {"model": BillingView}}},
+        400: {"description": "No Idempotency-Key header", "content": PROBLEM},
+        402: {"description": "The card was declined (`decline_code`, `installment`)", "content": PROBLEM},
+        409: {"description": "Nothing is owed now, or the policy is not active", "content": PROBLEM},
+    },
+)
+@access(Access.SESSION)
+def pay_overdue(
+    policy_number: str,
+    body: OverduePayment,
+    idempotency_key: PaymentKey = None,
+) -> BillingView:
+    _overdue().pay(policy_number, body, idempotency_key, caller(router))
     return _policies().billing(policy_number, caller(router))
 
 
