@@ -7,8 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from insure.applications.models import OpaqueId
-from insure.types import Money
+from insure.types import Money, OpaqueId
 
 PlanName = Literal["annual", "quarterly", "monthly"]
 

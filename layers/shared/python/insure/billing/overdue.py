@@ -20,13 +20,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure import timestamps
-from insure.applications.models import OpaqueId
 from insure.billing.repository import BillingRepository, InstallmentRecord, Lost
 from insure.callers import Caller
 from insure.errors import Conflict, PaymentDeclined
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
-from insure.types import Money
+from insure.types import Money, OpaqueId
 
 LEASE_S = 120  # as the billing run's: how long a started attempt is held before it may be taken over
 
