@@ -63,6 +63,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/policies/{policy_number}/amendments/{amendment_id}/payment"),
             Route("GET", "/policies/{policy_number}/cancellation/preview"),
             Route("GET", "/policies/{policy_number}/billing"),
+            Route("POST", "/policies/{policy_number}/billing/payment"),
             Route("GET", "/policies/{policy_number}/renewal"),
             Route("GET", "/policies/{policy_number}/renewal/terms"),
             Route("POST", "/policies/{policy_number}/renewal/accept"),

@@ -9,8 +9,9 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from insure.risk.batches import concurrent_batch_processor
 from insure.risk.fanout import InsurerRequest
-from insure.risk.filing import Outcome, concurrent_batch_processor
+from insure.risk.filing import Outcome
 from insure.roots import Lazy
 from insure.roots.risk import RiskRoot
 

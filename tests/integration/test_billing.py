@@ -331,3 +331,108 @@ def test_a_cancelled_policy_is_not_charged_again(issuance):
     assert (report["charged"], report["cancelled"]) == (0, 1)
     assert billing(api, number, auth)["schedule"][1]["status"] == "cancelled"
     assert processor_call(f"/v1/charges?reference={number}:1:2")["charges"] == []
+
+
+# -- paying what is overdue with another card ---------------------------------------------------------------------
+def tokenize_for(reference: str, number: str = "5555555555554444") -> dict:
+    card = {"number": number, "exp_month": 12, "exp_year": 2040, "cvc": "123", "holder": "Ada Lovelace"}
+    return processor_call("/v1/tokens", "POST", card | {"client_reference": reference})
+
+
+def pay_overdue(api, number, auth, token, key=None):
+    headers = {**auth(), "Idempotency-Key": key or uuid.uuid4().hex}
+    return api.post(f"/policies/{number}/billing/payment", json={"payment_token": token}, headers=headers)
+
+
+def test_a_declined_installment_is_paid_with_another_card_which_is_kept_and_nothing_lapses(issuance):
+    import datetime as dt
+    from concurrent.futures import ThreadPoolExecutor
+
+    from insure.billing.repository import BillingRepository
+    from insure.settings import get_settings
+
+    api = issuance.api
+    number, session, _ = buy(api, "monthly")
+    auth = Customer(api, session)
+    # Nothing is owed yet: 409, and nothing is charged
+    assert pay_overdue(api, number, auth, tokenize_for(number)["token"]).status_code == 409
+    due = dt.date.fromisoformat(billing(api, number, auth)["schedule"][1]["due_date"])
+    # Given the kept card is declined on the second installment's due date (the policy is in its grace period)
+    make_card_decline(number)
+    advance_to(due.isoformat())
+    assert run_billing(issuance)["declined"] == 1
+    assert billing(api, number, auth)["schedule"][1]["status"] == "failed"
+    listed = api.get("/me/policies", headers=auth()).json["policies"][0]
+    assert listed["payment_failed"] == billing(api, number, auth)["schedule"][1]["amount"]
+    # When the customer pays with a token made for another policy, Then 422 on the token, nothing charged
+    foreign = pay_overdue(api, number, auth, tokenize_for("POL-SOMEONE-ELSE")["token"])
+    assert foreign.status_code == 422 and foreign.json["errors"][0]["field"] == "payment_token"
+    # And without an Idempotency-Key, 400
+    token = tokenize_for(number)["token"]
+    keyless = api.post(f"/policies/{number}/billing/payment", json={"payment_token": token}, headers=auth())
+    assert keyless.status_code == 400
+    # When the other card is declined too, Then 402 with the decline; the retry schedule and the kept card stand
+    before = billing(api, number, auth)
+    refused = pay_overdue(api, number, auth, tokenize_for(number, "4000000000000002")["token"])
+    assert refused.status_code == 402 and refused.json["decline_code"] == "card_declined"
+    after = billing(api, number, auth)
+    assert after["schedule"][1]["status"] == "failed" and after["schedule"][1]["attempts"] == 2
+    assert after["schedule"][1]["next_attempt_on"] == before["schedule"][1]["next_attempt_on"]
+    assert after["card"] == before["card"] == {"brand": "visa", "last4": "4242"}
+    # When they pay with another card tokenized for this policy, twice at once with one key, and with another key
+    key = uuid.uuid4().hex
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: pay_overdue(api, number, auth, token, key), range(2)))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses in ([200, 200], [200, 409]), [a.json for a in answers]
+    paid = next(a for a in answers if a.status_code == 200)
+    assert pay_overdue(api, number, auth, token, key).json == paid.json  # a repeat: the first answer
+    assert pay_overdue(api, number, auth, token).status_code == 409  # another key: nothing owed any more
+    # Then the installment is paid once with the new card, which is kept for the next installments
+    second = paid.json["schedule"][1]
+    assert second["status"] == "paid" and second["attempts"] == 3 and second["processor_order_id"]
+    assert paid.json["balance"]["amount"] == "0.00"
+    assert paid.json["card"] == {"brand": "mastercard", "last4": "4444"}
+    assert paid.json["payments"][1]["card"] == {"brand": "mastercard", "last4": "4444"}
+    charges = processor_call(f"/v1/charges?reference={number}:1:2")["charges"]
+    assert [c["status"] for c in charges] == ["declined", "declined", "succeeded"]
+    kept = BillingRepository(get_settings().table_name).account(number)
+    assert charges[2]["payment_method"] == kept.payment_method_id and kept.last4 == "4444"
+    # And the retry day and the end of the grace period pass without a charge or a lapse; the third installment is
+    # charged to the new card on its date
+    advance_to((due + dt.timedelta(days=11)).isoformat())
+    report = run_billing(issuance)
+    assert (report["charged"], report["declined"], report["lapsed"]) == (0, 0, 0), report
+    assert api.get(f"/policies/{number}", headers=auth()).json["status"] == "active"
+    assert api.get("/me/policies", headers=auth()).json["policies"][0]["payment_failed"] is None
+    advance_to(billing(api, number, auth)["schedule"][2]["due_date"])
+    assert run_billing(issuance)["charged"] == 1
+    third = processor_call(f"/v1/charges?reference={number}:1:3")["charges"]
+    assert [c["payment_method"] for c in third] == [kept.payment_method_id]
+
+
+def test_declined_attempts_with_another_card_neither_use_up_the_retries_nor_bring_the_lapse_forward(issuance):
+    import datetime as dt
+
+    api = issuance.api
+    number, session, _ = buy(api, "monthly")
+    auth = Customer(api, session)
+    due = dt.date.fromisoformat(billing(api, number, auth)["schedule"][1]["due_date"])
+    make_card_decline(number)
+    advance_to(due.isoformat())
+    assert run_billing(issuance)["declined"] == 1
+    # Given the customer tried twice with another card that was declined too (attempts 2 and 3)
+    for _ in range(2):
+        refused = pay_overdue(api, number, auth, tokenize_for(number, "4000000000000002")["token"])
+        assert refused.status_code == 402
+    assert billing(api, number, auth)["schedule"][1]["attempts"] == 3
+    # When the retry days come, Then the kept card is tried on each (not a lapse), and the policy lapses only at
+    # the end of the grace period
+    for offset in (3, 7):
+        advance_to((due + dt.timedelta(days=offset)).isoformat())
+        report = run_billing(issuance)
+        assert (report["declined"], report["lapsed"]) == (1, 0), report
+        assert api.get(f"/policies/{number}", headers=auth()).json["status"] == "active"
+    assert billing(api, number, auth)["schedule"][1]["next_attempt_on"] == (due + dt.timedelta(days=10)).isoformat()
+    advance_to((due + dt.timedelta(days=10)).isoformat())
+    assert run_billing(issuance)["lapsed"] == 1

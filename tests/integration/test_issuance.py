@@ -30,7 +30,7 @@ def issuance(platform, monkeypatch):
     simulator = CardProcessorSimulator()
     simulator.start()
     monkeypatch.setenv("CARD_PROCESSOR_URL", simulator.url)
-    monkeypatch.setenv("RESPONSE_WAIT_MS", "5000")
+    monkeypatch.setenv("RESPONSE_WAIT_MS", "20000")  # the answer waits for the workflow (a busy CI machine)
     get_settings.cache_clear()
     reset_cache()
     seed_rulebooks()

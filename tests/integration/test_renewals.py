@@ -137,3 +137,84 @@ def test_a_renewal_the_current_rulebook_refuses_says_why(issuance):
     assert api.get(f"/policies/{number}", headers=auth()).json["status"] == "active"
     advance_to(policy["current"]["expiry_date"])
     assert run_renewals(issuance)["expired"] == 1
+
+
+def tokenize_for(reference: str, number: str = "5555555555554444") -> dict:
+    from tests.integration.test_billing import processor_call
+
+    card = {"number": number, "exp_month": 12, "exp_year": 2040, "cvc": "123", "holder": "Ada Lovelace"}
+    return processor_call("/v1/tokens", "POST", card | {"client_reference": reference})
+
+
+def test_the_account_lists_the_pending_renewal_and_it_can_be_paid_with_another_card(issuance):
+    from insure.billing.repository import BillingRepository
+    from insure.settings import get_settings
+
+    api = issuance.api
+    number, auth, policy = bought(api)
+    # Before the renewal is decided, the customer's list shows none
+    listed = api.get("/me/policies", headers=auth()).json["policies"]
+    assert [(p["policy_number"], p["renewal"]) for p in listed] == [(number, None)]
+    advance_to(renewal_day(policy))
+    assert run_renewals(issuance)["offered"] == 1
+    # Then GET /me/policies shows it: status, premium, plans and the day it must be paid by
+    offer = api.get(f"/policies/{number}/renewal", headers=auth()).json["offer"]
+    shown = api.get("/me/policies", headers=auth()).json["policies"][0]["renewal"]
+    assert shown["status"] == "offered" and shown["term"] == 2
+    assert shown["premium"] == offer["premium"] and shown["deadline"] == policy["current"]["expiry_date"]
+    assert shown["payment_plans"] == offer["payment_plans"]
+    assert shown["url"].endswith(f"/policies/{number}/renewal")
+    accepted = api.post(
+        f"/policies/{number}/renewal/accept",
+        json={"offer_id": offer["offer_id"], "terms_sha256": offer["terms_sha256"]},
+        headers=auth(),
+    )
+    assert accepted.status_code == 200
+    assert api.get("/me/policies", headers=auth()).json["policies"][0]["renewal"]["status"] == "accepted"
+    # When the customer pays with a token made for another policy, Then 422 on the token and nothing charged
+    foreign = tokenize_for("POL-SOMEONE-ELSE")
+    refused = api.post(
+        f"/policies/{number}/renewal/payment",
+        json={"payment_plan": "quarterly", "payment_token": foreign["token"]},
+        headers=auth(),
+    )
+    assert refused.status_code == 422 and refused.json["errors"][0]["field"] == "payment_token"
+    # When they pay with another card tokenized for this policy
+    token = tokenize_for(number)
+    before = BillingRepository(get_settings().table_name).account(number)
+    paid = api.post(
+        f"/policies/{number}/renewal/payment",
+        json={"payment_plan": "quarterly", "payment_token": token["token"]},
+        headers=auth(),
+    )
+    assert paid.status_code == 200, paid.json
+    assert paid.json["status"] == "renewed"
+    # Then that card is charged and kept for the next term's installments; the list shows no pending renewal
+    after = BillingRepository(get_settings().table_name).account(number)
+    assert (after.last4, after.brand) == ("4444", "mastercard")
+    assert after.payment_method_id != before.payment_method_id
+    assert billing(api, number, auth)["card"] == {"brand": "mastercard", "last4": "4444"}  # the card kept now
+    from tests.integration.test_billing import processor_call
+
+    charges = processor_call(f"/v1/charges?reference={number}:2:1")["charges"]
+    assert len(charges) == 1 and charges[0]["payment_method"] == after.payment_method_id
+    assert api.get("/me/policies", headers=auth()).json["policies"][0]["renewal"] is None
+
+
+def test_a_declined_renewal_is_listed_with_its_reasons(issuance):
+    from insure.products.rulebooks import default_store, rulebook_files
+    from insure.underwriting import reset_cache
+
+    api = issuance.api
+    number, auth, policy = bought(api)
+    document = json.loads(rulebook_files()["computer"])
+    document["version"] = "2099.1.2"
+    document["approved_states"] = [s for s in document["approved_states"] if s != "NY"]
+    default_store().publish(json.dumps(document))
+    reset_cache()
+    advance_to(renewal_day(policy))
+    assert run_renewals(issuance)["declined"] == 1
+    shown = api.get("/me/policies", headers=auth()).json["policies"][0]["renewal"]
+    reasons = api.get(f"/policies/{number}/renewal", headers=auth()).json["reasons"]
+    assert shown["status"] == "declined" and shown["premium"] is None and shown["payment_plans"] == []
+    assert shown["reasons"] == [r["sentence"] for r in reasons] and shown["reasons"]

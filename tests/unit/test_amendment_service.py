@@ -16,9 +16,9 @@ from insure.amendments.models import AmendmentRequest
 from insure.amendments.service import AmendmentService
 from insure.applications.models import PaymentRequest
 from insure.applications.repository import ApplicationRecord
-from insure.applications.service import IdempotencyKeyMissing
 from insure.callers import SessionCaller
 from insure.errors import Conflict, NotFound, PaymentDeclined, RuleViolation
+from insure.payments.outcome import IdempotencyKeyMissing
 from insure.policies.repository import StoredPolicy
 from tests.document_samples import application, issued
 from tests.unit.fakes import (

@@ -10,10 +10,11 @@ import hashlib
 import pytest
 
 from insure.applications.models import AcceptRequest, ApplicationRequest, PaymentRequest
-from insure.applications.service import ApplicationService, IdempotencyKeyMissing
+from insure.applications.service import ApplicationService
 from insure.applications.workflow import IssuanceTasks, StaleExecution
 from insure.callers import Customer, SessionCaller
 from insure.errors import Conflict, NotFound, PaymentDeclined, RuleViolation
+from insure.payments.outcome import IdempotencyKeyMissing
 from insure.sessions import token_hash
 from tests.document_samples import application
 from tests.unit.fakes import (

@@ -10,8 +10,8 @@ import time
 import pytest
 from werkzeug.test import Client
 
+from insure.risk.batches import concurrent_batch_processor
 from insure.risk.fanout import FanoutRequest, PolicyRef, _per_insurer
-from insure.risk.filing import concurrent_batch_processor
 from insure.signatures import new_secret, sign
 from local.simulators.insurers import DENIED, InsurerProfile, InsurerSimulator
 

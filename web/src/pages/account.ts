@@ -32,11 +32,13 @@ export async function accountPage(path: string): Promise<void> {
   if (clean === "/account/risk-events") return riskEventsPage();
   const event = /^\/account\/risk-events\/([^/]+)$/.exec(clean);
   if (event) return riskEventPage(decodeURIComponent(event[1]));
-  const policy = /^\/account\/policies\/([^/]+)(\/change|\/cancel)?$/.exec(clean);
+  const policy = /^\/account\/policies\/([^/]+)(\/change|\/cancel|\/renewal|\/pay)?$/.exec(clean);
   if (policy) {
     const number = decodeURIComponent(policy[1]);
     if (policy[2] === "/change") return changePage(number);
     if (policy[2] === "/cancel") return cancelPage(number);
+    if (policy[2] === "/renewal") return renewalPage(number);
+    if (policy[2] === "/pay") return overduePage(number);
     return policyPage(number);
   }
   return notFound();
@@ -254,11 +256,41 @@ async function policiesPage(): Promise<void> {
               h("div", null, h("dt", null, "Cover"), h("dd", null, `${day(p.effective_date)} to ${day(p.expiry_date)}`)),
               h("div", null, h("dt", null, "Insured"), h("dd", null, p.insured)),
             ),
+            p.payment_failed
+              ? h(
+                  "div",
+                  { class: "panel warning", "data-payment-failed": p.policy_number },
+                  h("p", null, h("strong", null, "A payment failed"), `: ${money(p.payment_failed)} is owed. We try your card again soon; unpaid, the policy lapses.`),
+                  h("p", null, pageLink(`/account/policies/${encodeURIComponent(p.policy_number)}/pay`, "Pay now with another card")),
+                )
+              : null,
+            p.renewal ? renewalNote(p.policy_number, p.renewal, p.expiry_date) : null,
           ),
         ),
       )
     : h("p", null, "You have no policies yet. ", pageLink("/", "Get a quote"));
   signedIn("Your policies", list);
+}
+
+/** The renewal awaiting the customer, on their list of policies: what it costs and until when, or why not. */
+function renewalNote(number: string, r: Schemas["PendingRenewal"], ends: string): HTMLElement {
+  const link = (text: string) => pageLink(`/account/policies/${encodeURIComponent(number)}/renewal`, text);
+  if (r.status === "declined") {
+    return h(
+      "div",
+      { class: "panel renewal", "data-renewal": r.status },
+      h("p", null, h("strong", null, "We cannot renew this policy"), ` when it ends on ${day(ends)}, because:`),
+      h("ul", { class: "list reasons" }, (r.reasons?.length ? r.reasons : ["the current rules no longer cover it"]).map((reason) => h("li", null, reason))),
+    );
+  }
+  const premium = r.premium ? `${money(r.premium)} a year` : "";
+  return h(
+    "div",
+    { class: "panel renewal", "data-renewal": r.status },
+    h("p", null, h("strong", null, r.status === "accepted" ? "Renewal accepted, not paid yet" : "Renewal offered"), `: ${premium} from ${day(r.effective_date)}.`),
+    h("p", null, `Accept and pay by ${day(r.deadline)}, or the policy ends that day.`),
+    h("p", null, link(r.status === "accepted" ? "Pay for the renewal" : "See the renewal")),
+  );
 }
 
 function eventStatusTag(status: string): HTMLElement {
@@ -372,7 +404,7 @@ async function policyPage(number: string): Promise<void> {
     ),
     h("h2", null, "Versions and documents"),
     versions.data ? versionsTable(number, versions.data.versions) : h("p", null, "The versions could not be loaded."),
-    billing.data ? billingPart(billing.data) : null,
+    billing.data ? billingPart(billing.data, number) : null,
     h("h2", null, "Something happened to an insured item?"),
     h("p", null, "Use “Report a problem with this item” above, or scan the QR code on the item's tag: we tell you what to do now and contact your insurers at once."),
   );
@@ -411,9 +443,24 @@ function versionsTable(number: string, versions: Schemas["VersionView"][]): HTML
   );
 }
 
-function billingPart(billing: Schemas["BillingView"]): Child {
+/** The installments owed now: declined and awaiting a retry, or due and not yet charged. */
+function owedNow(billing: Schemas["BillingView"]): Schemas["Installment"][] {
+  return billing.schedule.filter((i) => i.status === "failed" || i.status === "due");
+}
+
+function billingPart(billing: Schemas["BillingView"], number: string): Child {
+  const failed = billing.schedule.filter((i) => i.status === "failed");
   return [
     h("h2", null, "Payments"),
+    failed.length
+      ? h(
+          "div",
+          { class: "panel warning", id: "payment-failed" },
+          h("p", null, h("strong", null, "A payment failed. "), failed.map((i) => `Installment ${i.installment} (${money(i.amount)}) was declined${i.last_decline_code ? ` (${humanize(i.last_decline_code).toLowerCase()})` : ""}; we try your card again on ${day(i.next_attempt_on)}.`).join(" ")),
+          h("p", null, "If it stays unpaid, your policy lapses at the end of the grace period."),
+          h("p", null, pageLink(`/account/policies/${encodeURIComponent(number)}/pay`, `Pay ${money(billing.balance)} now with another card`, { class: "button" })),
+        )
+      : null,
     h(
       "dl",
       { class: "summary-list" },
@@ -423,6 +470,204 @@ function billingPart(billing: Schemas["BillingView"]): Child {
       row("Due now", money(billing.balance)),
     ),
   ];
+}
+
+// ---- renewal ---------------------------------------------------------------------------------------------------------
+type Renewal = Schemas["RenewalView"];
+type PlanView = Schemas["PaymentPlanView"];
+
+function planText(plan: PlanView): string {
+  const first = plan.schedule[0]?.amount;
+  if (plan.installments === 1) return `Annual: ${money(plan.total)} now`;
+  return `${humanize(plan.plan)}: ${plan.installments} payments, ${first ? money(first) : ""} now`;
+}
+
+async function renewalPage(number: string): Promise<void> {
+  signedIn("Renew your policy", h("p", { class: "loading", role: "status" }, "Loading the renewal…"));
+  const path = { policy_number: number };
+  const [renewal, billing] = await Promise.all([
+    me().GET("/policies/{policy_number}/renewal", { params: { path } }),
+    me().GET("/policies/{policy_number}/billing", { params: { path } }),
+  ]);
+  if (!renewal.data) return failure(problemOf(renewal.error, renewal.response));
+  const r = renewal.data;
+  const card = billing.data?.card ?? {};
+  const toPolicy = back(`Policy ${number}`, `/account/policies/${encodeURIComponent(number)}`);
+  if (r.status === "declined") {
+    return void signedIn(
+      "We cannot renew your policy",
+      toPolicy,
+      h("p", { class: "lead" }, "Checked against our current rules, your policy cannot be renewed for these reasons:"),
+      h("ul", { class: "list reasons", id: "renewal-reasons" }, (r.reasons ?? []).map((reason) => h("li", null, String(reason.sentence ?? reason.rule_id ?? "")))),
+      h("p", null, "Your cover carries on until the end of its term."),
+    );
+  }
+  if (r.status === "renewed" || r.status === "expired" || !r.offer) {
+    return void signedIn(
+      r.status === "renewed" ? "Your policy is renewed" : "This renewal has ended",
+      toPolicy,
+      h("p", null, r.status === "renewed" ? `The next term is version ${r.renewed_version} of your policy.` : `The renewal is ${humanize(r.status)}.`),
+    );
+  }
+  if (r.status === "accepted") return renewalPaymentStep(number, r, card);
+  const offer = r.offer;
+  signedIn(
+    "Renew your policy",
+    toPolicy,
+    h(
+      "dl",
+      { class: "summary-list" },
+      row("New premium", h("span", { id: "renewal-premium" }, `${money(offer.premium)} a year`)),
+      row("Premium now", `${money(offer.previous_premium)} a year`),
+      row("Next term", `${day(offer.effective_date)} to ${day(offer.expiry_date)}`),
+      row("Accept and pay by", day(offer.effective_date)),
+    ),
+    h("h2", null, "Ways to pay"),
+    h("ul", { class: "list" }, offer.payment_plans.map((p) => h("li", null, planText(p), p.installments > 1 ? ` (total ${money(p.total)})` : ""))),
+    h("p", null, "If you do not accept and pay by then, your policy ends on that day."),
+    h("button", { type: "button", class: "button", onclick: () => renewalTermsStep(number, r, card) }, "Read the renewal terms"),
+  );
+}
+
+async function renewalTermsStep(number: string, r: Renewal, card: Record<string, string>): Promise<void> {
+  const offer = r.offer!;
+  signedIn("Read the renewal terms", h("p", { role: "status" }, "Loading the terms…"));
+  const response = await fetch(new URL(offer.terms_url, base.api_url), { headers: { Authorization: `Bearer ${(await accessToken(base)) ?? ""}` } });
+  if (!response.ok) return failure({ title: "The terms could not be loaded", status: response.status });
+  const text = await response.text();
+  const shown = await sha256Hex(text);
+  const page = form(async (f) => {
+    if (shown !== offer.terms_sha256) {
+      return showErrors(f, [{ id: "", message: "The terms changed while you were reading. Reload the page to read them again." }]);
+    }
+    const { data, error, response: answer } = await me().POST("/policies/{policy_number}/renewal/accept", {
+      params: { path: { policy_number: number } },
+      body: { offer_id: offer.offer_id, terms_sha256: shown },
+    });
+    if (!data) {
+      const problem = problemOf(error, answer);
+      if (answer.status === 401) return failure(problem);
+      return showErrors(f, [{ id: "", message: problem.detail ?? "The renewal could not be accepted." }]);
+    }
+    renewalPaymentStep(number, data, card);
+  }, button("I accept"));
+  signedIn(
+    "Read the renewal terms",
+    h("div", { class: "terms", tabindex: 0, role: "region", "aria-label": "Renewal terms" }, h("pre", null, text)),
+    h("p", null, "By selecting “I accept” you agree to these terms for the next term and sign them electronically."),
+    page,
+  );
+}
+
+function renewalPaymentStep(number: string, r: Renewal, card: Record<string, string>, errors: FieldError[] = [], plan = "annual"): void {
+  const offer = r.offer!;
+  const kept = card.last4 ? `The ${humanize(card.brand ?? "card")} card ending ${card.last4} we keep for this policy` : "";
+  const chosen = (name: string) => offer.payment_plans.find((p) => p.plan === name) ?? offer.payment_plans[0];
+  const payText = (name: string) => `Pay ${money(chosen(name).schedule[0].amount)}`;
+  const submit = button(payText(plan));
+  const page = form(
+    async (f) => {
+      const planName = (value(f, "payment-plan") || "annual") as PlanView["plan"];
+      const withNew = !kept || value(f, "pay-with") === "new";
+      let token: string | undefined;
+      if (withNew) {
+        const { card: typed, errors: found } = readCard(f);
+        if (found.length) return showErrors(f, found);
+        const made = await tokenize(base.card_tokenization_url, f, typed, number);
+        if (!made) return;
+        token = made.token;
+      }
+      const { data, error, response } = await me().POST("/policies/{policy_number}/renewal/payment", {
+        params: { path: { policy_number: number } },
+        body: token ? { payment_plan: planName, payment_token: token } : { payment_plan: planName },
+      });
+      if (!data) {
+        const problem = problemOf(error, response);
+        if (response.status === 401) return failure(problem);
+        const found = fieldErrors(problem, { payment_token: "card-number", payment_plan: withNew ? "card-number" : "pay-with" });
+        return renewalPaymentStep(number, r, card, found.map((e) => ({ ...e, message: `${e.message} Try another card.` })), planName);
+      }
+      signedIn(
+        "Your policy is renewed",
+        h("div", { class: "panel confirmation" }, h("p", null, `Policy ${number}`), h("p", { class: "policy-number", id: "renewed" }, `Term ${data.term}`)),
+        h("p", null, `Your next term runs from ${day(offer.effective_date)} to ${day(offer.expiry_date)}, paid ${planName === "annual" ? "once a year" : planName}.`),
+        h("p", null, `It is version ${data.renewed_version} of your policy, with its own document.`),
+        h("p", null, pageLink(`/account/policies/${encodeURIComponent(number)}`, "View your policy")),
+      );
+    },
+    choices({
+      id: "payment-plan",
+      label: "How do you want to pay?",
+      options: offer.payment_plans.map((p) => [p.plan, planText(p), p.installments > 1 ? `Total ${money(p.total)}, including a fee of ${money(p.fee)}` : undefined]),
+      value: plan,
+      onChange: (name) => (submit.textContent = payText(name)),
+    }),
+    kept
+      ? choices({
+          id: "pay-with",
+          label: "Pay with",
+          options: [
+            ["kept", kept],
+            ["new", "Another card", "It becomes the card we keep for this policy"],
+          ],
+          value: "kept",
+          onChange: (which) => document.getElementById("new-card")?.toggleAttribute("hidden", which !== "new"),
+        })
+      : null,
+    h("div", { id: "new-card", class: kept ? "conditional" : "", hidden: Boolean(kept) }, h("p", { class: "hint" }, CARD_NOTE), cardFields()),
+    submit,
+  );
+  signedIn("Pay for the renewal", back(`Policy ${number}`, `/account/policies/${encodeURIComponent(number)}`), h("p", null, `${money(offer.premium)} a year from ${day(offer.effective_date)}.`), page);
+  if (errors.length) {
+    if (kept && errors.some((e) => e.id === "card-number")) (document.querySelector("input[name=pay-with][value=new]") as HTMLInputElement | null)?.click();
+    showErrors(page, errors, "Your payment did not go through");
+  }
+}
+
+// ---- pay what is overdue ---------------------------------------------------------------------------------------------
+async function overduePage(number: string, errors: FieldError[] = []): Promise<void> {
+  signedIn("Pay what is overdue", h("p", { class: "loading", role: "status" }, "Loading your payments…"));
+  const { data, error, response } = await me().GET("/policies/{policy_number}/billing", { params: { path: { policy_number: number } } });
+  if (!data) return failure(problemOf(error, response));
+  const owed = owedNow(data);
+  const toPolicy = back(`Policy ${number}`, `/account/policies/${encodeURIComponent(number)}`);
+  if (!owed.length) return void signedIn("Nothing is overdue", toPolicy, h("p", null, "Your payments are up to date."));
+  const page = form(
+    async (f) => {
+      const { card, errors: found } = readCard(f);
+      if (found.length) return showErrors(f, found);
+      const token = await tokenize(base.card_tokenization_url, f, card, number);
+      if (!token) return;
+      const paid = await me().POST("/policies/{policy_number}/billing/payment", {
+        params: { path: { policy_number: number }, header: { "idempotency-key": newKey() } },
+        body: { payment_token: token.token },
+      });
+      if (!paid.data) {
+        const problem = problemOf(paid.error, paid.response);
+        if (paid.response.status === 401) return failure(problem);
+        if (paid.response.status === 402) return overduePage(number, [{ id: "card-number", message: `${problem.detail ?? "Your card was declined."} Try another card.` }]);
+        if (paid.response.status === 409) return void signedIn("Nothing to pay", toPolicy, h("p", null, problem.detail ?? "Nothing is overdue on this policy."));
+        return showErrors(f, fieldErrors(problem, { payment_token: "card-number" }, "card-number"));
+      }
+      signedIn(
+        "Payment received",
+        h("div", { class: "panel confirmation" }, h("p", null, `Policy ${number}`), h("p", { class: "policy-number", id: "overdue-paid" }, `${money(data.balance)} paid`)),
+        h("p", null, `We charged your ${humanize(token.brand)} card ending ${token.last4}. We keep it for your next payments. Your policy stays in force.`),
+        h("p", null, pageLink(`/account/policies/${encodeURIComponent(number)}`, "View your policy")),
+      );
+    },
+    cardFields(),
+    button(`Pay ${money(data.balance)}`),
+  );
+  signedIn(
+    "Pay what is overdue",
+    toPolicy,
+    h("dl", { class: "summary-list" }, owed.map((i) => row(`Installment ${i.installment}`, `${money(i.amount)}, due ${day(i.due_date)}`))),
+    h("p", null, "Pay with another card. It becomes the card we keep for this policy's next payments."),
+    h("p", { class: "hint" }, CARD_NOTE),
+    page,
+  );
+  if (errors.length) showErrors(page, errors, "Your payment did not go through");
 }
 
 // ---- change what a policy covers -----------------------------------------------------------------------------------

@@ -7,18 +7,56 @@ from __future__ import annotations
 import base64
 import secrets as _secrets
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
-from insure.errors import Unauthorized
+from insure.errors import DomainError, Unauthorized
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a format prefix, not a secret
 SECRET_BYTES = 32
+SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+MISSING = "Signed request required: webhook-id, webhook-timestamp and webhook-signature headers."
 
 
 def new_secret() -> str:
     """`whsec_` + base64 of 32 random bytes; the HMAC key is the decoded bytes."""
     return SECRET_PREFIX + base64.b64encode(_secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def _headers(headers: Mapping[str, str] | None) -> Mapping[str, str]:
+    """Headers read case-insensitively (Powertools' dict; a request's headers usually are one already)."""
+    from aws_lambda_powertools.utilities.data_classes.common import CaseInsensitiveDict
+
+    return headers if isinstance(headers, CaseInsensitiveDict) else CaseInsensitiveDict(headers or {})
+
+
+def verify_request(
+    headers: Mapping[str, str] | None,
+    body: bytes | str,
+    *,
+    sender: str,
+    secrets: Callable[[], Iterable[str] | None],
+    unknown: Callable[[], DomainError],
+) -> str:
+    """The one check of a signed request (tag scans, insurer webhooks, the claims desk's connector calls), in this
+    order: the three Standard Webhooks headers, before anything is looked up (401); the signer's current secrets
+    (`secrets()`: the request names its signer, in its path or its body, and `secrets` may refuse a request that
+    names none), `unknown()` raised when it has none; then the signature (401). A missing header or a bad
+    signature counts as a rejected signature of `sender`. Returns the `webhook-id`."""
+    found = _headers(headers)
+    if not all(found.get(h) for h in SIGNATURE_HEADERS):
+        _count_rejected(sender)
+        raise Unauthorized(MISSING)
+    current = secrets()
+    if not current:
+        raise unknown()
+    return verify(current, found, body, sender=sender)
+
+
+def _count_rejected(sender: str) -> None:
+    from insure import metrics
+
+    metrics.count(metrics.SIGNATURES_REJECTED, sender=sender)
 
 
 def verify(
@@ -30,19 +68,17 @@ def verify(
     try:
         return _verify(secrets, headers, body)
     except Unauthorized:
-        from insure import metrics
-
-        metrics.count(metrics.SIGNATURES_REJECTED, sender=sender)
+        _count_rejected(sender)
         raise
 
 
 def _verify(secrets: str | Iterable[str], headers: Mapping[str, str] | None, body: bytes | str) -> str:
     from standardwebhooks.webhooks import Webhook
 
-    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    lowered = {k.lower(): v for k, v in _headers(headers).items()}  # the library reads lowercase names
     message_id = lowered.get("webhook-id")
     if not (message_id and lowered.get("webhook-timestamp") and lowered.get("webhook-signature")):
-        raise Unauthorized("Signed request required: webhook-id, webhook-timestamp and webhook-signature headers.")
+        raise Unauthorized(MISSING)
     candidates = [secrets] if isinstance(secrets, str) else list(secrets)
     last_reason = "No matching signature."
     for secret in candidates:

@@ -100,6 +100,9 @@ bidirectional overrides or isolates (which make text read otherwise than it is s
 MultilineText = Annotated[str, AfterValidator(_multiline), Field(json_schema_extra={"pattern": MULTILINE_PATTERN})]
 """`Text` that may also hold line breaks and tabs (descriptions, notes)."""
 
+OpaqueId = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+"""An identifier the platform or the card processor issued (a quote id, a payment token): checked text, 1-100."""
+
 # Spaces written out (JSON Schema's `\s` and Python's differ: U+FEFF is one only to the first).
 _NOT_IN_EMAIL = UNSAFE_IN_TEXT + r" @\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 EMAIL_PATTERN = f"^[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+\\.[^{_NOT_IN_EMAIL}]+$"

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from insure.billing.models import PendingRenewal
 from insure.products.models import Address, Email, Name, Phone
 from insure.types import Money
 
@@ -173,6 +174,14 @@ class PolicySummary(BaseModel):
     application_id: str
     url: str
     document_url: str
+    renewal: PendingRenewal | None = Field(
+        None, description="The renewal awaiting the customer (offered, accepted or declined), when there is one"
+    )
+    payment_failed: Money | None = Field(
+        None,
+        description="What a declined installment leaves owed (paid at POST /policies/{n}/billing/payment with another "
+        "card, or by the next retry), when one was declined",
+    )
 
 
 class MyPolicies(BaseModel):

@@ -7,26 +7,22 @@ and, where it waits briefly, polls it."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from insure import timestamps
 from insure.amendments.models import AmendmentRequest, AmendmentView, SettlementView
 from insure.amendments.ports import AmendmentStore, ApplicationReader, OwnedPolicies, PolicyTurns
 from insure.amendments.repository import AmendmentRecord
 from insure.applications.engine import WorkflowEngine
-from insure.applications.offers import rfc3339
+from insure.applications.offers import acceptance_of
 from insure.applications.ports import Idempotency, PaymentTokens, Underwriting
 from insure.applications.repository import now_iso
 from insure.callers import Caller
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation, field_errors
-from insure.payments.outcome import Outcome
+from insure.payments.outcome import Outcome, pay_once
 from insure.payments.processor import CardProcessor, tokenize_with
 from insure.policies.items import ITEM_ID, item_id
 from insure.policies.models import PolicyVersion
@@ -222,27 +218,10 @@ class AmendmentService:
         """Electronic acceptance: the offer id and the hash of the terms shown must match. With nothing to pay, the
         amendment is then settled and issued: the answer waits briefly for it."""
         record = self._owned(policy_number, amendment_id, caller)
-        offer = record.offer or {}
-        same = offer.get("offer_id") == offer_id and hmac.compare_digest(
-            str(offer.get("terms_sha256", "")), terms_sha256
-        )
-        if record.status != "offered":
-            if same and record.acceptance is not None:
-                return view(record)  # a repeated acceptance
-            raise Conflict(f"The amendment is {record.status}; only an offered amendment can be accepted.")
-        if offer.get("offer_id") != offer_id:
-            message = "This is not the offer made on this amendment."
-            raise RuleViolation(message, errors=[FieldError("offer_id", message)])
-        if not same:
-            message = "This hash does not match the terms offered; fetch terms_url and hash what was shown."
-            raise RuleViolation(message, errors=[FieldError("terms_sha256", message)])
-        if offer.get("expires_at", "") <= rfc3339(timestamps.current()):
-            raise Conflict("The offer has expired.")
-        token = record.task_token
-        if not token or record.task_kind != "acceptance":
-            raise Conflict("The offer is not awaiting acceptance.")
-        accepted_at = rfc3339(timestamps.current())
-        acceptance = {"offer_id": offer_id, "terms_sha256": terms_sha256, "at": accepted_at}
+        accepted = acceptance_of(record, "amendment", offer_id, terms_sha256)
+        if accepted is None:
+            return view(record)  # a repeated acceptance
+        token, acceptance = accepted
         record = self.amendments.change(
             policy_number,
             amendment_id,
@@ -251,8 +230,8 @@ class AmendmentService:
             when_status=("offered",),
             when={"task_token": token},
         )
-        self.engine.complete(token, {"offer_id": offer_id, "accepted_at": accepted_at})
-        if offer.get("settlement") != "charge":
+        self.engine.complete(token, {"offer_id": offer_id, "accepted_at": acceptance["at"]})
+        if (record.offer or {}).get("settlement") != "charge":
             record = self.wait(record, lambda r: r.status in ENDED)
         return view(record)
 
@@ -265,21 +244,15 @@ class AmendmentService:
         caller: Caller,
     ) -> Outcome:
         """Pay the difference once per Idempotency-Key; a repeat gets the first outcome, another body 422."""
-        from insure.applications.service import IdempotencyKeyMissing
-
         record = self._owned(policy_number, amendment_id, caller)
-        if not idempotency_key or not idempotency_key.strip():
-            raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
-        fingerprint = hmac.new(
-            self.fingerprint_key(), json.dumps(body.model_dump(mode="json"), sort_keys=True).encode(), hashlib.sha256
-        ).hexdigest()
-        result = self.idempotency.run_once(
+        return pay_once(
+            self.idempotency,
             f"amendment-payment:{amendment_id}",
-            idempotency_key.strip(),
-            fingerprint,
-            lambda: asdict(self._pay(record, body)),
+            idempotency_key=idempotency_key,
+            body=body,
+            fingerprint_key=self.fingerprint_key,
+            pay=lambda: self._pay(record, body),
         )
-        return Outcome(**result).raise_refusal()
 
     def _pay(self, record: AmendmentRecord, body: Any) -> Outcome:
         from insure.payments.cards import Card

@@ -15,11 +15,10 @@ from insure.products.models import (
     ApplicationInput,
     ProductId,
 )
-from insure.types import Money, StateCode, Text
+from insure.types import Money, OpaqueId, StateCode, Text
 from insure.underwriting.models import Decision
 
 Referrer = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-OpaqueId = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class ApplicationRequest(ApplicationInput):

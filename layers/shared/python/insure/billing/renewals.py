@@ -16,65 +16,18 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass, replace
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from insure import timestamps
-from insure.billing.models import PaymentPlanView, PlanName
-from insure.billing.repository import BillingAccount, BillingRepository
+from insure.billing.models import PaymentPlanView, RenewalAccept, RenewalOfferView, RenewalPayment, RenewalView
+from insure.billing.records import BillingAccount
+from insure.billing.repository import BillingRepository
 from insure.callers import Caller
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.models import PolicyVersion
 from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.types import Money
-
-
-class RenewalAccept(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    offer_id: str = Field(min_length=1, max_length=100)
-    terms_sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$")
-
-
-class RenewalPayment(BaseModel):
-    """Pay the renewal: the first installment of the chosen plan is charged to the card kept at the processor."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    payment_plan: PlanName = Field("annual", description="One of the renewal offer's payment_plans")
-
-
-class RenewalOfferView(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    offer_id: str
-    premium: Money
-    previous_premium: Money
-    effective_date: str = Field(description="The first day of the next term (the day the current one ends)")
-    expiry_date: str
-    terms_url: str
-    terms_sha256: str
-    expires_at: str = Field(description="The offer holds until the current term ends")
-    payment_plans: list[PaymentPlanView]
-
-
-class RenewalView(BaseModel):
-    """`GET /policies/{n}/renewal`: the renewal of the current term, once the run has decided on it."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    policy_number: str
-    status: Literal["offered", "declined", "accepted", "renewed", "expired"]
-    term: int = Field(description="The term it renews into")
-    decided_at: str
-    rulebook_version: str
-    reasons: list[dict[str, Any]] = Field(default_factory=list, description="Why it cannot renew (declined)")
-    offer: RenewalOfferView | None = None
-    accepted_at: str | None = None
-    payment_plan: PlanName | None = None
-    renewed_version: int | None = None
 
 
 def renewal_terms(policy: PolicyVersion, offer: dict[str, Any]) -> str:
@@ -203,9 +156,7 @@ class RenewalService:
             changes=[Change(kind="status", before=current.status, after="expired")],
             status="expired",
         )
-        self.policies.put_version(
-            version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
-        )
+        self.policies.add_version(stored, version)
         renewal = dict(account.renewal or {}) | {"status": "expired"} if account.renewal else None
         self.billing.put_account(replace(account, renewal=renewal, renewal_on=None))
         after_version_stored(version)
@@ -284,20 +235,37 @@ class RenewalService:
         if plan is None:
             message = f"This renewal cannot be paid {body.payment_plan}."
             raise RuleViolation(message, errors=[FieldError("payment_plan", message)])
-        if not (account.customer_id and account.payment_method_id):
-            raise Conflict("No card is kept for this policy; the renewal cannot be charged.")
         current = stored.current
         term = current.term + 1
         key = f"renewal:{policy_number}:{term}"
+        if body.payment_token is not None:
+            from insure.billing.cards import keep_new_card
+
+            card = keep_new_card(self.processor, self.table, policy_number, body.payment_token)
+            charge_key = f"{key}:{body.payment_plan}:{card.payment_method_id}"  # another card, another charge
+        elif account.customer_id and account.payment_method_id:
+            card = SavedCard(account.customer_id, account.payment_method_id, account.brand, account.last4)
+            charge_key = f"{key}:{body.payment_plan}"
+        else:
+            raise Conflict("No card is kept for this policy; pay the renewal with a payment_token.")
         result = self.processor.charge_saved(
-            SavedCard(account.customer_id, account.payment_method_id, account.brand, account.last4),
+            card,
             Money(**plan["schedule"][0]["amount"]),
-            idempotency_key=f"{key}:{body.payment_plan}",
+            idempotency_key=charge_key,
             reference=f"{policy_number}:{term}:1",
         )
         if not result.approved:
             message = result.message or "The card was declined."
-            raise RuleViolation(message, errors=[FieldError("payment_plan", f"The kept card was declined: {message}")])
+            field = "payment_token" if body.payment_token is not None else "payment_plan"
+            which = "The card" if body.payment_token is not None else "The kept card"
+            raise RuleViolation(message, errors=[FieldError(field, f"{which} was declined: {message}")])
+        account = replace(
+            account,
+            customer_id=card.customer_id,
+            payment_method_id=card.payment_method_id,
+            brand=card.brand,
+            last4=card.last4,
+        )
         start = dt.date.fromisoformat(offer["effective_date"])
         version = next_version(
             current,
@@ -316,9 +284,7 @@ class RenewalService:
                 "payment_schedule": PaymentPlanView.model_validate(redated(plan, start)),
             }
         )
-        self.policies.put_version(
-            version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
-        )
+        self.policies.add_version(stored, version)
         paid_at = timestamps.now()
         paid = {"charge_id": result.charge_id, "authorization_id": result.authorization_id, "paid_at": paid_at}
         installments = term_installments(version, paid, term=term)

@@ -27,7 +27,8 @@ from decimal import Decimal
 from typing import Any
 
 from insure import timestamps
-from insure.billing.repository import BillingAccount, BillingRepository, InstallmentRecord, Lost
+from insure.billing.records import BillingAccount, InstallmentRecord, Lost
+from insure.billing.repository import BillingRepository
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
 from insure.types import Money
@@ -61,6 +62,16 @@ def _notify(*args: Any, **kwargs: Any) -> Any:
     return notify(*args, **kwargs)
 
 
+BATCH = 100  # policies whose billing accounts a worker reads at once (BatchGetItem's limit), then settles in turn
+
+
+def batches(items: list[Any], workers: int, most: int = BATCH) -> list[list[Any]]:
+    """`items` in consecutive batches of at most `most`, small enough that every worker gets one when there are
+    fewer than `workers` * `most`."""
+    size = max(1, min(most, -(-len(items) // max(1, workers))))
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
 @dataclass
 class BillingRun:
     billing: BillingRepository
@@ -84,34 +95,38 @@ class BillingRun:
         for record in due:
             by_policy.setdefault(record.policy_number, []).append(record)
 
-        def settle(records: list[InstallmentRecord]) -> list[str]:
+        def settle(batch: list[tuple[str, list[InstallmentRecord]]]) -> list[str]:
+            accounts = self.billing.accounts([number for number, _ in batch])  # one read for the batch's accounts
             outcomes = []
-            for record in records:  # one policy's installments in order, by one worker
-                if stop_at is not None and time.perf_counter() > stop_at:
-                    outcomes.append("skipped")
-                    continue
-                try:
-                    outcomes.append(self._settle(record, day))
-                except Lost:
-                    outcomes.append("skipped")
+            for number, records in batch:
+                for record in records:  # one policy's installments in order, by one worker
+                    if stop_at is not None and time.perf_counter() > stop_at:
+                        outcomes.append("skipped")
+                        continue
+                    try:
+                        outcomes.append(self._settle(record, day, accounts.get(number)))
+                    except Lost:
+                        outcomes.append("skipped")
             return outcomes
 
-        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
-            for outcomes in pool.map(settle, by_policy.values()):
+        workers = max(1, self.workers)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for outcomes in pool.map(settle, batches(list(by_policy.items()), workers)):
                 for outcome in outcomes:
                     setattr(report, outcome, getattr(report, outcome) + 1)
         report.seconds = round(time.perf_counter() - began, 3)
         return report
 
     # -- one installment -----------------------------------------------------------------------------------
-    def _settle(self, record: InstallmentRecord, day: str) -> str:
+    def _settle(self, record: InstallmentRecord, day: str, account: BillingAccount | None) -> str:
+        """Charge, close or lapse one installment; `account` is its policy's billing account as read for the
+        batch (its kept card)."""
         stored = self.policies.get(record.policy_number)
         if stored is None or not self._billable(stored, record):
             self.billing.close(record, "cancelled")
             return "cancelled"
-        if record.status == "failed" and record.settled >= 1 + len(self.retry_days):
-            return self._lapse(stored, record, day)  # no retry left and the grace period is over
-        account = self.billing.account(record.policy_number)
+        if record.status == "failed" and day >= self._lapse_day(record).isoformat():
+            return self._lapse(stored, record, day)  # still declined when the grace period is over
         if account is None or not (account.customer_id and account.payment_method_id):
             return "skipped"  # no card kept (a policy from before installments): nothing to charge
         attempt = self.billing.start_attempt(record, today=day, now=int(timestamps.epoch()), lease_s=LEASE_S)
@@ -145,7 +160,7 @@ class BillingRun:
                 ),
             )
             return "charged"
-        retry = self._next_try(record, attempt)
+        retry = self._next_try(record, dt.date.fromisoformat(day))
         self.billing.settle_failed(
             record,
             attempt,
@@ -183,12 +198,13 @@ class BillingRun:
     def _lapse_day(self, record: InstallmentRecord) -> dt.date:
         return dt.date.fromisoformat(record.due_date) + dt.timedelta(days=self.grace_days)
 
-    def _next_try(self, record: InstallmentRecord, attempt: int) -> dt.date:
-        """The day of the next retry after `attempt` (attempt 1 is on the due date), else the end of grace."""
+    def _next_try(self, record: InstallmentRecord, today: dt.date) -> dt.date:
+        """The next retry day after `today` (`retry_days` after the due date), else the end of grace. By the day,
+        not by the attempts counted: an attempt the customer made with another card (insure.billing.overdue)
+        neither uses up a retry nor brings the lapse forward."""
         due = dt.date.fromisoformat(record.due_date)
-        if attempt <= len(self.retry_days):
-            return due + dt.timedelta(days=self.retry_days[attempt - 1])
-        return self._lapse_day(record)
+        later = [due + dt.timedelta(days=d) for d in self.retry_days if due + dt.timedelta(days=d) > today]
+        return min(later, default=self._lapse_day(record))
 
     def _lapse(self, stored: StoredPolicy, record: InstallmentRecord, day: str) -> str:
         """End the policy from the end of the grace period: a new version `lapsed`, the term's other
@@ -214,11 +230,7 @@ class BillingRun:
                     changes=[Change(kind="status", before=current.status, after="lapsed")],
                     status="lapsed",
                 )
-                self.policies.put_version(
-                    version,
-                    session_hash=stored.session_hash,
-                    session_expires_at_epoch=stored.session_expires_at_epoch,
-                )
+                self.policies.add_version(stored, version)
         finally:
             self.policies.release(number, holder)
         self.billing.close(record, "lapsed")

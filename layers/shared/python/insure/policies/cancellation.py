@@ -160,9 +160,7 @@ class CancellationService:
                 status=status,
                 cancellation=cancellation,
             )
-            self.repository.put_version(
-                version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
-            )
+            self.repository.add_version(stored, version)
         except BaseException:
             self.repository.release(policy_number, holder)
             raise

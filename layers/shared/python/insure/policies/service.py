@@ -150,15 +150,18 @@ class PolicyService:
         application = ApplicationRepository(self.policies.table).get(first.application_id)
         payment = (application.payment if application else None) or {}
         card = {k: str(payment[k]) for k in ("brand", "last4") if payment.get(k)}
-        return billing_view(
+        billing = BillingRepository(self.policies.table)
+        view = billing_view(
             first,
             (payment.get("charge_id"), card, payment.get("paid_at")),
             self.policies.payments(policy_number),
-            BillingRepository(self.policies.table).installments(policy_number),
+            billing.installments(policy_number),
             current=stored.current,
             today=today(),
             first_paid=payment,
         )
+        account = billing.account(policy_number)
+        return view.model_copy(update={"card": account.card}) if account and account.card else view  # kept now
 
     def _pdf(self, version: PolicyVersion) -> bytes:
         from botocore.exceptions import ClientError

@@ -11,13 +11,15 @@ Rotation keeps a short list (newest first): scans signed with the previous secre
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure import timestamps
-from insure.errors import NotFound
+from insure.errors import NotFound, Unauthorized
 from insure.storage import replace_if_version
 
 if TYPE_CHECKING:
@@ -122,6 +124,31 @@ class Devices:
         from insure.errors import Conflict
 
         raise Conflict("The device changed concurrently; retry.")
+
+    def verify_scan(self, headers: Mapping[str, str] | None, body: str) -> str:
+        """The `webhook-id` of a scan signed with the secret of the device its body names
+        (`insure.signatures.verify_request`): the signature headers first, then a body naming a registered device,
+        then the signature; 401 otherwise, before the body is validated."""
+        from insure.signatures import verify_request
+
+        def named_device() -> tuple[str, ...] | None:
+            try:
+                named = json.loads(body).get("device_id")
+            except (ValueError, AttributeError, RecursionError):
+                named = None
+            if not isinstance(named, str) or not named:
+                raise Unauthorized("A scan is a JSON object naming its device_id, signed with that device's secret.")
+            return self.secrets(named)
+
+        return verify_request(
+            headers,
+            body,
+            sender="scanner",
+            secrets=named_device,
+            unknown=lambda: Unauthorized(
+                "Unknown device: a scan must name a registered device_id and be signed with its secret."
+            ),
+        )
 
     def secrets(self, device_id: str) -> tuple[str, ...] | None:
         """The secrets a scan from `device_id` may be signed with, or None for an unknown device."""

@@ -126,11 +126,6 @@ class EventViews:
             reports=event.reports if event.role == "customer" else [],
         )
 
-    def view(self, risk_event_id: str, token: str | None) -> RiskEventView:
-        """The event as its reporter sees it (with every insurer's progress on a customer's event)."""
-        self.authorize_reporter(risk_event_id, token)
-        return self.view_of(self.get(risk_event_id))
-
 
 def status_of(
     event: RiskEvent, insurers: list[InsurerProgress]

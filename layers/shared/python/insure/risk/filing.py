@@ -5,25 +5,25 @@ status, the salesperson's notification, and poll_seq 1 to start polling) in one 
 n-th): ask the insurer for the claim's progress, apply it (never backwards), and continue with poll n+1 after
 `DelaySeconds` until a final status (paid, denied, closed) — reached by a poll or by a webhook.
 
-Each record is handled on its own (`handle`), the batch's records concurrently; what they produce is completed
-(`complete`) as the records finish: those finishing together at once (the live pushes grouped per event, the next
-polls sent in batches of ten), a slower one on its own when it is done, so one slow or hanging insurer delays no
-other. A poll that cannot be queued puts its poll_seq back and fails its record, so SQS delivers it again.
+Each record is handled on its own (`handle`), the batch's records concurrently (`insure.risk.batches`); what they
+produce is completed (`complete`) as the records finish: those finishing together at once (the live pushes grouped
+per event, the next polls sent in batches of ten), a slower one on its own when it is done, so one slow or hanging
+insurer delays no other. A poll that cannot be queued puts its poll_seq back and fails its record, so SQS delivers
+it again.
 
 Idempotent per message, whatever the delivery count or order: one claim per (event, insurer) reaches the insurer,
 also one that ignores idempotency keys. Before it POSTs, a delivery takes the insurer's filing slot with a
-conditional write (none recorded, no other lease running); a duplicate finding the slot held waits for that
-answer instead of POSTing, and one finding the answer recorded POSTs nothing. A filing whose call failed gives the
-slot back at once; one that died mid-way is taken over when its lease lapses (the repeat carries the same
-idempotency key). The first answer is recorded once (the write is conditional on none being recorded), and a
-poll chain continues only from the delivery that advances the item's `poll_seq` from n to n+1 (a duplicate finds
-n+1 and stops). A redelivered `file` whose answer is recorded but whose first poll never went out starts it then.
+conditional write (none recorded, no other lease running); a duplicate finding the slot held waits for that answer
+instead of POSTing, and one finding the answer recorded POSTs nothing. A filing whose call failed gives the slot
+back at once; one that died mid-way is taken over when its lease lapses (the repeat carries the same idempotency
+key). The first answer is recorded once (the write is conditional on none being recorded), and a poll chain
+continues only from the delivery that advances the item's `poll_seq` from n to n+1 (a duplicate finds n+1 and
+stops). A redelivered `file` whose answer is recorded but whose first poll never went out starts it then.
 
 Failures: `InsurerUnavailable` propagates so the batch reports the record as failed and SQS delivers it again; on
 the delivery whose `ApproximateReceiveCount` reaches the queue's maxReceiveCount, the insurer is first marked
-`unreachable` (if it never answered) and the record then fails one last time and moves to the dead-letter queue.
-A permanent refusal (`InsurerRejected`) or an unregistered insurer is marked unreachable at once and not retried.
-"""
+`unreachable` (if it never answered) and the record then fails one last time and moves to the dead-letter queue. A
+permanent refusal (`InsurerRejected`) or an unregistered insurer is marked unreachable at once and not retried."""
 
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -378,62 +377,3 @@ class FilingWorker:
                 self.store.advance_poll(poll.risk_event_id, poll.insurer_id, poll.poll_seq - 1, back=True)
                 failed.add(record_id)
         return failed
-
-
-SETTLE_WINDOW_S = 0.25
-
-
-def concurrent_batch_processor(
-    settled: Callable[[list[tuple[str, Outcome]]], set[str]] | None = None,
-    max_workers: int = 10,
-    settle_window_s: float = SETTLE_WINDOW_S,
-) -> Any:
-    """A Powertools SQS `BatchProcessor` that runs a batch's records concurrently on a thread pool (each record
-    is a different insurer, and the calls are network-bound); partial batch failures are reported as usual.
-
-    Records are completed (`settled`: their changes pushed live, their next polls queued) as they finish, not when
-    the whole batch has: those done within `settle_window_s` together, each later one as soon as it is done, so a
-    slow or hanging insurer (bounded by the connector's timeout) delays no other insurer's progress or next poll.
-    `unqueued` holds the ids of records whose next poll `settled` could not queue (reported as failures too)."""
-    from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, wait
-
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-
-    class ConcurrentBatchProcessor(BatchProcessor):
-        unqueued: set[str]
-
-        def _prepare(self) -> None:
-            super()._prepare()
-            self.unqueued = set()
-
-        def _settle(self, entries: list[tuple[Any, ...]]) -> None:
-            outcomes = [(e[2]["messageId"], e[1]) for e in entries if e[0] == "success" and isinstance(e[1], Outcome)]
-            if outcomes and settled is not None:
-                self.unqueued |= settled(outcomes)
-
-        def process(self) -> list[tuple[Any, ...]]:
-            records = list(self.records)
-            if len(records) <= 1:
-                results = [self._process_record(r) for r in records]
-                self._settle(results)
-                return results
-            with ThreadPoolExecutor(max_workers=min(max_workers, len(records)), thread_name_prefix="fanout") as pool:
-                futures: dict[Future[Any], int] = {
-                    pool.submit(self._process_record, r): n for n, r in enumerate(records)
-                }
-                entries: list[Any] = [None] * len(records)
-                pending, window = set(futures), True
-                while pending:
-                    done, pending = wait(
-                        pending,
-                        timeout=settle_window_s if window else None,
-                        return_when=ALL_COMPLETED if window else FIRST_COMPLETED,
-                    )
-                    window = False
-                    for future in done:
-                        entries[futures[future]] = future.result()
-                    self._settle([entries[futures[f]] for f in done])
-            return entries
-
-    # A batch whose every record failed is reported like any other (every id listed), not raised.
-    return ConcurrentBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

@@ -25,7 +25,6 @@ from insure.types import Text
 if TYPE_CHECKING:
     from insure.risk.ports import Idempotency, InsurerLookup
 
-TagId = str
 TAG_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 
 

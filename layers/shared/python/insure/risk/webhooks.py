@@ -16,15 +16,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from insure import timestamps
-from insure.errors import DomainError, NotFound, RuleViolation, Unauthorized, field_errors
+from insure.errors import DomainError, NotFound, RuleViolation, field_errors
 from insure.risk.progress_models import InsurerStatus
 from insure.types import MultilineText, Text
 
 if TYPE_CHECKING:
+    from insure.risk.insurers import Insurer
     from insure.risk.ports import Idempotency, InsurerLookup
     from insure.risk.progress import ProgressService
-
-SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
 
 class InsurerWebhook(BaseModel):
@@ -45,15 +44,19 @@ class InsurerWebhooks:
 
     def receive(self, insurer_id: str, headers: Mapping[str, str] | None, body: str) -> None:
         """Verifies, deduplicates and applies one insurer webhook (see the module docstring for the order)."""
-        lowered = {k.lower(): v for k, v in (headers or {}).items()}
-        if not all(lowered.get(h) for h in SIGNATURE_HEADERS):
-            raise Unauthorized("Signed request required: webhook-id, webhook-timestamp and webhook-signature headers.")
-        from insure.signatures import verify
+        from insure.signatures import verify_request
 
-        insurer = self.insurers.get(insurer_id)
-        if insurer is None:
-            raise NotFound(f"No insurer {insurer_id}.")
-        webhook_id = verify(insurer.webhook_secrets, lowered, body, sender="insurer")
+        signer: list[Insurer] = []  # the insurer the path names, once the headers are there
+
+        def secrets() -> tuple[str, ...] | None:
+            found = self.insurers.get(insurer_id)
+            signer[:] = [found] if found is not None else []
+            return found.webhook_secrets if found is not None else None
+
+        webhook_id = verify_request(
+            headers, body, sender="insurer", secrets=secrets, unknown=lambda: NotFound(f"No insurer {insurer_id}.")
+        )
+        (insurer,) = signer
         try:
             update = InsurerWebhook.model_validate_json(body)
         except ValidationError as error:

@@ -3,25 +3,16 @@ table, with the settings' token lifetimes and sign-in limits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from insure.roots import Root
+
 if TYPE_CHECKING:
     from insure.accounts.service import AccountService
-    from insure.settings import PlatformSettings
 
 
-@dataclass
-class AccountsRoot:
-    settings: PlatformSettings
-
-    @classmethod
-    def from_environment(cls) -> AccountsRoot:
-        from insure.settings import get_settings
-
-        return cls(get_settings())
-
+class AccountsRoot(Root):
     @cached_property
     def accounts(self) -> AccountService:
         from insure.accounts.repository import AccountRepository

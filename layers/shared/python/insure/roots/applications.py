@@ -3,25 +3,16 @@ state machine, the card processor, the idempotency table and the signing key (re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from insure.roots import Root
+
 if TYPE_CHECKING:
     from insure.applications.service import ApplicationService
-    from insure.settings import PlatformSettings
 
 
-@dataclass
-class ApplicationsRoot:
-    settings: PlatformSettings
-
-    @classmethod
-    def from_environment(cls) -> ApplicationsRoot:
-        from insure.settings import get_settings
-
-        return cls(get_settings())
-
+class ApplicationsRoot(Root):
     @cached_property
     def applications(self) -> ApplicationService:
         from insure.accounts.repository import AccountRepository

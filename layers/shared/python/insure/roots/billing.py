@@ -3,9 +3,10 @@ renewal service over the single table, the documents bucket and the card process
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
+
+from insure.roots import Root
 
 if TYPE_CHECKING:
     from insure.billing.renewals import RenewalService
@@ -37,16 +38,7 @@ def renewal_service(settings: PlatformSettings, cards: CardProcessor) -> Renewal
     )
 
 
-@dataclass
-class BillingRoot:
-    settings: PlatformSettings
-
-    @classmethod
-    def from_environment(cls) -> BillingRoot:
-        from insure.settings import get_settings
-
-        return cls(get_settings())
-
+class BillingRoot(Root):
     @cached_property
     def cards(self) -> CardProcessor:
         return card_processor(self.settings)

@@ -3,25 +3,16 @@ provider (the HTTP gateway, with its one connection pool, or SES and SNS)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from insure.roots import Root
+
 if TYPE_CHECKING:
     from insure.notifications.sender import Sender
-    from insure.settings import PlatformSettings
 
 
-@dataclass
-class NotificationsRoot:
-    settings: PlatformSettings
-
-    @classmethod
-    def from_environment(cls) -> NotificationsRoot:
-        from insure.settings import get_settings
-
-        return cls(get_settings())
-
+class NotificationsRoot(Root):
     @cached_property
     def sender(self) -> Sender:
         from insure.notifications.providers import provider_for

@@ -4,29 +4,21 @@ idempotency table and the signing key (read with a maximum age). Each service is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from insure.roots import Root
+
 if TYPE_CHECKING:
     from insure.amendments.service import AmendmentService
+    from insure.billing.overdue import OverdueService
     from insure.billing.renewals import RenewalService
     from insure.payments.processor import CardProcessor
     from insure.policies.cancellation import CancellationService
     from insure.policies.service import PolicyService
-    from insure.settings import PlatformSettings
 
 
-@dataclass
-class PoliciesRoot:
-    settings: PlatformSettings
-
-    @classmethod
-    def from_environment(cls) -> PoliciesRoot:
-        from insure.settings import get_settings
-
-        return cls(get_settings())
-
+class PoliciesRoot(Root):
     @cached_property
     def cards(self) -> CardProcessor:
         from insure.roots.billing import card_processor
@@ -93,3 +85,17 @@ class PoliciesRoot:
         from insure.roots.billing import renewal_service
 
         return renewal_service(self.settings, self.cards)
+
+    @cached_property
+    def overdue(self) -> OverdueService:
+        from insure.billing.overdue import OverdueService
+        from insure.billing.repository import BillingRepository
+        from insure.policies.repository import PolicyRepository
+
+        settings = self.settings
+        return OverdueService(
+            billing=BillingRepository(settings.table_name),
+            policies=PolicyRepository(settings.table_name),
+            processor=self.cards,
+            table=settings.table_name,
+        )

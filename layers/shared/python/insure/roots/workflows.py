@@ -4,27 +4,18 @@ machine (one naming an `amendment_id`), so the root builds the tasks of both, ea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+from insure.roots import Root
 
 if TYPE_CHECKING:
     from insure.amendments.workflow import AmendmentTasks
     from insure.applications.workflow import IssuanceTasks
-    from insure.settings import PlatformSettings
     from insure.workflow_tasks import WorkflowTasks
 
 
-@dataclass
-class WorkflowsRoot:
-    settings: PlatformSettings
-
-    @classmethod
-    def from_environment(cls) -> WorkflowsRoot:
-        from insure.settings import get_settings
-
-        return cls(get_settings())
-
+class WorkflowsRoot(Root):
     @cached_property
     def issuance(self) -> IssuanceTasks:
         from insure.applications.ports import RulebookUnderwriting

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponseContentModel, OpenAPIResponseContentSchema
 from aws_lambda_powertools.event_handler.router import Router
 
 from insure.accounts.models import (
@@ -28,6 +27,7 @@ from insure.accounts.models import (
 from insure.accounts.service import AccountService
 from insure.callers import Customer
 from insure.http.access import Access, access, caller, services
+from insure.routes.responses import PROBLEM, json_response
 
 router = Router()
 
@@ -37,9 +37,6 @@ def _accounts() -> AccountService:
 
 
 TAGS = ["accounts"]
-PROBLEM: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
-    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-}
 CUSTOMER = "Requires `Authorization: Bearer <access_token>` from `POST /auth/login` (401 without a live one)."
 
 
@@ -47,10 +44,6 @@ def _customer() -> Customer:
     found = caller(router)
     assert isinstance(found, Customer)  # the edge resolved Access.CUSTOMER
     return found
-
-
-def _json(status: int, body: str) -> Response[str]:
-    return Response(status_code=status, content_type="application/json", body=body)
 
 
 @router.post(
@@ -68,7 +61,7 @@ def _json(status: int, body: str) -> Response[str]:
 )
 @access(Access.SESSION)
 def create_account(body: AccountRequest) -> Response[str]:
-    return _json(201, _accounts().create(body, caller(router)).model_dump_json())
+    return json_response(201, _accounts().create(body, caller(router)).model_dump_json())
 
 
 @router.post(
@@ -127,7 +120,7 @@ def logout(body: Annotated[LogoutRequest | None, Body()] = None) -> Response[str
 )
 @access(Access.PUBLIC)
 def request_password_reset(body: PasswordResetRequest) -> Response[str]:
-    return _json(202, _accounts().request_reset(body).model_dump_json())
+    return json_response(202, _accounts().request_reset(body).model_dump_json())
 
 
 @router.post(

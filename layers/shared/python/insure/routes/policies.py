@@ -4,26 +4,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import (
     OpenAPIResponse,
-    OpenAPIResponseContentModel,
-    OpenAPIResponseContentSchema,
 )
 from aws_lambda_powertools.event_handler.router import Router
 
 from insure.amendments.models import AmendmentRequest, AmendmentView
 from insure.applications.models import AcceptRequest, PaymentRequest
-from insure.billing.renewals import RenewalAccept, RenewalPayment, RenewalView
+from insure.billing.models import RenewalAccept, RenewalPayment, RenewalView
+from insure.billing.overdue import OverduePayment, OverdueService
 from insure.http.access import Access, access, caller, services
 from insure.policies.billing import BillingView
 from insure.policies.cancellation import CancellationPreview, CancellationRequest, CancellationView
 from insure.policies.models import PolicyView, VersionsView, VersionView
-from insure.routes.openapi import REQUIRED_HEADER
+from insure.routes.responses import PAYMENT_REFUSALS, PROBLEM, PaymentKey, json_response, outcome_response
 
 if TYPE_CHECKING:
     from insure.amendments.service import AmendmentService
@@ -38,17 +36,8 @@ PDF = {200: {"description": "The PDF", "content": {"application/pdf": {"schema":
 VersionNumber = Annotated[int, Path(ge=1, le=9999, description="The version number (1 is the issued policy)")]
 
 
-PROBLEM: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
-    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-}
-
-
 def _amendment_responses(status: int, description: str) -> dict[int, OpenAPIResponse]:
     return {status: {"description": description, "content": {"application/json": {"model": AmendmentView}}}}
-
-
-def _json(status: int, body: str, content_type: str = "application/json") -> Response[str]:
-    return Response(status_code=status, content_type=content_type, body=body)
 
 
 def _policies() -> PolicyService:
@@ -65,6 +54,10 @@ def _cancellations() -> CancellationService:
 
 def _renewals() -> RenewalService:
     return services(router).renewals  # type: ignore[no-any-return]
+
+
+def _overdue() -> OverdueService:
+    return services(router).overdue  # type: ignore[no-any-return]
 
 
 def _pdf(pdf: bytes) -> Response[bytes]:
@@ -142,7 +135,7 @@ def get_version_document(policy_number: str, version: VersionNumber):  # type: i
 @access(Access.SESSION)
 def submit_amendment(policy_number: str, body: AmendmentRequest) -> Response[str]:
     shown = _amendments().submit(policy_number, body, caller(router))
-    return _json(201, shown.model_dump_json())
+    return json_response(201, shown.model_dump_json())
 
 
 @router.get(
@@ -166,7 +159,7 @@ def get_amendment(policy_number: str, amendment_id: str) -> AmendmentView:
 @access(Access.SESSION)
 def get_amendment_terms(policy_number: str, amendment_id: str) -> Response[str]:
     terms = _amendments().terms(policy_number, amendment_id, caller(router))
-    return _json(200, terms, "text/plain; charset=utf-8")
+    return json_response(200, terms, "text/plain; charset=utf-8")
 
 
 @router.post(
@@ -193,8 +186,7 @@ def accept_amendment(policy_number: str, amendment_id: str, body: AcceptRequest)
     " (at most 3 attempts), 409 when nothing is due.",
     responses={
         **_amendment_responses(200, "Paid and issued as a new version"),
-        402: {"description": "The card was declined (`decline_code`, `attempts_remaining`)", "content": PROBLEM},
-        400: {"description": "No Idempotency-Key header", "content": PROBLEM},
+        **PAYMENT_REFUSALS,
     },
 )
 @access(Access.SESSION)
@@ -202,17 +194,10 @@ def pay_amendment(
     policy_number: str,
     amendment_id: str,
     body: PaymentRequest,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            description="Required: one key per payment attempt",
-            json_schema_extra=REQUIRED_HEADER,
-        ),
-    ] = None,
+    idempotency_key: PaymentKey = None,
 ) -> Response[str]:
     outcome = _amendments().pay(policy_number, amendment_id, body, idempotency_key, caller(router))
-    return _json(outcome.status_code, json.dumps(outcome.body))
+    return outcome_response(outcome)
 
 
 @router.get(
@@ -253,6 +238,33 @@ def get_billing(policy_number: str) -> BillingView:
     return _policies().billing(policy_number, caller(router))
 
 
+@router.post(
+    "/policies/<policy_number>/billing/payment",
+    summary="Pay what is overdue (a declined installment, or one due and not yet charged) with another card; the "
+    "card is kept for the next installments",
+    tags=TAGS,
+    description=BEARER
+    + " `payment_token` is a processor token created for this policy (`client_reference` the policy number; 422 for"
+    " a token of anything else). The `Idempotency-Key` header is required (400 without it); a repeat gets the first"
+    " answer. 200 with the billing view once paid, 402 declined (the installment keeps its retry schedule), 409 when"
+    " nothing is owed, the policy is not active, or a charge of the installment is under way.",
+    responses={
+        200: {"description": "Paid: the billing view", "content": {"application/json": {"model": BillingView}}},
+        400: {"description": "No Idempotency-Key header", "content": PROBLEM},
+        402: {"description": "The card was declined (`decline_code`, `installment`)", "content": PROBLEM},
+        409: {"description": "Nothing is owed now, or the policy is not active", "content": PROBLEM},
+    },
+)
+@access(Access.SESSION)
+def pay_overdue(
+    policy_number: str,
+    body: OverduePayment,
+    idempotency_key: PaymentKey = None,
+) -> BillingView:
+    _overdue().pay(policy_number, body, idempotency_key, caller(router))
+    return _policies().billing(policy_number, caller(router))
+
+
 @router.get(
     "/policies/<policy_number>/renewal",
     summary="The renewal of the current term: offered (premium, payment plans, terms), declined (why), accepted, "
@@ -274,7 +286,7 @@ def get_renewal(policy_number: str) -> RenewalView:
 )
 @access(Access.SESSION)
 def get_renewal_terms(policy_number: str) -> Response[str]:
-    return _json(200, _renewals().terms(policy_number, caller(router)), "text/plain; charset=utf-8")
+    return json_response(200, _renewals().terms(policy_number, caller(router)), "text/plain; charset=utf-8")
 
 
 @router.post(

@@ -8,7 +8,6 @@ schema is therefore published by hand from the model."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -101,8 +100,8 @@ _SIGNED = {"schema": {"type": "string"}, "required": True}
 
 
 def _header(name: str) -> str | None:
-    headers = router.current_event.headers or {}
-    return next((v for k, v in headers.items() if k.lower() == name and v), None)
+    """A request header, by Powertools' case-insensitive headers (None when absent or empty)."""
+    return router.current_event.headers.get(name) or None
 
 
 def _field_errors(error: ValidationError) -> RuleViolation:
@@ -132,21 +131,11 @@ def _field_errors(error: ValidationError) -> RuleViolation:
 @access(Access.SIGNED)
 def post_scan() -> Response[str]:
     from insure import metrics
-    from insure.signatures import verify
 
     risk = services(router)
     event = router.current_event
     raw = event.decoded_body or ""
-    try:
-        named = json.loads(raw).get("device_id")
-    except (ValueError, AttributeError, RecursionError):
-        named = None
-    if not isinstance(named, str) or not named:
-        raise Unauthorized("A scan is a JSON object naming its device_id, signed with that device's secret.")
-    secrets = risk.devices.secrets(named)
-    if not secrets:
-        raise Unauthorized("Unknown device: a scan must name a registered device_id and be signed with its secret.")
-    message_id = verify(secrets, event.headers, raw, sender="scanner")
+    message_id = risk.devices.verify_scan(event.headers, raw)
     try:
         scan = ScanRequest.model_validate_json(raw)
     except ValidationError as error:
