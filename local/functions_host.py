@@ -203,6 +203,11 @@ class FunctionsHost:
     def _context(spec: declaration.Function) -> LambdaContext:
         return LambdaContext(function_name=spec.name, memory_limit_in_mb=spec.memory_mb, timeout_s=spec.timeout_s)
 
+    def idle(self) -> bool:
+        """No handler is running (or starting) in any environment."""
+        with self._cond:
+            return not any(env.busy for pool in self._pools.values() for env in pool)
+
     def warm(self, names: list[str]) -> None:
         """Create one environment of each function now (cold starts happen at start-up, not on first use)."""
         for name in names:

@@ -522,7 +522,9 @@ def installed() -> list[str]:
     return list(_installed)
 
 
+@cache
 def moto_version() -> str:
+    """The installed moto's version (read once: reading package metadata takes milliseconds, every test installs)."""
     return metadata.version("moto")
 
 

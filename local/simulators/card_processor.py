@@ -49,6 +49,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from insure.payments.cards import brand_of, digits_only, luhn_valid
+from local.simulators import SHUTDOWN_POLL_S
 
 if TYPE_CHECKING:
     from local.cloud import LocalCloud
@@ -103,7 +104,9 @@ class CardProcessorSimulator:
     def start(self, cloud: LocalCloud | None = None) -> None:
         self._server = make_server(self.host, self.port, self, threaded=True)
         self.port = int(self._server.server_port)
-        self._thread = threading.Thread(target=self._server.serve_forever, name=self.name, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(SHUTDOWN_POLL_S,), name=self.name, daemon=True
+        )
         self._thread.start()
         os.environ["CARD_PROCESSOR_URL"] = self.url
         os.environ["CARD_TOKENIZATION_URL"] = f"{self.url}{BROWSER_TOKENS}"

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from local.simulators import SHUTDOWN_POLL_S
+
 if TYPE_CHECKING:
     from local.cloud import LocalCloud
 
@@ -166,7 +168,9 @@ class InsurerSimulator:
         if self._server is None:
             self._server = make_server(self.host, self.port, self, threaded=True)
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, name="insurers", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(SHUTDOWN_POLL_S,), name="insurers", daemon=True
+        )
         self._thread.start()
         self._pusher = threading.Thread(target=self._push_loop, name="insurer-webhooks", daemon=True)
         self._pusher.start()

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from local.simulators import SHUTDOWN_POLL_S
+
 if TYPE_CHECKING:
     from local.cloud import LocalCloud
 
@@ -59,7 +61,9 @@ class MessagingGatewaySimulator:
     def start(self, cloud: LocalCloud | None = None) -> None:
         self._server = make_server(self.host, self.port, self, threaded=True)
         self.port = int(self._server.server_port)
-        self._thread = threading.Thread(target=self._server.serve_forever, name=self.name, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(SHUTDOWN_POLL_S,), name=self.name, daemon=True
+        )
         self._thread.start()
         os.environ["NOTIFICATIONS_PROVIDER"] = "gateway"
         os.environ["NOTIFICATIONS_GATEWAY_URL"] = self.url

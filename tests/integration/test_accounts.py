@@ -15,9 +15,8 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def issuance(platform, monkeypatch):
+def issuance(platform, rulebooks, monkeypatch):
     """The platform with rulebooks seeded and the card processor simulator running (as for issuance tests)."""
-    from insure.products.rulebooks import seed_rulebooks
     from insure.settings import get_settings
     from insure.underwriting import reset_cache
     from local import moto_fixes
@@ -30,7 +29,6 @@ def issuance(platform, monkeypatch):
     monkeypatch.setenv("RESPONSE_WAIT_MS", "20000")  # the answer waits for the workflow (a busy CI machine)
     get_settings.cache_clear()
     reset_cache()
-    seed_rulebooks()
     try:
         yield platform
     finally:

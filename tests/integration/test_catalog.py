@@ -8,14 +8,11 @@ import pytest
 
 
 @pytest.fixture
-def seeded(platform):
+def seeded(platform, rulebooks):
     """Given the rulebooks of data/rulebooks published to the platform's table."""
-    from insure.products.rulebooks import seed_rulebooks
     from insure.underwriting import reset_cache
 
-    reset_cache()
-    labels = seed_rulebooks()
-    yield platform, labels
+    yield platform, rulebooks
     reset_cache()
 
 

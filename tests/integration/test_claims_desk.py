@@ -12,6 +12,7 @@ import pytest
 
 from insure.claims_desk.registration import PLATFORM_INSURER_ID
 from insure.signatures import new_secret, sign
+from local.simulators import SHUTDOWN_POLL_S
 from local.sqs_poller import to_event
 from tests.integration.test_issuance import accepted, issuance, pay  # noqa: F401 - `issuance` is a fixture
 from tests.integration.test_risk_intake import risk
@@ -30,7 +31,7 @@ def served(platform, monkeypatch):
 
     gateway = ApiGateway(platform.functions, throttle=TokenBucket(rate=10_000, burst=10_000))
     server = make_server("127.0.0.1", 0, gateway, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_S,), daemon=True)
     thread.start()
     monkeypatch.setenv("PUBLIC_BASE_URL", f"http://127.0.0.1:{server.server_port}")
     monkeypatch.setenv("INSURER_POLL_INTERVAL_S", "0")

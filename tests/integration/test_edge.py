@@ -19,12 +19,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def seeded(platform):
-    from insure.products.rulebooks import seed_rulebooks
-    from insure.underwriting import reset_cache
-
-    reset_cache()
-    seed_rulebooks()
+def seeded(platform, rulebooks):
     return platform
 
 
