@@ -19,7 +19,8 @@ def _seed(count: int, customer_id: str, payment_method_id: str) -> float:
     import boto3
 
     from insure import timestamps
-    from insure.billing.repository import BillingAccount, InstallmentRecord, _encode_installment
+    from insure.billing.records import BillingAccount, InstallmentRecord
+    from insure.billing.repository import _encode_installment
     from insure.policies.models import PolicyVersion
     from insure.settings import get_settings
 

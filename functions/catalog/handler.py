@@ -5,14 +5,13 @@ as the documented `ProductsResponse`), so it is served by a resolver without val
 importing pydantic; quotes are served by the validating resolver of `insure.routes.catalog`, built on the first
 other request."""
 
-from functools import cache
-
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from insure.http.access import Access, access
 from insure.http.api import build_resolver
+from insure.roots import Lazy
 
 logger = Logger()
 listing = build_resolver([], validation=False)
@@ -26,12 +25,15 @@ def get_products() -> dict:
     return {"products": product_list()}
 
 
-@cache
-def api() -> APIGatewayRestResolver:
+def _build_api() -> APIGatewayRestResolver:
     """The validating resolver of the catalog's documented routes (quotes, and any other request)."""
     from insure.routes.catalog import router
 
     return build_resolver([router])
+
+
+api = Lazy(_build_api)
+"""The catalog's validating resolver, built on the first request that needs it, once per execution environment."""
 
 
 def __getattr__(name: str) -> APIGatewayRestResolver:

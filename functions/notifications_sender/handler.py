@@ -9,15 +9,17 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from insure.notifications.sender import sender
+from insure.roots import Lazy
+from insure.roots.notifications import NotificationsRoot
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
+root = Lazy(NotificationsRoot.from_environment)
 
 
 def record_handler(record: SQSRecord) -> None:
     receive_count = int(record.attributes.approximate_receive_count or 1)
-    sender().handle(json.loads(record.body), receive_count)
+    root().sender.handle(json.loads(record.body), receive_count)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -6,12 +6,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from insure.http.access import SERVICES
 from insure.http.api import build_resolver
 from insure.roots import Lazy
-from insure.roots.risk import RiskRoot
+from insure.roots.policy_tags import PolicyTagsRoot
 from insure.routes.policy_tags import router
 
 logger = Logger()
 app = build_resolver([router])
-root = Lazy(RiskRoot.from_environment)
+root = Lazy(PolicyTagsRoot.from_environment)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from insure.errors import RuleViolation
 from insure.payments.cards import Card, brand_of, digits_only, expired, luhn_valid, problems
-from insure.payments.processor import tokenize
+from insure.payments.processor import tokenize_with
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -88,17 +88,15 @@ def test_card_repr_hides_number_and_cvc():
     assert "4242" in shown  # the last four only
 
 
-def test_an_invalid_card_is_refused_before_the_processor_is_called(monkeypatch):
+def test_an_invalid_card_is_refused_before_the_processor_is_called():
     # Given a processor that must not be reached
-    import insure.payments.processor as module
+    class Unreachable:
+        def tokenize(self, card, *, client_reference=None):
+            raise AssertionError("the processor was called with an invalid card")
 
-    def unreachable():
-        raise AssertionError("the processor was called with an invalid card")
-
-    monkeypatch.setattr(module, "processor", unreachable)
     # When an invalid card is tokenized
     with pytest.raises(RuleViolation) as refused:
-        tokenize(Card("4242424242424241", 12, 2030, "123"))
+        tokenize_with(Unreachable(), Card("4242424242424241", 12, 2030, "123"))  # type: ignore[arg-type]
     # Then the field error names the number
     assert [e.field for e in refused.value.errors] == ["card.number"]
 

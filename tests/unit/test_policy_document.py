@@ -369,7 +369,7 @@ def _sample_document(name: str) -> bytes:
 
 @pytest.mark.parametrize("name", [*samples.PRODUCTS, "computer cancelled", "computer monthly"])
 def test_every_line_is_inside_the_margins_and_overlaps_no_other(name: str) -> None:
-    from insure.policies.document import MARGIN, PAGE_WIDTH
+    from insure.policies.pdf_layout import MARGIN, PAGE_WIDTH
 
     pdf = _sample_document(name)
     for number, lines in enumerate(_lines(pdf), start=1):

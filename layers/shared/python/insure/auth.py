@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from functools import cache
 
 from insure.callers import Admin
+from insure.secret_values import SecretReader
+
+_SECRETS = SecretReader()
+"""The admin key as Secrets Manager holds it, read again once it is older than the reader's maximum age (so a rotated
+key takes effect without a cold start); the edge authenticates before any composition root is reached."""
 
 
-@cache
 def _admin_key() -> str:
-    from insure.aws import client
     from insure.settings import get_settings
 
-    value: str = client("secretsmanager").get_secret_value(SecretId=get_settings().admin_key_secret_arn)["SecretString"]
-    return value
-
-
-def reset() -> None:
-    _admin_key.cache_clear()
+    return _SECRETS.value(get_settings().admin_key_secret_arn)
 
 
 def bearer_token(headers: Mapping[str, str] | None) -> str | None:

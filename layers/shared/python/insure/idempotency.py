@@ -8,7 +8,6 @@ is stored is the effect's small result (ids), never a secret: a replay rebuilds 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from insure.errors import Conflict, RuleViolation
@@ -23,18 +22,71 @@ def use_lambda_context(context: Any) -> None:
     _lambda_context[:] = [context] if context is not None else []
 
 
-@cache
-def _persistence() -> Any:
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+class IdempotencyStore:
+    """Once-only effects recorded in the idempotency table `table_name` (built once per execution environment by a
+    composition root; `insure.applications.ports.Idempotency` is its interface)."""
 
-    from insure.aws import client
-    from insure.settings import get_settings
+    def __init__(self, table_name: str, dynamodb: Any = None) -> None:
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table_name, boto3_client=client("dynamodb"))
+        if dynamodb is None:
+            from insure.aws import client
 
+            dynamodb = client("dynamodb")
+        self._persistence = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb)
 
-def reset() -> None:
-    _persistence.cache_clear()
+    @classmethod
+    def from_settings(cls) -> IdempotencyStore:
+        from insure.settings import get_settings
+
+        return cls(get_settings().idempotency_table_name)
+
+    def run_once(
+        self,
+        scope: str,
+        key: str,
+        payload: Any,
+        effect: Callable[[], dict[str, Any]],
+        *,
+        expires_after_s: int = ONE_DAY_S,
+    ) -> dict[str, Any]:
+        """Run `effect` once per (`scope`, `key`); its JSON-serializable result is replayed on repeats."""
+        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
+        config = IdempotencyConfig(
+            event_key_jmespath="key",
+            payload_validation_jmespath="payload",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=expires_after_s,
+            use_local_cache=False,
+        )
+        if _lambda_context:
+            config.register_lambda_context(_lambda_context[0])
+
+        def _effect(request: dict[str, Any]) -> dict[str, Any]:
+            return effect()
+
+        guarded = idempotent_function(
+            data_keyword_argument="request", persistence_store=self._persistence, config=config, key_prefix=scope
+        )(_effect)
+        try:
+            result: dict[str, Any] = guarded(request={"key": f"{scope}:{key}", "payload": payload})
+        except IdempotencyValidationError as error:
+            raise RuleViolation("This Idempotency-Key was already used with a different request body.") from error
+        except IdempotencyAlreadyInProgressError as error:
+            raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly.") from error
+        return result
+
+    def once_per_key(
+        self, scope: str, key: str | None, payload: Any, effect: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """`run_once` when the client sent an `Idempotency-Key` (a creating POST), else simply `effect()`."""
+        key = (key or "").strip()
+        return self.run_once(scope, key, payload, effect) if key else effect()
 
 
 def run_once(
@@ -45,39 +97,10 @@ def run_once(
     *,
     expires_after_s: int = ONE_DAY_S,
 ) -> dict[str, Any]:
-    """Run `effect` once per (`scope`, `key`); its JSON-serializable result is replayed on repeats."""
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyValidationError,
-    )
-
-    config = IdempotencyConfig(
-        event_key_jmespath="key",
-        payload_validation_jmespath="payload",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=expires_after_s,
-        use_local_cache=False,
-    )
-    if _lambda_context:
-        config.register_lambda_context(_lambda_context[0])
-
-    def _effect(request: dict[str, Any]) -> dict[str, Any]:
-        return effect()
-
-    guarded = idempotent_function(
-        data_keyword_argument="request", persistence_store=_persistence(), config=config, key_prefix=scope
-    )(_effect)
-    try:
-        result: dict[str, Any] = guarded(request={"key": f"{scope}:{key}", "payload": payload})
-    except IdempotencyValidationError as error:
-        raise RuleViolation("This Idempotency-Key was already used with a different request body.") from error
-    except IdempotencyAlreadyInProgressError as error:
-        raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly.") from error
-    return result
+    """`IdempotencyStore.run_once` on this environment's table (for callers not handed a store)."""
+    return IdempotencyStore.from_settings().run_once(scope, key, payload, effect, expires_after_s=expires_after_s)
 
 
 def once_per_key(scope: str, key: str | None, payload: Any, effect: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """`run_once` when the client sent an `Idempotency-Key` (a creating POST), else simply `effect()`."""
-    key = (key or "").strip()
-    return run_once(scope, key, payload, effect) if key else effect()
+    """`IdempotencyStore.once_per_key` on this environment's table (for callers not handed a store)."""
+    return IdempotencyStore.from_settings().once_per_key(scope, key, payload, effect)

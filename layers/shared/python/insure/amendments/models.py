@@ -36,13 +36,6 @@ class AmendmentRequest(BaseModel):
     effective_date: dt.date = Field(description="Today or later, within the policy term (no back-dating)")
 
 
-class AmendmentCreated(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    amendment_id: str
-    status: AmendmentStatus
-
-
 class PremiumDifference(BaseModel):
     model_config = ConfigDict(defer_build=True)
 

@@ -7,31 +7,26 @@ and, where it waits briefly, polls it."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from functools import cache
+from dataclasses import dataclass
 from typing import Any
 
-from insure import timestamps
 from insure.amendments.models import AmendmentRequest, AmendmentView, SettlementView
-from insure.amendments.repository import AmendmentRecord, AmendmentRepository
-from insure.applications.engine import StepFunctionsEngine, WorkflowEngine
-from insure.applications.offers import rfc3339
-from insure.applications.repository import ApplicationRepository, now_iso
+from insure.amendments.ports import AmendmentStore, ApplicationReader, OwnedPolicies, PolicyTurns
+from insure.amendments.repository import AmendmentRecord
+from insure.applications.engine import WorkflowEngine
+from insure.applications.offers import acceptance_of
+from insure.applications.ports import Idempotency, PaymentTokens, Underwriting
+from insure.applications.repository import now_iso
 from insure.callers import Caller
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation, field_errors
-from insure.payments.outcome import Outcome
-from insure.payments.tokens import TokenStore
+from insure.payments.outcome import Outcome, pay_once
+from insure.payments.processor import CardProcessor, tokenize_with
 from insure.policies.items import ITEM_ID, item_id
 from insure.policies.models import PolicyVersion
-from insure.policies.repository import PolicyRepository
-from insure.policies.service import PolicyService, status_on, today
-from insure.settings import PlatformSettings
+from insure.policies.service import status_on, today
 
 PAYING = ("accepted", "payment_failed")
 ENDED = ("issued", "declined", "expired", "failed")
@@ -106,14 +101,13 @@ def check_dates(effective: dt.date, current: PolicyVersion, day: dt.date) -> Non
         raise RuleViolation(message, errors=[FieldError(field, message)])
 
 
-def check_items(application: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+def check_items(application: dict[str, Any], items: list[dict[str, Any]], underwriting: Underwriting) -> dict[str, Any]:
     """The application input with the new items, validated and checked at intake as an application's are (field
     errors name `changes.items[i]...`)."""
     from pydantic import ValidationError
 
     from insure.amendments.workflow import underwriting_items
     from insure.products.models import ApplicationInput
-    from insure.underwriting import check_intake
 
     fields = {k: v for k, v in application.items() if k not in {"quote_id", "referrer"}}
     fields["items"] = underwriting_items(items)
@@ -123,7 +117,7 @@ def check_items(application: dict[str, Any], items: list[dict[str, Any]]) -> dic
         found = field_errors(error)
         raise RuleViolation("Some items are missing or invalid.", errors=_in_changes(found)) from None
     try:
-        check_intake(parsed)
+        underwriting.check_intake(parsed)
     except RuleViolation as violation:
         raise RuleViolation(violation.detail, errors=_in_changes(violation.errors)) from None
     return {**application, "items": fields["items"]}
@@ -135,16 +129,20 @@ def _in_changes(errors: list[FieldError]) -> list[FieldError]:
 
 @dataclass
 class AmendmentService:
-    policies: PolicyService
-    repository: PolicyRepository
-    amendments: AmendmentRepository
-    applications: ApplicationRepository
+    policies: OwnedPolicies
+    repository: PolicyTurns
+    amendments: AmendmentStore
+    applications: ApplicationReader
     engine: WorkflowEngine
     wait_ms: int
     fingerprint_key: Callable[[], bytes]
-    payment_tokens: TokenStore
+    payment_tokens: PaymentTokens
+    cards: CardProcessor
+    idempotency: Idempotency
+    underwriting: Underwriting
     poll_first_s: float = 0.005
     poll_max_s: float = 0.015
+    sleep: Callable[[float], None] = time.sleep
 
     def _owned(self, policy_number: str, amendment_id: str, caller: Caller) -> AmendmentRecord:
         self.policies.owned(policy_number, caller)
@@ -163,7 +161,7 @@ class AmendmentService:
             left = deadline - time.monotonic()
             if done(found) or left <= 0:
                 return found
-            time.sleep(min(delay, left))
+            self.sleep(min(delay, left))
             delay = min(delay * 1.5, self.poll_max_s)
 
     # -- reading --------------------------------------------------------------------------------------------
@@ -190,7 +188,7 @@ class AmendmentService:
         application = self.applications.get(current.application_id)
         if application is None:
             raise NotFound(f"The application of policy {policy_number} is gone.")
-        checked = check_items(application.input, items)
+        checked = check_items(application.input, items, self.underwriting)
         self.repository.claim(policy_number, amendment_id)
         stamp = now_iso()
         record = AmendmentRecord(
@@ -220,27 +218,10 @@ class AmendmentService:
         """Electronic acceptance: the offer id and the hash of the terms shown must match. With nothing to pay, the
         amendment is then settled and issued: the answer waits briefly for it."""
         record = self._owned(policy_number, amendment_id, caller)
-        offer = record.offer or {}
-        same = offer.get("offer_id") == offer_id and hmac.compare_digest(
-            str(offer.get("terms_sha256", "")), terms_sha256
-        )
-        if record.status != "offered":
-            if same and record.acceptance is not None:
-                return view(record)  # a repeated acceptance
-            raise Conflict(f"The amendment is {record.status}; only an offered amendment can be accepted.")
-        if offer.get("offer_id") != offer_id:
-            message = "This is not the offer made on this amendment."
-            raise RuleViolation(message, errors=[FieldError("offer_id", message)])
-        if not same:
-            message = "This hash does not match the terms offered; fetch terms_url and hash what was shown."
-            raise RuleViolation(message, errors=[FieldError("terms_sha256", message)])
-        if offer.get("expires_at", "") <= rfc3339(timestamps.current()):
-            raise Conflict("The offer has expired.")
-        token = record.task_token
-        if not token or record.task_kind != "acceptance":
-            raise Conflict("The offer is not awaiting acceptance.")
-        accepted_at = rfc3339(timestamps.current())
-        acceptance = {"offer_id": offer_id, "terms_sha256": terms_sha256, "at": accepted_at}
+        accepted = acceptance_of(record, "amendment", offer_id, terms_sha256)
+        if accepted is None:
+            return view(record)  # a repeated acceptance
+        token, acceptance = accepted
         record = self.amendments.change(
             policy_number,
             amendment_id,
@@ -249,8 +230,8 @@ class AmendmentService:
             when_status=("offered",),
             when={"task_token": token},
         )
-        self.engine.complete(token, {"offer_id": offer_id, "accepted_at": accepted_at})
-        if offer.get("settlement") != "charge":
+        self.engine.complete(token, {"offer_id": offer_id, "accepted_at": acceptance["at"]})
+        if (record.offer or {}).get("settlement") != "charge":
             record = self.wait(record, lambda r: r.status in ENDED)
         return view(record)
 
@@ -263,26 +244,18 @@ class AmendmentService:
         caller: Caller,
     ) -> Outcome:
         """Pay the difference once per Idempotency-Key; a repeat gets the first outcome, another body 422."""
-        from insure.applications.service import IdempotencyKeyMissing
-        from insure.idempotency import run_once
-
         record = self._owned(policy_number, amendment_id, caller)
-        if not idempotency_key or not idempotency_key.strip():
-            raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
-        fingerprint = hmac.new(
-            self.fingerprint_key(), json.dumps(body.model_dump(mode="json"), sort_keys=True).encode(), hashlib.sha256
-        ).hexdigest()
-        result = run_once(
+        return pay_once(
+            self.idempotency,
             f"amendment-payment:{amendment_id}",
-            idempotency_key.strip(),
-            fingerprint,
-            lambda: asdict(self._pay(record, body)),
+            idempotency_key=idempotency_key,
+            body=body,
+            fingerprint_key=self.fingerprint_key,
+            pay=lambda: self._pay(record, body),
         )
-        return Outcome(**result).raise_refusal()
 
     def _pay(self, record: AmendmentRecord, body: Any) -> Outcome:
         from insure.payments.cards import Card
-        from insure.payments.processor import processor, tokenize
 
         if (record.offer or {}).get("settlement") != "charge":
             raise Conflict("Nothing is due on this amendment: a negative difference is refunded on acceptance.")
@@ -291,9 +264,9 @@ class AmendmentService:
         if body.card is not None:
             card = body.card
             card_typed = Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder)
-            token = tokenize(card_typed, client_reference=record.amendment_id)
+            token = tokenize_with(self.cards, card_typed, client_reference=record.amendment_id)
         else:
-            token = processor().describe(str(body.payment_token))
+            token = self.cards.describe(str(body.payment_token))
         # Bound to this amendment as an application's payment is (insure.payments.tokens): a token created for, or
         # first used by, anything else is refused before anything is charged; the workflow gets only its reference.
         reference = self.payment_tokens.hold(
@@ -334,27 +307,3 @@ class AmendmentService:
             ended = {"detail": f"The amendment is {record.status}.", "amendment_id": record.amendment_id}
             return Outcome(409, ended, refused="ended")
         return Outcome(200 if record.status == "issued" else 202, shown.model_dump(mode="json"))
-
-
-def amendment_service() -> AmendmentService:
-    """The service wired to this environment's resources (built on first use, again when settings change)."""
-    from insure.settings import get_settings
-
-    return _service_for(get_settings())
-
-
-@cache
-def _service_for(settings: PlatformSettings) -> AmendmentService:
-    from insure.policies.service import policy_service
-    from insure.secret_values import SecretReader
-
-    return AmendmentService(
-        policies=policy_service(),
-        repository=PolicyRepository(settings.table_name),
-        amendments=AmendmentRepository(settings.table_name),
-        applications=ApplicationRepository(settings.table_name),
-        engine=StepFunctionsEngine(settings.amendment_state_machine_arn),
-        wait_ms=settings.response_wait_ms,
-        fingerprint_key=SecretReader().key(settings.signing_keys_secret_arn),
-        payment_tokens=TokenStore(settings.table_name),
-    )

@@ -308,9 +308,7 @@ class AmendmentTasks:
                 amendment_id=record.amendment_id,
                 rulebook_version=(record.decision or {}).get("rulebook_version"),
             )
-            self.policies.put_version(
-                version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
-            )
+            self.policies.add_version(stored, version)
             version = self.policies.get(record.policy_number).version(number) or version  # type: ignore[union-attr]
         if record.status != "issued":
             self._change(

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from insure import timestamps
 from insure.applications.terms import render_terms
+from insure.errors import Conflict, FieldError, RuleViolation
 from insure.timestamps import rfc3339
 
 
@@ -78,3 +80,47 @@ def make_offer(
         payment_timeout_s=session_left,
         payment_plans=list(payment_plans or []),
     )
+
+
+class Offered(Protocol):
+    """An application or an amendment, as its acceptance reads it."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def offer(self) -> dict[str, Any] | None: ...
+
+    @property
+    def acceptance(self) -> dict[str, Any] | None: ...
+
+    @property
+    def task_token(self) -> str | None: ...
+
+    @property
+    def task_kind(self) -> str | None: ...
+
+
+def acceptance_of(record: Offered, what: str, offer_id: str, terms_sha256: str) -> tuple[str, dict[str, Any]] | None:
+    """Electronic acceptance of `record`'s offer (`what`: "application" or "amendment"): the offer id and the hash of
+    the terms shown must match it (422 naming the field), it must be offered, unexpired and awaiting acceptance (409).
+    None for a repeat of the acceptance already made; otherwise the waiting task's token and the acceptance to
+    record."""
+    offer = record.offer or {}
+    same = offer.get("offer_id") == offer_id and hmac.compare_digest(str(offer.get("terms_sha256", "")), terms_sha256)
+    if record.status != "offered":
+        if same and record.acceptance is not None:
+            return None
+        raise Conflict(f"The {what} is {record.status}; only an offered {what} can be accepted.")
+    if offer.get("offer_id") != offer_id:
+        message = f"This is not the offer made on this {what}."
+        raise RuleViolation(message, errors=[FieldError("offer_id", message)])
+    if not same:
+        message = "This hash does not match the terms offered; fetch terms_url and hash what was shown."
+        raise RuleViolation(message, errors=[FieldError("terms_sha256", message)])
+    if offer.get("expires_at", "") <= rfc3339(timestamps.current()):
+        raise Conflict("The offer has expired.")
+    token = record.task_token
+    if not token or record.task_kind != "acceptance":
+        raise Conflict("The offer is not awaiting acceptance.")
+    return token, {"offer_id": offer_id, "terms_sha256": terms_sha256, "at": rfc3339(timestamps.current())}

@@ -8,8 +8,44 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from insure.applications.repository import ApplicationRecord
+    from insure.payments.processor import CardToken
     from insure.products.models import ApplicationInput
+    from insure.sessions import Session
     from insure.underwriting.models import Decision
+
+
+class ApplicationStore(Protocol):
+    """The application items (`insure.applications.repository.ApplicationRepository`). `change`/`update` take
+    `set_fields`, `remove`, `add` and the conditions `when_status`, `when_version`, `when_equal`; they bump the
+    version and raise Conflict when a condition does not hold."""
+
+    def create(self, record: ApplicationRecord, *then_put: dict[str, Any]) -> None: ...
+
+    def get(self, application_id: str, *, consistent: bool = True) -> ApplicationRecord | None: ...
+
+    def peek(self, application_id: str) -> ApplicationRecord | None: ...
+
+    def keep_decision(self, application_id: str, submission: int, decision: dict[str, Any]) -> None: ...
+
+    def decisions(self, application_id: str) -> list[dict[str, Any]]: ...
+
+    def update(self, application_id: str, **changes: Any) -> ApplicationRecord: ...
+
+    def change(self, application_id: str, **changes: Any) -> None: ...
+
+
+class SessionItems(Protocol):
+    def item(self, session: Session) -> dict[str, Any]:
+        """What is stored for `session` beside the application it opens."""
+
+
+class PaymentTokens(Protocol):
+    """Processor tokens held for one application or amendment (`insure.payments.tokens.TokenStore`)."""
+
+    def hold(self, holder: str, token: CardToken, *, session_expires_at_epoch: int) -> str: ...
+
+    def token_for(self, reference: str, holder: str) -> str: ...
 
 
 class Underwriting(Protocol):
@@ -60,19 +96,3 @@ class StoredQuotes:
         from insure.underwriting.quotes import get_quote
 
         return get_quote(quote_id) is not None
-
-
-class IdempotencyTable:
-    """Powertools idempotency on its own table (`insure.idempotency`)."""
-
-    def run_once(self, scope: str, key: str, payload: Any, effect: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        from insure.idempotency import run_once
-
-        return run_once(scope, key, payload, effect)
-
-    def once_per_key(
-        self, scope: str, key: str | None, payload: Any, effect: Callable[[], dict[str, Any]]
-    ) -> dict[str, Any]:
-        from insure.idempotency import once_per_key
-
-        return once_per_key(scope, key, payload, effect)

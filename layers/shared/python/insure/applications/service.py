@@ -8,101 +8,55 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from insure import timestamps
 from insure.applications.engine import WorkflowEngine
 from insure.applications.models import (
-    AcceptanceView,
     AcceptRequest,
     ApplicationCreated,
     ApplicationPatch,
     ApplicationRequest,
     ApplicationView,
-    OfferView,
     PaymentRequest,
-    PaymentView,
 )
-from insure.applications.ports import Idempotency, Quotes, SessionOwners, Underwriting
-from insure.applications.repository import DRAFT_TTL_ATTRIBUTE, ApplicationRecord, ApplicationRepository, now_iso
+from insure.applications.offers import acceptance_of
+from insure.applications.ports import (
+    ApplicationStore,
+    Idempotency,
+    PaymentTokens,
+    Quotes,
+    SessionItems,
+    SessionOwners,
+    Underwriting,
+)
+from insure.applications.repository import DRAFT_TTL_ATTRIBUTE, ApplicationRecord, now_iso
 from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTABLE
+from insure.applications.views import view
 from insure.callers import Caller, Customer, owned
-from insure.errors import Conflict, DomainError, FieldError, NotFound, RuleViolation, field_errors
-from insure.payments.outcome import Outcome
+from insure.errors import Conflict, FieldError, NotFound, RuleViolation, field_errors
+from insure.payments.outcome import Outcome, pay_once
 from insure.payments.processor import CardProcessor, tokenize_with
-from insure.payments.tokens import TokenStore
-from insure.sessions import Session, SessionRepository, open_session, token_hash
-from insure.timestamps import from_epoch, rfc3339
+from insure.sessions import Session, open_session, token_hash
+from insure.timestamps import from_epoch
 
 PAYING: frozenset[str] = frozenset({"accepted", "payment_failed"})
 
 
-class IdempotencyKeyMissing(DomainError):
-    status, title, slug = 400, "Idempotency-Key required", "idempotency-key-required"
-
-
-def view(record: ApplicationRecord) -> ApplicationView:
-    """The application as clients see it."""
-    from insure.underwriting.models import Decision
-
-    stored = record.input
-    payment = None
-    if record.payment or record.payment_attempts:
-        shown = record.payment or {}
-        payment = PaymentView(
-            brand=shown.get("brand"),
-            last4=shown.get("last4"),
-            attempts=record.payment_attempts,
-            attempts_remaining=max(0, MAX_PAYMENT_ATTEMPTS - record.payment_attempts),
-            decline_code=shown.get("decline_code"),
-            decline_message=shown.get("decline_message"),
-        )
-    return ApplicationView(
-        application_id=record.application_id,
-        status=record.status,
-        product=stored["product"],
-        state=stored["state"],
-        applicant_type=stored["applicant_type"],
-        applicant=stored["applicant"],
-        items=stored["items"],
-        quote_id=stored.get("quote_id"),
-        referrer=stored.get("referrer"),
-        decision=Decision.model_validate(record.decision) if record.decision else None,
-        offer=OfferView.model_validate(record.offer) if record.offer else None,
-        acceptance=_acceptance(record.acceptance),
-        payment=payment,
-        policy_number=record.policy_number,
-        submissions=record.submissions,
-        created_at=record.created_at,
-        updated_at=record.updated_at,
-        expires_at=from_epoch(record.session_expires_at_epoch),
-    )
-
-
-def _acceptance(recorded: dict[str, Any] | None) -> AcceptanceView | None:
-    if not recorded:
-        return None
-    return AcceptanceView(
-        offer_id=recorded["offer_id"], terms_sha256=recorded["terms_sha256"], accepted_at=recorded["at"]
-    )
-
-
 @dataclass
 class ApplicationService:
-    applications: ApplicationRepository
-    sessions: SessionRepository
+    applications: ApplicationStore
+    sessions: SessionItems
     engine: WorkflowEngine
     session_ttl_s: int
     wait_ms: int
     fingerprint_key: Callable[[], bytes]
-    payment_tokens: TokenStore
+    payment_tokens: PaymentTokens
     underwriting: Underwriting
     quotes: Quotes
     idempotency: Idempotency
@@ -271,27 +225,10 @@ class ApplicationService:
     def accept(self, application_id: str, body: AcceptRequest, caller: Caller) -> ApplicationView:
         """Electronic acceptance: the offer id and the hash of the terms shown must match the offer."""
         record = self.owned(application_id, caller)
-        offer = record.offer or {}
-        same = offer.get("offer_id") == body.offer_id and hmac.compare_digest(
-            str(offer.get("terms_sha256", "")), body.terms_sha256
-        )
-        if record.status != "offered":
-            if same and record.acceptance is not None:
-                return view(record)  # a repeated acceptance
-            raise Conflict(f"The application is {record.status}; only an offered application can be accepted.")
-        if offer.get("offer_id") != body.offer_id:
-            message = "This is not the offer made on this application."
-            raise RuleViolation(message, errors=[FieldError("offer_id", message)])
-        if not same:
-            message = "This hash does not match the terms offered; fetch terms_url and hash what was shown."
-            raise RuleViolation(message, errors=[FieldError("terms_sha256", message)])
-        if offer.get("expires_at", "") <= rfc3339(timestamps.current()):
-            raise Conflict("The offer has expired.")
-        token = record.task_token
-        if not token or record.task_kind != "acceptance":
-            raise Conflict("The offer is not awaiting acceptance.")
-        accepted_at = rfc3339(timestamps.current())
-        acceptance = {"offer_id": body.offer_id, "terms_sha256": body.terms_sha256, "at": accepted_at}
+        accepted = acceptance_of(record, "application", body.offer_id, body.terms_sha256)
+        if accepted is None:
+            return view(record)  # a repeated acceptance
+        token, acceptance = accepted
         self.applications.change(
             application_id,
             set_fields={"status": "accepted", "acceptance": acceptance},
@@ -299,7 +236,7 @@ class ApplicationService:
             when_status=("offered",),
             when_equal={"task_token": token},
         )
-        self.engine.complete(token, {"offer_id": body.offer_id, "accepted_at": accepted_at})
+        self.engine.complete(token, {"offer_id": body.offer_id, "accepted_at": acceptance["at"]})
         record.status, record.acceptance, record.task_token, record.task_kind = "accepted", acceptance, None, None
         record.version, record.updated_at = record.version + 1, now_iso()
         return view(record)
@@ -313,18 +250,14 @@ class ApplicationService:
     ) -> Outcome:
         """Pay the premium once per Idempotency-Key; a repeat gets the first outcome, another body 422."""
         record = self.owned(application_id, caller)
-        if not idempotency_key or not idempotency_key.strip():
-            raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
-        fingerprint = hmac.new(
-            self.fingerprint_key(), json.dumps(body.model_dump(mode="json"), sort_keys=True).encode(), hashlib.sha256
-        ).hexdigest()  # a keyed digest: the idempotency store never holds a hash a card number could be guessed from
-        result = self.idempotency.run_once(
+        return pay_once(
+            self.idempotency,
             f"payment:{application_id}",
-            idempotency_key.strip(),
-            fingerprint,
-            lambda: asdict(self._pay(record, body)),
+            idempotency_key=idempotency_key,
+            body=body,
+            fingerprint_key=self.fingerprint_key,
+            pay=lambda: self._pay(record, body),
         )
-        return Outcome(**result).raise_refusal()
 
     def _pay(self, record: ApplicationRecord, body: PaymentRequest) -> Outcome:
         from insure.payments.cards import Card

@@ -11,12 +11,11 @@ from typing import Any, Protocol
 
 from insure import metrics, timestamps
 from insure.applications.offers import make_offer
-from insure.applications.ports import Underwriting
-from insure.applications.repository import ApplicationRecord, ApplicationRepository
+from insure.applications.ports import ApplicationStore, PaymentTokens, Underwriting
+from insure.applications.repository import ApplicationRecord
 from insure.applications.status import MAX_PAYMENT_ATTEMPTS, Status, predecessors
 from insure.errors import Conflict, NotFound
 from insure.payments.processor import CardProcessor
-from insure.payments.tokens import TokenStore
 from insure.policies.models import PolicyVersion
 from insure.types import Money
 
@@ -41,9 +40,9 @@ class PolicyIssuer(Protocol):
 class IssuanceTasks:
     """The workflow's tasks over their collaborators (repositories, processor, issuer), injected."""
 
-    applications: ApplicationRepository
+    applications: ApplicationStore
     processor: CardProcessor
-    payment_tokens: TokenStore
+    payment_tokens: PaymentTokens
     issuer: PolicyIssuer
     underwriting: Underwriting
     offer_ttl_s: int

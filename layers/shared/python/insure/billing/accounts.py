@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from insure.billing.repository import BillingAccount, BillingRepository, InstallmentRecord
+from insure.billing.records import BillingAccount, InstallmentRecord
+from insure.billing.repository import BillingRepository
 
 if TYPE_CHECKING:
     from insure.applications.repository import ApplicationRecord

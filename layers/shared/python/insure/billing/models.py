@@ -1,8 +1,9 @@
-"""Billing's API models: a payment plan with its schedule, as quotes, offers and policies show it."""
+"""Billing's API models: a payment plan with its schedule, as quotes, offers and policies show it; a renewal and
+what accepting and paying it take."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,3 +30,49 @@ class PaymentPlanView(BaseModel):
     fee: Money = Field(description="What the plan adds to the premium (0.00 for annual)")
     total: Money = Field(description="Premium plus fee: what the schedule adds up to, to the cent")
     schedule: list[ScheduledInstallment] = Field(description="Each installment's due date and amount, oldest first")
+
+
+class RenewalAccept(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    offer_id: str = Field(min_length=1, max_length=100)
+    terms_sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$")
+
+
+class RenewalPayment(BaseModel):
+    """Pay the renewal: the first installment of the chosen plan is charged to the card kept at the processor."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    payment_plan: PlanName = Field("annual", description="One of the renewal offer's payment_plans")
+
+
+class RenewalOfferView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    offer_id: str
+    premium: Money
+    previous_premium: Money
+    effective_date: str = Field(description="The first day of the next term (the day the current one ends)")
+    expiry_date: str
+    terms_url: str
+    terms_sha256: str
+    expires_at: str = Field(description="The offer holds until the current term ends")
+    payment_plans: list[PaymentPlanView]
+
+
+class RenewalView(BaseModel):
+    """`GET /policies/{n}/renewal`: the renewal of the current term, once the run has decided on it."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    policy_number: str
+    status: Literal["offered", "declined", "accepted", "renewed", "expired"]
+    term: int = Field(description="The term it renews into")
+    decided_at: str
+    rulebook_version: str
+    reasons: list[dict[str, Any]] = Field(default_factory=list, description="Why it cannot renew (declined)")
+    offer: RenewalOfferView | None = None
+    accepted_at: str | None = None
+    payment_plan: PlanName | None = None
+    renewed_version: int | None = None

@@ -16,67 +16,18 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass, replace
-from functools import cache
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from insure import timestamps
-from insure.billing.models import PaymentPlanView, PlanName
-from insure.billing.repository import BillingAccount, BillingRepository
+from insure.billing.models import PaymentPlanView, RenewalAccept, RenewalOfferView, RenewalPayment, RenewalView
+from insure.billing.records import BillingAccount
+from insure.billing.repository import BillingRepository
 from insure.callers import Caller
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.models import PolicyVersion
 from insure.policies.repository import PolicyRepository, StoredPolicy
-from insure.settings import PlatformSettings
 from insure.types import Money
-
-
-class RenewalAccept(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    offer_id: str = Field(min_length=1, max_length=100)
-    terms_sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$")
-
-
-class RenewalPayment(BaseModel):
-    """Pay the renewal: the first installment of the chosen plan is charged to the card kept at the processor."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    payment_plan: PlanName = Field("annual", description="One of the renewal offer's payment_plans")
-
-
-class RenewalOfferView(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    offer_id: str
-    premium: Money
-    previous_premium: Money
-    effective_date: str = Field(description="The first day of the next term (the day the current one ends)")
-    expiry_date: str
-    terms_url: str
-    terms_sha256: str
-    expires_at: str = Field(description="The offer holds until the current term ends")
-    payment_plans: list[PaymentPlanView]
-
-
-class RenewalView(BaseModel):
-    """`GET /policies/{n}/renewal`: the renewal of the current term, once the run has decided on it."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    policy_number: str
-    status: Literal["offered", "declined", "accepted", "renewed", "expired"]
-    term: int = Field(description="The term it renews into")
-    decided_at: str
-    rulebook_version: str
-    reasons: list[dict[str, Any]] = Field(default_factory=list, description="Why it cannot renew (declined)")
-    offer: RenewalOfferView | None = None
-    accepted_at: str | None = None
-    payment_plan: PlanName | None = None
-    renewed_version: int | None = None
 
 
 def renewal_terms(policy: PolicyVersion, offer: dict[str, Any]) -> str:
@@ -205,9 +156,7 @@ class RenewalService:
             changes=[Change(kind="status", before=current.status, after="expired")],
             status="expired",
         )
-        self.policies.put_version(
-            version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
-        )
+        self.policies.add_version(stored, version)
         renewal = dict(account.renewal or {}) | {"status": "expired"} if account.renewal else None
         self.billing.put_account(replace(account, renewal=renewal, renewal_on=None))
         after_version_stored(version)
@@ -318,9 +267,7 @@ class RenewalService:
                 "payment_schedule": PaymentPlanView.model_validate(redated(plan, start)),
             }
         )
-        self.policies.put_version(
-            version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
-        )
+        self.policies.add_version(stored, version)
         paid_at = timestamps.now()
         paid = {"charge_id": result.charge_id, "authorization_id": result.authorization_id, "paid_at": paid_at}
         installments = term_installments(version, paid, term=term)
@@ -391,25 +338,4 @@ def _view(policy_number: str, renewal: dict[str, Any]) -> RenewalView:
         accepted_at=renewal.get("accepted_at"),
         payment_plan=renewal.get("payment_plan"),
         renewed_version=renewal.get("renewed_version"),
-    )
-
-
-def renewal_service() -> RenewalService:
-    from insure.settings import get_settings
-
-    return _service_for(get_settings())
-
-
-@cache
-def _service_for(settings: PlatformSettings) -> RenewalService:
-    from insure.payments.processor import processor
-
-    return RenewalService(
-        billing=BillingRepository(settings.table_name),
-        policies=PolicyRepository(settings.table_name),
-        processor=processor(),
-        table=settings.table_name,
-        bucket=settings.documents_bucket,
-        public_base_url=settings.public_base_url,
-        notice_days=settings.renewal_notice_days,
     )

@@ -16,13 +16,13 @@ idempotency key), and an attempt is settled only by the run that holds it."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from typing import Any
+
+from insure.billing.records import OWED, BillingAccount, InstallmentRecord, Lost
 
 SHARDS = 8
 DUE = "BILLING_DUE"
 RENEWAL_DUE = "RENEWAL_DUE"
-OWED = ("scheduled", "failed")
 
 
 def shard_of(policy_number: str) -> int:
@@ -31,55 +31,6 @@ def shard_of(policy_number: str) -> int:
 
 def _key(policy_number: str, sort_key: str) -> dict[str, Any]:
     return {"pk": {"S": f"POLICY#{policy_number}"}, "sk": {"S": sort_key}}
-
-
-def installment_key(term: int, number: int) -> str:
-    return f"INSTALLMENT#{term:02d}#{number:02d}"
-
-
-@dataclass(frozen=True)
-class BillingAccount:
-    policy_number: str
-    plan: str
-    customer_id: str | None
-    payment_method_id: str | None
-    brand: str = ""
-    last4: str = ""
-    email: str = ""
-    name: str = ""
-    term: int = 1
-    renewal_on: str | None = None  # the day the next term's renewal is offered (None once handled)
-    renewal: dict[str, Any] | None = None  # the renewal offered for the next term, as the customer sees it
-
-    @property
-    def card(self) -> dict[str, str]:
-        return {k: v for k, v in (("brand", self.brand), ("last4", self.last4)) if v}
-
-
-@dataclass
-class InstallmentRecord:
-    policy_number: str
-    term: int
-    installment: int
-    due_date: str
-    amount: str
-    status: str = "scheduled"
-    attempts: int = 0
-    settled: int = 0
-    next_attempt_on: str | None = None
-    lease_until: int = 0
-    processor_order_id: str | None = None
-    authorization_id: str | None = None
-    paid_at: str | None = None
-    last_decline_code: str | None = None
-    last_decline_message: str | None = None
-    history: list[dict[str, Any]] = field(default_factory=list)  # every attempt: when, outcome, order id
-    fee: str = "0.00"  # the plan fee in `amount` (the rest is premium)
-    adjustments: dict[str, str] = field(default_factory=dict)  # amendment id -> premium taken off `amount`
-
-    @property
-    def sort_key(self) -> str:
-        return installment_key(self.term, self.installment)
 
 
 _S = ("due_date", "amount", "status", "next_attempt_on", "processor_order_id", "authorization_id", "paid_at", "fee")
@@ -128,10 +79,6 @@ def _decode_installment(item: dict[str, Any]) -> InstallmentRecord:
     return InstallmentRecord(**values)
 
 
-class Lost(Exception):
-    """Another run holds or settled this attempt (a conditional write lost): leave the installment to it."""
-
-
 class BillingRepository:
     def __init__(self, table: str, dynamodb: Any = None) -> None:
         self.table = table
@@ -154,8 +101,6 @@ class BillingRepository:
     def put_account(self, account: BillingAccount, *, only_new: bool = False) -> None:
         import json
 
-        from botocore.exceptions import ClientError
-
         item: dict[str, Any] = {
             **_key(account.policy_number, "BILLING"),
             "entity": {"S": "billing_account"},
@@ -176,15 +121,7 @@ class BillingRepository:
             item["renewal_on"] = {"S": account.renewal_on}
             item["gsi1pk"] = {"S": f"{RENEWAL_DUE}#{shard_of(account.policy_number)}"}
             item["gsi1sk"] = {"S": f"{account.renewal_on}#{account.policy_number}"}
-        try:
-            self._dynamodb().put_item(
-                TableName=self.table,
-                Item=item,
-                **({"ConditionExpression": "attribute_not_exists(pk)"} if only_new else {}),
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        self._put(item, only_new=only_new)
 
     def account(self, policy_number: str) -> BillingAccount | None:
         import json
@@ -213,35 +150,43 @@ class BillingRepository:
     def renewals_due(self, on_or_before: str) -> list[BillingAccount]:
         """The accounts whose renewal (offer, or expiry of an unrenewed term) is due on or before that day."""
         found: list[BillingAccount] = []
+        for item in self._indexed(RENEWAL_DUE, on_or_before):
+            account = self.account(item["policy_number"]["S"])  # consistent, whole
+            if account is not None and account.renewal_on and account.renewal_on <= on_or_before:
+                found.append(account)
+        return found
+
+    def _indexed(self, index: str, on_or_before: str, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """The items of the sparse index `index` (every shard) due on or before the day `on_or_before`; with a
+        `limit`, each shard's reading stops once that many were found."""
+        found: list[dict[str, Any]] = []
         for shard in range(SHARDS):
             request: dict[str, Any] = {
                 "TableName": self.table,
                 "IndexName": "gsi1",
                 "KeyConditionExpression": "gsi1pk = :p AND gsi1sk < :until",
-                "ExpressionAttributeValues": {
-                    ":p": {"S": f"{RENEWAL_DUE}#{shard}"},
-                    ":until": {"S": f"{on_or_before}#~"},
-                },
+                "ExpressionAttributeValues": {":p": {"S": f"{index}#{shard}"}, ":until": {"S": f"{on_or_before}#~"}},
             }
             while True:
                 page = self._dynamodb().query(**request)
-                for item in page.get("Items", []):
-                    account = self.account(item["policy_number"]["S"])  # consistent, whole
-                    if account is not None and account.renewal_on and account.renewal_on <= on_or_before:
-                        found.append(account)
-                if "LastEvaluatedKey" not in page:
+                found += page.get("Items", [])
+                if "LastEvaluatedKey" not in page or (limit and len(found) >= limit):
                     break
                 request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return found
 
     # -- installments ------------------------------------------------------------------------------------------
     def put_installment(self, record: InstallmentRecord, *, only_new: bool = False) -> None:
+        self._put(_encode_installment(record), only_new=only_new)
+
+    def _put(self, item: dict[str, Any], *, only_new: bool) -> None:
+        """Write `item`; `only_new`: only where nothing is yet (a no-op for what a retry already wrote)."""
         from botocore.exceptions import ClientError
 
         try:
             self._dynamodb().put_item(
                 TableName=self.table,
-                Item=_encode_installment(record),
+                Item=item,
                 **({"ConditionExpression": "attribute_not_exists(pk)"} if only_new else {}),
             )
         except ClientError as error:
@@ -260,23 +205,7 @@ class BillingRepository:
 
     def due(self, on_or_before: str, *, limit: int | None = None) -> list[InstallmentRecord]:
         """The installments owed whose next try is on or before the day `on_or_before` (every shard)."""
-        found: list[InstallmentRecord] = []
-        for shard in range(SHARDS):
-            request: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": "gsi1",
-                "KeyConditionExpression": "gsi1pk = :p AND gsi1sk < :until",
-                "ExpressionAttributeValues": {
-                    ":p": {"S": f"{DUE}#{shard}"},
-                    ":until": {"S": f"{on_or_before}#~"},
-                },
-            }
-            while True:
-                page = self._dynamodb().query(**request)
-                found += [_decode_installment(item) for item in page.get("Items", [])]
-                if "LastEvaluatedKey" not in page or (limit and len(found) >= limit):
-                    break
-                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = [_decode_installment(item) for item in self._indexed(DUE, on_or_before, limit=limit)]
         found.sort(key=_due_sort)
         return found[:limit] if limit else found
 
@@ -309,26 +238,20 @@ class BillingRepository:
     def settle_paid(
         self, record: InstallmentRecord, attempt: int, *, order_id: str, authorization_id: str | None, at: str
     ) -> None:
-        import json
-
-        history = [*record.history, {"attempt": attempt, "at": at, "outcome": "paid", "order_id": order_id}]
-        self._update(
+        self._settle(
             record,
-            "SET settled = :attempt, #status = :paid, processor_order_id = :order, authorization_id = :auth, "
-            "paid_at = :at, history = :history, lease_until = :zero REMOVE next_attempt_on, gsi1pk, gsi1sk",
-            "attempts = :attempt AND settled = :before",
+            attempt,
+            {"attempt": attempt, "at": at, "outcome": "paid", "order_id": order_id},
+            "#status = :paid, processor_order_id = :order, authorization_id = :auth, paid_at = :at "
+            "REMOVE next_attempt_on, gsi1pk, gsi1sk",
             {
-                ":attempt": {"N": str(attempt)},
-                ":before": {"N": str(attempt - 1)},
                 ":paid": {"S": "paid"},
                 ":order": {"S": order_id},
                 ":auth": {"S": authorization_id or ""},
                 ":at": {"S": at},
-                ":history": {"S": json.dumps(history)},
-                ":zero": {"N": "0"},
             },
         )
-        record.status, record.settled, record.history = "paid", attempt, history
+        record.status = "paid"
         record.processor_order_id, record.authorization_id, record.paid_at = order_id, authorization_id, at
         record.next_attempt_on = None
 
@@ -343,35 +266,45 @@ class BillingRepository:
         at: str,
         next_attempt_on: str,
     ) -> None:
-        import json
-
-        entry = {"attempt": attempt, "at": at, "outcome": "declined", "order_id": order_id, "decline_code": code}
-        history = [*record.history, entry]
-        self._update(
+        self._settle(
             record,
-            "SET settled = :attempt, #status = :failed, last_decline_code = :code, last_decline_message = :message, "
-            "next_attempt_on = :next, gsi1pk = :gpk, gsi1sk = :gsk, history = :history, lease_until = :zero",
-            "attempts = :attempt AND settled = :before",
+            attempt,
+            {"attempt": attempt, "at": at, "outcome": "declined", "order_id": order_id, "decline_code": code},
+            "#status = :failed, last_decline_code = :code, last_decline_message = :message, "
+            "next_attempt_on = :next, gsi1pk = :gpk, gsi1sk = :gsk",
             {
-                ":attempt": {"N": str(attempt)},
-                ":before": {"N": str(attempt - 1)},
                 ":failed": {"S": "failed"},
                 ":code": {"S": code or "declined"},
                 ":message": {"S": message or "The card was declined."},
                 ":next": {"S": next_attempt_on},
                 ":gpk": {"S": f"{DUE}#{shard_of(record.policy_number)}"},
                 ":gsk": {"S": _due_sort(record, next_attempt_on)},
-                ":history": {"S": json.dumps(history)},
-                ":zero": {"N": "0"},
             },
         )
-        record.status, record.settled, record.history, record.next_attempt_on = (
-            "failed",
-            attempt,
-            history,
-            next_attempt_on,
-        )
+        record.status, record.next_attempt_on = "failed", next_attempt_on
         record.last_decline_code, record.last_decline_message = code, message
+
+    def _settle(
+        self, record: InstallmentRecord, attempt: int, entry: dict[str, Any], outcome: str, values: dict[str, Any]
+    ) -> None:
+        """Settle the attempt this run holds (`attempts` is it, the one before settled) with its `outcome`
+        assignments, appending `entry` to the installment's history; Lost when another run settled it."""
+        import json
+
+        history = [*record.history, entry]
+        self._update(
+            record,
+            f"SET settled = :attempt, history = :history, lease_until = :zero, {outcome}",
+            "attempts = :attempt AND settled = :before",
+            {
+                ":attempt": {"N": str(attempt)},
+                ":before": {"N": str(attempt - 1)},
+                ":history": {"S": json.dumps(history)},
+                ":zero": {"N": "0"},
+                **values,
+            },
+        )
+        record.settled, record.history = attempt, history
 
     def lower(self, record: InstallmentRecord, by: str, *, amendment_id: str) -> bool:
         """Take `by` off an installment not yet charged, once per amendment (recorded in its `adjustments`); False

@@ -24,14 +24,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from insure import timestamps
-from insure.billing.repository import BillingAccount, BillingRepository, InstallmentRecord, Lost
+from insure.billing.records import BillingAccount, InstallmentRecord, Lost
+from insure.billing.repository import BillingRepository
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
-from insure.settings import PlatformSettings
 from insure.types import Money
 
 LEASE_S = 120  # how long a run holds an attempt it started before another run may take it over
@@ -216,11 +215,7 @@ class BillingRun:
                     changes=[Change(kind="status", before=current.status, after="lapsed")],
                     status="lapsed",
                 )
-                self.policies.put_version(
-                    version,
-                    session_hash=stored.session_hash,
-                    session_expires_at_epoch=stored.session_expires_at_epoch,
-                )
+                self.policies.add_version(stored, version)
         finally:
             self.policies.release(number, holder)
         self.billing.close(record, "lapsed")
@@ -256,25 +251,3 @@ class BillingRun:
             from aws_lambda_powertools import Logger
 
             Logger(service="insurance-platform").exception("billing notification", extra={"template": template})
-
-
-def billing_run() -> BillingRun:
-    """The run wired to this environment's resources (built on first use, again when settings change)."""
-    from insure.settings import get_settings
-
-    return _run_for(get_settings())
-
-
-@cache
-def _run_for(settings: PlatformSettings) -> BillingRun:
-    from insure.payments.processor import processor
-
-    return BillingRun(
-        billing=BillingRepository(settings.table_name),
-        policies=PolicyRepository(settings.table_name),
-        processor=processor(),
-        retry_days=settings.retry_days,
-        grace_days=settings.billing_grace_days,
-        bucket=settings.documents_bucket,
-        workers=settings.billing_run_workers,
-    )

@@ -12,8 +12,7 @@ when it cannot (an address the provider refuses)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
@@ -93,8 +92,7 @@ def _aws_call(call: Any) -> Any:
         raise ProviderUnavailable(type(error).__name__) from error
 
 
-@cache
-def _pool() -> Any:
+def _new_pool() -> Any:
     import urllib3
 
     return urllib3.PoolManager(num_pools=4, maxsize=8, retries=False)
@@ -108,6 +106,7 @@ class GatewayProvider:
     from_email: str
     sms_sender: str
     timeout_s: float = 5.0
+    pool: Any = field(default_factory=_new_pool, repr=False)  # one per provider: the root builds one per environment
 
     def send_email(self, to: str, subject: str, body: str) -> str:
         payload = {
@@ -130,7 +129,7 @@ class GatewayProvider:
         import urllib3
 
         try:
-            response = _pool().request(
+            response = self.pool.request(
                 "POST",
                 self.base_url.rstrip("/") + path,
                 body=body,

@@ -13,15 +13,13 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from insure.notifications.providers import Provider, ProviderRejected, ProviderUnavailable, provider_for
+from insure.notifications.providers import Provider, ProviderRejected, ProviderUnavailable
 from insure.notifications.repository import NotificationRepository
 from insure.notifications.templates import templates
-from insure.settings import PlatformSettings
 
 log = Logger(child=True)
 LEASE_S = 60
@@ -98,24 +96,3 @@ class Sender:
     def _finish(self, notification_id: str, status: Any, **fields: Any) -> str:
         self.records.finish(notification_id, status, stamp=_stamp(self.clock()), **fields)
         return str(status)
-
-
-def sender() -> Sender:
-    """The sender wired to this environment's configuration (built on first use, again when settings change)."""
-    from insure.settings import get_settings
-
-    return _sender_for(get_settings())
-
-
-@cache
-def _sender_for(settings: PlatformSettings) -> Sender:
-    return Sender(
-        records=NotificationRepository(settings.table_name),
-        provider=provider_for(
-            settings.notifications_provider,
-            gateway_url=settings.notifications_gateway_url,
-            from_email=settings.notifications_from_email,
-            sms_sender=settings.notifications_sms_sender,
-        ),
-        max_receive_count=settings.notifications_max_receive_count,
-    )

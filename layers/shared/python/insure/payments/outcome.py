@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
-from insure.errors import Conflict, PaymentDeclined
+from insure.errors import Conflict, DomainError, PaymentDeclined
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from insure.applications.ports import Idempotency
+
+
+class IdempotencyKeyMissing(DomainError):
+    status, title, slug = 400, "Idempotency-Key required", "idempotency-key-required"
 
 
 @dataclass(frozen=True)
@@ -25,3 +38,24 @@ class Outcome:
         if self.refused == "ended":
             raise Conflict(self.body["detail"], extensions=members)
         return self
+
+
+def pay_once(
+    idempotency: Idempotency,
+    scope: str,
+    *,
+    idempotency_key: str | None,
+    body: BaseModel,
+    fingerprint_key: Callable[[], bytes],
+    pay: Callable[[], Outcome],
+) -> Outcome:
+    """`pay()` once per Idempotency-Key in `scope` (an application's or amendment's payments): a repeat gets the
+    first outcome, another body with the same key is 422, no key is 400; a refusal is raised (`raise_refusal`).
+    The store keeps a keyed digest of the body, never a hash a card number could be guessed from."""
+    if not idempotency_key or not idempotency_key.strip():
+        raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
+    fingerprint = hmac.new(
+        fingerprint_key(), json.dumps(body.model_dump(mode="json"), sort_keys=True).encode(), hashlib.sha256
+    ).hexdigest()
+    result = idempotency.run_once(scope, idempotency_key.strip(), fingerprint, lambda: asdict(pay()))
+    return Outcome(**result).raise_refusal()

@@ -10,7 +10,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Protocol
 
 from insure.errors import FieldError, RuleViolation, TransientError
@@ -208,29 +207,11 @@ def _charge_result(body: dict[str, Any]) -> ChargeResult:
     )
 
 
-@cache
-def _processor_at(url: str) -> CardProcessor:
-    return HttpCardProcessor(url)
-
-
-def processor() -> CardProcessor:
-    """The card processor of this environment (the URL is a setting; locally the simulator sets it)."""
-    from insure.settings import get_settings
-
-    return _processor_at(get_settings().card_processor_url)
-
-
 def tokenize_with(cards: CardProcessor, card: Card, *, client_reference: str | None = None) -> CardToken:
     """Validate `card` (Luhn, expiry, CVC) and exchange it at `cards` for a processor token created for
     `client_reference` (the application or amendment it pays); raises RuleViolation before `cards` is reached."""
     _refuse_invalid(card)
     return cards.tokenize(card, client_reference=client_reference)
-
-
-def tokenize(card: Card, *, client_reference: str | None = None) -> CardToken:
-    """`tokenize_with` this environment's processor."""
-    _refuse_invalid(card)
-    return processor().tokenize(card, client_reference=client_reference)
 
 
 def _refuse_invalid(card: Card) -> None:

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure.billing.models import PaymentPlanView, PlanName
-from insure.billing.repository import InstallmentRecord
+from insure.billing.records import InstallmentRecord
 from insure.policies.models import PolicyVersion
 from insure.policies.repository import PaymentRecord
 from insure.types import Money

@@ -9,7 +9,6 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,7 +20,6 @@ from insure.policies.models import PolicyStatus, PolicyVersion
 from insure.policies.proration import PaidCharge
 from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.policies.service import PolicyService, status_on, today
-from insure.settings import PlatformSettings
 from insure.types import Money
 
 CancellationReason = Literal[
@@ -162,9 +160,7 @@ class CancellationService:
                 status=status,
                 cancellation=cancellation,
             )
-            self.repository.put_version(
-                version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
-            )
+            self.repository.add_version(stored, version)
         except BaseException:
             self.repository.release(policy_number, holder)
             raise
@@ -196,23 +192,3 @@ class CancellationService:
             Logger(service="insurance-platform").exception(
                 "cancellation notice not queued", extra={"policy": version.policy_number}
             )
-
-
-def cancellation_service() -> CancellationService:
-    from insure.settings import get_settings
-
-    return _service_for(get_settings())
-
-
-@cache
-def _service_for(settings: PlatformSettings) -> CancellationService:
-    from insure.payments.processor import processor
-    from insure.policies.service import policy_service
-
-    return CancellationService(
-        policies=policy_service(),
-        repository=PolicyRepository(settings.table_name),
-        processor=processor(),
-        table=settings.table_name,
-        bucket=settings.documents_bucket,
-    )

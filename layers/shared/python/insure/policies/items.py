@@ -4,7 +4,6 @@ policy number and where the item was added), so a retried issuance or amendment 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 ITEM_ID = "item_id"
 
@@ -13,11 +12,3 @@ def item_id(policy_number: str, added_by: str, index: int) -> str:
     """The id of the `index`-th item added to `policy_number` by `added_by` (the issuance or an amendment id)."""
     digest = hashlib.sha256(f"{policy_number}:{added_by}:{index}".encode()).hexdigest()
     return "itm_" + digest[:12]
-
-
-def with_ids(policy_number: str, added_by: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`items` with an id on each item that has none (ids already there are kept)."""
-    return [
-        item if item.get(ITEM_ID) else {ITEM_ID: item_id(policy_number, added_by, index), **item}
-        for index, item in enumerate(items)
-    ]

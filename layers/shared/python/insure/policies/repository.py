@@ -105,6 +105,13 @@ class PolicyRepository:
             raise
         return True
 
+    def add_version(self, stored: StoredPolicy, version: PolicyVersion) -> bool:
+        """Store `version` as the next of the policy `stored` (under its buying session, as every version is);
+        False when that version already exists (a retry)."""
+        return self.put_version(
+            version, session_hash=stored.session_hash, session_expires_at_epoch=stored.session_expires_at_epoch
+        )
+
     def get(self, policy_number: str) -> StoredPolicy | None:
         result = self._dynamodb().query(
             TableName=self.table,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 
 from insure.callers import Caller, owned
 from insure.errors import NotFound
@@ -21,7 +20,6 @@ from insure.policies.models import (
 )
 from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.sessions import SessionRepository
-from insure.settings import PlatformSettings
 
 
 def today() -> dt.date:
@@ -176,20 +174,3 @@ class PolicyService:
             return store_document(self.bucket, version)  # issuance writes it just after the status
         body: bytes = found["Body"].read()
         return body
-
-
-def policy_service() -> PolicyService:
-    """The service wired to this environment's resources (built on first use, again when settings change)."""
-    from insure.settings import get_settings
-
-    return _service_for(get_settings())
-
-
-@cache
-def _service_for(settings: PlatformSettings) -> PolicyService:
-    return PolicyService(
-        policies=PolicyRepository(settings.table_name),
-        sessions=SessionRepository(settings.table_name),
-        bucket=settings.documents_bucket,
-        public_base_url=settings.public_base_url,
-    )

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
+
+if TYPE_CHECKING:
+    from insure.settings import PlatformSettings
 
 T = TypeVar("T")
 
@@ -25,3 +29,16 @@ class Lazy(Generic[T]):
                 if not self._built:
                     self._built.append(self._build())
         return self._built[0]
+
+
+@dataclass
+class Root:
+    """A composition root over this environment's settings; each service is a `cached_property` built on first use."""
+
+    settings: PlatformSettings
+
+    @classmethod
+    def from_environment(cls) -> Self:
+        from insure.settings import get_settings
+
+        return cls(get_settings())

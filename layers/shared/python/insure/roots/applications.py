@@ -3,34 +3,26 @@ state machine, the card processor, the idempotency table and the signing key (re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from insure.roots import Root
+
 if TYPE_CHECKING:
     from insure.applications.service import ApplicationService
-    from insure.settings import PlatformSettings
 
 
-@dataclass
-class ApplicationsRoot:
-    settings: PlatformSettings
-
-    @classmethod
-    def from_environment(cls) -> ApplicationsRoot:
-        from insure.settings import get_settings
-
-        return cls(get_settings())
-
+class ApplicationsRoot(Root):
     @cached_property
     def applications(self) -> ApplicationService:
         from insure.accounts.repository import AccountRepository
         from insure.applications.engine import StepFunctionsEngine
-        from insure.applications.ports import IdempotencyTable, RulebookUnderwriting, StoredQuotes
+        from insure.applications.ports import RulebookUnderwriting, StoredQuotes
         from insure.applications.repository import ApplicationRepository
         from insure.applications.service import ApplicationService
-        from insure.payments.processor import HttpCardProcessor
+        from insure.idempotency import IdempotencyStore
         from insure.payments.tokens import TokenStore
+        from insure.roots.billing import card_processor
         from insure.secret_values import SecretReader
         from insure.sessions import SessionRepository
 
@@ -45,7 +37,7 @@ class ApplicationsRoot:
             payment_tokens=TokenStore(settings.table_name),
             underwriting=RulebookUnderwriting(),
             quotes=StoredQuotes(),
-            idempotency=IdempotencyTable(),
-            cards=HttpCardProcessor(settings.card_processor_url),
+            idempotency=IdempotencyStore(settings.idempotency_table_name),
+            cards=card_processor(settings),
             session_owners=AccountRepository(settings.table_name),
         )

@@ -11,8 +11,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from insure.applications.ports import IdempotencyTable
     from insure.claims_desk.service import ClaimsDesk
+    from insure.idempotency import IdempotencyStore
     from insure.risk.devices import Devices
     from insure.risk.event_repository import EventRepository
     from insure.risk.event_updates import EventUpdates
@@ -51,10 +51,10 @@ class RiskRoot:
         return client("dynamodb")
 
     @cached_property
-    def idempotency(self) -> IdempotencyTable:
-        from insure.applications.ports import IdempotencyTable
+    def idempotency(self) -> IdempotencyStore:
+        from insure.idempotency import IdempotencyStore
 
-        return IdempotencyTable()
+        return IdempotencyStore(self.settings.idempotency_table_name, self.dynamodb)
 
     @cached_property
     def event_store(self) -> EventRepository:

@@ -4,41 +4,32 @@ machine (one naming an `amendment_id`), so the root builds the tasks of both, ea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+from insure.roots import Root
 
 if TYPE_CHECKING:
     from insure.amendments.workflow import AmendmentTasks
     from insure.applications.workflow import IssuanceTasks
-    from insure.settings import PlatformSettings
     from insure.workflow_tasks import WorkflowTasks
 
 
-@dataclass
-class WorkflowsRoot:
-    settings: PlatformSettings
-
-    @classmethod
-    def from_environment(cls) -> WorkflowsRoot:
-        from insure.settings import get_settings
-
-        return cls(get_settings())
-
+class WorkflowsRoot(Root):
     @cached_property
     def issuance(self) -> IssuanceTasks:
         from insure.applications.ports import RulebookUnderwriting
         from insure.applications.repository import ApplicationRepository
         from insure.applications.workflow import IssuanceTasks
-        from insure.payments.processor import HttpCardProcessor
         from insure.payments.tokens import TokenStore
         from insure.policies.issuance import PolicyIssuance
         from insure.policies.repository import PolicyRepository
+        from insure.roots.billing import card_processor
 
         settings = self.settings
         return IssuanceTasks(
             applications=ApplicationRepository(settings.table_name),
-            processor=HttpCardProcessor(settings.card_processor_url),
+            processor=card_processor(settings),
             payment_tokens=TokenStore(settings.table_name),
             issuer=PolicyIssuance(PolicyRepository(settings.table_name), settings.documents_bucket),
             underwriting=RulebookUnderwriting(),
@@ -51,14 +42,14 @@ class WorkflowsRoot:
     def amendments(self) -> AmendmentTasks:
         from insure.amendments.repository import AmendmentRepository
         from insure.amendments.workflow import AmendmentTasks
-        from insure.payments.processor import HttpCardProcessor
         from insure.policies.repository import PolicyRepository
+        from insure.roots.billing import card_processor
 
         settings = self.settings
         return AmendmentTasks(
             amendments=AmendmentRepository(settings.table_name),
             policies=PolicyRepository(settings.table_name),
-            processor=HttpCardProcessor(settings.card_processor_url),
+            processor=card_processor(settings),
             table=settings.table_name,
             bucket=settings.documents_bucket,
             offer_ttl_s=settings.offer_ttl_seconds,

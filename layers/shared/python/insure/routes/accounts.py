@@ -7,7 +7,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponseContentModel, OpenAPIResponseContentSchema
 from aws_lambda_powertools.event_handler.router import Router
 
 from insure.accounts.models import (
@@ -25,15 +24,19 @@ from insure.accounts.models import (
     RefreshRequest,
     Tokens,
 )
-from insure.accounts.service import account_service
+from insure.accounts.service import AccountService
 from insure.callers import Customer
-from insure.http.access import Access, access, caller
+from insure.http.access import Access, access, caller, services
+from insure.routes.responses import PROBLEM, json_response
 
 router = Router()
+
+
+def _accounts() -> AccountService:
+    return services(router).accounts  # type: ignore[no-any-return]
+
+
 TAGS = ["accounts"]
-PROBLEM: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
-    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-}
 CUSTOMER = "Requires `Authorization: Bearer <access_token>` from `POST /auth/login` (401 without a live one)."
 
 
@@ -41,10 +44,6 @@ def _customer() -> Customer:
     found = caller(router)
     assert isinstance(found, Customer)  # the edge resolved Access.CUSTOMER
     return found
-
-
-def _json(status: int, body: str) -> Response[str]:
-    return Response(status_code=status, content_type="application/json", body=body)
 
 
 @router.post(
@@ -62,7 +61,7 @@ def _json(status: int, body: str) -> Response[str]:
 )
 @access(Access.SESSION)
 def create_account(body: AccountRequest) -> Response[str]:
-    return _json(201, account_service().create(body, caller(router)).model_dump_json())
+    return json_response(201, _accounts().create(body, caller(router)).model_dump_json())
 
 
 @router.post(
@@ -83,7 +82,7 @@ def create_account(body: AccountRequest) -> Response[str]:
 def login(body: LoginRequest) -> Tokens:
     identity = (router.current_event.raw_event.get("requestContext") or {}).get("identity") or {}
     source = str(identity.get("sourceIp") or "unknown")
-    return account_service().login(body, source)
+    return _accounts().login(body, source)
 
 
 @router.post(
@@ -97,7 +96,7 @@ def login(body: LoginRequest) -> Tokens:
 )
 @access(Access.PUBLIC)
 def refresh(body: RefreshRequest) -> Tokens:
-    return account_service().refresh(body)
+    return _accounts().refresh(body)
 
 
 @router.post(
@@ -109,7 +108,7 @@ def refresh(body: RefreshRequest) -> Tokens:
 )
 @access(Access.PUBLIC_OR_CUSTOMER)
 def logout(body: Annotated[LogoutRequest | None, Body()] = None) -> Response[str]:
-    account_service().logout(body, caller(router))
+    _accounts().logout(body, caller(router))
     return Response(status_code=204, body="")
 
 
@@ -121,7 +120,7 @@ def logout(body: Annotated[LogoutRequest | None, Body()] = None) -> Response[str
 )
 @access(Access.PUBLIC)
 def request_password_reset(body: PasswordResetRequest) -> Response[str]:
-    return _json(202, account_service().request_reset(body).model_dump_json())
+    return json_response(202, _accounts().request_reset(body).model_dump_json())
 
 
 @router.post(
@@ -136,14 +135,14 @@ def request_password_reset(body: PasswordResetRequest) -> Response[str]:
 )
 @access(Access.PUBLIC)
 def confirm_password_reset(body: PasswordResetConfirm) -> Response[str]:
-    account_service().confirm_reset(body)
+    _accounts().confirm_reset(body)
     return Response(status_code=204, body="")
 
 
 @router.get("/me", summary="The customer record as it stands", tags=TAGS, description=CUSTOMER)
 @access(Access.CUSTOMER)
 def get_me() -> MeView:
-    return account_service().me(_customer())
+    return _accounts().me(_customer())
 
 
 @router.patch(
@@ -154,13 +153,13 @@ def get_me() -> MeView:
 )
 @access(Access.CUSTOMER)
 def patch_me(body: MePatch) -> MeView:
-    return account_service().patch_me(body, _customer())
+    return _accounts().patch_me(body, _customer())
 
 
 @router.get("/me/policies", summary="Every policy of the customer, across sessions", tags=TAGS, description=CUSTOMER)
 @access(Access.CUSTOMER)
 def get_my_policies() -> MyPolicies:
-    return account_service().policies(_customer())
+    return _accounts().policies(_customer())
 
 
 @router.get(
@@ -171,4 +170,4 @@ def get_my_policies() -> MyPolicies:
 )
 @access(Access.CUSTOMER)
 def get_my_history() -> HistoryView:
-    return account_service().history(_customer())
+    return _accounts().history(_customer())

@@ -8,11 +8,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import Router
 
 from insure.accounts.models import AccountStatus, HistoryView
-from insure.accounts.service import account_service
-from insure.http.access import Access, access
+from insure.accounts.service import AccountService
+from insure.http.access import Access, access, services
 from insure.routes.accounts import PROBLEM
 
 router = Router()
+
+
+def _accounts() -> AccountService:
+    return services(router).accounts  # type: ignore[no-any-return]
+
+
 TAGS = ["back office"]
 
 
@@ -27,13 +33,13 @@ TAGS = ["back office"]
 )
 @access(Access.ADMIN)
 def find_customer(email: Annotated[str, Query(min_length=3, max_length=254)]) -> AccountStatus:
-    return account_service().find(email)
+    return _accounts().find(email)
 
 
 @router.get("/admin/customers/<customer_id>", summary="A customer account's sign-in state (admin)", tags=TAGS)
 @access(Access.ADMIN)
 def get_customer(customer_id: str) -> AccountStatus:
-    return account_service().status(customer_id)
+    return _accounts().status(customer_id)
 
 
 @router.post(
@@ -43,7 +49,7 @@ def get_customer(customer_id: str) -> AccountStatus:
 )
 @access(Access.ADMIN)
 def unlock_customer(customer_id: str) -> AccountStatus:
-    return account_service().unlock(customer_id)
+    return _accounts().unlock(customer_id)
 
 
 @router.get(
@@ -53,4 +59,4 @@ def unlock_customer(customer_id: str) -> AccountStatus:
 )
 @access(Access.ADMIN)
 def customer_history(customer_id: str) -> HistoryView:
-    return account_service().customer_history(customer_id)
+    return _accounts().customer_history(customer_id)

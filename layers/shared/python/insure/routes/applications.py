@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.openapi.types import (
     OpenAPIResponse,
-    OpenAPIResponseContentModel,
-    OpenAPIResponseContentSchema,
 )
 from aws_lambda_powertools.event_handler.router import Router
 
@@ -24,13 +21,10 @@ from insure.applications.models import (
 )
 from insure.applications.service import ApplicationService
 from insure.http.access import Access, access, caller, services
-from insure.routes.openapi import REQUIRED_HEADER
+from insure.routes.responses import PAYMENT_REFUSALS, PaymentKey, json_response, outcome_response
 
 router = Router()
 TAGS = ["applications"]
-PROBLEM: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
-    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-}
 BEARER = "Requires `Authorization: Bearer <session_token>` (401 without a live session, 404 for another's)."
 
 
@@ -38,10 +32,6 @@ def _applications() -> ApplicationService:
     """The service the function's composition root built (`insure.roots.applications`)."""
     service: ApplicationService = services(router).applications
     return service
-
-
-def _json(status: int, body: str, content_type: str = "application/json") -> Response[str]:
-    return Response(status_code=status, content_type=content_type, body=body)
 
 
 def _view_responses(extra: dict[int, str]) -> dict[int, OpenAPIResponse]:
@@ -74,7 +64,7 @@ def create_application(
     ] = None,
 ) -> Response[str]:
     created = _applications().create(body, caller(router), idempotency_key)
-    return _json(201, created.model_dump_json())
+    return json_response(201, created.model_dump_json())
 
 
 @router.get("/applications/<application_id>", summary="The application as it stands", tags=TAGS, description=BEARER)
@@ -104,7 +94,7 @@ def patch_application(application_id: str, body: ApplicationPatch) -> Applicatio
 @access(Access.SESSION)
 def submit_application(application_id: str) -> Response[str]:
     status, shown = _applications().submit(application_id, caller(router))
-    return _json(status, shown.model_dump_json())
+    return json_response(status, shown.model_dump_json())
 
 
 @router.get(
@@ -117,7 +107,7 @@ def submit_application(application_id: str) -> Response[str]:
 @access(Access.SESSION)
 def get_terms(application_id: str) -> Response[str]:
     terms = _applications().terms(application_id, caller(router))
-    return _json(200, terms, "text/plain; charset=utf-8")
+    return json_response(200, terms, "text/plain; charset=utf-8")
 
 
 @router.post(
@@ -141,22 +131,14 @@ def accept_offer(application_id: str, body: AcceptRequest) -> ApplicationView:
     " (at most 3 attempts).",
     responses={
         **_view_responses({202: "Paid; the policy is being issued"}),
-        402: {"description": "The card was declined (`decline_code`, `attempts_remaining`)", "content": PROBLEM},
-        400: {"description": "No Idempotency-Key header", "content": PROBLEM},
+        **PAYMENT_REFUSALS,
     },
 )
 @access(Access.SESSION)
 def pay(
     application_id: str,
     body: PaymentRequest,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            description="Required: one key per payment attempt",
-            json_schema_extra=REQUIRED_HEADER,
-        ),
-    ] = None,
+    idempotency_key: PaymentKey = None,
 ) -> Response[str]:
     outcome = _applications().pay(application_id, body, idempotency_key, caller(router))
-    return _json(outcome.status_code, json.dumps(outcome.body))
+    return outcome_response(outcome)

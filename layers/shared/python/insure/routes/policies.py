@@ -4,27 +4,29 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import (
     OpenAPIResponse,
-    OpenAPIResponseContentModel,
-    OpenAPIResponseContentSchema,
 )
 from aws_lambda_powertools.event_handler.router import Router
 
 from insure.amendments.models import AmendmentRequest, AmendmentView
 from insure.applications.models import AcceptRequest, PaymentRequest
-from insure.billing.renewals import RenewalAccept, RenewalPayment, RenewalView
-from insure.http.access import Access, access, caller
+from insure.billing.models import RenewalAccept, RenewalPayment, RenewalView
+from insure.http.access import Access, access, caller, services
 from insure.policies.billing import BillingView
 from insure.policies.cancellation import CancellationPreview, CancellationRequest, CancellationView
 from insure.policies.models import PolicyView, VersionsView, VersionView
-from insure.policies.service import policy_service
-from insure.routes.openapi import REQUIRED_HEADER
+from insure.routes.responses import PAYMENT_REFUSALS, PaymentKey, json_response, outcome_response
+
+if TYPE_CHECKING:
+    from insure.amendments.service import AmendmentService
+    from insure.billing.renewals import RenewalService
+    from insure.policies.cancellation import CancellationService
+    from insure.policies.service import PolicyService
 
 router = Router()
 TAGS = ["policies"]
@@ -33,29 +35,24 @@ PDF = {200: {"description": "The PDF", "content": {"application/pdf": {"schema":
 VersionNumber = Annotated[int, Path(ge=1, le=9999, description="The version number (1 is the issued policy)")]
 
 
-PROBLEM: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
-    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-}
-
-
 def _amendment_responses(status: int, description: str) -> dict[int, OpenAPIResponse]:
     return {status: {"description": description, "content": {"application/json": {"model": AmendmentView}}}}
 
 
-def _json(status: int, body: str, content_type: str = "application/json") -> Response[str]:
-    return Response(status_code=status, content_type=content_type, body=body)
+def _policies() -> PolicyService:
+    return services(router).policies  # type: ignore[no-any-return]
 
 
-def _amendments():  # type: ignore[no-untyped-def]
-    from insure.amendments.service import amendment_service
-
-    return amendment_service()
+def _amendments() -> AmendmentService:
+    return services(router).amendments  # type: ignore[no-any-return]
 
 
-def _cancellations():  # type: ignore[no-untyped-def]
-    from insure.policies.cancellation import cancellation_service
+def _cancellations() -> CancellationService:
+    return services(router).cancellation  # type: ignore[no-any-return]
 
-    return cancellation_service()
+
+def _renewals() -> RenewalService:
+    return services(router).renewals  # type: ignore[no-any-return]
 
 
 def _pdf(pdf: bytes) -> Response[bytes]:
@@ -70,7 +67,7 @@ def _pdf(pdf: bytes) -> Response[bytes]:
 )
 @access(Access.SESSION)
 def get_policy(policy_number: str) -> PolicyView:
-    return policy_service().get(policy_number, caller(router))
+    return _policies().get(policy_number, caller(router))
 
 
 @router.get(
@@ -83,7 +80,7 @@ def get_policy(policy_number: str) -> PolicyView:
 @access(Access.SESSION)
 def get_policy_document(policy_number: str):  # type: ignore[no-untyped-def]
     # No return annotation on purpose: the validating resolver would serialize the PDF bytes as text.
-    return _pdf(policy_service().document(policy_number, caller(router)))
+    return _pdf(_policies().document(policy_number, caller(router)))
 
 
 @router.get(
@@ -94,7 +91,7 @@ def get_policy_document(policy_number: str):  # type: ignore[no-untyped-def]
 )
 @access(Access.SESSION)
 def get_versions(policy_number: str) -> VersionsView:
-    return policy_service().versions(policy_number, caller(router))
+    return _policies().versions(policy_number, caller(router))
 
 
 @router.get(
@@ -105,7 +102,7 @@ def get_versions(policy_number: str) -> VersionsView:
 )
 @access(Access.SESSION)
 def get_version(policy_number: str, version: VersionNumber) -> VersionView:
-    return policy_service().version(policy_number, version, caller(router))
+    return _policies().version(policy_number, version, caller(router))
 
 
 @router.get(
@@ -117,7 +114,7 @@ def get_version(policy_number: str, version: VersionNumber) -> VersionView:
 )
 @access(Access.SESSION)
 def get_version_document(policy_number: str, version: VersionNumber):  # type: ignore[no-untyped-def]
-    return _pdf(policy_service().version_document(policy_number, version, caller(router)))
+    return _pdf(_policies().version_document(policy_number, version, caller(router)))
 
 
 @router.post(
@@ -133,7 +130,7 @@ def get_version_document(policy_number: str, version: VersionNumber):  # type: i
 @access(Access.SESSION)
 def submit_amendment(policy_number: str, body: AmendmentRequest) -> Response[str]:
     shown = _amendments().submit(policy_number, body, caller(router))
-    return _json(201, shown.model_dump_json())
+    return json_response(201, shown.model_dump_json())
 
 
 @router.get(
@@ -157,7 +154,7 @@ def get_amendment(policy_number: str, amendment_id: str) -> AmendmentView:
 @access(Access.SESSION)
 def get_amendment_terms(policy_number: str, amendment_id: str) -> Response[str]:
     terms = _amendments().terms(policy_number, amendment_id, caller(router))
-    return _json(200, terms, "text/plain; charset=utf-8")
+    return json_response(200, terms, "text/plain; charset=utf-8")
 
 
 @router.post(
@@ -184,8 +181,7 @@ def accept_amendment(policy_number: str, amendment_id: str, body: AcceptRequest)
     " (at most 3 attempts), 409 when nothing is due.",
     responses={
         **_amendment_responses(200, "Paid and issued as a new version"),
-        402: {"description": "The card was declined (`decline_code`, `attempts_remaining`)", "content": PROBLEM},
-        400: {"description": "No Idempotency-Key header", "content": PROBLEM},
+        **PAYMENT_REFUSALS,
     },
 )
 @access(Access.SESSION)
@@ -193,17 +189,10 @@ def pay_amendment(
     policy_number: str,
     amendment_id: str,
     body: PaymentRequest,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            description="Required: one key per payment attempt",
-            json_schema_extra=REQUIRED_HEADER,
-        ),
-    ] = None,
+    idempotency_key: PaymentKey = None,
 ) -> Response[str]:
     outcome = _amendments().pay(policy_number, amendment_id, body, idempotency_key, caller(router))
-    return _json(outcome.status_code, json.dumps(outcome.body))
+    return outcome_response(outcome)
 
 
 @router.get(
@@ -241,13 +230,7 @@ def cancel_policy(policy_number: str, body: CancellationRequest) -> Cancellation
 )
 @access(Access.SESSION)
 def get_billing(policy_number: str) -> BillingView:
-    return policy_service().billing(policy_number, caller(router))
-
-
-def _renewals():  # type: ignore[no-untyped-def]
-    from insure.billing.renewals import renewal_service
-
-    return renewal_service()
+    return _policies().billing(policy_number, caller(router))
 
 
 @router.get(
@@ -271,7 +254,7 @@ def get_renewal(policy_number: str) -> RenewalView:
 )
 @access(Access.SESSION)
 def get_renewal_terms(policy_number: str) -> Response[str]:
-    return _json(200, _renewals().terms(policy_number, caller(router)), "text/plain; charset=utf-8")
+    return json_response(200, _renewals().terms(policy_number, caller(router)), "text/plain; charset=utf-8")
 
 
 @router.post(

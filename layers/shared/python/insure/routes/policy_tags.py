@@ -4,7 +4,7 @@ live session before the body is read, 404 for another's policy as for an unknown
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
@@ -15,6 +15,9 @@ from insure.http.access import Access, access, caller, services
 from insure.policies.models import PolicyVersion
 from insure.risk.tags import TAG_ID_PATTERN, InsuredObject, PhysicalTag, Tag, TagPolicy
 from insure.types import Text
+
+if TYPE_CHECKING:
+    from insure.policies.service import PolicyService
 
 router = Router()
 TAGS = ["policies"]
@@ -65,9 +68,8 @@ def _view(tag: Tag) -> ItemTagView:
 
 
 def _owned_policy(policy_number: str) -> PolicyVersion:
-    from insure.policies.service import policy_service
-
-    return policy_service().owned(policy_number, caller(router)).current
+    policies: PolicyService = services(router).policies
+    return policies.owned(policy_number, caller(router)).current
 
 
 def _json(status: int, view: ItemTagView) -> Response[str]:

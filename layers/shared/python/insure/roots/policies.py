@@ -1,0 +1,86 @@
+"""The policy functions' composition root (`policies`, `policy_tags`): reading policies, amendments, cancellation
+and renewals over the single table, the documents bucket, the amendment state machine, the card processor, the
+idempotency table and the signing key (read with a maximum age). Each service is built on first use."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from insure.roots import Root
+
+if TYPE_CHECKING:
+    from insure.amendments.service import AmendmentService
+    from insure.billing.renewals import RenewalService
+    from insure.payments.processor import CardProcessor
+    from insure.policies.cancellation import CancellationService
+    from insure.policies.service import PolicyService
+
+
+class PoliciesRoot(Root):
+    @cached_property
+    def cards(self) -> CardProcessor:
+        from insure.roots.billing import card_processor
+
+        return card_processor(self.settings)
+
+    @cached_property
+    def policies(self) -> PolicyService:
+        from insure.policies.repository import PolicyRepository
+        from insure.policies.service import PolicyService
+        from insure.sessions import SessionRepository
+
+        settings = self.settings
+        return PolicyService(
+            policies=PolicyRepository(settings.table_name),
+            sessions=SessionRepository(settings.table_name),
+            bucket=settings.documents_bucket,
+            public_base_url=settings.public_base_url,
+        )
+
+    @cached_property
+    def cancellation(self) -> CancellationService:
+        from insure.policies.cancellation import CancellationService
+        from insure.policies.repository import PolicyRepository
+
+        settings = self.settings
+        return CancellationService(
+            policies=self.policies,
+            repository=PolicyRepository(settings.table_name),
+            processor=self.cards,
+            table=settings.table_name,
+            bucket=settings.documents_bucket,
+        )
+
+    @cached_property
+    def amendments(self) -> AmendmentService:
+        from insure.amendments.repository import AmendmentRepository
+        from insure.amendments.service import AmendmentService
+        from insure.applications.engine import StepFunctionsEngine
+        from insure.applications.ports import RulebookUnderwriting
+        from insure.applications.repository import ApplicationRepository
+        from insure.idempotency import IdempotencyStore
+        from insure.payments.tokens import TokenStore
+        from insure.policies.repository import PolicyRepository
+        from insure.secret_values import SecretReader
+
+        settings = self.settings
+        return AmendmentService(
+            policies=self.policies,
+            repository=PolicyRepository(settings.table_name),
+            amendments=AmendmentRepository(settings.table_name),
+            applications=ApplicationRepository(settings.table_name),
+            engine=StepFunctionsEngine(settings.amendment_state_machine_arn),
+            wait_ms=settings.response_wait_ms,
+            fingerprint_key=SecretReader().key(settings.signing_keys_secret_arn),
+            payment_tokens=TokenStore(settings.table_name),
+            cards=self.cards,
+            idempotency=IdempotencyStore(settings.idempotency_table_name),
+            underwriting=RulebookUnderwriting(),
+        )
+
+    @cached_property
+    def renewals(self) -> RenewalService:
+        from insure.roots.billing import renewal_service
+
+        return renewal_service(self.settings, self.cards)
