@@ -1,7 +1,8 @@
 """Repositories are the only code that knows DynamoDB's wire format: no attribute value such as `{"S": ...}`, no
-read of one (`item["status"]["S"]`, `item.get("poll_seq", {}).get("N")`) and no expression argument (`UpdateExpression`, `ConditionExpression`, `ExpressionAttributeValues`, ...) outside a
-repository module (`*repository.py`), a repository class (`*Repository`, `*Store`) or the shared repository
-plumbing (`insure/storage.py`). Services say what they want through repository methods instead."""
+read of one (`item["status"]["S"]`, `item.get("poll_seq", {}).get("N")`) and no expression argument
+(`UpdateExpression`, `ConditionExpression`, `ExpressionAttributeValues`, ...) outside a repository module
+(`*repository.py`), a repository class (`*Repository`, `*Store`) or the shared repository plumbing
+(`insure/storage.py`). Services say what they want through repository methods instead."""
 
 from __future__ import annotations
 
