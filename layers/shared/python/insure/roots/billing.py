@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from insure.billing.renewals import RenewalService
     from insure.billing.runs import BillingRun
     from insure.payments.processor import CardProcessor
-    from insure.roots.risk import RiskRoot
     from insure.settings import PlatformSettings
 
 
@@ -27,6 +26,7 @@ def renewal_service(settings: PlatformSettings, cards: CardProcessor) -> Renewal
     from insure.billing.renewals import RenewalService
     from insure.billing.repository import BillingRepository
     from insure.policies.repository import PolicyRepository
+    from insure.roots.risk import RiskRoot
 
     return RenewalService(
         billing=BillingRepository(settings.table_name),
