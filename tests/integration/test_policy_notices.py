@@ -95,7 +95,10 @@ def test_the_holder_is_told_of_each_amendment_and_of_the_cancellation(issuance, 
 
 def test_a_holder_who_changed_their_contact_is_told_there_and_their_tags_follow(issuance, wired):  # noqa: F811
     from insure.risk.policy_tags import tag_id_for
-    from insure.risk.tags import repository as tags
+    from insure.roots.risk import RiskRoot
+
+    def tags():
+        return RiskRoot.from_environment().tag_store
 
     api = issuance.api
     number, auth, policy = issued(api)

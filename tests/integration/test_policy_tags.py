@@ -153,6 +153,7 @@ def test_amendments_add_and_retire_tags_with_their_items_and_cancellation_retire
     from insure.policies.repository import PolicyRepository
 
     tags = risk().tags
+    sync_tags = risk().item_tags.sync  # the tags' and insurers' repositories of the risk root
     get_tag, tags_for_policy = tags.get, tags.for_policy
     from insure.settings import get_settings
 
@@ -164,19 +165,19 @@ def test_amendments_add_and_retire_tags_with_their_items_and_cancellation_retire
     laptop = {**first.items[0], "serial_number": "SN-123"}
     desktop = {"item_id": "item-2", "kind": "desktop", "brand": "Apple", "model": "iMac", "value": "2000.00"}
     amended = first.model_copy(update={"version": 2, "change": "amended", "items": [laptop, desktop]})
-    live = policy_tags.sync_tags(amended)
+    live = sync_tags(amended)
     # Then both items have tags, the kept one updated in place (same id, same customer)
     assert [t.tag_id for t in live] == [kept_tag, policy_tags.tag_id_for(number, "item-2")]
     assert get_tag(kept_tag).object.serial_number == "SN-123"
     assert get_tag(live[1].tag_id).customer.name == "Ada Lovelace"
-    assert policy_tags.sync_tags(amended) == live  # a repeat changes nothing
+    assert sync_tags(amended) == live  # a repeat changes nothing
     # When a later version removes the laptop
-    policy_tags.sync_tags(amended.model_copy(update={"version": 3, "items": [desktop]}))
+    sync_tags(amended.model_copy(update={"version": 3, "items": [desktop]}))
     # Then its tag is retired: no report reaches it, the desktop's still does
     assert get_tag(kept_tag) is None
     assert api.post("/risk-events", json={"tag_id": kept_tag, "reporter": FINDER}).status_code == 404
     assert [t.tag_id for t in tags_for_policy(number)] == [live[1].tag_id]
     # When the policy is cancelled, every tag is retired
-    policy_tags.sync_tags(amended.model_copy(update={"version": 4, "items": [desktop], "status": "cancelled"}))
+    sync_tags(amended.model_copy(update={"version": 4, "items": [desktop], "status": "cancelled"}))
     assert tags_for_policy(number) == []
     assert api.post("/risk-events", json={"policy_number": number, "reporter": FINDER}).status_code == 404

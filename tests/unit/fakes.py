@@ -290,7 +290,7 @@ class FakeIssuer:
     def policy_of(self, application: ApplicationRecord) -> PolicyVersion:
         from insure.policies.issuance import PolicyIssuance
 
-        return PolicyIssuance(policies=None, bucket="unused").policy_of(application)  # type: ignore[arg-type]
+        return PolicyIssuance(policies=None, bucket="unused", item_tags=None).policy_of(application)  # type: ignore[arg-type]
 
     def store(self, policy: PolicyVersion, application: ApplicationRecord) -> None:
         if all(p.policy_number != policy.policy_number for p in self.stored):

@@ -14,8 +14,8 @@ from insure.risk.connector import ClaimFiled, ClaimFiling, ClaimProgress, FactsU
 from insure.risk.event_models import RiskEvent
 from insure.risk.fanout import FanoutRequest, InsurerRequest
 from insure.risk.insurers import Insurer, Salesperson
-from insure.risk.progress_models import RANK, InsurerProgress, ProgressEntry
-from insure.risk.progress_repository import ProgressRepository, _from_item
+from insure.risk.progress_models import RANK, InsurerProgress, ProgressEntry, ProgressState
+from insure.risk.progress_repository import ProgressRepository, _from_item, state_of
 from insure.risk.reporters import CustomerIdentity
 from insure.risk.tags import InsuredObject, Tag, TagPolicy
 
@@ -187,7 +187,7 @@ class RecordedUpdates:
 
 
 class FakeProgress:
-    """ProgressStore: items in the same shape as the table's (the services read `get_item`'s raw item), every
+    """ProgressStore: items in the same shape as the table's (read back as the repository reads them), every
     write applied only under the same condition the repository's write carries."""
 
     def __init__(self) -> None:
@@ -219,12 +219,12 @@ class FakeProgress:
                 risk_event_id, insurer_id, policy_number, at
             )
 
-    def existing(self, risk_event_id: str, insurer_ids: list[str]) -> dict[str, dict[str, Any]]:
-        return {i: item for i in insurer_ids if (item := self._item(risk_event_id, i)) is not None}
+    def states(self, risk_event_id: str, insurer_ids: list[str]) -> dict[str, ProgressState]:
+        return {i: state_of(item) for i in insurer_ids if (item := self._item(risk_event_id, i)) is not None}
 
-    def get_item(self, risk_event_id: str, insurer_id: str) -> dict[str, Any] | None:
+    def state(self, risk_event_id: str, insurer_id: str) -> ProgressState | None:
         item = self._item(risk_event_id, insurer_id)
-        return json.loads(json.dumps(item)) if item is not None else None
+        return state_of(item) if item is not None else None
 
     @staticmethod
     def _move(item: dict[str, Any], entry: ProgressEntry) -> None:

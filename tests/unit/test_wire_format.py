@@ -1,7 +1,8 @@
-"""Repositories are the only code that knows DynamoDB's wire format: no attribute value such as `{"S": ...}` and
-no expression argument (`UpdateExpression`, `ConditionExpression`, `ExpressionAttributeValues`, ...) outside a
-repository module (`*repository.py`), a repository class (`*Repository`, `*Store`) or the shared repository
-plumbing (`insure/storage.py`). Services say what they want through repository methods instead."""
+"""Repositories are the only code that knows DynamoDB's wire format: no attribute value such as `{"S": ...}`, no
+read of one (`item["status"]["S"]`, `item.get("poll_seq", {}).get("N")`) and no expression argument
+(`UpdateExpression`, `ConditionExpression`, `ExpressionAttributeValues`, ...) outside a repository module
+(`*repository.py`), a repository class (`*Repository`, `*Store`) or the shared repository plumbing
+(`insure/storage.py`). Services say what they want through repository methods instead."""
 
 from __future__ import annotations
 
@@ -47,6 +48,18 @@ def wire_format_outside_repositories(source: str, path: Path) -> list[str]:
                 self._report(node, f"attribute value {{{keys[0]!r}: ...}}")
             self.generic_visit(node)
 
+        def visit_Subscript(self, node: ast.Subscript) -> None:
+            if isinstance(node.slice, ast.Constant) and node.slice.value in ATTRIBUTE_TYPES:
+                self._report(node, f"attribute value read [{node.slice.value!r}]")
+            self.generic_visit(node)
+
+        def visit_Call(self, node: ast.Call) -> None:
+            first = node.args[0] if node.args else None
+            is_get = isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+            if is_get and isinstance(first, ast.Constant) and first.value in ATTRIBUTE_TYPES:
+                self._report(node, f"attribute value read .get({first.value!r})")
+            self.generic_visit(node)
+
         def visit_keyword(self, node: ast.keyword) -> None:
             if node.arg in EXPRESSION_ARGUMENTS:
                 self._report(node, node.arg)
@@ -76,3 +89,26 @@ class ApplicationService:
         "applications/service.py:5 ConditionExpression",
     ]
     assert wire_format_outside_repositories(service.replace("Service", "Repository"), LAYER / "x.py") == []
+
+
+def test_the_check_finds_a_stored_item_read_outside_its_repository() -> None:
+    worker = """
+class FilingWorker:
+    def poll(self, item):
+        if item["status"]["S"] in FINAL or item.get("poll_seq", {}).get("N") != "1":
+            return int(item["facts"]["M"]["revision"]["N"]), item["flags"]["BOOL"], item["ids"]["SS"], item["x"]["NULL"]
+        return item["history"]["L"], item["name"]
+"""
+    found = wire_format_outside_repositories(worker, LAYER / "risk" / "filing.py")
+    assert found == [
+        "risk/filing.py:4 attribute value read ['S']",
+        "risk/filing.py:4 attribute value read .get('N')",
+        "risk/filing.py:5 attribute value read ['N']",
+        "risk/filing.py:5 attribute value read ['M']",
+        "risk/filing.py:5 attribute value read ['BOOL']",
+        "risk/filing.py:5 attribute value read ['SS']",
+        "risk/filing.py:5 attribute value read ['NULL']",
+        "risk/filing.py:6 attribute value read ['L']",
+    ]
+    assert wire_format_outside_repositories(worker, LAYER / "risk" / "progress_repository.py") == []
+    assert wire_format_outside_repositories(worker.replace("FilingWorker", "ProgressStore"), LAYER / "x.py") == []

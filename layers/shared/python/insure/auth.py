@@ -6,6 +6,7 @@ import hmac
 from collections.abc import Mapping
 
 from insure.callers import Admin
+from insure.headers import header
 from insure.secret_values import SecretReader
 
 _SECRETS = SecretReader()
@@ -21,11 +22,11 @@ def _admin_key() -> str:
 
 def bearer_token(headers: Mapping[str, str] | None) -> str | None:
     """The token of an `Authorization: Bearer …` header, whatever the header's case."""
-    for name, value in (headers or {}).items():
-        if name.lower() == "authorization" and value:
-            scheme, _, token = value.partition(" ")
-            if scheme.lower() == "bearer" and token.strip():
-                return token.strip()
+    value = header(headers, "authorization")
+    if value:
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip()
     return None
 
 

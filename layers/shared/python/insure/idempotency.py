@@ -99,8 +99,3 @@ def run_once(
 ) -> dict[str, Any]:
     """`IdempotencyStore.run_once` on this environment's table (for callers not handed a store)."""
     return IdempotencyStore.from_settings().run_once(scope, key, payload, effect, expires_after_s=expires_after_s)
-
-
-def once_per_key(scope: str, key: str | None, payload: Any, effect: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """`IdempotencyStore.once_per_key` on this environment's table (for callers not handed a store)."""
-    return IdempotencyStore.from_settings().once_per_key(scope, key, payload, effect)

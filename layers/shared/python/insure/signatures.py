@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
 from insure.errors import DomainError, Unauthorized
+from insure.headers import case_insensitive
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a format prefix, not a secret
 SECRET_BYTES = 32
@@ -21,13 +22,6 @@ MISSING = "Signed request required: webhook-id, webhook-timestamp and webhook-si
 def new_secret() -> str:
     """`whsec_` + base64 of 32 random bytes; the HMAC key is the decoded bytes."""
     return SECRET_PREFIX + base64.b64encode(_secrets.token_bytes(SECRET_BYTES)).decode()
-
-
-def _headers(headers: Mapping[str, str] | None) -> Mapping[str, str]:
-    """Headers read case-insensitively (Powertools' dict; a request's headers usually are one already)."""
-    from aws_lambda_powertools.utilities.data_classes.common import CaseInsensitiveDict
-
-    return headers if isinstance(headers, CaseInsensitiveDict) else CaseInsensitiveDict(headers or {})
 
 
 def verify_request(
@@ -43,7 +37,7 @@ def verify_request(
     (`secrets()`: the request names its signer, in its path or its body, and `secrets` may refuse a request that
     names none), `unknown()` raised when it has none; then the signature (401). A missing header or a bad
     signature counts as a rejected signature of `sender`. Returns the `webhook-id`."""
-    found = _headers(headers)
+    found = case_insensitive(headers)
     if not all(found.get(h) for h in SIGNATURE_HEADERS):
         _count_rejected(sender)
         raise Unauthorized(MISSING)
@@ -75,7 +69,7 @@ def verify(
 def _verify(secrets: str | Iterable[str], headers: Mapping[str, str] | None, body: bytes | str) -> str:
     from standardwebhooks.webhooks import Webhook
 
-    lowered = {k.lower(): v for k, v in _headers(headers).items()}  # the library reads lowercase names
+    lowered = {k.lower(): v for k, v in case_insensitive(headers).items()}  # the library reads lowercase names
     message_id = lowered.get("webhook-id")
     if not (message_id and lowered.get("webhook-timestamp") and lowered.get("webhook-signature")):
         raise Unauthorized(MISSING)

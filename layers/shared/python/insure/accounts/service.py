@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
 from insure.accounts import passwords
@@ -30,6 +30,9 @@ from insure.accounts.repository import Account, AccountRepository, CustomerVersi
 from insure.callers import Caller, Customer, SessionCaller
 from insure.errors import Conflict, NotFound, Unauthorized
 
+if TYPE_CHECKING:
+    from insure.risk.policy_tags import ItemTags
+
 HOLDER_FIELDS = frozenset({"email", "phone", "first_name", "last_name", "company_name", "contact_name", "address"})
 """The customer record's fields that the tags of their policies carry (`insure.policies.holder`)."""
 
@@ -41,6 +44,7 @@ class AccountService(Credentials):
 
     accounts: AccountRepository
     table: str
+    item_tags: ItemTags
     access_ttl_s: int = 900
     refresh_ttl_s: int = 30 * 24 * 3600
     max_failures: int = 5
@@ -200,7 +204,6 @@ class AccountService(Credentials):
         next change or amendment syncs the tags again."""
         from insure.applications.repository import ApplicationRepository
         from insure.policies.repository import PolicyRepository
-        from insure.risk.policy_tags import sync_tags
 
         applications = ApplicationRepository(self.table)
         policies = PolicyRepository(self.table)
@@ -210,7 +213,7 @@ class AccountService(Credentials):
             if stored is None or stored.current.status != "active":
                 continue
             try:
-                sync_tags(stored.current, session_hash=stored.session_hash)
+                self.item_tags.sync(stored.current, session_hash=stored.session_hash)
             except Exception:  # noqa: BLE001 - see the docstring
                 from aws_lambda_powertools import Logger
 

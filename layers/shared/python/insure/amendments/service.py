@@ -22,8 +22,8 @@ from insure.applications.ports import Idempotency, PaymentTokens, Underwriting
 from insure.applications.repository import now_iso
 from insure.callers import Caller
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation, field_errors
-from insure.payments.outcome import Outcome, pay_once
-from insure.payments.processor import CardProcessor, tokenize_with
+from insure.payments.outcome import Outcome, card_token, pay_once, settled
+from insure.payments.processor import CardProcessor
 from insure.policies.items import ITEM_ID, item_id
 from insure.policies.models import PolicyVersion
 from insure.policies.service import status_on, today
@@ -255,18 +255,11 @@ class AmendmentService:
         )
 
     def _pay(self, record: AmendmentRecord, body: Any) -> Outcome:
-        from insure.payments.cards import Card
-
         if (record.offer or {}).get("settlement") != "charge":
             raise Conflict("Nothing is due on this amendment: a negative difference is refunded on acceptance.")
         if record.status not in PAYING or record.payment_attempts >= MAX_PAYMENT_ATTEMPTS:
             raise Conflict(f"The amendment is {record.status}; it is not awaiting payment.")
-        if body.card is not None:
-            card = body.card
-            card_typed = Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder)
-            token = tokenize_with(self.cards, card_typed, client_reference=record.amendment_id)
-        else:
-            token = self.cards.describe(str(body.payment_token))
+        token = card_token(self.cards, body, client_reference=record.amendment_id)
         # Bound to this amendment as an application's payment is (insure.payments.tokens): a token created for, or
         # first used by, anything else is refused before anything is charged; the workflow gets only its reference.
         reference = self.payment_tokens.hold(
@@ -293,17 +286,13 @@ class AmendmentService:
             record,
             lambda r: r.status in ENDED or (r.status == "payment_failed" and r.payment_attempts > before),
         )
-        shown = view(record)
-        if record.status == "payment_failed":
-            settlement = record.settlement or {}
-            declined = {
+        settlement, attempts = record.settlement or {}, record.payment_attempts
+
+        def declined() -> dict[str, Any]:
+            return {
                 "detail": settlement.get("decline_message") or "The card was declined.",
                 "decline_code": settlement.get("decline_code"),
-                "attempts_remaining": max(0, MAX_PAYMENT_ATTEMPTS - record.payment_attempts),
-                "amendment_id": record.amendment_id,
+                "attempts_remaining": max(0, MAX_PAYMENT_ATTEMPTS - attempts),
             }
-            return Outcome(402, declined, refused="declined")
-        if record.status in {"expired", "failed"}:
-            ended = {"detail": f"The amendment is {record.status}.", "amendment_id": record.amendment_id}
-            return Outcome(409, ended, refused="ended")
-        return Outcome(200 if record.status == "issued" else 202, shown.model_dump(mode="json"))
+
+        return settled(record.status, "amendment", {"amendment_id": record.amendment_id}, view(record), declined)

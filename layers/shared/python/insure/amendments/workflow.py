@@ -10,7 +10,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
 from insure.amendments.repository import AmendmentRecord, AmendmentRepository
@@ -20,6 +20,9 @@ from insure.payments.processor import CardProcessor
 from insure.policies.proration import Term, allocate_refund, premium_difference
 from insure.policies.repository import PaymentRecord, PolicyRepository
 from insure.types import Money
+
+if TYPE_CHECKING:
+    from insure.risk.policy_tags import ItemTags
 
 MAX_PAYMENT_ATTEMPTS = 3
 STRIPPED = ("item_id", "tag_id")  # kept on the policy's items, never underwriting facts
@@ -77,6 +80,7 @@ class AmendmentTasks:
     offer_ttl_s: int
     payment_ttl_s: int
     public_base_url: str
+    item_tags: ItemTags
 
     def _record(self, event: dict[str, Any]) -> AmendmentRecord:
         record = self.amendments.get(event["policy_number"], event["amendment_id"])
@@ -318,7 +322,7 @@ class AmendmentTasks:
                 when_status=("accepted", "paid"),
             )
         self.policies.release(record.policy_number, record.amendment_id)
-        after_version_stored(version)
+        after_version_stored(version, self.item_tags)
         store_document(self.bucket, version)
         tell_holder_of(version, session_hash=stored.session_hash)  # once per channel, whatever the retries (keyed)
         return {"version": number}

@@ -40,8 +40,8 @@ from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTAB
 from insure.applications.views import view
 from insure.callers import Caller, Customer, owned
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation, field_errors
-from insure.payments.outcome import Outcome, pay_once
-from insure.payments.processor import CardProcessor, tokenize_with
+from insure.payments.outcome import Outcome, card_token, pay_once, settled
+from insure.payments.processor import CardProcessor
 from insure.sessions import Session, open_session, token_hash
 from insure.timestamps import from_epoch
 
@@ -260,18 +260,11 @@ class ApplicationService:
         )
 
     def _pay(self, record: ApplicationRecord, body: PaymentRequest) -> Outcome:
-        from insure.payments.cards import Card
-
         application_id = record.application_id
         if record.status not in PAYING or record.payment_attempts >= MAX_PAYMENT_ATTEMPTS:
             raise Conflict(f"The application is {record.status}; it is not awaiting payment.")
         plan = chosen_plan(record.offer or {}, body.payment_plan)
-        if body.card is not None:
-            card = body.card
-            card_typed = Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder)
-            token = tokenize_with(self.cards, card_typed, client_reference=application_id)
-        else:
-            token = self.cards.describe(str(body.payment_token))
+        token = card_token(self.cards, body, client_reference=application_id)
         # Bound to this application: a token created for another one, or first used by another, is refused before
         # anything is held or charged; the workflow gets only its reference.
         reference = self.payment_tokens.hold(
@@ -310,19 +303,16 @@ class ApplicationService:
             ),
         )
         shown = view(record)
-        if record.status == "payment_failed":
-            payment = shown.payment
-            declined = {
+        payment = shown.payment
+
+        def declined() -> dict[str, Any]:
+            return {
                 "detail": (payment.decline_message if payment else None) or "The card was declined.",
                 "decline_code": payment.decline_code if payment else None,
                 "attempts_remaining": payment.attempts_remaining if payment else 0,
-                "application_id": application_id,
             }
-            return Outcome(402, declined, refused="declined")
-        if record.status in {"expired", "failed"}:
-            ended = {"detail": f"The application is {record.status}.", "application_id": application_id}
-            return Outcome(409, ended, refused="ended")
-        return Outcome(200 if record.status == "issued" else 202, shown.model_dump(mode="json"))
+
+        return settled(record.status, "application", {"application_id": application_id}, shown, declined)
 
 
 def chosen_plan(offer: dict[str, Any], name: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
 from insure.billing.models import PaymentPlanView, RenewalAccept, RenewalOfferView, RenewalPayment, RenewalView
@@ -28,6 +28,9 @@ from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.models import PolicyVersion
 from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.types import Money
+
+if TYPE_CHECKING:
+    from insure.risk.policy_tags import ItemTags
 
 
 def renewal_terms(policy: PolicyVersion, offer: dict[str, Any]) -> str:
@@ -57,6 +60,7 @@ class RenewalService:
     table: str
     bucket: str
     public_base_url: str
+    item_tags: ItemTags
     notice_days: int = 30
 
     # -- the scheduled run ------------------------------------------------------------------------------------
@@ -159,7 +163,7 @@ class RenewalService:
         self.policies.add_version(stored, version)
         renewal = dict(account.renewal or {}) | {"status": "expired"} if account.renewal else None
         self.billing.put_account(replace(account, renewal=renewal, renewal_on=None))
-        after_version_stored(version)
+        after_version_stored(version, self.item_tags)
         self._tell(
             account,
             "policy_expired",

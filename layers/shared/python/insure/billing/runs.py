@@ -24,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
 from insure.billing.records import BillingAccount, InstallmentRecord, Lost
@@ -32,6 +32,9 @@ from insure.billing.repository import BillingRepository
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
 from insure.types import Money
+
+if TYPE_CHECKING:
+    from insure.risk.policy_tags import ItemTags
 
 LEASE_S = 120  # how long a run holds an attempt it started before another run may take it over
 
@@ -77,6 +80,7 @@ class BillingRun:
     billing: BillingRepository
     policies: PolicyRepository
     processor: CardProcessor
+    item_tags: ItemTags
     retry_days: tuple[int, ...] = (3, 7)
     grace_days: int = 10
     bucket: str = "documents"
@@ -239,7 +243,7 @@ class BillingRun:
                 self.billing.close(other, "cancelled")
         if version is None:
             return "cancelled"
-        after_version_stored(version)
+        after_version_stored(version, self.item_tags)
         try:
             store_document(self.bucket, version)
         except Exception:  # noqa: BLE001 - the document endpoint renders a missing one on demand

@@ -35,6 +35,7 @@ from aws_lambda_powertools.event_handler.router import Router
 
 from insure import idempotency
 from insure.errors import DomainError, FieldError, PayloadTooLarge, RuleViolation
+from insure.headers import header
 from insure.http import problems
 from insure.http.access import CALLER, Access, declared_access, resolve_caller
 
@@ -54,7 +55,7 @@ def sane_request_id(value: str | None) -> str | None:
 
 def _request_id(app: APIGatewayRestResolver) -> str:
     event = app.current_event
-    sent = next((v for k, v in (event.headers or {}).items() if k.lower() == "x-request-id"), None)
+    sent = header(event.headers, "x-request-id")
     gateway = (event.get("requestContext") or {}).get("requestId")
     return sane_request_id(sent) or sane_request_id(gateway) or str(uuid.uuid4())
 
@@ -78,8 +79,7 @@ def _body_bytes(app: APIGatewayRestResolver) -> bytes | None:
 
 
 def _media_type(app: APIGatewayRestResolver) -> str:
-    headers = app.current_event.headers or {}
-    value = next((v for k, v in headers.items() if k.lower() == "content-type"), "") or ""
+    value = header(app.current_event.headers, "content-type") or ""
     return value.split(";", 1)[0].strip().lower()
 
 
@@ -150,7 +150,7 @@ def _finish(app: APIGatewayRestResolver, response: Response) -> Response:
     request_id = app.context.get("request_id")
     if request_id:
         response.headers[REQUEST_ID] = request_id
-    origin = next((v for k, v in (app.current_event.headers or {}).items() if k.lower() == "origin" and v), None)
+    origin = header(app.current_event.headers, "origin")
     if origin is not None:
         _allow_origin(response, origin)
     status = int(response.status_code)

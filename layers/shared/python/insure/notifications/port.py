@@ -17,7 +17,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 FOLLOW_UPS = frozenset({"risk_event_done"})
 """What a message may ask the sender to record once it is delivered (`notify(..., on_sent=...)`):
-`risk_event_done` records `action` as done on `risk_event_id` (`insure.risk.event_updates.record_done`)."""
+`risk_event_done` records `action` as done on `risk_event_id` (`insure.risk.event_updates.EventUpdates.record_done`)."""
 
 
 class InvalidNotification(ValueError):

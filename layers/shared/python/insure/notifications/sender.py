@@ -35,6 +35,8 @@ class Sender:
     provider: Provider
     max_receive_count: int
     clock: Callable[[], float] = field(default=time.time)
+    record_done: Callable[[str, str, str], None] | None = None
+    """`risk_event_done` follow-ups: records (risk_event_id, action, at) on the risk event (`EventUpdates`)."""
 
     def handle(self, message: dict[str, Any], receive_count: int = 1) -> str:
         """Deliver `message` (as `notify` queued it); the status it reached, or `duplicate`."""
@@ -85,11 +87,12 @@ class Sender:
             return
         try:
             if follow_up.get("kind") == "risk_event_done":
-                from insure.risk.event_updates import record_done
                 from insure.timestamps import rfc3339
 
+                if self.record_done is None:
+                    raise RuntimeError("this sender records no risk event follow-ups")
                 at = rfc3339(dt.datetime.fromtimestamp(self.clock(), dt.UTC))
-                record_done(follow_up["risk_event_id"], follow_up["action"], at)
+                self.record_done(follow_up["risk_event_id"], follow_up["action"], at)
         except Exception:
             log.exception("follow-up of a sent notification failed", extra={"on_sent": follow_up})
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from insure.applications.ports import Idempotency
+    from insure.payments.processor import CardProcessor, CardToken
 
 
 class IdempotencyKeyMissing(DomainError):
@@ -59,3 +60,28 @@ def pay_once(
     ).hexdigest()
     result = idempotency.run_once(scope, idempotency_key.strip(), fingerprint, lambda: asdict(pay()))
     return Outcome(**result).raise_refusal()
+
+
+def card_token(cards: CardProcessor, body: Any, *, client_reference: str) -> CardToken:
+    """What a payment request (application or amendment) pays with: its card, validated and exchanged at `cards`
+    for a token created for `client_reference`, or the processor token it names."""
+    from insure.payments.cards import Card
+    from insure.payments.processor import tokenize_with
+
+    if body.card is not None:
+        card = body.card
+        typed = Card(card.number, card.exp_month, card.exp_year, card.cvc, card.holder)
+        return tokenize_with(cards, typed, client_reference=client_reference)
+    return cards.describe(str(body.payment_token))
+
+
+def settled(
+    status: str, subject: str, ids: dict[str, str], shown: BaseModel, declined: Callable[[], dict[str, Any]]
+) -> Outcome:
+    """What a payment that finished waiting ended in: declined (402, `declined()`'s members), the `subject`
+    (application, amendment) expired or failed meanwhile (409), else its view (200 issued, 202 still running)."""
+    if status == "payment_failed":
+        return Outcome(402, {**declined(), **ids}, refused="declined")
+    if status in {"expired", "failed"}:
+        return Outcome(409, {"detail": f"The {subject} is {status}.", **ids}, refused="ended")
+    return Outcome(200 if status == "issued" else 202, shown.model_dump(mode="json"))

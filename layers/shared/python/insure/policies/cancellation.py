@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,9 @@ from insure.policies.proration import PaidCharge
 from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.policies.service import PolicyService, status_on, today
 from insure.types import Money
+
+if TYPE_CHECKING:
+    from insure.risk.policy_tags import ItemTags
 
 CancellationReason = Literal[
     "no_longer_needed", "replaced_elsewhere", "item_sold_or_lost", "too_expensive", "dissatisfied", "other"
@@ -66,6 +69,7 @@ class CancellationService:
     processor: CardProcessor
     table: str
     bucket: str
+    item_tags: ItemTags
 
     def _effective(self, stored: StoredPolicy, effective: dt.date) -> None:
         current = stored.current
@@ -165,7 +169,7 @@ class CancellationService:
             self.repository.release(policy_number, holder)
             raise
         self.repository.release(policy_number, holder, cancelled=True)
-        after_version_stored(version)
+        after_version_stored(version, self.item_tags)
         store_document(self.bucket, version)
         self._tell_holder(version, stored.session_hash)
         return CancellationView(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure.policies.issuance import document_key
 from insure.policies.items import ITEM_ID
@@ -13,6 +13,9 @@ from insure.policies.models import Actor, Cancellation, Change, PolicyStatus, Po
 from insure.policies.proration import PaidCharge, Period, Term
 from insure.policies.repository import PaymentRecord
 from insure.types import Money
+
+if TYPE_CHECKING:
+    from insure.risk.policy_tags import ItemTags
 
 
 def now_rfc3339() -> str:
@@ -152,15 +155,13 @@ def minimum_premium(rulebook_version: str | None) -> Decimal:
     return parse_document(text).minimum_premium
 
 
-def after_version_stored(version: PolicyVersion) -> None:
+def after_version_stored(version: PolicyVersion, item_tags: ItemTags) -> None:
     """What follows a new version of a policy elsewhere in the platform: the covered items' tags are brought in
-    line with the version (`insure.risk.policy_tags.sync_tags`, idempotent: new items get a tag, removed items' and
-    a cancelled policy's tags are retired). Called before the version's document is rendered (it shows each item's
+    line with the version (`item_tags.sync`, idempotent: new items get a tag, removed items' and a cancelled
+    policy's tags are retired). Called before the version's document is rendered (it shows each item's
     tag). A failure there is logged and leaves the version issued: the next version syncs the tags again."""
     try:
-        from insure.risk.policy_tags import sync_tags
-
-        sync_tags(version)
+        item_tags.sync(version)
     except Exception:  # noqa: BLE001 - see the docstring
         from aws_lambda_powertools import Logger
 

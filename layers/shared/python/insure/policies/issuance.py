@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
 from insure.applications.repository import ApplicationRecord
@@ -13,6 +13,9 @@ from insure.policies.models import Change, PolicyVersion
 from insure.policies.numbers import policy_number
 from insure.policies.repository import PolicyRepository
 from insure.types import Money
+
+if TYPE_CHECKING:
+    from insure.risk.policy_tags import ItemTags
 
 
 def insured_name(applicant: dict[str, Any]) -> str:
@@ -33,13 +36,7 @@ def document_key(number: str, version: int) -> str:
 class PolicyIssuance:
     policies: PolicyRepository
     bucket: str
-
-    @classmethod
-    def from_settings(cls) -> PolicyIssuance:
-        from insure.settings import get_settings
-
-        settings = get_settings()
-        return cls(PolicyRepository(settings.table_name), settings.documents_bucket)
+    item_tags: ItemTags
 
     def policy_of(self, application: ApplicationRecord, *, today: dt.date | None = None) -> PolicyVersion:
         """The first version of `application`'s policy; its number is derived, so a retry gets the same one."""
@@ -99,10 +96,8 @@ class PolicyIssuance:
 
     def tag_items(self, policy: PolicyVersion, application: ApplicationRecord) -> None:
         """A risk identification tag on every covered item (a no-op for tags a retried issuance registered)."""
-        from insure.risk.policy_tags import sync_tags
-
         applicant = application.input.get("applicant")
-        sync_tags(policy, applicant=applicant if isinstance(applicant, dict) else {})
+        self.item_tags.sync(policy, applicant=applicant if isinstance(applicant, dict) else {})
 
     def store_document(self, policy: PolicyVersion) -> None:
         store_document(self.bucket, policy)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from insure.callers import Caller, owned
 from insure.errors import NotFound
@@ -20,6 +21,9 @@ from insure.policies.models import (
 )
 from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.sessions import SessionRepository
+
+if TYPE_CHECKING:
+    from insure.risk.ports import TagLookup as TagIds
 
 
 def today() -> dt.date:
@@ -49,6 +53,7 @@ class PolicyService:
     sessions: SessionRepository
     bucket: str
     public_base_url: str
+    tags: TagIds
 
     def owned(self, policy_number: str, caller: Caller) -> StoredPolicy:
         return owned(self.policies.get(policy_number), caller, missing=f"No policy {policy_number}.")
@@ -79,13 +84,11 @@ class PolicyService:
             items=self.items(current),
         )
 
-    @staticmethod
-    def items(policy: PolicyVersion) -> list[PolicyItem]:
+    def items(self, policy: PolicyVersion) -> list[PolicyItem]:
         """The covered items with their tags (tags exist from issuance on; none once the policy is not active)."""
         from insure.risk.policy_tags import items_with_ids, tag_id_for, tag_url
-        from insure.risk.tags import repository
 
-        registered = set(repository().tag_ids_for_policy(policy.policy_number)) if policy.status == "active" else set()
+        registered = set(self.tags.tag_ids_for_policy(policy.policy_number)) if policy.status == "active" else set()
         items: list[PolicyItem] = []
         for item_id, item in items_with_ids(policy):
             tag_id = tag_id_for(policy.policy_number, item_id)

@@ -186,34 +186,3 @@ class EventUpdates:
                 self.dispatch_event(new)
             self.forward_facts(new)
         return after
-
-
-def record_done(risk_event_id: str, action: str, at: str) -> None:
-    """`EventUpdates.record_done` for the notifications sender, which has no risk composition root: built over the
-    environment's table and live gateway for the call (cheap: the clients are the process's)."""
-    from insure.aws import client
-    from insure.risk.event_repository import EventRepository
-    from insure.risk.fanout import Dispatcher, SqsInsurerQueue
-    from insure.risk.live import ConnectionRepository, LiveHub, management_api
-    from insure.risk.progress_repository import ProgressRepository
-    from insure.risk.tags import TagRepository
-    from insure.settings import get_settings
-    from insure.timestamps import epoch
-
-    settings, dynamodb = get_settings(), client("dynamodb")
-    api = management_api(settings.websocket_callback_url) if settings.websocket_callback_url else None
-
-    def nothing(_: str, *__: Any) -> list[Any]:
-        return []
-
-    updates = EventUpdates(
-        EventRepository(dynamodb, settings.table_name),
-        TagRepository(dynamodb, settings.table_name),
-        Dispatcher(
-            ProgressRepository(dynamodb, settings.table_name),
-            SqsInsurerQueue(client("sqs"), settings.insurer_requests_queue_url),
-            epoch,
-        ),
-        LiveHub(ConnectionRepository(dynamodb, settings.table_name), api, authorize=nothing, timeline=nothing),
-    )
-    updates.record_done(risk_event_id, action, at)

@@ -165,14 +165,14 @@ class Dispatcher:
         claim is not being filed right now (their first message may have been lost; a repeat is harmless: the
         consumer POSTs only from the insurer's filing slot, never once an answer is recorded)."""
         repo = self.progress
-        existing = repo.existing(risk_event_id, [m.insurer_id for m in messages])
+        existing = repo.states(risk_event_id, [m.insurer_id for m in messages])
         to_send: list[InsurerRequest] = []
         now = self.clock()
         for message in messages:
-            item = existing.get(message.insurer_id)
-            if item is not None:
-                filing = float(item.get("filing_until", {}).get("N", "0")) > now
-                if item["status"]["S"] == "pending" and "first_response" not in item and not filing:
+            stored = existing.get(message.insurer_id)
+            if stored is not None:
+                filing = stored.filing_until > now
+                if stored.status == "pending" and not stored.answered and not filing:
                     to_send.append(message)
             elif repo.open_pending(risk_event_id, message.insurer_id, message.policy_number, at):
                 # New, or dispatched before by a call that failed before writing its entry.

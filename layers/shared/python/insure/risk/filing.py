@@ -45,6 +45,7 @@ from insure.risk.progress import FINAL, InsurerProgress, ProgressEntry, now_rfc3
 if TYPE_CHECKING:
     from insure.risk.ports import EventStore, ProgressStore
     from insure.risk.progress import ProgressService
+    from insure.risk.progress_models import ProgressState
     from insure.risk.status_notices import StatusNotices
 
 log = logging.getLogger(__name__)
@@ -157,9 +158,9 @@ class FilingWorker:
 
         repo = self.store
         holder = uuid.uuid4().hex
-        answered = self._filing_slot(message, holder)
-        if answered is not None:
-            if answered:
+        took_slot, answered = self._filing_slot(message, holder)
+        if not took_slot:
+            if answered is not None:
                 send_recorded(answered, insurer.name, enqueue=self.enqueue)
             self._resume_polling(message, answered, outcome)
             return
@@ -212,17 +213,17 @@ class FilingWorker:
             repo.note_facts_delivered(message.risk_event_id, insurer.insurer_id, message.facts_revision, at)
             self._latest_facts(insurer, message.risk_event_id, filed.claim_reference, message.facts_revision, outcome)
             return
-        item = repo.get_item(message.risk_event_id, insurer.insurer_id)
-        if item is not None:
-            send_recorded(item, insurer.name, enqueue=self.enqueue)
-            self._resume_polling(message, item, outcome)
-            self._facts_of_item(insurer, message, item, outcome)
+        stored = repo.state(message.risk_event_id, insurer.insurer_id)
+        if stored is not None:
+            send_recorded(stored, insurer.name, enqueue=self.enqueue)
+            self._resume_polling(message, stored, outcome)
+            self._facts_of_stored(insurer, message, stored, outcome)
 
-    def _filing_slot(self, message: InsurerRequest, holder: str) -> dict[str, Any] | None:
-        """Takes the insurer's filing slot (None: this delivery may POST the claim), or returns the progress item
-        once the claim's first answer is recorded. While another delivery holds the slot it waits for that answer,
-        at most one lease: a holder that died mid-way is taken over when its lease lapses; if it is still alive
-        then, `FilingInProgress` sends this delivery back to the queue."""
+    def _filing_slot(self, message: InsurerRequest, holder: str) -> tuple[bool, ProgressState | None]:
+        """Takes the insurer's filing slot ((True, None): this delivery may POST the claim), or returns (False, the
+        stored progress) once the claim's first answer is recorded ((False, None) with no progress). While another
+        delivery holds the slot it waits for that answer, at most one lease: a holder that died mid-way is taken over
+        when its lease lapses; if it is still alive then, `FilingInProgress` sends this delivery back to the queue."""
         repo = self.store
         deadline = self.clock() + self.filing_lease_s + 1.0  # any lease running now has lapsed by then
         while True:
@@ -230,37 +231,41 @@ class FilingWorker:
             if repo.claim_filing(
                 message.risk_event_id, message.insurer_id, holder, now=now, until=now + self.filing_lease_s
             ):
-                return None
-            item = repo.get_item(message.risk_event_id, message.insurer_id)
-            if item is None or "first_response" in item:
-                return item or {}
+                return True, None
+            stored = repo.state(message.risk_event_id, message.insurer_id)
+            if stored is None or stored.answered:
+                return False, stored
             if now >= deadline:
                 raise FilingInProgress(f"{message.insurer_id}: another delivery is filing this claim")
             self.sleep(FILING_WAIT_S)
 
-    def _resume_polling(self, message: InsurerRequest, item: dict[str, Any], outcome: Outcome) -> None:
+    def _resume_polling(self, message: InsurerRequest, stored: ProgressState | None, outcome: Outcome) -> None:
         """The claim's answer was recorded by an earlier delivery: make sure its poll chain started (its first
         poll may not have gone out)."""
-        if not item:
+        if stored is None:
             log.warning("no progress entry for %s/%s", message.risk_event_id, message.insurer_id)
             return
-        unpolled = item.get("poll_seq", {}).get("N") == "0" and item["status"]["S"] not in FINAL
-        if unpolled and self.store.advance_poll(message.risk_event_id, message.insurer_id, 0):
-            outcome.poll = self._next_poll(message, item["claim_reference"]["S"], 1)
+        # The first answer records the claim reference and poll_seq together, so an unpolled chain has both.
+        reference = stored.claim_reference
+        unpolled = stored.poll_seq == 0 and stored.status not in FINAL
+        if unpolled and reference is not None and self.store.advance_poll(message.risk_event_id, message.insurer_id, 0):
+            outcome.poll = self._next_poll(message, reference, 1)
 
     # facts learned after filing ------------------------------------------------------------------------------------
     def _facts(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
         """A `facts` message: the insurer gets the event's latest facts unless it has them already (a duplicate or
         stale message sends nothing)."""
-        item = self.store.get_item(message.risk_event_id, insurer.insurer_id)
-        if item is not None:
-            self._facts_of_item(insurer, message, item, outcome)
+        stored = self.store.state(message.risk_event_id, insurer.insurer_id)
+        if stored is not None:
+            self._facts_of_stored(insurer, message, stored, outcome)
 
-    def _facts_of_item(self, insurer: Insurer, message: InsurerRequest, item: dict[str, Any], outcome: Outcome) -> None:
-        reference = item.get("claim_reference", {}).get("S")
-        if not reference or "first_response" not in item:
+    def _facts_of_stored(
+        self, insurer: Insurer, message: InsurerRequest, stored: ProgressState, outcome: Outcome
+    ) -> None:
+        reference = stored.claim_reference
+        if not reference or not stored.answered:
             return  # not filed yet: the filing's first answer brings the insurer up to date
-        delivered = int(item["facts_delivered"]["N"]) if "facts_delivered" in item else -1
+        delivered = stored.facts_delivered if stored.facts_delivered is not None else -1
         self._latest_facts(insurer, message.risk_event_id, reference, delivered, outcome)
 
     def _latest_facts(
@@ -288,12 +293,14 @@ class FilingWorker:
 
     def _poll(self, insurer: Insurer, message: InsurerRequest, outcome: Outcome) -> None:
         repo = self.store
-        item = repo.get_item(message.risk_event_id, insurer.insurer_id)
-        if item is None or item["status"]["S"] in FINAL:
+        stored = repo.state(message.risk_event_id, insurer.insurer_id)
+        if stored is None or stored.status in FINAL:
             return
-        if item.get("poll_seq", {}).get("N") != str(message.poll_seq):
+        if stored.poll_seq != message.poll_seq:
             return  # a duplicate or stale delivery: another delivery continues this chain
-        reference = message.claim_reference or item["claim_reference"]["S"]
+        reference = message.claim_reference or stored.claim_reference
+        if reference is None:
+            return  # never so: a poll chain starts with the first answer, which records the claim reference
         answer = self.connector.claim_progress(insurer, reference)
         changed = self.progress.apply_update(
             message.risk_event_id,

@@ -107,16 +107,6 @@ class InsurerRepository:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def repository() -> InsurerRepository:
-    """An insurer repository over the environment's table, for callers outside the risk functions (item tags
-    synced by issuance, amendments and accounts) that have no root of their own yet. Not cached: cheap (the
-    DynamoDB client is the process's) and never stale."""
-    from insure.aws import client
-    from insure.settings import get_settings
-
-    return InsurerRepository(client("dynamodb"), get_settings().table_name)
-
-
 class Insurers:
     """The registry's logic over its repository: look-ups (names remembered by the execution environment) and
     registration (idempotent per key)."""

@@ -3,7 +3,7 @@
 A client connects to the WebSocket API (API Gateway in AWS, `local/websocket.py` locally, same protocol) with
 `?risk_event_id=<id>&token=<token>` on `$connect`, or sends `{"action": "subscribe", "risk_event_id", "token"}`
 later; the token is the event's reporter token or, for the customer's event on their own policy, the customer's
-access token (`insure.risk.event_views.watches`). A third party who reported also watches the owner's event's
+access token (`insure.risk.event_views.EventViews.watches`). A third party who reported also watches the owner's event's
 insurer progress, reduced to statuses and shown as their own event. Subscriptions live in the single table:
 `pk = LIVE#<risk_event_id>`, `sk = CONN#<connection_id>` (with `shown_as` for a third party's reduced view), plus
 `pk = LIVECONN#<connection_id>`, `sk = LIVECONN` listing its events so `$disconnect` can clean up; both expire by

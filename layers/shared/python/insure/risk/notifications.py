@@ -19,6 +19,7 @@ from insure.notifications.port import Channel
 from insure.risk.insurers import Insurer
 
 if TYPE_CHECKING:
+    from insure.risk.progress_models import ProgressState
     from insure.risk.progress_repository import ProgressRepository
 
 # A child of the function's Powertools logger: the line comes out as structured JSON with the invocation's keys.
@@ -103,15 +104,12 @@ def send(
 
 
 def send_recorded(
-    item: dict[str, Any], insurer_name: str, *, enqueue: Callable[[dict[str, Any]], None] | None = None
+    stored: ProgressState, insurer_name: str, *, enqueue: Callable[[dict[str, Any]], None] | None = None
 ) -> None:
-    """Sends the salesperson notification recorded with a progress item's first answer (a repeated delivery of a
+    """Sends the salesperson notification recorded with the insurer's first answer (a repeated delivery of a
     filing whose first delivery may have stopped before sending it; the key keeps it to one message)."""
-    import json
-
-    recorded = json.loads(item["first_response"]["S"]).get("notification") if "first_response" in item else None
-    if recorded:
-        send(SalespersonNotification.model_validate(recorded), insurer_name, enqueue=enqueue)
+    if stored.notification:
+        send(SalespersonNotification.model_validate(stored.notification), insurer_name, enqueue=enqueue)
 
 
 def log_sent(notification: SalespersonNotification) -> None:

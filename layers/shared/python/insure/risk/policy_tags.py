@@ -28,11 +28,10 @@ from insure.errors import Conflict, FieldError, NotFound, RuleViolation
 from insure.policies.models import PolicyVersion
 from insure.risk.insurers import Insurer, InsurerRepository
 from insure.risk.reporters import CustomerIdentity
-from insure.risk.tags import InsuredObject, PhysicalTag, Tag, TagPolicy, TagRepository, repository, snapshot
+from insure.risk.tags import InsuredObject, PhysicalTag, Tag, TagPolicy, TagRepository, snapshot
 
 if TYPE_CHECKING:
     from insure.policies.holder import Holder
-    from insure.risk.ports import InsurerLookup
 
 TAG_PREFIX = "QR-"
 SAVE_ATTEMPTS = 8
@@ -103,20 +102,19 @@ def sync_tags(
     *,
     applicant: dict[str, Any] | None = None,
     session_hash: str | None = None,
-    tags: TagRepository | None = None,
-    insurers: InsurerRepository | None = None,
+    tags: TagRepository,
+    insurers: InsurerRepository,
 ) -> list[Tag]:
     """Registers, updates and retires the policy's item tags to match `policy` (see the module docstring); the
     live tags, in item order. The customer on each tag is the policy's holder as the platform knows them now
     (`insure.policies.holder`: the account's customer record, else the application's applicant; `applicant` and
     `session_hash` are read from the application and the policy when not given), so a sync after `PATCH /me`
-    brings the tags' contact up to date. The repositories are the environment's unless handed in."""
+    brings the tags' contact up to date."""
     from insure.claims_desk.registration import own_insurer
     from insure.policies.holder import holder_of
-    from insure.risk import insurers as registry
 
-    repo = tags or repository()
-    desk = own_insurer(insurers or registry.repository())
+    repo = tags
+    desk = own_insurer(insurers)
     wanted = items_with_ids(policy) if policy.status == "active" else []
     live: list[Tag] = []
     if wanted:
@@ -190,8 +188,14 @@ def _update(repo: TagRepository, tag_id: str, change: Any) -> Tag:
 class ItemTags:
     """The customer's item tags (the `policy_tags` function): read one, attach a physical tag, add a policy."""
 
-    def __init__(self, tags: TagRepository, insurers: InsurerLookup) -> None:
+    def __init__(self, tags: TagRepository, insurers: InsurerRepository) -> None:
         self.tags, self.insurers = tags, insurers
+
+    def sync(
+        self, policy: PolicyVersion, *, applicant: dict[str, Any] | None = None, session_hash: str | None = None
+    ) -> list[Tag]:
+        """`sync_tags` over these repositories: the policy's item tags brought in line with the version."""
+        return sync_tags(policy, applicant=applicant, session_hash=session_hash, tags=self.tags, insurers=self.insurers)
 
     def item_tag(self, policy: PolicyVersion, item_id: str) -> Tag:
         """The live QR tag of one of the policy's items (404 for an item the policy does not cover)."""

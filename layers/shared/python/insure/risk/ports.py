@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from insure.risk.facts import Facts
     from insure.risk.fanout import FanoutRequest, InsurerRequest
     from insure.risk.insurers import Insurer
-    from insure.risk.progress_models import InsurerProgress, ProgressEntry
+    from insure.risk.progress_models import InsurerProgress, ProgressEntry, ProgressState
     from insure.risk.tags import Tag
 
 Clock = Callable[[], float]
@@ -80,9 +80,9 @@ class ProgressStore(Protocol):
 
     def write_pending(self, risk_event_id: str, policies: list[tuple[str, str]], at: str) -> None: ...
 
-    def existing(self, risk_event_id: str, insurer_ids: list[str]) -> dict[str, dict[str, Any]]: ...
+    def states(self, risk_event_id: str, insurer_ids: list[str]) -> dict[str, ProgressState]: ...
 
-    def get_item(self, risk_event_id: str, insurer_id: str) -> dict[str, Any] | None: ...
+    def state(self, risk_event_id: str, insurer_id: str) -> ProgressState | None: ...
 
     def apply(
         self,

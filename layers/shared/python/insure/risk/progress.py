@@ -111,10 +111,10 @@ class ProgressService:
         entry = ProgressEntry(status=status, updated_at=timestamps.normalize(updated_at), note=note, source=source)
         applied = self.store.apply(risk_event_id, insurer_id, entry, claim_reference=claim_reference)
         if applied is None:
-            item = self.store.get_item(risk_event_id, insurer_id)
-            if item is None:
+            stored = self.store.state(risk_event_id, insurer_id)
+            if stored is None:
                 raise NotFound(f"No claim of insurer {insurer_id} on risk event {risk_event_id}.")
-            known = ProgressRepository.claim_reference_of(item)
+            known = stored.claim_reference
             if claim_reference is not None and known is not None and known != claim_reference:
                 raise NotFound(f"No claim {claim_reference} of insurer {insurer_id} on risk event {risk_event_id}.")
         elif tell_customer:

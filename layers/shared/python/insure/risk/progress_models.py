@@ -3,7 +3,8 @@ progress (stored by `insure.risk.progress_repository`, changed by `insure.risk.p
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +43,22 @@ class ProgressEntry(BaseModel):
     updated_at: str = Field(description="When the status changed (RFC 3339 UTC), as the insurer reports it")
     note: str | None = None
     source: Source = Field(description="Who told the platform: itself, the connector, a poll or a webhook")
+
+
+@dataclass(frozen=True)
+class ProgressState:
+    """What the filing and the dispatch read of one insurer's stored progress on an event: its status, the claim
+    reference, whether the first answer is recorded (and the salesperson notification recorded with it), the poll
+    chain's sequence number, the filing slot's lease end and the facts revision the insurer has."""
+
+    insurer_id: str
+    status: str
+    claim_reference: str | None = None
+    answered: bool = False
+    notification: dict[str, Any] | None = None
+    poll_seq: int | None = None
+    filing_until: float = 0.0
+    facts_delivered: int | None = None
 
 
 class InsurerProgress(BaseModel):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from insure.risk.progress_models import RANK, InsurerProgress, ProgressEntry
+from insure.risk.progress_models import RANK, InsurerProgress, ProgressEntry, ProgressState
 
 BATCH_GET_ITEMS = 100
 BATCH_WRITE_ITEMS = 25
@@ -38,14 +38,23 @@ def _from_item(item: dict[str, Any]) -> InsurerProgress:
     )
 
 
+def state_of(item: dict[str, Any]) -> ProgressState:
+    """A stored progress item as the filing and the dispatch read it."""
+    first_response = json.loads(item["first_response"]["S"]) if "first_response" in item else None
+    return ProgressState(
+        insurer_id=item["insurer_id"]["S"],
+        status=item["status"]["S"],
+        claim_reference=item.get("claim_reference", {}).get("S"),
+        answered=first_response is not None,
+        notification=first_response.get("notification") if first_response is not None else None,
+        poll_seq=int(item["poll_seq"]["N"]) if "poll_seq" in item else None,
+        filing_until=float(item.get("filing_until", {}).get("N", "0")),
+        facts_delivered=int(item["facts_delivered"]["N"]) if "facts_delivered" in item else None,
+    )
+
+
 class ProgressRepository:
     """Progress items in the single table; every write is conditional."""
-
-    @staticmethod
-    def claim_reference_of(item: dict[str, Any]) -> str | None:
-        """The insurer's claim reference recorded on a raw progress item (`get_item`), if any."""
-        found: str | None = item.get("claim_reference", {}).get("S")
-        return found
 
     def __init__(self, dynamodb: Any, table: str) -> None:
         self._db, self._table = dynamodb, table
@@ -129,24 +138,25 @@ class ProgressRepository:
             while request:
                 request = self._db.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
 
-    def existing(self, risk_event_id: str, insurer_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """The progress items that exist among (event, insurer_id…), by insurer id (BatchGetItem, 100 a call)."""
-        found: dict[str, dict[str, Any]] = {}
+    def states(self, risk_event_id: str, insurer_ids: list[str]) -> dict[str, ProgressState]:
+        """The progress that exists among (event, insurer_id…), by insurer id (BatchGetItem, 100 a call)."""
+        found: dict[str, ProgressState] = {}
         for start in range(0, len(insurer_ids), BATCH_GET_ITEMS):
             keys = [_key(risk_event_id, i) for i in insurer_ids[start : start + BATCH_GET_ITEMS]]
             request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
             while request:
                 page = self._db.batch_get_item(RequestItems=request)
                 for item in page.get("Responses", {}).get(self._table, []):
-                    found[item["insurer_id"]["S"]] = item
+                    found[item["insurer_id"]["S"]] = state_of(item)
                 request = page.get("UnprocessedKeys") or {}
         return found
 
-    def get_item(self, risk_event_id: str, insurer_id: str) -> dict[str, Any] | None:
+    def state(self, risk_event_id: str, insurer_id: str) -> ProgressState | None:
+        """The insurer's stored progress on the event (consistent read), None when there is none."""
         item: dict[str, Any] | None = self._db.get_item(
             TableName=self._table, Key=_key(risk_event_id, insurer_id), ConsistentRead=True
         ).get("Item")
-        return item
+        return state_of(item) if item is not None else None
 
     def apply(
         self,

@@ -179,16 +179,6 @@ class TagRepository:
         return [i["tag_id"]["S"] for i in page.get("Items", [])]
 
 
-def repository() -> TagRepository:
-    """A tag repository over the environment's table, for callers outside the risk functions that sync item
-    tags (issuance, amendments, accounts) and have no root of their own yet. Not cached: it is cheap (the
-    DynamoDB client is the process's) and never stale."""
-    from insure.aws import client
-    from insure.settings import get_settings
-
-    return TagRepository(client("dynamodb"), get_settings().table_name)
-
-
 def snapshot(insurer: Any) -> InsurerSnapshot:
     return InsurerSnapshot(
         insurer_id=insurer.insurer_id, name=insurer.name, reporting_deadline_hours=insurer.reporting_deadline_hours

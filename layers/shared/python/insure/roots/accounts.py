@@ -17,11 +17,13 @@ class AccountsRoot(Root):
     def accounts(self) -> AccountService:
         from insure.accounts.repository import AccountRepository
         from insure.accounts.service import AccountService
+        from insure.roots.risk import RiskRoot
 
         settings = self.settings
         return AccountService(
             accounts=AccountRepository(settings.table_name),
             table=settings.table_name,
+            item_tags=RiskRoot(settings).item_tags,
             access_ttl_s=settings.access_token_ttl_seconds,
             refresh_ttl_s=settings.refresh_token_ttl_seconds,
             max_failures=settings.account_max_failures,

@@ -1,5 +1,6 @@
 """The `notifications_sender` function's composition root: the sender over the single table and this environment's
-provider (the HTTP gateway, with its one connection pool, or SES and SNS)."""
+provider (the HTTP gateway, with its one connection pool, or SES and SNS); a delivered message's `risk_event_done`
+follow-up is recorded by the risk functions' event updates (built on the first follow-up only)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from insure.roots import Root
 
 if TYPE_CHECKING:
     from insure.notifications.sender import Sender
+    from insure.risk.event_updates import EventUpdates
 
 
 class NotificationsRoot(Root):
@@ -29,4 +31,15 @@ class NotificationsRoot(Root):
                 sms_sender=settings.notifications_sms_sender,
             ),
             max_receive_count=settings.notifications_max_receive_count,
+            record_done=self.record_done,
         )
+
+    def record_done(self, risk_event_id: str, action: str, at: str) -> None:
+        """A delivered message's `risk_event_done` follow-up (the event updates are built on the first one)."""
+        self.event_updates.record_done(risk_event_id, action, at)
+
+    @cached_property
+    def event_updates(self) -> EventUpdates:
+        from insure.roots.risk import RiskRoot
+
+        return RiskRoot(self.settings).updates

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from insure.payments.processor import CardProcessor
     from insure.policies.cancellation import CancellationService
     from insure.policies.service import PolicyService
+    from insure.roots.risk import RiskRoot
 
 
 class PoliciesRoot(Root):
@@ -37,7 +38,15 @@ class PoliciesRoot(Root):
             sessions=SessionRepository(settings.table_name),
             bucket=settings.documents_bucket,
             public_base_url=settings.public_base_url,
+            tags=self.risk.tag_store,
         )
+
+    @cached_property
+    def risk(self) -> RiskRoot:
+        """The item tags' repositories (the risk functions' root, over the same settings)."""
+        from insure.roots.risk import RiskRoot
+
+        return RiskRoot(self.settings)
 
     @cached_property
     def cancellation(self) -> CancellationService:
@@ -51,6 +60,7 @@ class PoliciesRoot(Root):
             processor=self.cards,
             table=settings.table_name,
             bucket=settings.documents_bucket,
+            item_tags=self.risk.item_tags,
         )
 
     @cached_property

@@ -6,9 +6,10 @@ process's DynamoDB client; the connector's HTTP pool and the live gateway's clie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+from insure.roots import Root
 
 if TYPE_CHECKING:
     from insure.claims_desk.service import ClaimsDesk
@@ -30,19 +31,9 @@ if TYPE_CHECKING:
     from insure.risk.status_notices import StatusNotices
     from insure.risk.tags import TagRepository, Tags
     from insure.risk.webhooks import InsurerWebhooks
-    from insure.settings import PlatformSettings
 
 
-@dataclass
-class RiskRoot:
-    settings: PlatformSettings
-
-    @classmethod
-    def from_environment(cls) -> RiskRoot:
-        from insure.settings import get_settings
-
-        return cls(get_settings())
-
+class RiskRoot(Root):
     # clients and repositories ------------------------------------------------------------------------------------
     @cached_property
     def dynamodb(self) -> Any:

@@ -12,6 +12,7 @@ from insure.roots import Root
 if TYPE_CHECKING:
     from insure.amendments.workflow import AmendmentTasks
     from insure.applications.workflow import IssuanceTasks
+    from insure.risk.policy_tags import ItemTags
     from insure.workflow_tasks import WorkflowTasks
 
 
@@ -31,7 +32,7 @@ class WorkflowsRoot(Root):
             applications=ApplicationRepository(settings.table_name),
             processor=card_processor(settings),
             payment_tokens=TokenStore(settings.table_name),
-            issuer=PolicyIssuance(PolicyRepository(settings.table_name), settings.documents_bucket),
+            issuer=PolicyIssuance(PolicyRepository(settings.table_name), settings.documents_bucket, self.item_tags),
             underwriting=RulebookUnderwriting(),
             offer_ttl_s=settings.offer_ttl_seconds,
             public_base_url=settings.public_base_url,
@@ -55,7 +56,14 @@ class WorkflowsRoot(Root):
             offer_ttl_s=settings.offer_ttl_seconds,
             payment_ttl_s=settings.session_ttl_seconds,
             public_base_url=settings.public_base_url,
+            item_tags=self.item_tags,
         )
+
+    @cached_property
+    def item_tags(self) -> ItemTags:
+        from insure.roots.risk import RiskRoot
+
+        return RiskRoot(self.settings).item_tags
 
     def tasks_for(self, event: dict[str, Any]) -> WorkflowTasks:
         """The tasks a payload belongs to: an amendment's (it names an `amendment_id`) or an application's."""

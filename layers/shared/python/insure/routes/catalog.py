@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure.billing.models import PaymentPlanView
+from insure.headers import header
 from insure.http.access import Access, access
 from insure.products.models import ProductSummary, QuoteRequest
 from insure.types import Money, Timestamp
@@ -58,9 +59,7 @@ def get_products() -> ProductsResponse:
 def post_quote(request: QuoteRequest) -> QuoteResponse:
     from insure.underwriting.quotes import issue_quote
 
-    headers = router.current_event.headers or {}
-    key = next((v for k, v in headers.items() if k.lower() == "idempotency-key" and v), None)
-    stored = issue_quote(request, idempotency_key=key)
+    stored = issue_quote(request, idempotency_key=header(router.current_event.headers, "idempotency-key"))
     result = stored.result
     from insure import timestamps
     from insure.billing.catalog import offered_plans

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from insure.callers import owned
 from insure.errors import NotFound, RuleViolation, Unauthorized, field_errors
+from insure.headers import header
 from insure.http.access import Access, access, caller, services
 from insure.risk.customer_events import CustomerRiskEvents
 from insure.risk.event_models import Location, Opened, RiskEvent, RiskEventView
@@ -100,8 +101,8 @@ _SIGNED = {"schema": {"type": "string"}, "required": True}
 
 
 def _header(name: str) -> str | None:
-    """A request header, by Powertools' case-insensitive headers (None when absent or empty)."""
-    return router.current_event.headers.get(name) or None
+    """A request header of this request, in any case (None when absent or empty)."""
+    return header(router.current_event.headers, name)
 
 
 def _field_errors(error: ValidationError) -> RuleViolation:
