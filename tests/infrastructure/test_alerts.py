@@ -6,6 +6,8 @@ import pytest
 
 from tests.infrastructure.conftest import synthesize
 
+pytestmark = [pytest.mark.xdist_group("infra"), pytest.mark.infra]
+
 
 def _topic_ref(synthesized) -> dict:
     return {"Ref": synthesized.stack.get_logical_id(synthesized.stack.alerts.topic.node.default_child)}

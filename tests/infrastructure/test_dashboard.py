@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 import declaration
 from stacks.conventions import METRICS_NAMESPACE, SERVICE_NAME
+
+pytestmark = [pytest.mark.xdist_group("infra"), pytest.mark.infra]
 
 
 def _body(synthesized) -> dict[str, Any]:
