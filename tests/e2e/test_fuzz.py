@@ -3,9 +3,11 @@ valid and invalid ones, for every operation, sends them over HTTP to a running l
 no server error, each status, content type, header and body as the document declares, invalid input refused, valid
 input accepted (or refused by a business rule: 402, 404, 409, 422, 423), credentials honoured.
 
-It runs as three callers: anonymous, the admin key, and the session of an issued policy (valid requests only, whose
+It runs as four callers: anonymous, the admin key, the session of an issued policy (valid requests only, whose
 application id, policy number and item id replace the generated ones, so session routes are fuzzed past the 404 of
-an unknown id).
+an unknown id), and a signed-in customer (an account made from that session, its access token from POST
+/auth/login; valid requests only, on the customer's routes: /me and its lists, and the policy's amendments,
+cancellation preview, billing and renewal, with the customer's policy number and amendment id).
 The cloud is its own (a fuzzed login from this address would lock the other e2e tests' sign-ins, fuzzed insurers
 and tags would sit in their tables), started with its per-client throttle raised (API_CLIENT_RATE_PER_S /
 API_CLIENT_BURST, a setting of the local cloud): the gate's single client sends as fast as the cloud answers.
@@ -18,6 +20,7 @@ it with other seeds to flush rare findings (`FUZZ_SEED=7 pytest tests/e2e/test_f
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -68,6 +71,13 @@ as_session = schemathesis.openapi.from_path(
     DOCUMENT_PATH, config=fuzz_config(mode="positive", coverage_of=SESSION_ROUTES)
 )
 SESSION_IDS = ("application_id", "policy_number", "item_id")
+# What a customer's access token opens beyond a session's (POST /auth/logout left out: it would end the token;
+# the cancellation itself too: it would end the policy the other routes are fuzzed on).
+CUSTOMER_ROUTES = r"^/(me$|me/|policies/\{policy_number\}/(amendments|cancellation/preview|billing|renewal))"
+as_customer = schemathesis.openapi.from_path(
+    DOCUMENT_PATH, config=fuzz_config(mode="positive", coverage_of=CUSTOMER_ROUTES)
+).exclude(path_regex=f"^(?!{CUSTOMER_ROUTES[1:]})")  # include() would add to the coverage filter, not narrow it
+CUSTOMER_IDS = ("policy_number", "amendment_id")
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +103,33 @@ def issued_session(fuzz_cloud) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+def signed_in_customer(fuzz_cloud) -> dict[str, str]:
+    """A customer signed in with an account made from the session that bought their policy (a policy of its own:
+    the session caller may have cancelled the other one): the access token, the policy number and an amendment of
+    that policy (which the fuzzed amendment routes read, accept and pay)."""
+    from tests.e2e.test_issuance import Session
+
+    person = Session(fuzz_cloud).accepted()
+    number = person.issued(person.pay(key=uuid.uuid4().hex))["policy_number"]
+    item_id = person.call("GET", f"/policies/{number}").json()["items"][0]["item_id"]
+    http, url = fuzz_cloud.http, fuzz_cloud.url
+    email, password = f"fuzz-{uuid.uuid4().hex[:8]}@example.com", "a long enough passphrase"
+    created = person.call("POST", "/accounts", json={"email": email, "password": password})
+    assert created.status_code == 201, created.text
+    login = http.post(f"{url}/auth/login", json={"email": email, "password": password})
+    assert login.status_code == 200, login.text
+    access = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    body = {"changes": {"items": [{"item_id": item_id}]}, "effective_date": today()}
+    amendment = http.post(f"{url}/policies/{number}/amendments", json=body, headers=access)
+    assert amendment.status_code == 201, amendment.text
+    return {**access, "policy_number": number, "amendment_id": amendment.json()["amendment_id"]}
+
+
+def today() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
 @anonymous.parametrize()
 def test_anonymous_callers_get_only_documented_answers(case, fuzz_cloud):
     case.call_and_validate(base_url=fuzz_cloud.url, timeout=35)
@@ -109,4 +146,13 @@ def test_a_policyholders_session_gets_only_documented_answers(case, fuzz_cloud, 
         if name in (case.path_parameters or {}):
             case.path_parameters[name] = issued_session[name]
     auth = {"Authorization": issued_session["authorization"]}
+    case.call_and_validate(base_url=fuzz_cloud.url, headers=auth, timeout=35)
+
+
+@as_customer.parametrize()
+def test_a_signed_in_customer_gets_only_documented_answers(case, fuzz_cloud, signed_in_customer):
+    for name in CUSTOMER_IDS:
+        if name in (case.path_parameters or {}):
+            case.path_parameters[name] = signed_in_customer[name]
+    auth = {"Authorization": signed_in_customer["Authorization"]}
     case.call_and_validate(base_url=fuzz_cloud.url, headers=auth, timeout=35)

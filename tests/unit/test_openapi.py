@@ -134,12 +134,24 @@ EMAILS = (
     "ada@example.com\u202e",
     "ada\ufeff@example.com",  # a space to JSON Schema's \s, not to Python's
     "",
+    "ěß@³Ä.mí¬",  # not an RFC 5321 address (what `format: email` means to a validator), accepted by the server
+    "ěß@³Ä",
+    "ada..lovelace@example.com",
 )
+
+
+def _validator_accepts(schema: dict, value: str) -> bool:
+    """What a client's JSON Schema validator says, formats checked (jsonschema_rs: the one schemathesis uses)."""
+    import jsonschema_rs
+
+    return bool(jsonschema_rs.validator_for(schema, validate_formats=True).is_valid(value))
 
 
 def test_an_email_field_publishes_exactly_the_addresses_the_server_accepts():
     """The document said any text for e-mail fields while the server wanted an address (a valid request by the
-    document was a 422): now `format: email` and the server's own pattern, in every request that takes one."""
+    document was a 422): now the server's own pattern, in every request that takes one. And nothing more: with
+    `format: email` as well, a validator refused addresses the server accepts (`ěß@³Ä.mí¬` answered 202 on
+    POST /auth/password-reset, `ěß@³Ä` 201 as an insurer's salesperson)."""
     from pydantic import TypeAdapter, ValidationError
 
     from insure.types import ContactEmail, Email
@@ -153,7 +165,6 @@ def test_an_email_field_publishes_exactly_the_addresses_the_server_accepts():
         adapter = TypeAdapter(type_)
         for schema_name, field in places:
             published = _property(document, schema_name, field)
-            assert published["format"] == "email", schema_name
             for value in EMAILS:
                 try:
                     adapter.validate_python(value)
@@ -161,6 +172,7 @@ def test_an_email_field_publishes_exactly_the_addresses_the_server_accepts():
                 except ValidationError:
                     accepted = False
                 assert _published_accepts(published, value) == accepted, (schema_name, value)
+                assert _validator_accepts(published, value) == accepted, (schema_name, value)
 
 
 def test_a_state_field_publishes_exactly_the_state_codes_the_server_accepts():

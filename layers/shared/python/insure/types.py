@@ -119,10 +119,11 @@ Email = Annotated[
     str,
     StringConstraints(max_length=254),
     AfterValidator(_email),
-    Field(json_schema_extra={"format": "email", "pattern": EMAIL_PATTERN}),
+    Field(description="An e-mail address", json_schema_extra={"pattern": EMAIL_PATTERN}),
 ]
-"""An e-mail address: one `@`, a dot in the domain, no spaces, control characters or bidi overrides (the published
-pattern is exactly what is accepted; `format: email` tells clients what it is)."""
+"""An e-mail address: one `@`, a dot in the domain, no spaces, control characters or bidi overrides. The published
+pattern is exactly what is accepted, and nothing else is published: `format: email` would promise RFC 5321's
+grammar (ASCII only, no `..`), which validators enforce and the platform does not (it accepts `ěß@ä.example`)."""
 
 CONTACT_EMAIL_PATTERN = f"^[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+$"
 _CONTACT_EMAIL = re.compile(CONTACT_EMAIL_PATTERN)
@@ -138,7 +139,7 @@ ContactEmail = Annotated[
     str,
     StringConstraints(min_length=3, max_length=320),
     AfterValidator(_contact_email),
-    Field(json_schema_extra={"format": "email", "pattern": CONTACT_EMAIL_PATTERN}),
+    Field(description="An e-mail address", json_schema_extra={"pattern": CONTACT_EMAIL_PATTERN}),
 ]
 """A partner's e-mail address as registered (an insurer's salesperson): `Email` without the dot in the domain."""
 
