@@ -9,9 +9,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from insure.http.access import Access, access
+from insure.http.access import SERVICES, Access, access
 from insure.http.api import build_resolver
 from insure.roots import Lazy
+from insure.roots.catalog import CatalogRoot
 
 logger = Logger()
 listing = build_resolver([], validation=False)
@@ -34,6 +35,7 @@ def _build_api() -> APIGatewayRestResolver:
 
 api = Lazy(_build_api)
 """The catalog's validating resolver, built on the first request that needs it, once per execution environment."""
+root = Lazy(CatalogRoot.from_environment)
 
 
 def __getattr__(name: str) -> APIGatewayRestResolver:
@@ -45,5 +47,8 @@ def __getattr__(name: str) -> APIGatewayRestResolver:
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict, context: LambdaContext) -> dict:
-    listing_request = event.get("httpMethod") == "GET" and event.get("resource") == "/products"
-    return (listing if listing_request else api()).resolve(event, context)
+    if event.get("httpMethod") == "GET" and event.get("resource") == "/products":
+        return listing.resolve(event, context)
+    resolver = api()
+    resolver.append_context(**{SERVICES: root()})
+    return resolver.resolve(event, context)

@@ -35,12 +35,6 @@ class IdempotencyStore:
             dynamodb = client("dynamodb")
         self._persistence = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb)
 
-    @classmethod
-    def from_settings(cls) -> IdempotencyStore:
-        from insure.settings import get_settings
-
-        return cls(get_settings().idempotency_table_name)
-
     def run_once(
         self,
         scope: str,
@@ -87,15 +81,3 @@ class IdempotencyStore:
         """`run_once` when the client sent an `Idempotency-Key` (a creating POST), else simply `effect()`."""
         key = (key or "").strip()
         return self.run_once(scope, key, payload, effect) if key else effect()
-
-
-def run_once(
-    scope: str,
-    key: str,
-    payload: Any,
-    effect: Callable[[], dict[str, Any]],
-    *,
-    expires_after_s: int = ONE_DAY_S,
-) -> dict[str, Any]:
-    """`IdempotencyStore.run_once` on this environment's table (for callers not handed a store)."""
-    return IdempotencyStore.from_settings().run_once(scope, key, payload, effect, expires_after_s=expires_after_s)

@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +26,9 @@ from insure.errors import Conflict, PaymentDeclined
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
 from insure.types import Money, OpaqueId
+
+if TYPE_CHECKING:
+    from insure.applications.ports import Idempotency
 
 LEASE_S = 120  # as the billing run's: how long a started attempt is held before it may be taken over
 
@@ -60,18 +63,18 @@ class OverdueService:
     policies: PolicyRepository
     processor: CardProcessor
     table: str
+    idempotency: Idempotency
 
     def pay(self, policy_number: str, body: OverduePayment, idempotency_key: str | None, caller: Caller) -> None:
         """Charge what is owed now to the card of `body` (once per Idempotency-Key)."""
         from insure.callers import owned
-        from insure.idempotency import run_once
         from insure.payments.outcome import IdempotencyKeyMissing
 
         stored = owned(self.policies.get(policy_number), caller, missing=f"No policy {policy_number}.")
         if not idempotency_key or not idempotency_key.strip():
             raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
         fingerprint = hashlib.sha256(body.payment_token.encode()).hexdigest()
-        outcome = run_once(
+        outcome = self.idempotency.run_once(
             f"overdue-payment:{policy_number}", idempotency_key.strip(), fingerprint, lambda: self._pay(stored, body)
         )
         if outcome.get("refused") == "declined":

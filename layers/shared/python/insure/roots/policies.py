@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from insure.amendments.service import AmendmentService
     from insure.billing.overdue import OverdueService
     from insure.billing.renewals import RenewalService
+    from insure.idempotency import IdempotencyStore
     from insure.payments.processor import CardProcessor
     from insure.policies.cancellation import CancellationService
     from insure.policies.service import PolicyService
@@ -64,13 +65,18 @@ class PoliciesRoot(Root):
         )
 
     @cached_property
+    def idempotency(self) -> IdempotencyStore:
+        from insure.idempotency import IdempotencyStore
+
+        return IdempotencyStore(self.settings.idempotency_table_name)
+
+    @cached_property
     def amendments(self) -> AmendmentService:
         from insure.amendments.repository import AmendmentRepository
         from insure.amendments.service import AmendmentService
         from insure.applications.engine import StepFunctionsEngine
         from insure.applications.ports import RulebookUnderwriting
         from insure.applications.repository import ApplicationRepository
-        from insure.idempotency import IdempotencyStore
         from insure.payments.tokens import TokenStore
         from insure.policies.repository import PolicyRepository
         from insure.secret_values import SecretReader
@@ -86,7 +92,7 @@ class PoliciesRoot(Root):
             fingerprint_key=SecretReader().key(settings.signing_keys_secret_arn),
             payment_tokens=TokenStore(settings.table_name),
             cards=self.cards,
-            idempotency=IdempotencyStore(settings.idempotency_table_name),
+            idempotency=self.idempotency,
             underwriting=RulebookUnderwriting(),
         )
 
@@ -108,4 +114,5 @@ class PoliciesRoot(Root):
             policies=PolicyRepository(settings.table_name),
             processor=self.cards,
             table=settings.table_name,
+            idempotency=self.idempotency,
         )

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from insure.billing.models import PaymentPlanView
 from insure.headers import header
-from insure.http.access import Access, access
+from insure.http.access import Access, access, services
 from insure.products.models import ProductSummary, QuoteRequest
 from insure.types import Money, Timestamp
 from insure.underwriting.models import BreakdownLine, Reason
@@ -59,7 +59,8 @@ def get_products() -> ProductsResponse:
 def post_quote(request: QuoteRequest) -> QuoteResponse:
     from insure.underwriting.quotes import issue_quote
 
-    stored = issue_quote(request, idempotency_key=header(router.current_event.headers, "idempotency-key"))
+    key = header(router.current_event.headers, "idempotency-key")
+    stored = issue_quote(request, services(router).idempotency, idempotency_key=key)
     result = stored.result
     from insure import timestamps
     from insure.billing.catalog import offered_plans

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from insure import timestamps
 from insure.products.models import QuoteRequest
 from insure.underwriting.models import QuoteResult
+
+if TYPE_CHECKING:
+    from insure.applications.ports import Idempotency
 
 QUOTE_VALIDITY = datetime.timedelta(minutes=30)
 
@@ -103,7 +106,7 @@ def get_quote(quote_id: str, *, now: datetime.datetime | None = None) -> StoredQ
     return quote
 
 
-def issue_quote(request: QuoteRequest, *, idempotency_key: str | None = None) -> StoredQuote:
+def issue_quote(request: QuoteRequest, idempotency: Idempotency, *, idempotency_key: str | None = None) -> StoredQuote:
     """Price `request` with the current rulebooks and store the quote (what `POST /quotes` does). With an
     `Idempotency-Key` a repeat of the same body returns the first quote, and another body is a RuleViolation."""
     from insure.underwriting import quote
@@ -117,7 +120,5 @@ def issue_quote(request: QuoteRequest, *, idempotency_key: str | None = None) ->
 
     if not idempotency_key:
         return StoredQuote.model_validate(effect())
-    from insure.idempotency import run_once
-
-    first = run_once("quote", idempotency_key, request.model_dump(mode="json"), effect)
+    first = idempotency.run_once("quote", idempotency_key, request.model_dump(mode="json"), effect)
     return StoredQuote.model_validate(first)
