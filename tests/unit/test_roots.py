@@ -19,6 +19,29 @@ def settings(monkeypatch):
     get_settings.cache_clear()
 
 
+def built(value):
+    """A value a root defers (`insure.roots.deferred_item_tags`) as it is once built; any other as it is."""
+    from insure.roots import _Deferred
+
+    return value._value() if isinstance(value, _Deferred) else value
+
+
+def test_a_deferred_value_is_built_on_its_first_use_and_only_once() -> None:
+    from insure.roots import _Deferred
+
+    calls = []
+
+    class Tags:
+        def sync(self, policy: str) -> str:
+            return f"synced {policy}"
+
+    deferred = _Deferred(lambda: calls.append(1) or Tags())
+    assert calls == []
+    assert deferred.sync("POL-1") == "synced POL-1"
+    assert deferred.sync("POL-2") == "synced POL-2"
+    assert calls == [1]
+
+
 def test_the_services_that_sync_item_tags_get_them_from_their_roots(settings) -> None:
     from insure.roots.accounts import AccountsRoot
     from insure.roots.billing import BillingRoot, renewal_service
@@ -36,7 +59,7 @@ def test_the_services_that_sync_item_tags_get_them_from_their_roots(settings) ->
         policies.cancellation.item_tags,
         PolicyTagsRoot(settings).item_tags,
     ]
-    assert all(isinstance(tags, ItemTags) for tags in handed)
+    assert all(isinstance(built(tags), ItemTags) for tags in handed)
     assert policies.policies.tags is policies.risk.tag_store
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 if TYPE_CHECKING:
+    from insure.risk.policy_tags import ItemTags
     from insure.settings import PlatformSettings
 
 T = TypeVar("T")
@@ -42,3 +43,27 @@ class Root:
         from insure.settings import get_settings
 
         return cls(get_settings())
+
+
+def deferred_item_tags(settings: PlatformSettings) -> ItemTags:
+    """The risk root's item tags, built on their first use: a function that may sync a policy's tags (workflow
+    tasks, billing and renewal runs, accounts) does not import the risk side and build its clients on its first
+    call unless it does sync them (a cold start kept within its budget)."""
+    from typing import cast
+
+    def build() -> ItemTags:
+        from insure.roots.risk import RiskRoot
+
+        return RiskRoot(settings).item_tags
+
+    return cast("ItemTags", _Deferred(build))
+
+
+class _Deferred:
+    """Every attribute of the value `build()` returns, built on the first attribute read (thread-safe)."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._value = Lazy(build)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._value(), name)

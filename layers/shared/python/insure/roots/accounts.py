@@ -17,13 +17,13 @@ class AccountsRoot(Root):
     def accounts(self) -> AccountService:
         from insure.accounts.repository import AccountRepository
         from insure.accounts.service import AccountService
-        from insure.roots.risk import RiskRoot
+        from insure.roots import deferred_item_tags
 
         settings = self.settings
         return AccountService(
             accounts=AccountRepository(settings.table_name),
             table=settings.table_name,
-            item_tags=RiskRoot(settings).item_tags,
+            item_tags=deferred_item_tags(settings),
             access_ttl_s=settings.access_token_ttl_seconds,
             refresh_ttl_s=settings.refresh_token_ttl_seconds,
             max_failures=settings.account_max_failures,

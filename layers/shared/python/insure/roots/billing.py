@@ -26,7 +26,7 @@ def renewal_service(settings: PlatformSettings, cards: CardProcessor) -> Renewal
     from insure.billing.renewals import RenewalService
     from insure.billing.repository import BillingRepository
     from insure.policies.repository import PolicyRepository
-    from insure.roots.risk import RiskRoot
+    from insure.roots import deferred_item_tags
 
     return RenewalService(
         billing=BillingRepository(settings.table_name),
@@ -35,7 +35,7 @@ def renewal_service(settings: PlatformSettings, cards: CardProcessor) -> Renewal
         table=settings.table_name,
         bucket=settings.documents_bucket,
         public_base_url=settings.public_base_url,
-        item_tags=RiskRoot(settings).item_tags,
+        item_tags=deferred_item_tags(settings),
         notice_days=settings.renewal_notice_days,
     )
 
@@ -50,14 +50,14 @@ class BillingRoot(Root):
         from insure.billing.repository import BillingRepository
         from insure.billing.runs import BillingRun
         from insure.policies.repository import PolicyRepository
-        from insure.roots.risk import RiskRoot
+        from insure.roots import deferred_item_tags
 
         settings = self.settings
         return BillingRun(
             billing=BillingRepository(settings.table_name),
             policies=PolicyRepository(settings.table_name),
             processor=self.cards,
-            item_tags=RiskRoot(settings).item_tags,
+            item_tags=deferred_item_tags(settings),
             retry_days=settings.retry_days,
             grace_days=settings.billing_grace_days,
             bucket=settings.documents_bucket,

@@ -61,9 +61,9 @@ class WorkflowsRoot(Root):
 
     @cached_property
     def item_tags(self) -> ItemTags:
-        from insure.roots.risk import RiskRoot
+        from insure.roots import deferred_item_tags
 
-        return RiskRoot(self.settings).item_tags
+        return deferred_item_tags(self.settings)
 
     def tasks_for(self, event: dict[str, Any]) -> WorkflowTasks:
         """The tasks a payload belongs to: an amendment's (it names an `amendment_id`) or an application's."""
