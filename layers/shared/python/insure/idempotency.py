@@ -8,6 +8,7 @@ is stored is the effect's small result (ids), never a secret: a replay rebuilds 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from insure.errors import Conflict, RuleViolation
@@ -27,13 +28,19 @@ class IdempotencyStore:
     composition root; `insure.applications.ports.Idempotency` is its interface)."""
 
     def __init__(self, table_name: str, dynamodb: Any = None) -> None:
+        self._table_name, self._dynamodb = table_name, dynamodb
+
+    @cached_property
+    def _persistence(self) -> Any:
+        """Powertools' persistence layer, built on the first effect (a request refused before one pays nothing)."""
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
+        dynamodb = self._dynamodb
         if dynamodb is None:
             from insure.aws import client
 
             dynamodb = client("dynamodb")
-        self._persistence = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb)
+        return DynamoDBPersistenceLayer(table_name=self._table_name, boto3_client=dynamodb)
 
     def run_once(
         self,

@@ -59,6 +59,11 @@ def deferred_item_tags(settings: PlatformSettings) -> ItemTags:
     return cast("ItemTags", _Deferred(build))
 
 
+def deferred(build: Callable[[], Any]) -> Any:
+    """A stand-in for `build()`'s value, built on its first use (see `_Deferred`)."""
+    return _Deferred(build)
+
+
 class _Deferred:
     """Every attribute of the value `build()` returns, built on the first attribute read (thread-safe)."""
 

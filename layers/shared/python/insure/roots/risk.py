@@ -38,8 +38,9 @@ class RiskRoot(Root):
     @cached_property
     def dynamodb(self) -> Any:
         from insure.aws import client
+        from insure.roots import deferred
 
-        return client("dynamodb")
+        return deferred(lambda: client("dynamodb"))  # the client is made on the first call (a refusal makes none)
 
     @cached_property
     def idempotency(self) -> IdempotencyStore:
