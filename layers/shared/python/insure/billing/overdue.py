@@ -21,10 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from insure import timestamps
 from insure.billing.repository import BillingRepository, InstallmentRecord, Lost
+from insure.billing.runs import record_paid
 from insure.callers import Caller
 from insure.errors import Conflict, PaymentDeclined
 from insure.payments.processor import CardProcessor, SavedCard
-from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
+from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.types import Money, OpaqueId
 
 if TYPE_CHECKING:
@@ -142,25 +143,16 @@ class OverdueService:
                 "decline_code": result.decline_code,
                 "installment": installment,
             }
-        self.billing.settle_paid(
-            record, attempt, order_id=result.charge_id, authorization_id=result.authorization_id, at=at
-        )
-        self.policies.put_payment(
-            number,
-            PaymentRecord(
-                record_id=f"installment:{term:02d}:{installment:02d}",
-                kind="charge",
-                amount=record.amount,
-                at=at,
-                version=stored.current.version,
-                reference=f"installment {installment} of term {term}, paid by the customer",
-                processor_id=result.charge_id,
-                card={"brand": card.brand, "last4": card.last4},
-                installment=installment,
-                term=term,
-                attempts=attempt,
-                authorization_id=result.authorization_id,
-                fee=record.fee,
-            ),
+        card_shown = {"brand": card.brand, "last4": card.last4}
+        record_paid(
+            self.billing,
+            self.policies,
+            stored,
+            record,
+            attempt=attempt,
+            result=result,
+            at=at,
+            card=card_shown,
+            by=", paid by the customer",
         )
         return None

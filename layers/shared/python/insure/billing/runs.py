@@ -75,6 +75,41 @@ def batches(items: list[Any], workers: int, most: int = BATCH) -> list[list[Any]
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
+def record_paid(
+    billing: BillingRepository,
+    policies: PolicyRepository,
+    stored: StoredPolicy,
+    record: InstallmentRecord,
+    *,
+    attempt: int,
+    result: Any,
+    at: str,
+    card: dict[str, str],
+    by: str = "",
+) -> None:
+    """An approved charge of `record`'s claimed `attempt`: the installment settled paid, then the policy's payment
+    record (the run's and a customer's own payment alike; `by` ends the record's reference)."""
+    billing.settle_paid(record, attempt, order_id=result.charge_id, authorization_id=result.authorization_id, at=at)
+    policies.put_payment(
+        record.policy_number,
+        PaymentRecord(
+            record_id=f"installment:{record.term:02d}:{record.installment:02d}",
+            kind="charge",
+            amount=record.amount,
+            at=at,
+            version=stored.current.version,
+            reference=f"installment {record.installment} of term {record.term}{by}",
+            processor_id=result.charge_id,
+            card=card,
+            installment=record.installment,
+            term=record.term,
+            attempts=attempt,
+            authorization_id=result.authorization_id,
+            fee=record.fee,
+        ),
+    )
+
+
 @dataclass
 class BillingRun:
     billing: BillingRepository
@@ -142,26 +177,8 @@ class BillingRun:
         )
         at = timestamps.now()
         if result.approved:
-            self.billing.settle_paid(
-                record, attempt, order_id=result.charge_id, authorization_id=result.authorization_id, at=at
-            )
-            self.policies.put_payment(
-                record.policy_number,
-                PaymentRecord(
-                    record_id=f"installment:{record.term:02d}:{record.installment:02d}",
-                    kind="charge",
-                    amount=record.amount,
-                    at=at,
-                    version=stored.current.version,
-                    reference=f"installment {record.installment} of term {record.term}",
-                    processor_id=result.charge_id,
-                    card=account.card,
-                    installment=record.installment,
-                    term=record.term,
-                    attempts=attempt,
-                    authorization_id=result.authorization_id,
-                    fee=record.fee,
-                ),
+            record_paid(
+                self.billing, self.policies, stored, record, attempt=attempt, result=result, at=at, card=account.card
             )
             return "charged"
         retry = self._next_try(record, dt.date.fromisoformat(day))
