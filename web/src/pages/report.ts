@@ -310,7 +310,13 @@ function renderGuidance(steps: Schemas["GuidanceStep"][]): void {
 }
 
 function updateInsurers(insurers: Insurer[]): void {
-  for (const insurer of insurers) live.insurers.set(insurer.insurer_id, insurer);
+  // A push and the subscription's snapshot may arrive in either order: the later state of an insurer wins.
+  for (const insurer of insurers) {
+    const known = live.insurers.get(insurer.insurer_id);
+    if (!known || !known.updated_at || !insurer.updated_at || Date.parse(insurer.updated_at) >= Date.parse(known.updated_at)) {
+      live.insurers.set(insurer.insurer_id, insurer);
+    }
+  }
   const list = document.getElementById("insurers");
   if (!list) return;
   const items = Array.from(live.insurers.values()).map((i, index) =>
