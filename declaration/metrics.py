@@ -39,8 +39,9 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "SignaturesRejected",
         "Signatures rejected",
-        "A signed request (a scanner's scan, an insurer's webhook) failed verification.",
+        "A signed request (a scanner's scan, an insurer's webhook, a connector call to the platform's claims desk) "
+        "failed verification.",
         "sender",
-        ("scanner", "insurer"),
+        ("scanner", "insurer", "connector"),
     ),
 )

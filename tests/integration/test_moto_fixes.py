@@ -13,9 +13,11 @@ import re
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.core.serialize import BaseJSONSerializer, XFormedAttributePicker, get_serializer_class
 
@@ -49,6 +51,7 @@ def test_every_target_is_still_there_with_the_signature_it_was_written_against(p
                 assert inspect.ismodule(original), target.path
             else:
                 function = getattr(original, "__func__", original)  # staticmethod / classmethod
+                function = original.fget if isinstance(original, property) else function
                 if isinstance(original, classmethod):
                     function = getattr(*target.resolve())
                 assert str(inspect.signature(function)) == target.signature, target.path
@@ -350,6 +353,96 @@ def test_sqs_still_drops_messages_past_their_retention_period():
     assert _received_after_retention() == ["new"]
     with moto_fixes.without("sqs-retention-from-the-queue"):
         assert _received_after_retention() == ["new"]
+
+
+def _queues_as_sqs_reads_them() -> list[dict[str, Any]]:
+    """Every queue's attributes (GetQueueAttributes All, one by one, and the model's mapping) for a standard queue
+    with messages in each state, a FIFO queue with content-based deduplication, a queue with a redrive policy, a
+    policy and a KMS key, and the answers that depend on them (deduplication, a re-create with other attributes)."""
+    from moto.sqs.models import sqs_backends
+
+    seen: list[dict[str, Any]] = []
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        dlq = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        plain = sqs.create_queue(
+            QueueName="plain",
+            Attributes={
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5}),
+                "KmsMasterKeyId": "alias/aws/sqs",
+                "Policy": json.dumps({"Version": "2012-10-17", "Statement": []}),
+            },
+        )["QueueUrl"]
+        fifo = sqs.create_queue(
+            QueueName="q.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+        )["QueueUrl"]
+        for number in range(12):
+            sqs.send_message_batch(
+                QueueUrl=plain,
+                Entries=[
+                    {"Id": f"m{i}", "MessageBody": f"{number}-{i}", "DelaySeconds": i % 2 * 30} for i in range(10)
+                ],
+            )
+        sqs.receive_message(QueueUrl=plain, MaxNumberOfMessages=7)
+        for body in ("a", "a", "b"):  # the second "a" is a duplicate by content
+            sqs.send_message(QueueUrl=fifo, MessageBody=body, MessageGroupId="g")
+        with pytest.raises(ClientError, match="QueueAlreadyExists"):
+            sqs.create_queue(QueueName="plain", Attributes={"VisibilityTimeout": "99"})
+        backend = sqs_backends["123456789012"]["us-east-1"]
+        for url, name in ((dlq, "dlq"), (plain, "plain"), (fifo, "q.fifo")):
+            every = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            each = {n: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[n])["Attributes"].get(n) for n in every}
+            model = list(backend.queues[name].attributes.items())
+            seen.append({"all": every, "each": each, "model": model, "length": len(model)})
+        seen.append(
+            {
+                "fifo received": [
+                    m["Body"] for m in sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=10)["Messages"]
+                ]
+            }
+        )
+    for queue in seen:  # the times of creation differ from run to run: they are compared as present
+        for key in ("all", "each"):
+            queue.get(key, {}).update({n: "when" for n in queue.get(key, {}) if n.endswith("Timestamp")})
+        if "model" in queue:
+            queue["model"] = [(n, "when" if n.endswith("Timestamp") else v) for n, v in queue["model"]]
+    return seen
+
+
+def test_queue_attributes_read_on_demand_are_the_ones_moto_computes():
+    patched = _queues_as_sqs_reads_them()
+    with moto_fixes.without("sqs-attributes-on-demand"):
+        generic = _queues_as_sqs_reads_them()
+    assert patched == generic
+    plain = patched[1]["all"]
+    assert plain["ApproximateNumberOfMessages"] == "53" and plain["ApproximateNumberOfMessagesNotVisible"] == "7"
+    assert plain["ApproximateNumberOfMessagesDelayed"] == "60" and "deadLetterTargetArn" in plain["RedrivePolicy"]
+    assert patched[2]["all"]["ContentBasedDeduplication"] == "true" and patched[3]["fifo received"] == ["a", "b"]
+
+
+def test_a_send_no_longer_counts_the_queues_messages():
+    from moto.sqs.models import Queue
+
+    def sent_with_counting() -> int:
+        counted = 0
+        original = Queue.approximate_number_of_messages
+
+        def counting(self: Any) -> int:
+            nonlocal counted
+            counted += 1
+            return original.fget(self)
+
+        with mock_aws(), pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Queue, "approximate_number_of_messages", property(counting))
+            sqs = boto3.client("sqs", region_name="us-east-1")
+            url = sqs.create_queue(QueueName="q")["QueueUrl"]
+            sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": f"m{i}", "MessageBody": "x"} for i in range(10)])
+        return counted
+
+    assert sent_with_counting() == 0
+    with moto_fixes.without("sqs-attributes-on-demand"):
+        assert sent_with_counting() >= 10
 
 
 def _stalled(original, thread_name: str, on_call: int = 1):

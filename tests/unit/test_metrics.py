@@ -62,7 +62,7 @@ def test_the_layer_emits_exactly_the_metrics_the_dashboard_declares():
     assert set(metrics.EMITTED) == set(declared)
     assert declared[metrics.UNDERWRITING_DECISIONS].dimension == "outcome"
     assert declared[metrics.SIGNATURES_REJECTED].dimension == "sender"
-    assert set(declared[metrics.SIGNATURES_REJECTED].values) == {"scanner", "insurer"}
+    assert set(declared[metrics.SIGNATURES_REJECTED].values) == {"scanner", "insurer", "connector"}
 
 
 def test_importing_the_metrics_module_does_not_import_powertools_metrics():

@@ -1,6 +1,6 @@
-"""The one signed-request verifier (`insure.signatures.verify_request`) as tag scans and insurer webhooks use it:
-headers read case-insensitively, the signature headers checked before the signer is looked up, an unknown signer
-refused as its caller says, a bad signature 401."""
+"""The one signed-request verifier (`insure.signatures.verify_request`) as tag scans, insurer webhooks and the claims
+desk's connector calls use it: headers read case-insensitively, the signature headers checked before the signer is
+looked up, an unknown signer refused as its caller says, a bad signature 401."""
 
 from __future__ import annotations
 
@@ -101,3 +101,26 @@ class _Nowhere:
 
     def publish_many(self, risk_event_id: str, payloads: list[dict[str, Any]]) -> None:
         pass
+
+
+def test_a_connector_call_to_the_claims_desk_is_verified_by_the_same_steps():
+    from insure.claims_desk.service import ClaimsDesk
+
+    desk_record = insurer("ins_platform")
+    read: list[bool] = []
+
+    def own_insurer() -> Any:
+        read.append(True)
+        return desk_record
+
+    desk = ClaimsDesk(None, own_insurer=own_insurer, webhooks=None, idempotency=FakeIdempotency())  # type: ignore[arg-type]
+    body = json.dumps({"risk_event_id": "re_1"})
+    # No signature headers: 401 before the registry is read
+    with pytest.raises(Unauthorized):
+        desk.verify_connector_call({"content-type": "application/json"}, body)
+    assert read == []
+    # Signed with the desk's secret (header names in any case): its webhook-id; another secret: 401
+    signed = _mixed_case(sign(desk_record.signing_secret, body, message_id="msg_d"))
+    assert desk.verify_connector_call(signed, body) == "msg_d" and read == [True]
+    with pytest.raises(Unauthorized):
+        desk.verify_connector_call(sign(new_secret(), body), body)

@@ -19,7 +19,7 @@ SCANS_ACCEPTED = "ScansAccepted"
 CLAIMS_FILED = "ClaimsFiled"
 INSURERS_UNREACHABLE = "InsurersUnreachable"
 SIGNATURES_REJECTED = "SignaturesRejected"
-"""Dimension `sender`: `scanner` or `insurer`."""
+"""Dimension `sender`: `scanner`, `insurer` or `connector` (the platform's own connector calling its claims desk)."""
 
 EMITTED = (
     QUOTES_GIVEN,

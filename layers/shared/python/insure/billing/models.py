@@ -100,3 +100,17 @@ class PendingRenewal(BaseModel):
     payment_plans: list[PaymentPlanView] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list, description="Why it cannot renew (declined), in words")
     url: str = Field(description="GET it for the whole renewal (offer_id, terms_url, terms_sha256)")
+
+
+class OverduePayment(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    payment_token: OpaqueId = Field(
+        description="A processor token of the card to pay with, created for this policy (`client_reference` the "
+        "policy number); the card is kept for the policy's next installments once it paid"
+    )
+
+    def __repr__(self) -> str:
+        return "OverduePayment(…)"
+
+    __str__ = __repr__

@@ -17,35 +17,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from insure import timestamps
+from insure.billing.models import OverduePayment  # the request lives with the models (routes import no service)
 from insure.billing.repository import BillingRepository, InstallmentRecord, Lost
 from insure.billing.runs import record_paid
 from insure.callers import Caller
 from insure.errors import Conflict, PaymentDeclined
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.repository import PolicyRepository, StoredPolicy
-from insure.types import Money, OpaqueId
+from insure.types import Money
 
 if TYPE_CHECKING:
     from insure.applications.ports import Idempotency
 
 LEASE_S = 120  # as the billing run's: how long a started attempt is held before it may be taken over
-
-
-class OverduePayment(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    payment_token: OpaqueId = Field(
-        description="A processor token of the card to pay with, created for this policy (`client_reference` the "
-        "policy number); the card is kept for the policy's next installments once it paid"
-    )
-
-    def __repr__(self) -> str:
-        return "OverduePayment(…)"
-
-    __str__ = __repr__
 
 
 def owed_now(installments: list[InstallmentRecord], term: int, today: dt.date) -> list[InstallmentRecord]:

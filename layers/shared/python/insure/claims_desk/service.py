@@ -31,7 +31,7 @@ from insure.claims_desk.models import (
     StatusChange,
 )
 from insure.claims_desk.repository import DeskClaimRepository
-from insure.errors import Conflict, NotFound
+from insure.errors import Conflict, NotFound, Unauthorized
 
 if TYPE_CHECKING:
     from insure.risk.insurers import Insurer
@@ -81,10 +81,17 @@ class ClaimsDesk:
         )
 
     def verify_connector_call(self, headers: Mapping[str, str] | None, body: str) -> str:
-        """The `webhook-id` of a call signed with the desk's secret; 401 otherwise (before the body is read)."""
-        from insure.signatures import verify
+        """The `webhook-id` of a call signed with the desk's secret; 401 otherwise (before the body is read; a call
+        without the signature headers is refused before the registry is read)."""
+        from insure.signatures import verify_request
 
-        return verify(self.own_insurer().webhook_secrets, headers, body)
+        return verify_request(
+            headers,
+            body,
+            sender="connector",
+            secrets=lambda: self.own_insurer().webhook_secrets,
+            unknown=lambda: Unauthorized("The claims desk has no signing secret yet."),
+        )
 
     # ---- connector side ------------------------------------------------------------------------------------------
 

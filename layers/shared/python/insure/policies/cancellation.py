@@ -9,14 +9,18 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING
 
 from insure.callers import Caller
 from insure.errors import Conflict, FieldError, RuleViolation
 from insure.payments.processor import CardProcessor
-from insure.policies.models import PolicyStatus, PolicyVersion
+from insure.policies.models import (  # the request and views live with the models (routes import no service)
+    CancellationPreview,
+    CancellationRequest,
+    CancellationView,
+    PolicyStatus,
+    PolicyVersion,
+)
 from insure.policies.proration import PaidCharge
 from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.policies.service import PolicyService, status_on, today
@@ -24,42 +28,6 @@ from insure.types import Money
 
 if TYPE_CHECKING:
     from insure.risk.policy_tags import ItemTags
-
-CancellationReason = Literal[
-    "no_longer_needed", "replaced_elsewhere", "item_sold_or_lost", "too_expensive", "dissatisfied", "other"
-]
-
-
-class CancellationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    effective_date: dt.date = Field(description="Today or later, within the policy term")
-    reason: CancellationReason
-
-
-class CancellationPreview(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    refund: Money
-    effective_date: str
-    paid: Money = Field(
-        description="The premium paid for the term in force so far, net of refunds (plan fees are not premium and "
-        "are never refunded; earlier terms of a renewed policy are closed)"
-    )
-    kept: Money = Field(description="What the insurer keeps: the premium earned by then, at least the minimum")
-    minimum_premium: Money
-
-
-class CancellationView(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    policy_number: str
-    status: PolicyStatus
-    version: int
-    effective_date: str
-    reason: CancellationReason
-    refund: Money
-    refunds: list[dict[str, object]] = Field(description="The refunds made, each to the card of one charge")
 
 
 @dataclass

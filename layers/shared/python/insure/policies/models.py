@@ -5,6 +5,7 @@ force (`version_effective_date`), who made it (`made_by`) and what changed (`cha
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -123,3 +124,40 @@ class VersionView(BaseModel):
 class VersionsView(BaseModel):
     policy_number: str
     versions: list[VersionView]
+
+
+CancellationReason = Literal[
+    "no_longer_needed", "replaced_elsewhere", "item_sold_or_lost", "too_expensive", "dissatisfied", "other"
+]
+
+
+class CancellationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    effective_date: dt.date = Field(description="Today or later, within the policy term")
+    reason: CancellationReason
+
+
+class CancellationPreview(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    refund: Money
+    effective_date: str
+    paid: Money = Field(
+        description="The premium paid for the term in force so far, net of refunds (plan fees are not premium and "
+        "are never refunded; earlier terms of a renewed policy are closed)"
+    )
+    kept: Money = Field(description="What the insurer keeps: the premium earned by then, at least the minimum")
+    minimum_premium: Money
+
+
+class CancellationView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    policy_number: str
+    status: PolicyStatus
+    version: int
+    effective_date: str
+    reason: CancellationReason
+    refund: Money
+    refunds: list[dict[str, object]] = Field(description="The refunds made, each to the card of one charge")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from insure.roots import Root
+from insure.roots import Root, deferred
 
 if TYPE_CHECKING:
     from insure.claims_desk.service import ClaimsDesk
@@ -38,7 +38,6 @@ class RiskRoot(Root):
     @cached_property
     def dynamodb(self) -> Any:
         from insure.aws import client
-        from insure.roots import deferred
 
         return deferred(lambda: client("dynamodb"))  # the client is made on the first call (a refusal makes none)
 
@@ -195,7 +194,9 @@ class RiskRoot(Root):
     def webhooks(self) -> InsurerWebhooks:
         from insure.risk.webhooks import InsurerWebhooks
 
-        return InsurerWebhooks(self.insurer_store, self.progress, self.idempotency)
+        # the progress side (event models, notices, live) is built when a verified webhook is applied, not for a
+        # request refused at its signature
+        return InsurerWebhooks(self.insurer_store, deferred(lambda: self.progress), self.idempotency)
 
     @cached_property
     def desk(self) -> ClaimsDesk:
@@ -205,7 +206,7 @@ class RiskRoot(Root):
         return ClaimsDesk(
             DeskClaimRepository(self.dynamodb, self.settings.table_name),
             own_insurer=self.own_insurer,
-            webhooks=self.webhooks,
+            webhooks=deferred(lambda: self.webhooks),  # built when an adjuster moves a claim
             idempotency=self.idempotency,
         )
 

@@ -15,16 +15,22 @@ from aws_lambda_powertools.event_handler.router import Router
 
 from insure.amendments.models import AmendmentRequest, AmendmentView
 from insure.applications.models import AcceptRequest, PaymentRequest
-from insure.billing.models import RenewalAccept, RenewalPayment, RenewalView
-from insure.billing.overdue import OverduePayment, OverdueService
+from insure.billing.models import OverduePayment, RenewalAccept, RenewalPayment, RenewalView
 from insure.http.access import Access, access, caller, services
 from insure.policies.billing import BillingView
-from insure.policies.cancellation import CancellationPreview, CancellationRequest, CancellationView
-from insure.policies.models import PolicyView, VersionsView, VersionView
+from insure.policies.models import (
+    CancellationPreview,
+    CancellationRequest,
+    CancellationView,
+    PolicyView,
+    VersionsView,
+    VersionView,
+)
 from insure.routes.responses import PAYMENT_REFUSALS, PROBLEM, PaymentKey, json_response, outcome_response
 
 if TYPE_CHECKING:
     from insure.amendments.service import AmendmentService
+    from insure.billing.overdue import OverdueService
     from insure.billing.renewals import RenewalService
     from insure.policies.cancellation import CancellationService
     from insure.policies.service import PolicyService
