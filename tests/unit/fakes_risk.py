@@ -282,6 +282,7 @@ class FakeProgress:
         *,
         arm_poll: bool,
         notification: dict[str, Any],
+        facts_revision: int,
     ) -> InsurerProgress | None:
         with self.lock:
             item = self._item(risk_event_id, insurer_id)
@@ -294,6 +295,9 @@ class FakeProgress:
                 self._move(item, entry)
             item["first_response"] = {"S": json.dumps({"at": entry.updated_at, "notification": notification})}
             item["poll_seq"] = {"N": "1" if arm_poll else "0"}
+            if "facts_delivered" not in item:
+                item["facts_delivered"] = {"N": str(facts_revision)}
+                item["facts_delivered_at"] = {"S": entry.updated_at}
             item.pop("filing_holder", None)
             item.pop("filing_until", None)
             return _from_item(item)

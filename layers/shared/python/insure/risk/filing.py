@@ -197,6 +197,7 @@ class FilingWorker:
             ProgressEntry(status=filed.status, updated_at=at, note="Claim filed", source="connector"),
             arm_poll=filed.status not in FINAL,
             notification=notification.model_dump(mode="json"),
+            facts_revision=message.facts_revision,
         )
         if recorded is not None:
             metrics.count(metrics.CLAIMS_FILED)
@@ -210,7 +211,6 @@ class FilingWorker:
             outcome.changes.append((message.risk_event_id, recorded))
             if not recorded.final and filed.status not in FINAL:
                 outcome.poll = self._next_poll(message, filed.claim_reference, 1)
-            repo.note_facts_delivered(message.risk_event_id, insurer.insurer_id, message.facts_revision, at)
             self._latest_facts(insurer, message.risk_event_id, filed.claim_reference, message.facts_revision, outcome)
             return
         stored = repo.state(message.risk_event_id, insurer.insurer_id)

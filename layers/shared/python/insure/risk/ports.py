@@ -107,6 +107,7 @@ class ProgressStore(Protocol):
         *,
         arm_poll: bool,
         notification: dict[str, Any],
+        facts_revision: int,
     ) -> InsurerProgress | None: ...
 
     def note_facts_delivered(

@@ -235,10 +235,13 @@ class ProgressRepository:
         *,
         arm_poll: bool,
         notification: dict[str, Any],
+        facts_revision: int,
     ) -> InsurerProgress | None:
         """Records the insurer's first answer once, in one conditional write: the claim reference, its status (when
-        it moves forward), poll_seq 1 when polling should start, and the salesperson notification (indexed on
-        `gsi1pk = NOTIFY#<insurer_id>`). None when a first answer was already recorded (a duplicate delivery)."""
+        it moves forward), poll_seq 1 when polling should start, the salesperson notification (indexed on
+        `gsi1pk = NOTIFY#<insurer_id>`) and the facts revision the filing carried as delivered (unless a facts
+        delivery recorded one already: those only come after a filing, with a later revision). None when a first
+        answer was already recorded (a duplicate delivery)."""
         values: dict[str, Any] = {
             ":ref": {"S": claim_reference},
             ":poll": {"N": "1" if arm_poll else "0"},
@@ -246,8 +249,14 @@ class ProgressRepository:
             ":gs": {"S": f"{entry.updated_at}#{risk_event_id}"},
             ":fr": {"S": json.dumps({"at": entry.updated_at, "notification": notification})},
             ":one": {"N": "1"},
+            ":fd": {"N": str(facts_revision)},
+            ":fat": {"S": entry.updated_at},
         }
-        recorded = "first_response = :fr, poll_seq = :poll, gsi1pk = :gp, gsi1sk = :gs, version = version + :one"
+        recorded = (
+            "first_response = :fr, poll_seq = :poll, gsi1pk = :gp, gsi1sk = :gs, version = version + :one, "
+            "facts_delivered = if_not_exists(facts_delivered, :fd), "
+            "facts_delivered_at = if_not_exists(facts_delivered_at, :fat)"
+        )
         release = " REMOVE filing_holder, filing_until"
         with_status = self._conditional_update(
             Key=_key(risk_event_id, insurer_id),
