@@ -79,37 +79,37 @@ class NotificationRepository:
         while another attempt holds the lease."""
         from botocore.exceptions import ClientError
 
-        values: dict[str, Any] = {
-            ":id": {"S": message["notification_id"]},
-            ":recipient": {"S": message["recipient"]},
-            ":channel": {"S": message["channel"]},
-            ":template": {"S": message["template"]},
-            ":requested": {"S": message["requested_at"]},
-            ":entity": {"S": "notification"},
-            ":gsi1pk": {"S": f"RECIPIENT#{message['channel']}#{message['recipient']}"},
-            ":gsi1sk": {"S": f"{message['requested_at']}#{message['notification_id']}"},
-            ":sending": {"S": "sending"},
-            ":now": {"N": str(now)},
-            ":lease": {"N": str(now + lease_s)},
-            ":stamp": {"S": stamp},
-            ":one": {"N": "1"},
+        fields: dict[str, Any] = {  # what a claim sets: name -> value (requested_at only on a new record)
+            "notification_id": {"S": message["notification_id"]},
+            "recipient": {"S": message["recipient"]},
+            "channel": {"S": message["channel"]},
+            "template": {"S": message["template"]},
+            "requested_at": {"S": message["requested_at"]},
+            "entity": {"S": "notification"},
+            "gsi1pk": {"S": f"RECIPIENT#{message['channel']}#{message['recipient']}"},
+            "gsi1sk": {"S": f"{message['requested_at']}#{message['notification_id']}"},
+            "status": {"S": "sending"},
+            "lease_until": {"N": str(now + lease_s)},
+            "updated_at": {"S": stamp},
         }
-        sets = [
-            "notification_id = :id",
-            "recipient = :recipient",
-            "channel = :channel",
-            "template = :template",
-            "requested_at = if_not_exists(requested_at, :requested)",
-            "entity = :entity",
-            "gsi1pk = :gsi1pk",
-            "gsi1sk = :gsi1sk",
-            "#status = :sending",
-            "lease_until = :lease",
-            "updated_at = :stamp",
-        ]
         if message.get("customer_id"):
-            values[":customer"] = {"S": message["customer_id"]}
-            sets.append("customer_id = :customer")
+            fields["customer_id"] = {"S": message["customer_id"]}
+        # First sight (the common case): one conditional PutItem of the new record, attempts 1.
+        new = {**self.key(message["notification_id"]), **fields, "attempts": {"N": "1"}}
+        try:
+            self._dynamodb().put_item(TableName=self.table, Item=new, ConditionExpression="attribute_not_exists(pk)")
+            return _record(new)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        # A redelivery: a new attempt unless the record is final or another attempt holds its lease.
+        values = {f":{name}": value for name, value in fields.items()} | {":now": {"N": str(now)}, ":one": {"N": "1"}}
+        sets = [
+            "requested_at = if_not_exists(requested_at, :requested_at)"
+            if name == "requested_at"
+            else f"{'#status' if name == 'status' else name} = :{name}"
+            for name in fields
+        ]
         finals = {f":final{n}": {"S": status} for n, status in enumerate(FINAL)}
         values.update(finals)
         condition = (
