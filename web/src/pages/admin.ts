@@ -116,7 +116,7 @@ function claimCard(key: string, claim: DeskClaim, n: number): HTMLElement {
       "dl",
       { class: "facts" },
       h("div", null, h("dt", null, "Status"), h("dd", null, h("strong", { class: "status" }, humanize(claim.status)))),
-      h("div", null, h("dt", null, "What happened"), h("dd", null, humanize(claim.event_type))),
+      h("div", null, h("dt", null, "What happened"), h("dd", null, claim.event_type === "unknown" ? "Not said by the reporter yet" : humanize(claim.event_type))),
       h("div", null, h("dt", null, "Policy"), h("dd", null, claim.policy_number)),
       insured ? h("div", null, h("dt", null, "Insured"), h("dd", null, insured)) : null,
       object ? h("div", null, h("dt", null, "Object"), h("dd", null, object)) : null,
