@@ -24,12 +24,12 @@ from insure.billing.records import BillingAccount
 from insure.billing.repository import BillingRepository
 from insure.callers import Caller
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation
-from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.models import PolicyVersion
 from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.types import Money
 
 if TYPE_CHECKING:
+    from insure.payments.processor import CardProcessor
     from insure.risk.policy_tags import ItemTags
 
 
@@ -225,6 +225,7 @@ class RenewalService:
         charge's idempotency key and the version's conditional write are derived from the renewal)."""
         from insure.billing.accounts import renewal_day, term_installments
         from insure.billing.plans import redated
+        from insure.payments.processor import SavedCard
         from insure.policies.changes import next_version
         from insure.policies.models import Change
 

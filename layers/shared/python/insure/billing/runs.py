@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 from insure import timestamps
 from insure.billing.records import BillingAccount, InstallmentRecord, Lost
 from insure.billing.repository import BillingRepository
-from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
 from insure.types import Money
 
 if TYPE_CHECKING:
+    from insure.payments.processor import CardProcessor
     from insure.risk.policy_tags import ItemTags
 
 LEASE_S = 120  # how long a run holds an attempt it started before another run may take it over
@@ -160,6 +160,8 @@ class BillingRun:
     def _settle(self, record: InstallmentRecord, day: str, account: BillingAccount | None) -> str:
         """Charge, close or lapse one installment; `account` is its policy's billing account as read for the
         batch (its kept card)."""
+        from insure.payments.processor import SavedCard  # imported when a charge is due
+
         stored = self.policies.get(record.policy_number)
         if stored is None or not self._billable(stored, record):
             self.billing.close(record, "cancelled")

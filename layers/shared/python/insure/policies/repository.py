@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure.errors import Conflict
-from insure.policies.models import PolicyVersion
+
+if TYPE_CHECKING:  # the models (pydantic) are imported when a policy is read: a billing run with nothing due reads none
+    from insure.policies.models import PolicyVersion
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class PolicyRepository:
         items = result.get("Items", [])
         if not items:
             return None
+        from insure.policies.models import PolicyVersion
+
         versions = [PolicyVersion.model_validate_json(item["data"]["S"]) for item in items]
         last = items[-1]
         return StoredPolicy(versions, last["session_hash"]["S"], int(last["session_expires_at_epoch"]["N"]))

@@ -50,13 +50,13 @@ class BillingRoot(Root):
         from insure.billing.repository import BillingRepository
         from insure.billing.runs import BillingRun
         from insure.policies.repository import PolicyRepository
-        from insure.roots import deferred_item_tags
+        from insure.roots import deferred, deferred_item_tags
 
         settings = self.settings
         return BillingRun(
             billing=BillingRepository(settings.table_name),
             policies=PolicyRepository(settings.table_name),
-            processor=self.cards,
+            processor=deferred(lambda: self.cards),  # built when a charge is due
             item_tags=deferred_item_tags(settings),
             retry_days=settings.retry_days,
             grace_days=settings.billing_grace_days,
@@ -66,4 +66,6 @@ class BillingRoot(Root):
 
     @cached_property
     def renewals(self) -> RenewalService:
-        return renewal_service(self.settings, self.cards)
+        from insure.roots import deferred
+
+        return renewal_service(self.settings, deferred(lambda: self.cards))  # the processor built when one pays
