@@ -70,3 +70,52 @@ def test_the_notifications_sender_records_follow_ups_through_the_risk_roots_even
     root = NotificationsRoot(settings)
     assert root.sender.record_done == root.record_done
     assert isinstance(root.event_updates, EventUpdates)
+
+
+class _Unread:
+    """Settings that must not be read: any attribute read fails the test."""
+
+    def __getattr__(self, name: str):
+        raise AssertionError(f"setting {name} read")
+
+
+class _NothingDue:
+    def due(self, on_or_before: str, *, limit: int | None = None) -> list:
+        return []
+
+    def renewals_due(self, on_or_before: str) -> list:
+        return []
+
+
+def test_a_scheduled_run_that_finds_nothing_due_reads_no_setting(monkeypatch) -> None:
+    """The billing and renewal runs from the environment read the table's name only until something is due, so a
+    run with nothing due validates no settings (pydantic is imported when the first installment or renewal is)."""
+    import os
+    import subprocess
+    import sys
+
+    from insure.billing.renewals import RenewalService
+    from insure.billing.runs import BillingRun
+
+    unread, nothing = _Unread(), _NothingDue()
+    run = BillingRun(billing=nothing, policies=None, processor=None, item_tags=None, settings=unread)  # type: ignore[arg-type]
+    assert run.run().due == 0
+    renewals = RenewalService(billing=nothing, policies=None, processor=None, item_tags=None, settings=unread)  # type: ignore[arg-type]
+    assert renewals.run() == {"offered": 0, "declined": 0, "expired": 0, "skipped": 0}
+    # And the roots built from the environment import neither the settings nor pydantic to build those runs
+    probe = (
+        "import sys; from insure.roots.billing import BillingRoot; root = BillingRoot.from_environment(); "
+        "root.run; root.renewals; print(sorted(m for m in ('pydantic', 'insure.settings') if m in sys.modules))"
+    )
+    environment = {**os.environ, "TABLE_NAME": "t", "PYTHONPATH": os.pathsep.join(sys.path)}
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=environment)
+    assert shown.stdout.strip() == "[]"
+    # And the settings are read (validated) on their first use
+    monkeypatch.setenv("TABLE_NAME", "t")
+    from insure.roots.billing import BillingRoot
+    from insure.settings import get_settings
+
+    get_settings.cache_clear()
+    root = BillingRoot.from_environment()
+    assert root.run.workers == get_settings().billing_run_workers and root.renewals.notice_days == 30
+    get_settings.cache_clear()

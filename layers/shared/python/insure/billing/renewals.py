@@ -19,18 +19,19 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
-from insure.billing.models import PaymentPlanView, RenewalAccept, RenewalOfferView, RenewalPayment, RenewalView
 from insure.billing.records import BillingAccount
 from insure.billing.repository import BillingRepository
 from insure.callers import Caller
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation
-from insure.policies.models import PolicyVersion
 from insure.policies.repository import PolicyRepository, StoredPolicy
-from insure.types import Money
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the models (pydantic) are imported where a renewal is decided, shown or paid, not by a run
+    # that finds nothing due
+    from insure.billing.models import RenewalAccept, RenewalPayment, RenewalView
     from insure.payments.processor import CardProcessor
+    from insure.policies.models import PolicyVersion
     from insure.risk.policy_tags import ItemTags
+    from insure.settings import PlatformSettings
 
 
 def renewal_terms(policy: PolicyVersion, offer: dict[str, Any]) -> str:
@@ -57,11 +58,24 @@ class RenewalService:
     billing: BillingRepository
     policies: PolicyRepository
     processor: CardProcessor
-    table: str
-    bucket: str
-    public_base_url: str
     item_tags: ItemTags
-    notice_days: int = 30
+    settings: PlatformSettings  # read once a renewal is decided or shown (a run with nothing due reads no setting)
+
+    @property
+    def table(self) -> str:
+        return self.settings.table_name
+
+    @property
+    def bucket(self) -> str:
+        return self.settings.documents_bucket
+
+    @property
+    def public_base_url(self) -> str:
+        return self.settings.public_base_url
+
+    @property
+    def notice_days(self) -> int:
+        return self.settings.renewal_notice_days
 
     # -- the scheduled run ------------------------------------------------------------------------------------
     def run(self, today: dt.date | None = None) -> dict[str, int]:
@@ -224,10 +238,12 @@ class RenewalService:
         """Charge the first installment of the chosen plan to the kept card and issue the next term (once: the
         charge's idempotency key and the version's conditional write are derived from the renewal)."""
         from insure.billing.accounts import renewal_day, term_installments
+        from insure.billing.models import PaymentPlanView
         from insure.billing.plans import redated
         from insure.payments.processor import SavedCard
         from insure.policies.changes import next_version
         from insure.policies.models import Change
+        from insure.types import Money
 
         stored, account = self._owned(policy_number, caller)
         renewal = dict(account.renewal or {})
@@ -348,6 +364,8 @@ def _year_after(day: dt.date) -> dt.date:
 
 
 def _view(policy_number: str, renewal: dict[str, Any]) -> RenewalView:
+    from insure.billing.models import RenewalOfferView, RenewalView
+
     offer = renewal.get("offer")
     return RenewalView(
         policy_number=policy_number,

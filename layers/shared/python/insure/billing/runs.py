@@ -30,11 +30,11 @@ from insure import timestamps
 from insure.billing.records import BillingAccount, InstallmentRecord, Lost
 from insure.billing.repository import BillingRepository
 from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
-from insure.types import Money
 
 if TYPE_CHECKING:
     from insure.payments.processor import CardProcessor
     from insure.risk.policy_tags import ItemTags
+    from insure.settings import PlatformSettings
 
 LEASE_S = 120  # how long a run holds an attempt it started before another run may take it over
 
@@ -116,11 +116,24 @@ class BillingRun:
     policies: PolicyRepository
     processor: CardProcessor
     item_tags: ItemTags
-    retry_days: tuple[int, ...] = (3, 7)
-    grace_days: int = 10
-    bucket: str = "documents"
-    workers: int = 8
+    settings: PlatformSettings  # read once something is due (a run with nothing due reads no setting)
     notify: Notifier = field(default=_notify)
+
+    @property
+    def retry_days(self) -> tuple[int, ...]:
+        return self.settings.retry_days
+
+    @property
+    def grace_days(self) -> int:
+        return self.settings.billing_grace_days
+
+    @property
+    def bucket(self) -> str:
+        return self.settings.documents_bucket
+
+    @property
+    def workers(self) -> int:
+        return self.settings.billing_run_workers
 
     def run(self, *, today: dt.date | None = None, deadline_s: float | None = None) -> RunReport:
         """Charge (or close, or lapse) everything due by `today` (the clock's), stopping new work `deadline_s`
@@ -129,6 +142,9 @@ class BillingRun:
         day = (today or timestamps.today()).isoformat()
         due = self.billing.due(day)
         report = RunReport(due=len(due))
+        if not due:
+            report.seconds = round(time.perf_counter() - began, 3)
+            return report
         stop_at = None if deadline_s is None else began + deadline_s
         by_policy: dict[str, list[InstallmentRecord]] = {}
         for record in due:
@@ -161,6 +177,7 @@ class BillingRun:
         """Charge, close or lapse one installment; `account` is its policy's billing account as read for the
         batch (its kept card)."""
         from insure.payments.processor import SavedCard  # imported when a charge is due
+        from insure.types import Money
 
         stored = self.policies.get(record.policy_number)
         if stored is None or not self._billable(stored, record):

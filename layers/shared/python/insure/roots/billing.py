@@ -3,10 +3,11 @@ renewal service over the single table, the documents bucket and the card process
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self, cast
 
-from insure.roots import Root
+from insure.roots import Root, deferred
 
 if TYPE_CHECKING:
     from insure.billing.renewals import RenewalService
@@ -22,25 +23,47 @@ def card_processor(settings: PlatformSettings) -> CardProcessor:
     return HttpCardProcessor(settings.card_processor_url)
 
 
-def renewal_service(settings: PlatformSettings, cards: CardProcessor) -> RenewalService:
+def renewal_service(settings: PlatformSettings, cards: CardProcessor, *, table: str | None = None) -> RenewalService:
+    """The renewal service over `table` (default: the settings' table), reading its other settings when a renewal
+    is decided or shown."""
     from insure.billing.renewals import RenewalService
     from insure.billing.repository import BillingRepository
     from insure.policies.repository import PolicyRepository
     from insure.roots import deferred_item_tags
 
+    table = table or settings.table_name
     return RenewalService(
-        billing=BillingRepository(settings.table_name),
-        policies=PolicyRepository(settings.table_name),
+        billing=BillingRepository(table),
+        policies=PolicyRepository(table),
         processor=cards,
-        table=settings.table_name,
-        bucket=settings.documents_bucket,
-        public_base_url=settings.public_base_url,
         item_tags=deferred_item_tags(settings),
-        notice_days=settings.renewal_notice_days,
+        settings=settings,
     )
 
 
+@dataclass
 class BillingRoot(Root):
+    """The scheduled runs' root. From the environment, its settings are validated on their first use: a run that
+    finds nothing due reads only the table's name (`insure.environment`), so it imports neither pydantic nor the
+    models (a cold start within its budget); the first installment or renewal due reads them all."""
+
+    table: str | None = None  # the single table; default: the settings'
+
+    @classmethod
+    def from_environment(cls) -> Self:
+        from insure.environment import table_name
+
+        def settings() -> PlatformSettings:
+            from insure.settings import get_settings  # imports pydantic
+
+            return get_settings()
+
+        return cls(cast("PlatformSettings", deferred(settings)), table=table_name())
+
+    @property
+    def table_name(self) -> str:
+        return self.table or self.settings.table_name
+
     @cached_property
     def cards(self) -> CardProcessor:
         return card_processor(self.settings)
@@ -50,22 +73,17 @@ class BillingRoot(Root):
         from insure.billing.repository import BillingRepository
         from insure.billing.runs import BillingRun
         from insure.policies.repository import PolicyRepository
-        from insure.roots import deferred, deferred_item_tags
+        from insure.roots import deferred_item_tags
 
-        settings = self.settings
         return BillingRun(
-            billing=BillingRepository(settings.table_name),
-            policies=PolicyRepository(settings.table_name),
+            billing=BillingRepository(self.table_name),
+            policies=PolicyRepository(self.table_name),
             processor=deferred(lambda: self.cards),  # built when a charge is due
-            item_tags=deferred_item_tags(settings),
-            retry_days=settings.retry_days,
-            grace_days=settings.billing_grace_days,
-            bucket=settings.documents_bucket,
-            workers=settings.billing_run_workers,
+            item_tags=deferred_item_tags(self.settings),
+            settings=self.settings,
         )
 
     @cached_property
     def renewals(self) -> RenewalService:
-        from insure.roots import deferred
-
-        return renewal_service(self.settings, deferred(lambda: self.cards))  # the processor built when one pays
+        # the processor is built when one pays
+        return renewal_service(self.settings, deferred(lambda: self.cards), table=self.table_name)
