@@ -62,6 +62,7 @@ def test_a_customer_watches_her_report_live_while_an_adjuster_moves_the_desk_cla
     adjuster.get_by_role("heading", level=2, name="Open claims at the platform's claims desk").wait_for()
     claim = adjuster.locator("#claims li", has_text=number)
     expect(claim).to_contain_text("Received")
+    expect(claim).to_contain_text("Not said by the reporter yet")  # the finder did not say what happened
     assert_accessible(adjuster, "the claims desk")
     # A move without a note is refused next to the note
     claim.get_by_label("Assessing").check()
