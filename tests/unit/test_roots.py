@@ -117,5 +117,6 @@ def test_a_scheduled_run_that_finds_nothing_due_reads_no_setting(monkeypatch) ->
 
     get_settings.cache_clear()
     root = BillingRoot.from_environment()
-    assert root.run.workers == get_settings().billing_run_workers and root.renewals.notice_days == 30
+    assert root.run.settings.billing_run_workers == get_settings().billing_run_workers
+    assert root.renewals.settings.renewal_notice_days == 30
     get_settings.cache_clear()

@@ -61,22 +61,6 @@ class RenewalService:
     item_tags: ItemTags
     settings: PlatformSettings  # read once a renewal is decided or shown (a run with nothing due reads no setting)
 
-    @property
-    def table(self) -> str:
-        return self.settings.table_name
-
-    @property
-    def bucket(self) -> str:
-        return self.settings.documents_bucket
-
-    @property
-    def public_base_url(self) -> str:
-        return self.settings.public_base_url
-
-    @property
-    def notice_days(self) -> int:
-        return self.settings.renewal_notice_days
-
     # -- the scheduled run ------------------------------------------------------------------------------------
     def run(self, today: dt.date | None = None) -> dict[str, int]:
         """Offer (or decline) the renewals due and expire the terms that ended unrenewed; counts."""
@@ -109,7 +93,7 @@ class RenewalService:
         from insure.underwriting import underwrite
 
         current = stored.current
-        application = ApplicationRepository(self.table).get(current.application_id)
+        application = ApplicationRepository(self.settings.table_name).get(current.application_id)
         fields = {
             k: v for k, v in (application.input if application else {}).items() if k not in {"quote_id", "referrer"}
         }
@@ -139,9 +123,10 @@ class RenewalService:
                 "payment_plans": offered_plans(decision.rulebook_version, decision.premium.decimal, start),
             }
             terms = renewal_terms(current, offer)
+            base_url = self.settings.public_base_url.rstrip("/")
             offer |= {
                 "terms_sha256": hashlib.sha256(terms.encode()).hexdigest(),
-                "terms_url": f"{self.public_base_url.rstrip('/')}/policies/{current.policy_number}/renewal/terms",
+                "terms_url": f"{base_url}/policies/{current.policy_number}/renewal/terms",
             }
             renewal |= {"status": "offered", "offer": offer, "terms": terms}
             template, data = (
@@ -195,8 +180,8 @@ class RenewalService:
             if account is not None and account.renewal and account.renewal.get("status") in ("renewed", "expired"):
                 return stored, account
             raise NotFound(
-                f"Policy {policy_number} has no renewal yet: it is offered {self.notice_days} days before the term "
-                "ends."
+                f"Policy {policy_number} has no renewal yet: it is offered {self.settings.renewal_notice_days} days "
+                "before the term ends."
             )
         return stored, account
 
@@ -262,7 +247,7 @@ class RenewalService:
         if body.payment_token is not None:
             from insure.billing.cards import keep_new_card
 
-            card = keep_new_card(self.processor, self.table, policy_number, body.payment_token)
+            card = keep_new_card(self.processor, self.settings.table_name, policy_number, body.payment_token)
             charge_key = f"{key}:{body.payment_plan}:{card.payment_method_id}"  # another card, another charge
         elif account.customer_id and account.payment_method_id:
             card = SavedCard(account.customer_id, account.payment_method_id, account.brand, account.last4)
@@ -338,7 +323,7 @@ class RenewalService:
                 plan=body.payment_plan,
                 term=term,
                 renewal=renewal,
-                renewal_on=renewal_day(version, self.notice_days),
+                renewal_on=renewal_day(version, self.settings.renewal_notice_days),
             )
         )
         return _view(policy_number, renewal)

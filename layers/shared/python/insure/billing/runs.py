@@ -119,22 +119,6 @@ class BillingRun:
     settings: PlatformSettings  # read once something is due (a run with nothing due reads no setting)
     notify: Notifier = field(default=_notify)
 
-    @property
-    def retry_days(self) -> tuple[int, ...]:
-        return self.settings.retry_days
-
-    @property
-    def grace_days(self) -> int:
-        return self.settings.billing_grace_days
-
-    @property
-    def bucket(self) -> str:
-        return self.settings.documents_bucket
-
-    @property
-    def workers(self) -> int:
-        return self.settings.billing_run_workers
-
     def run(self, *, today: dt.date | None = None, deadline_s: float | None = None) -> RunReport:
         """Charge (or close, or lapse) everything due by `today` (the clock's), stopping new work `deadline_s`
         seconds from now (what a Lambda's remaining time allows: the rest waits for the next run)."""
@@ -164,7 +148,7 @@ class BillingRun:
                         outcomes.append("skipped")
             return outcomes
 
-        workers = max(1, self.workers)
+        workers = max(1, self.settings.billing_run_workers)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for outcomes in pool.map(settle, batches(list(by_policy.items()), workers)):
                 for outcome in outcomes:
@@ -236,14 +220,14 @@ class BillingRun:
         return current.status == "active" and current.cancellation is None and current.term == record.term
 
     def _lapse_day(self, record: InstallmentRecord) -> dt.date:
-        return dt.date.fromisoformat(record.due_date) + dt.timedelta(days=self.grace_days)
+        return dt.date.fromisoformat(record.due_date) + dt.timedelta(days=self.settings.billing_grace_days)
 
     def _next_try(self, record: InstallmentRecord, today: dt.date) -> dt.date:
         """The next retry day after `today` (`retry_days` after the due date), else the end of grace. By the day,
         not by the attempts counted: an attempt the customer made with another card (insure.billing.overdue)
         neither uses up a retry nor brings the lapse forward."""
         due = dt.date.fromisoformat(record.due_date)
-        later = [due + dt.timedelta(days=d) for d in self.retry_days if due + dt.timedelta(days=d) > today]
+        later = [due + dt.timedelta(days=d) for d in self.settings.retry_days if due + dt.timedelta(days=d) > today]
         return min(later, default=self._lapse_day(record))
 
     def _lapse(self, stored: StoredPolicy, record: InstallmentRecord, day: str) -> str:
@@ -281,7 +265,7 @@ class BillingRun:
             return "cancelled"
         after_version_stored(version, self.item_tags)
         try:
-            store_document(self.bucket, version)
+            store_document(self.settings.documents_bucket, version)
         except Exception:  # noqa: BLE001 - the document endpoint renders a missing one on demand
             from aws_lambda_powertools import Logger
 
