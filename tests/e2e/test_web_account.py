@@ -72,12 +72,17 @@ def buy_in_the_page(page, url: str, email: str) -> str:
     return page.locator("#policy-number").inner_text()
 
 
-def pay_by_card(page, button: str) -> None:
+def fill_card(page, number: str = GOOD_CARD, exp_year: str = "2030") -> None:
+    """The card fields of a payment page (sent by the page to the processor's tokenization endpoint)."""
     page.fill("#card-holder", "Ada Lovelace")
-    page.fill("#card-number", GOOD_CARD)
+    page.fill("#card-number", number)
     page.fill("#card-exp-month", "12")
-    page.fill("#card-exp-year", "2030")
+    page.fill("#card-exp-year", exp_year)
     page.fill("#card-cvc", "123")
+
+
+def pay_by_card(page, button: str) -> None:
+    fill_card(page)
     page.get_by_role("button", name=re.compile(f"^{button}")).click()
 
 

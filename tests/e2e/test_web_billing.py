@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from tests.e2e.browser import PHONE, assert_accessible, open_page, shoot
 from tests.e2e.conftest import RunningCloud, started_cloud
 from tests.e2e.test_issuance import Session
+from tests.e2e.test_web_account import fill_card, sign_in
 
 PASSWORD = "correct horse battery staple"
 NEW_CARD = "5555555555554444"
@@ -86,9 +87,7 @@ def test_a_renewal_offered_is_accepted_and_paid_with_another_card_from_the_accou
     page.on("request", lambda r: sent.append(r.post_data or "") if r.url.startswith(cloud.url) else None)
     page.goto(f"{cloud.url}/account")
     heading(page, "Sign in to your account")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, email, PASSWORD)
     heading(page, "Your policies")
     # Then their policy shows the renewal offered, with the day to pay by
     note = page.locator("[data-renewal=offered]")
@@ -110,11 +109,7 @@ def test_a_renewal_offered_is_accepted_and_paid_with_another_card_from_the_accou
     expect(page.locator("#new-card")).to_be_hidden()  # the kept card is offered first
     page.check("input[name=payment-plan][value=quarterly]")
     page.check("input[name=pay-with][value=new]")
-    page.fill("#card-holder", "Ada Lovelace")
-    page.fill("#card-number", NEW_CARD)
-    page.fill("#card-exp-month", "12")
-    page.fill("#card-exp-year", "2035")
-    page.fill("#card-cvc", "123")
+    fill_card(page, NEW_CARD, exp_year="2035")
     photographed(page, "4-payment", "the renewal payment")
     page.get_by_role("button", name=re.compile("^Pay")).click()
     # Then the policy is renewed: the next term issued on the quarterly plan, the new card kept
@@ -167,9 +162,7 @@ def test_a_declined_installment_is_paid_with_another_card_from_the_account(renew
     page.on("request", lambda r: sent.append(r.post_data or "") if r.url.startswith(cloud.url) else None)
     page.goto(f"{cloud.url}/account")
     heading(page, "Sign in to your account")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, email, PASSWORD)
     heading(page, "Your policies")
     listed = page.locator(f"[data-payment-failed='{number}']")
     expect(listed).to_contain_text(f"${schedule['schedule'][1]['amount']['amount']} is owed")
@@ -184,11 +177,7 @@ def test_a_declined_installment_is_paid_with_another_card_from_the_account(renew
     # When they pay with another card, tokenized in the browser at the processor
     failed.get_by_role("link", name=re.compile("^Pay .* now with another card")).click()
     heading(page, "Pay what is overdue")
-    page.fill("#card-holder", "Ada Lovelace")
-    page.fill("#card-number", NEW_CARD)
-    page.fill("#card-exp-month", "12")
-    page.fill("#card-exp-year", "2035")
-    page.fill("#card-cvc", "123")
+    fill_card(page, NEW_CARD, exp_year="2035")
     photographed(page, "8-pay-overdue", "paying what is overdue")
     page.get_by_role("button", name=re.compile("^Pay")).click()
     # Then it is paid, the new card kept, and the policy no longer shows a failed payment

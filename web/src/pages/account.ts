@@ -11,7 +11,7 @@ import { go, h, humanize, money, pageLink, showPage, when, type Child } from "..
 import { button, checked, choices, clearErrors, form, showErrors, textInput, value, type FieldError } from "../ui/forms";
 import { CARD_NOTE, cardFields, readCard, tokenize } from "../ui/card";
 import { describeItem, itemFields, readItem, type JsonSchema } from "../ui/items";
-import { sha256Hex } from "../ui/hash";
+import { readTerms, TERMS_CHANGED } from "../ui/terms";
 import createClient from "openapi-fetch";
 import type { paths } from "../api/schema";
 
@@ -532,13 +532,12 @@ async function renewalPage(number: string): Promise<void> {
 async function renewalTermsStep(number: string, r: Renewal, card: Record<string, string>): Promise<void> {
   const offer = r.offer!;
   signedIn("Read the renewal terms", h("p", { role: "status" }, "Loading the terms…"));
-  const response = await fetch(new URL(offer.terms_url, base.api_url), { headers: { Authorization: `Bearer ${(await accessToken(base)) ?? ""}` } });
-  if (!response.ok) return failure({ title: "The terms could not be loaded", status: response.status });
-  const text = await response.text();
-  const shown = await sha256Hex(text);
+  const terms = await readTerms(new URL(offer.terms_url, base.api_url), (await accessToken(base)) ?? "");
+  if ("status" in terms) return failure({ title: "The terms could not be loaded", status: terms.status });
+  const { text, sha256: shown } = terms;
   const page = form(async (f) => {
     if (shown !== offer.terms_sha256) {
-      return showErrors(f, [{ id: "", message: "The terms changed while you were reading. Reload the page to read them again." }]);
+      return showErrors(f, [TERMS_CHANGED]);
     }
     const { data, error, response: answer } = await me().POST("/policies/{policy_number}/renewal/accept", {
       params: { path: { policy_number: number } },
@@ -902,13 +901,12 @@ function changeDecisionStep(change: Change, amendment: Amendment): void {
 async function changeTermsStep(change: Change, amendment: Amendment): Promise<void> {
   const offer = amendment.offer!;
   signedIn("Read the changed terms", h("p", { role: "status" }, "Loading the terms…"));
-  const response = await fetch(new URL(offer.terms_url, base.api_url), { headers: { Authorization: `Bearer ${(await accessToken(base)) ?? ""}` } });
-  if (!response.ok) return failure({ title: "The terms could not be loaded", status: response.status });
-  const text = await response.text();
-  const shown = await sha256Hex(text);
+  const terms = await readTerms(new URL(offer.terms_url, base.api_url), (await accessToken(base)) ?? "");
+  if ("status" in terms) return failure({ title: "The terms could not be loaded", status: terms.status });
+  const { text, sha256: shown } = terms;
   const page = form(async (f) => {
     if (shown !== offer.terms_sha256) {
-      return showErrors(f, [{ id: "", message: "The terms changed while you were reading. Reload the page to read them again." }]);
+      return showErrors(f, [TERMS_CHANGED]);
     }
     const { data, error, response: answer } = await me().POST("/policies/{policy_number}/amendments/{amendment_id}/accept", {
       params: { path: { policy_number: change.number, amendment_id: amendment.amendment_id } },

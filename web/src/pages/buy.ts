@@ -16,7 +16,7 @@ import {
   value,
   type FieldError,
 } from "../ui/forms";
-import { sha256Hex } from "../ui/hash";
+import { readTerms, TERMS_CHANGED } from "../ui/terms";
 import { CARD_NOTE, cardFields, readCard, tokenize, type CardToken } from "../ui/card";
 import { itemFields, readItem, type JsonSchema } from "../ui/items";
 
@@ -416,13 +416,12 @@ function decisionStep(application: Application): void {
 // ---- 8. terms ------------------------------------------------------------------------------------------------------
 async function termsStep(offer: Schemas["OfferView"]): Promise<void> {
   showPage("Read your policy terms", h("p", { role: "status" }, "Loading the terms…"));
-  const response = await fetch(offer.terms_url, { headers: { Authorization: `Bearer ${flow.application!.token}` } });
-  if (!response.ok) return failure({ title: "The terms could not be loaded", status: response.status });
-  const text = await response.text();
-  const shown = await sha256Hex(text);
+  const terms = await readTerms(offer.terms_url, flow.application!.token);
+  if ("status" in terms) return failure({ title: "The terms could not be loaded", status: terms.status });
+  const { text, sha256: shown } = terms;
   const page = form(async (f) => {
     if (shown !== offer.terms_sha256) {
-      return showErrors(f, [{ id: "", message: "The terms changed while you were reading. Reload the page to read them again." }]);
+      return showErrors(f, [TERMS_CHANGED]);
     }
     const { error, response: answer } = await client().POST("/applications/{application_id}/accept", {
       params: { path: { application_id: flow.application!.id } },

@@ -14,18 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
 from insure.billing.models import OverduePayment  # the request lives with the models (routes import no service)
 from insure.billing.repository import BillingRepository, InstallmentRecord, Lost
-from insure.billing.runs import record_paid
+from insure.billing.runs import charge_installment, record_declined, record_paid
 from insure.callers import Caller
 from insure.errors import Conflict, PaymentDeclined
 from insure.payments.processor import CardProcessor, SavedCard
 from insure.policies.repository import PolicyRepository, StoredPolicy
-from insure.types import Money
 
 if TYPE_CHECKING:
     from insure.applications.ports import Idempotency
@@ -104,23 +102,13 @@ class OverdueService:
         self, stored: StoredPolicy, record: InstallmentRecord, attempt: int, card: SavedCard
     ) -> dict[str, Any] | None:
         """Charge one claimed attempt; None when paid, else the refusal to replay."""
-        number, term, installment = record.policy_number, record.term, record.installment
-        result = self.processor.charge_saved(
-            card,
-            Money.of(Decimal(record.amount)),
-            idempotency_key=f"installment:{number}:{term}:{installment}:{attempt}",
-            reference=f"{number}:{term}:{installment}",
-        )
+        installment = record.installment
+        result = charge_installment(self.processor, card, record, attempt)
         at = timestamps.now()
         if not result.approved:
-            self.billing.settle_failed(
-                record,
-                attempt,
-                order_id=result.charge_id,
-                code=result.decline_code,
-                message=result.message,
-                at=at,
-                next_attempt_on=record.next_attempt_on or record.due_date,  # the retry schedule stands
+            # the retry schedule stands
+            record_declined(
+                self.billing, record, attempt, result, at=at, next_attempt_on=record.next_attempt_on or record.due_date
             )
             return {
                 "refused": "declined",

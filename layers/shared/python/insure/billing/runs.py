@@ -32,7 +32,7 @@ from insure.billing.repository import BillingRepository
 from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPolicy
 
 if TYPE_CHECKING:
-    from insure.payments.processor import CardProcessor
+    from insure.payments.processor import CardProcessor, SavedCard
     from insure.risk.policy_tags import ItemTags
     from insure.settings import PlatformSettings
 
@@ -73,6 +73,35 @@ def batches(items: list[Any], workers: int, most: int = BATCH) -> list[list[Any]
     fewer than `workers` * `most`."""
     size = max(1, min(most, -(-len(items) // max(1, workers))))
     return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def charge_installment(processor: CardProcessor, card: SavedCard, record: InstallmentRecord, attempt: int) -> Any:
+    """Charge `record`'s claimed `attempt` to the kept `card` (the run's and a customer's own payment alike): one
+    processor idempotency key per attempt, the installment as the charge's reference."""
+    from insure.types import Money
+
+    number, term, installment = record.policy_number, record.term, record.installment
+    return processor.charge_saved(
+        card,
+        Money.of(Decimal(record.amount)),
+        idempotency_key=f"installment:{number}:{term}:{installment}:{attempt}",
+        reference=f"{number}:{term}:{installment}",
+    )
+
+
+def record_declined(
+    billing: BillingRepository, record: InstallmentRecord, attempt: int, result: Any, *, at: str, next_attempt_on: str
+) -> None:
+    """A declined charge of `record`'s claimed `attempt`: settled failed, tried next on `next_attempt_on`."""
+    billing.settle_failed(
+        record,
+        attempt,
+        order_id=result.charge_id,
+        code=result.decline_code,
+        message=result.message,
+        at=at,
+        next_attempt_on=next_attempt_on,
+    )
 
 
 def record_paid(
@@ -161,7 +190,6 @@ class BillingRun:
         """Charge, close or lapse one installment; `account` is its policy's billing account as read for the
         batch (its kept card)."""
         from insure.payments.processor import SavedCard  # imported when a charge is due
-        from insure.types import Money
 
         stored = self.policies.get(record.policy_number)
         if stored is None or not self._billable(stored, record):
@@ -172,12 +200,8 @@ class BillingRun:
         if account is None or not (account.customer_id and account.payment_method_id):
             return "skipped"  # no card kept (a policy from before installments): nothing to charge
         attempt = self.billing.start_attempt(record, today=day, now=int(timestamps.epoch()), lease_s=LEASE_S)
-        result = self.processor.charge_saved(
-            SavedCard(account.customer_id, account.payment_method_id, account.brand, account.last4),
-            Money.of(Decimal(record.amount)),
-            idempotency_key=f"installment:{record.policy_number}:{record.term}:{record.installment}:{attempt}",
-            reference=f"{record.policy_number}:{record.term}:{record.installment}",
-        )
+        card = SavedCard(account.customer_id, account.payment_method_id, account.brand, account.last4)
+        result = charge_installment(self.processor, card, record, attempt)
         at = timestamps.now()
         if result.approved:
             record_paid(
@@ -185,15 +209,7 @@ class BillingRun:
             )
             return "charged"
         retry = self._next_try(record, dt.date.fromisoformat(day))
-        self.billing.settle_failed(
-            record,
-            attempt,
-            order_id=result.charge_id,
-            code=result.decline_code,
-            message=result.message,
-            at=at,
-            next_attempt_on=retry.isoformat(),
-        )
+        record_declined(self.billing, record, attempt, result, at=at, next_attempt_on=retry.isoformat())
         self._tell(
             account,
             "installment_failed",
