@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -72,6 +73,18 @@ def signed_in(cloud: RunningCloud, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {login.json()['access_token']}"}
 
 
+def _signed_in_on_a_phone(chromium, cloud: RunningCloud, email: str) -> tuple[Any, Any, list[str]]:
+    """A phone-sized page signed in to the account at "Your policies", and every body the page sends to the API."""
+    page, console = open_page(chromium, phone=True)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.post_data or "") if r.url.startswith(cloud.url) else None)
+    page.goto(f"{cloud.url}/account")
+    heading(page, "Sign in to your account")
+    sign_in(page, email, PASSWORD)
+    heading(page, "Your policies")
+    return page, console, sent
+
+
 def test_a_renewal_offered_is_accepted_and_paid_with_another_card_from_the_account(renewal_cloud, chromium):
     cloud = renewal_cloud
     email = f"ada-{uuid.uuid4().hex[:8]}@example.com"
@@ -82,13 +95,7 @@ def test_a_renewal_offered_is_accepted_and_paid_with_another_card_from_the_accou
     move_clock_to(cloud, (expiry - dt.timedelta(days=30)).isoformat())
     fire(cloud, "renewal-run")
     # When they sign in on a phone
-    page, console = open_page(chromium, phone=True)
-    sent: list[str] = []
-    page.on("request", lambda r: sent.append(r.post_data or "") if r.url.startswith(cloud.url) else None)
-    page.goto(f"{cloud.url}/account")
-    heading(page, "Sign in to your account")
-    sign_in(page, email, PASSWORD)
-    heading(page, "Your policies")
+    page, console, sent = _signed_in_on_a_phone(chromium, cloud, email)
     # Then their policy shows the renewal offered, with the day to pay by
     note = page.locator("[data-renewal=offered]")
     expect(note).to_contain_text("Renewal offered")
@@ -157,13 +164,7 @@ def test_a_declined_installment_is_paid_with_another_card_from_the_account(renew
     move_clock_to(cloud, schedule["schedule"][1]["due_date"])
     assert fire(cloud, "billing-run")["declined"] == 1
     # When they sign in on a phone and open the policy, Then it says the payment failed and offers to pay it
-    page, console = open_page(chromium, phone=True)
-    sent: list[str] = []
-    page.on("request", lambda r: sent.append(r.post_data or "") if r.url.startswith(cloud.url) else None)
-    page.goto(f"{cloud.url}/account")
-    heading(page, "Sign in to your account")
-    sign_in(page, email, PASSWORD)
-    heading(page, "Your policies")
+    page, console, sent = _signed_in_on_a_phone(chromium, cloud, email)
     listed = page.locator(f"[data-payment-failed='{number}']")
     expect(listed).to_contain_text(f"${schedule['schedule'][1]['amount']['amount']} is owed")
     photographed(page, "6-policies-payment-failed", "the policies with a failed payment")
