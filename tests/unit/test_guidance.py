@@ -62,7 +62,7 @@ def test_no_facts_yet_asks_what_happened_and_names_each_insurers_deadline():
     assert "describe-what-happened" in ids(steps)
     deadline = {s.rule_id: s.text for s in steps if s.category == "insurers"}
     assert "Acme Mutual" in deadline["insurer-deadline:ins_a"]
-    assert "within 48 hours (by 2026-11-25T08:00:00Z)" in deadline["insurer-deadline:ins_a"]
+    assert "within 48 hours (by 25 November 2026, 08:00 UTC)" in deadline["insurer-deadline:ins_a"]
     assert "as soon as possible" in deadline["insurer-deadline:ins_b"]
 
 

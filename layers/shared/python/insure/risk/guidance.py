@@ -23,7 +23,7 @@ import json
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -33,7 +33,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from insure import conditions
 from insure.data_files import data_dir
 from insure.risk.facts import Facts
-from insure.timestamps import rfc3339
 
 Audience = Literal["customer", "third_party"]
 CATEGORIES = ("safety", "secure", "authorities", "document", "insurers", "information")
@@ -186,11 +185,18 @@ def _insurer_step(rule: _Rule, insurer: InsurerDeadline, occurred_at: datetime |
     if hours is None:
         deadline_text = "as soon as possible"
     elif occurred_at is not None:
-        deadline_text = f"within {hours} hours (by {rfc3339(occurred_at + timedelta(hours=hours))})"
+        deadline_text = f"within {hours} hours (by {_readable(occurred_at + timedelta(hours=hours))})"
     else:
         deadline_text = f"within {hours} hours"
     text = rule.text.format(insurer=insurer.name, deadline=deadline_text)
     return GuidanceStep(rule_id=f"{rule.id}:{insurer.insurer_id}", category=rule.category, text=text)
+
+
+def _readable(moment: datetime) -> str:
+    """A moment as a person reads it in a message, in UTC (the platform does not know the reader's time zone):
+    "25 November 2026, 08:00 UTC"."""
+    utc = moment.astimezone(UTC)
+    return f"{utc.day} {utc:%B %Y, %H:%M} UTC"
 
 
 def compile_rules(documents: Iterable[tuple[str, Any]]) -> Rulebook:
