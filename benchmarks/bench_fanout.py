@@ -84,11 +84,25 @@ def _fan_out_once(risk: Any, event_id: str, ids: list[str], recorded: Recorded) 
     return written, max(_parse(r) for r in stamps) - began_wall
 
 
-def _purge(cloud: Any) -> None:
-    """Drops the queued polls between runs (outside the timed window), as a fresh system would have none."""
+def _settle(cloud: Any) -> None:
+    """Between runs (outside the timed window): the previous run's notifications are delivered and every function
+    is idle, then the queued polls are dropped, so each run starts from a quiet system, as a fresh one would be
+    (without this, a run measured what was left of the one before it)."""
     from insure.aws import client
 
-    client("sqs").purge_queue(QueueUrl=cloud.deployment.queues["insurer-requests"])
+    sqs = client("sqs")
+    deadline = time.monotonic() + 60
+    counts = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")
+    while time.monotonic() < deadline:
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=cloud.deployment.queues["notifications"], AttributeNames=list(counts)
+        )["Attributes"]
+        if all(attributes[name] == "0" for name in counts) and cloud.functions.idle():
+            break
+        time.sleep(0.05)
+    else:
+        raise TimeoutError("the previous run's notifications were not delivered within 60 s")
+    sqs.purge_queue(QueueUrl=cloud.deployment.queues["insurer-requests"])
     time.sleep(0.5)
 
 
@@ -134,7 +148,7 @@ def run() -> str:
         _fan_out_once(risk, "bench-warmup", ids, recorded)  # execution environments created once, as a warm system
         fanned, stamped = [], []
         for n in range(RUNS):
-            _purge(cloud)
+            _settle(cloud)
             written, answered = _fan_out_once(risk, f"bench-{n}", ids, recorded)
             fanned.append(written)
             stamped.append(answered)
