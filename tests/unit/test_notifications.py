@@ -10,7 +10,9 @@ import pytest
 from werkzeug.test import Client
 
 from insure.notifications import InvalidNotification, notify
-from insure.notifications.port import notification_id
+from insure.notifications.port import build_message, notification_id
+from insure.notifications.repository import NotificationRecord, Preferences
+from insure.notifications.sender import Sender
 from insure.notifications.templates import templates
 from local.simulators.messaging_gateway import MessagingGatewaySimulator
 
@@ -55,7 +57,7 @@ def test_notify_refuses_a_call_that_could_never_be_delivered(recipient, channel,
 @pytest.mark.parametrize("name", sorted(templates()))
 def test_every_template_renders_each_channel_from_its_fields(name):
     template = templates()[name]
-    assert template.category in ("security", "service", "marketing")
+    assert template.category in ("security", "service", "marketing", "business")
     assert template.texts, f"{name} has no channel"
     for channel in template.texts:
         data = {field: f"<{field}>" for field in template.fields(channel)}
@@ -108,3 +110,65 @@ def test_gateway_outage_and_test_addresses_answer_like_a_provider_in_trouble():
     assert send("unavailable@example.com") == 503
     assert send("bounce@example.com") == 400
     assert [m["to"] for m in gateway.messages()] == ["ada@example.com"]
+
+
+class _Records:
+    """The sender's records in memory: every claim is a first sight; preferences as given, each read counted."""
+
+    def __init__(self, preferences: dict[tuple[str, str], Preferences]) -> None:
+        self.stored = preferences
+        self.reads: list[tuple[str, str]] = []
+        self.finished: dict[str, str] = {}
+
+    def claim(self, message: dict, *, now: float, stamp: str, lease_s: int) -> NotificationRecord:
+        return NotificationRecord(
+            message["notification_id"], message["recipient"], message["channel"], message["template"], "sending", 1,
+            stamp, stamp,
+        )  # fmt: skip
+
+    def preferences(self, channel: str, recipient: str) -> Preferences:
+        self.reads.append((channel, recipient))
+        return self.stored.get((channel, recipient), Preferences())
+
+    def finish(self, notification_id: str, status: str, **_: object) -> None:
+        self.finished[notification_id] = status
+
+
+class _Provider:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send_email(self, to: str, subject: str, body: str) -> str:
+        self.sent.append(to)
+        return f"mail-{len(self.sent)}"
+
+    def send_sms(self, to: str, body: str) -> str:
+        self.sent.append(to)
+        return f"sms-{len(self.sent)}"
+
+
+def test_business_messages_go_without_reading_preferences_a_persons_service_messages_honour_them():
+    # Given an address that opted out of e-mail
+    opted_out = {("email", "sam@insurer.example"): Preferences(opted_out=True)}
+    records, provider = _Records(opted_out), _Provider()
+    sender = Sender(records=records, provider=provider, max_receive_count=3)  # type: ignore[arg-type]
+    filed = build_message(
+        "sam@insurer.example",
+        "email",
+        "claim_filed",
+        {"salesperson": "Sam", "claim_reference": "C-1", "insurer": "Acme", "policy_number": "P-1"}
+        | {"risk_event_id": "e"},
+    )
+    issued = build_message(
+        "sam@insurer.example",
+        "email",
+        "policy_issued",
+        {"name": "Sam", "policy_number": "P-1", "effective_date": "2026-12-01", "document_url": "https://x/doc"},
+    )
+    # When an insurer's salesperson is told of a claim (business) and the same address gets a service message
+    assert sender.handle(filed) == "sent"
+    assert sender.handle(issued) == "suppressed"
+    # Then the business message was delivered without a preferences read; the service message read them once
+    assert provider.sent == ["sam@insurer.example"]
+    assert records.reads == [("email", "sam@insurer.example")]
+    assert records.finished == {filed["notification_id"]: "sent", issued["notification_id"]: "suppressed"}

@@ -3,7 +3,9 @@
 A delivery claims the record (created on first sight, attempts counted, a short lease against a duplicate delivered
 at the same moment); a notification already sent, suppressed, failed or rejected is acknowledged without sending
 again. Preferences: security messages (a reset code the person asked for) always go; service messages are skipped
-when the recipient opted out of the channel; marketing messages go only to recipients who asked for offers.
+when the recipient opted out of the channel; marketing messages go only to recipients who asked for offers; business
+messages (an insurer's salesperson told of a claim filed with their insurer) are the insurer's, not a person's own,
+and are sent without reading preferences.
 A provider that is unavailable fails the record so SQS retries it; on the last receive the record is `failed` and the
 message goes to the dead-letter queue. A provider refusal is `rejected` at once (retrying cannot help)."""
 
@@ -48,7 +50,7 @@ class Sender:
         template = templates().get(message["template"])
         if template is None or channel not in template.texts:
             return self._finish(notification_id, "rejected", error=f"no {channel} template {message['template']!r}")
-        if template.category != "security":
+        if template.category in ("service", "marketing"):  # a person's own messages; not security or business ones
             wanted = self.records.preferences(channel, message["recipient"])
             if wanted.opted_out or (template.category == "marketing" and not wanted.offers):
                 return self._finish(notification_id, "suppressed", error="the recipient's preferences")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-Category = Literal["security", "service", "marketing"]
+Category = Literal["security", "service", "marketing", "business"]
 CHANNELS = ("email", "sms")
 
 

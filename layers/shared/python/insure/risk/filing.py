@@ -39,6 +39,7 @@ from insure import metrics, timestamps
 from insure.errors import TransientError
 from insure.risk.connector import ClaimFiling, InsurerConnector, InsurerRejected, InsurerUnavailable
 from insure.risk.fanout import InsurerRequest
+from insure.risk.fresh_reads import FreshReads
 from insure.risk.insurers import Insurer
 from insure.risk.progress import FINAL, InsurerProgress, ProgressEntry, now_rfc3339, progress_message
 
@@ -108,6 +109,9 @@ class FilingWorker:
         self.enqueue = enqueue  # one message (a salesperson's notice resent on a redelivered filing)
         self._cache: dict[str, tuple[float, Insurer]] = {}
         self._lock = threading.Lock()
+        # The event as it is now, after a record's write: records finishing together share one read (see
+        # `insure.risk.fresh_reads`), each still seeing every fact written before it asked.
+        self.events_now = FreshReads(events.get)
 
     def insurer(self, insurer_id: str) -> Insurer | None:
         """The insurer, cached for a minute in the execution environment (its URL and secrets rarely change)."""
@@ -275,7 +279,7 @@ class FilingWorker:
         `webhook-id` per (event, insurer, revision) so a retried delivery is applied once; records it."""
         from insure.risk.connector import FactsUpdate
 
-        found = self.events.get(risk_event_id)
+        found = self.events_now.get(risk_event_id)
         if found is None or found[0].facts_revision <= delivered:
             return
         event = found[0]
