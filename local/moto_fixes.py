@@ -363,7 +363,7 @@ _VALIDATE = "moto.dynamodb.parsing.validators:UpdateExpressionValidator.validate
 
 
 def _update_expressions_parsed_once(originals: Originals) -> dict[str, Any]:
-    from moto.dynamodb.parsing.validators import ActionCountValidator
+    from moto.dynamodb.parsing.validators import ActionCountValidator, OverlappingPathsValidator
 
     generic_make, generic_init, generic_validate = originals[_MAKE], originals[_VALIDATOR_INIT], originals[_VALIDATE]
 
@@ -376,13 +376,20 @@ def _update_expressions_parsed_once(originals: Originals) -> dict[str, Any]:
         self._parsed = expression
 
     def validate(self: Any) -> Any:
+        # The clause count depends on the tree only, overlapping paths on the tree and the attribute names: a copy
+        # of a tree that passed them (with these names) skips those checks; the value-dependent ones always run.
         parsed_tree = self.__dict__.get("_parsed")
         counted = getattr(parsed_tree, "_clause_counts_valid", False)
-        if counted:
-            self.processors = [p for p in self.processors if not isinstance(p, ActionCountValidator)]
+        names = tuple(sorted((self.expression_attribute_names or {}).items()))
+        paths_checked = getattr(parsed_tree, "_paths_valid_for", frozenset())
+        skipped = (ActionCountValidator,) * counted + (OverlappingPathsValidator,) * (names in paths_checked)
+        if skipped:
+            self.processors = [p for p in self.processors if not isinstance(p, skipped)]
         validated = generic_validate(self)
-        if parsed_tree is not None and not counted:
+        if parsed_tree is not None:
             parsed_tree._clause_counts_valid = True
+            if len(paths_checked) < 16:
+                parsed_tree._paths_valid_for = paths_checked | {names}
         return validated
 
     return {_MAKE: classmethod(parsed), _VALIDATOR_INIT: init, _VALIDATE: validate}  # type: ignore[arg-type]
@@ -555,7 +562,8 @@ PATCHES: tuple[Patch, ...] = (
             Target(_VALIDATE, "(self) -> moto.dynamodb.parsing.ast_nodes.Node"),
         ),
         "each UpdateItem parsed its expression twice, and the clause count check re-walked the tree per node "
-        "(quadratic); a parsed text is kept, and copies of a tree that passed the count check skip it.",
+        "(quadratic); a parsed text is kept, and copies of a tree that passed the count check skip it, as do copies "
+        "that passed the overlapping-paths check with the same attribute names.",
         "moto/dynamodb/parsing/expressions.py, validators.py",
         _update_expressions_parsed_once,
     ),

@@ -4,6 +4,7 @@ speed patch gives the same answers as moto's own code path."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
 import decimal
@@ -296,6 +297,26 @@ def test_an_update_expression_text_applies_to_each_item_with_its_own_values(tabl
             _update_each_item_with_its_own_values(table)
     else:
         _update_each_item_with_its_own_values(table)
+
+
+@pytest.mark.parametrize("taken_out", [None, "update-expressions-parsed-once"])
+def test_overlapping_paths_are_refused_whatever_passed_before_with_other_names(table, taken_out):
+    def update(names: dict[str, str]) -> None:
+        table.update_item(
+            TableName="t",
+            Key={"pk": {"S": "O#1"}, "sk": {"S": "A"}},
+            UpdateExpression="SET #x = :a, #y = :b",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={":a": {"S": "a"}, ":b": {"S": "b"}},
+        )
+
+    with moto_fixes.without(taken_out) if taken_out else contextlib.nullcontext():
+        for _ in range(2):  # the same text: fine with distinct paths, refused each time when the names overlap
+            update({"#x": "left", "#y": "right"})
+            with pytest.raises(table.exceptions.ClientError, match="Two document paths overlap"):
+                update({"#x": "left", "#y": "left"})
+    item = table.get_item(TableName="t", Key={"pk": {"S": "O#1"}, "sk": {"S": "A"}})["Item"]
+    assert (item["left"], item["right"]) == ({"S": "a"}, {"S": "b"})
 
 
 def _update_each_item_with_its_own_values(table) -> None:
