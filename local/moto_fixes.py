@@ -381,7 +381,7 @@ def _update_expressions_parsed_once(originals: Originals) -> dict[str, Any]:
         parsed_tree = self.__dict__.get("_parsed")
         counted = getattr(parsed_tree, "_clause_counts_valid", False)
         names = tuple(sorted((self.expression_attribute_names or {}).items()))
-        paths_checked = getattr(parsed_tree, "_paths_valid_for", frozenset())
+        paths_checked: frozenset[Any] = getattr(parsed_tree, "_paths_valid_for", frozenset())
         skipped = (ActionCountValidator,) * counted + (OverlappingPathsValidator,) * (names in paths_checked)
         if skipped:
             self.processors = [p for p in self.processors if not isinstance(p, skipped)]
