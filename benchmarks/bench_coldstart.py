@@ -14,7 +14,7 @@ from pathlib import Path
 import declaration
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = int(os.environ.get("COLDSTART_RUNS", "11"))
+RUNS = int(os.environ.get("COLDSTART_RUNS", "21"))
 TARGET_RATIO = 0.5
 
 
