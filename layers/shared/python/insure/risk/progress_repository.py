@@ -60,11 +60,20 @@ class ProgressRepository:
         self._db, self._table = dynamodb, table
 
     def _conditional_update(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The item as updated, or None when the condition failed."""
         try:
             result: dict[str, Any] = self._db.update_item(TableName=self._table, ReturnValues="ALL_NEW", **kwargs)
         except self._db.exceptions.ConditionalCheckFailedException:
             return None
         return result.get("Attributes")
+
+    def _conditional_write(self, **kwargs: Any) -> bool:
+        """Whether the conditional update was applied (nothing is read back)."""
+        try:
+            self._db.update_item(TableName=self._table, **kwargs)
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     @staticmethod
     def _pending_item(risk_event_id: str, insurer_id: str, policy_number: str, at: str) -> dict[str, Any]:
@@ -200,26 +209,23 @@ class ProgressRepository:
     def claim_filing(self, risk_event_id: str, insurer_id: str, holder: str, *, now: float, until: float) -> bool:
         """Takes the insurer's filing slot for `holder` until `until` (epoch seconds): only while no first answer
         is recorded and no other holder's lease runs. True when taken; the one delivery holding it may POST."""
-        return (
-            self._conditional_update(
-                Key=_key(risk_event_id, insurer_id),
-                UpdateExpression="SET filing_holder = :h, filing_until = :until",
-                ConditionExpression=(
-                    "attribute_exists(pk) AND attribute_not_exists(first_response) "
-                    "AND (attribute_not_exists(filing_until) OR filing_until < :now)"
-                ),
-                ExpressionAttributeValues={
-                    ":h": {"S": holder},
-                    ":until": {"N": f"{until:.3f}"},
-                    ":now": {"N": f"{now:.3f}"},
-                },
-            )
-            is not None
+        return self._conditional_write(
+            Key=_key(risk_event_id, insurer_id),
+            UpdateExpression="SET filing_holder = :h, filing_until = :until",
+            ConditionExpression=(
+                "attribute_exists(pk) AND attribute_not_exists(first_response) "
+                "AND (attribute_not_exists(filing_until) OR filing_until < :now)"
+            ),
+            ExpressionAttributeValues={
+                ":h": {"S": holder},
+                ":until": {"N": f"{until:.3f}"},
+                ":now": {"N": f"{now:.3f}"},
+            },
         )
 
     def release_filing(self, risk_event_id: str, insurer_id: str, holder: str) -> None:
         """Gives the filing slot back (the holder's call failed: the next delivery may file at once)."""
-        self._conditional_update(
+        self._conditional_write(
             Key=_key(risk_event_id, insurer_id),
             UpdateExpression="REMOVE filing_holder, filing_until",
             ConditionExpression="filing_holder = :h",
@@ -317,14 +323,11 @@ class ProgressRepository:
     def advance_poll(self, risk_event_id: str, insurer_id: str, seq: int, *, back: bool = False) -> bool:
         """Moves the poll sequence from `seq` to `seq + 1` (or back): only one delivery continues a poll chain."""
         current, following = (seq + 1, seq) if back else (seq, seq + 1)
-        return (
-            self._conditional_update(
-                Key=_key(risk_event_id, insurer_id),
-                UpdateExpression="SET poll_seq = :next",
-                ConditionExpression="poll_seq = :cur",
-                ExpressionAttributeValues={":cur": {"N": str(current)}, ":next": {"N": str(following)}},
-            )
-            is not None
+        return self._conditional_write(
+            Key=_key(risk_event_id, insurer_id),
+            UpdateExpression="SET poll_seq = :next",
+            ConditionExpression="poll_seq = :cur",
+            ExpressionAttributeValues={":cur": {"N": str(current)}, ":next": {"N": str(following)}},
         )
 
     def timeline(self, risk_event_id: str) -> list[InsurerProgress]:
