@@ -3,10 +3,17 @@
 Our layer is bundled locally with pip (no Docker): the third-party runtime dependencies from requirements.txt
 (minus what the Powertools layer already provides), built for Lambda's arm64 / Python 3.13, plus `python/insure`
 and the repository's `data/` (rules kept as data) at `/opt/data`.
-"""
+
+The layer ships bytecode compiled for the runtime: `/opt` is read-only in Lambda, so a layer of source only is
+compiled again at every cold start (measured locally: 50 to 120 ms of a first request that imports the underwriting
+code). Compiling needs an interpreter of the runtime's version (`python3.13` on PATH, or one installed by pyenv);
+without one the layer ships source and the bundling says so. The `.pyc` files are checked against the source's
+hash only when the source changes (`unchecked-hash`): an asset's file times are not kept."""
 
 from __future__ import annotations
 
+import glob
+import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +28,33 @@ from constructs import Construct
 
 from stacks.conventions import DATA_DIR, LAYER_DIR, POWERTOOLS_LAYER_ARN, RUNTIME_REQUIREMENTS
 from stacks.plan import layer_requirements
+
+RUNTIME_PYTHON = "3.13"
+
+
+def runtime_python() -> str | None:
+    """An interpreter of the functions' runtime version, to compile the layer's bytecode with (None: none here)."""
+    pyenv = os.path.expanduser(f"~/.pyenv/versions/{RUNTIME_PYTHON}.*/bin/python{RUNTIME_PYTHON}")
+    for candidate in [shutil.which(f"python{RUNTIME_PYTHON}"), *sorted(glob.glob(pyenv))]:
+        if not candidate:
+            continue
+        check = f"import sys; sys.exit(sys.version_info[:2] != {tuple(map(int, RUNTIME_PYTHON.split('.')))})"
+        if subprocess.run([candidate, "-c", check], capture_output=True, check=False).returncode == 0:  # noqa: S603
+            return candidate
+    return None
+
+
+def compile_bytecode(target: Path) -> bool:
+    """Compiles every module under `target` for the runtime; False (and a warning) when no such interpreter."""
+    interpreter = runtime_python()
+    if interpreter is None:
+        print(f"warning: no Python {RUNTIME_PYTHON} here: the layer ships source, compiled at each cold start")
+        return False
+    subprocess.run(  # noqa: S603 (fixed argv, no shell)
+        [interpreter, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(target)],
+        check=True,
+    )
+    return True
 
 
 @jsii.implements(ILocalBundling)
@@ -65,6 +99,7 @@ class PipLayerBundling:
         for cache in list(target.rglob("__pycache__")):
             shutil.rmtree(cache, ignore_errors=True)
         shutil.copytree(self._source / "python", target, dirs_exist_ok=True, ignore=_ignore_caches)
+        compile_bytecode(target)
         if self._data.is_dir():  # rules kept as data: /opt/data, found by searching upwards from the package
             shutil.copytree(self._data, Path(output_dir) / "data", dirs_exist_ok=True)
         return True

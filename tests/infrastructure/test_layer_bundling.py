@@ -43,4 +43,24 @@ def test_local_bundling_lays_out_package_and_data_without_caches(tmp_path):
     assert done is True
     assert (output / "python" / "insure" / "__init__.py").is_file()
     assert (output / "data" / "guidance" / "10_safety.json").is_file()
-    assert not list(output.rglob("__pycache__"))
+    # And no stray cache of this machine's Python went with it: bytecode only for the runtime, if any
+    compiled = [p.name for p in output.rglob("*.pyc")]
+    assert all(name.endswith(".cpython-313.pyc") for name in compiled), compiled
+
+
+def test_the_layer_ships_bytecode_for_the_runtime_checked_by_hash(tmp_path):
+    from stacks.layers import compile_bytecode, runtime_python
+
+    if runtime_python() is None:
+        pytest.skip("no Python 3.13 on this machine: the layer ships source (the bundling warns)")
+    # Given a package as the layer lays it out
+    package = tmp_path / "python" / "insure"
+    package.mkdir(parents=True)
+    (package / "rules.py").write_text("LIMIT = 5\n")
+    # When it is compiled for the runtime
+    assert compile_bytecode(tmp_path / "python") is True
+    # Then each module has Python 3.13 bytecode that is checked against its source's hash, not its file time
+    pyc = package / "__pycache__" / "rules.cpython-313.pyc"
+    header = pyc.read_bytes()[:16]
+    flags = int.from_bytes(header[4:8], "little")
+    assert flags == 0b01  # hash-based, not checked at import (unchecked-hash)
