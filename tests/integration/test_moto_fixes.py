@@ -23,6 +23,7 @@ from moto import mock_aws
 from moto.core.serialize import BaseJSONSerializer, XFormedAttributePicker, get_serializer_class
 
 from local import moto_fixes
+from tests.moto_table import key_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,17 +111,7 @@ ITEM = {
 
 @pytest.fixture
 def table():
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+    for client in key_table():
         client.put_item(TableName="t", Item=ITEM)
         yield client
 

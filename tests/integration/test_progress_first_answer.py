@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from insure.risk.progress_models import ProgressEntry
 from insure.risk.progress_repository import ProgressRepository
+from tests.moto_table import key_table
 
 AT = "2026-12-03T08:00:00Z"
 
@@ -35,18 +34,7 @@ class Counting:
 
 @pytest.fixture
 def dynamodb():
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield client
+    yield from key_table()
 
 
 def _entry(status: str, note: str = "x") -> ProgressEntry:
