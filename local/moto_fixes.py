@@ -382,7 +382,11 @@ def _update_expressions_parsed_once(originals: Originals) -> dict[str, Any]:
         counted = getattr(parsed_tree, "_clause_counts_valid", False)
         names = tuple(sorted((self.expression_attribute_names or {}).items()))
         paths_checked: frozenset[Any] = getattr(parsed_tree, "_paths_valid_for", frozenset())
-        skipped = (ActionCountValidator,) * counted + (OverlappingPathsValidator,) * (names in paths_checked)
+        skipped: tuple[type, ...] = ()
+        if counted:
+            skipped += (ActionCountValidator,)
+        if names in paths_checked:
+            skipped += (OverlappingPathsValidator,)
         if skipped:
             self.processors = [p for p in self.processors if not isinstance(p, skipped)]
         validated = generic_validate(self)
