@@ -56,11 +56,11 @@ e2e: install web
 	$(PY) -m pytest tests/e2e
 
 browser: install web chromium
-	$(PY) -m pytest -n 2 tests/e2e/test_web_account.py tests/e2e/test_web_buy.py tests/e2e/test_web_pages.py tests/e2e/test_web_report.py
+	$(PY) -m pytest -n 2 $(wildcard tests/e2e/test_web_*.py)
 
 # The README's screenshots: the browser tests save them into docs/screenshots (a temporary directory otherwise).
 screenshots: install web chromium
-	WEB_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -n 2 tests/e2e/test_web_account.py tests/e2e/test_web_buy.py tests/e2e/test_web_pages.py tests/e2e/test_web_report.py
+	WEB_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -n 2 $(wildcard tests/e2e/test_web_*.py)
 
 infra: install
 	$(PY) -m pytest tests/infrastructure
