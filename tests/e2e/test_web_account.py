@@ -141,11 +141,23 @@ def test_buy_create_an_account_sign_out_and_in_then_change_and_cancel_the_policy
         page.reload()
     heading(page, f"Policy {number}")
     page.locator("table.versions").wait_for()
-    # When they add a desktop to the policy from today
+    # When they first add a custom-built desktop worth more than the rulebook insures online
     page.click("text=Change what is covered")
     heading(page, "Change what is covered")
     page.check("input[name=add][value=yes]")
     page.check("input[name=new-kind][value=desktop]")
+    page.fill("#new-brand", "custom")
+    page.fill("#new-value", "6000")
+    page.click("text=Continue")
+    page.click("text=Get the new price")
+    # Then the change is declined in sentences, never with the rulebook's internal ids
+    heading(page, "We cannot cover this change")
+    reasons = page.locator(".reasons li").all_inner_texts()
+    assert any("need an appraisal" in r for r in reasons), reasons
+    assert not any("CMP-" in r or "rule" in r.lower() for r in reasons), reasons
+    # When they change their answers to a branded desktop, added to the policy from today
+    page.get_by_role("button", name="Change your answers").click()
+    heading(page, "Change what is covered")
     page.fill("#new-brand", "HP")
     page.fill("#new-value", "2000")
     photographed(page, "4-change", "the change page")

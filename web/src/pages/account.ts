@@ -498,7 +498,7 @@ async function renewalPage(number: string): Promise<void> {
       "We cannot renew your policy",
       toPolicy,
       h("p", { class: "lead" }, "Checked against our current rules, your policy cannot be renewed for these reasons:"),
-      h("ul", { class: "list reasons", id: "renewal-reasons" }, (r.reasons ?? []).map((reason) => h("li", null, String(reason.sentence ?? reason.rule_id ?? "")))),
+      h("ul", { class: "list reasons", id: "renewal-reasons" }, (r.reasons ?? []).map((reason) => h("li", null, String(reason.sentence ?? "")))),
       h("p", null, "Your cover carries on until the end of its term."),
     );
   }
@@ -866,7 +866,7 @@ function changeDecisionStep(change: Change, amendment: Amendment): void {
     signedIn(
       "We cannot cover this change",
       h("p", { class: "lead" }, "The change was declined for these reasons:"),
-      h("ul", { class: "list reasons" }, (amendment.decision?.reasons ?? []).map((r) => h("li", null, r.sentence, " ", h("span", { class: "rule" }, `(rule ${r.rule_id})`)))),
+      h("ul", { class: "list reasons" }, (amendment.decision?.reasons ?? []).map((r) => h("li", null, r.sentence))),
       h("p", null, "Your policy has not changed. You can change your answers and try again."),
       h("button", { type: "button", class: "button", onclick: () => changeStep(change) }, "Change your answers"),
     );

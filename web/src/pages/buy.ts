@@ -394,7 +394,7 @@ function decisionStep(application: Application): void {
     showPage(
       "We cannot offer you cover",
       h("p", { class: "lead" }, "The application was declined for these reasons:"),
-      h("ul", { class: "list reasons" }, (decision?.reasons ?? []).map((r) => h("li", null, r.sentence, " ", h("span", { class: "rule" }, `(rule ${r.rule_id})`)))),
+      h("ul", { class: "list reasons" }, (decision?.reasons ?? []).map((r) => h("li", null, r.sentence))),
       h("p", null, "If an answer was wrong, you can change it and apply again."),
       h("button", { type: "button", class: "button", onclick: () => checkStep() }, "Change your answers"),
     );
