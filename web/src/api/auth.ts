@@ -97,21 +97,3 @@ export function customerApi(base: Config) {
   client.use(middleware);
   return client;
 }
-
-/** A file the API serves to the signed-in customer (a policy document), fetched with the bearer token. */
-export async function download(base: Config, url: string, filename: string): Promise<boolean> {
-  const absolute = new URL(url, base.api_url).toString();
-  const get = async () => fetch(absolute, { headers: { Authorization: `Bearer ${(await accessToken(base)) ?? ""}` } });
-  let response = await get();
-  if (response.status === 401 && (await refresh(base))) response = await get();
-  if (!response.ok) return false;
-  const href = URL.createObjectURL(await response.blob());
-  const save = document.createElement("a");
-  save.href = href;
-  save.download = filename;
-  document.body.append(save);
-  save.click();
-  save.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 10_000);
-  return true;
-}

@@ -4,19 +4,12 @@ import type { components, paths } from "./schema";
 
 export type Schemas = components["schemas"];
 
-export interface Config {
-  api_url: string;
-  websocket_url: string;
-  card_tokenization_url: string;
-}
+/** Where the API, the WebSocket and the card tokenization endpoint are: the answer of `GET /config.json`. */
+export type Config = Schemas["ClientConfig"];
 
-export interface Problem {
-  type?: string;
-  title: string;
-  status: number;
-  detail?: string;
-  errors?: Array<{ field: string; message: string }>;
-}
+/** An RFC 9457 problem as the API sends it; the pages make some of their own (a network failure, an unexpected
+ * status), which have no type and may have no detail. */
+export type Problem = Omit<Schemas["Problem"], "type" | "detail"> & Partial<Pick<Schemas["Problem"], "type" | "detail">>;
 
 let loaded: Config | null = null;
 
@@ -50,6 +43,18 @@ export function problemOf(error: unknown, response?: Response): Problem {
     status: response?.status ?? 0,
     detail: "Please try again in a moment.",
   };
+}
+
+/** Saves a file the API sent (`parseAs: "blob"`, such as a policy's PDF) under `filename`. */
+export function saveFile(file: Blob, filename: string): void {
+  const href = URL.createObjectURL(file);
+  const save = document.createElement("a");
+  save.href = href;
+  save.download = filename;
+  document.body.append(save);
+  save.click();
+  save.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }
 
 export function newKey(): string {

@@ -5,8 +5,8 @@
  * refund preview, the customer's details, and their risk events (each opening its live view, as on the report
  * page). Pages have their own paths under `/account`.
  */
-import { config, newKey, problemOf, type Config, type Problem, type Schemas } from "../api/client";
-import { accessToken, currentLogin, customerApi, download, forget, remember } from "../api/auth";
+import { config, newKey, problemOf, saveFile, type Config, type Problem, type Schemas } from "../api/client";
+import { accessToken, currentLogin, customerApi, forget, remember } from "../api/auth";
 import { go, h, humanize, money, pageLink, showPage, when, type Child } from "../ui/dom";
 import { button, checked, choices, clearErrors, form, showErrors, textInput, value, type FieldError } from "../ui/forms";
 import { CARD_NOTE, cardFields, readCard, tokenize } from "../ui/card";
@@ -427,8 +427,12 @@ function versionsTable(number: string, versions: Schemas["VersionView"][]): HTML
         const link = h("a", { href: v.document_url, class: "document-link", "data-version": v.version }, "Download", h("span", { class: "visually-hidden" }, ` version ${v.version} (PDF)`));
         link.addEventListener("click", async (event) => {
           event.preventDefault();
-          const saved = await download(base, v.document_url, `${number}-v${v.version}.pdf`);
-          if (!saved) link.after(h("span", { class: "error-message" }, " The document could not be downloaded."));
+          const { data } = await me().GET("/policies/{policy_number}/versions/{version}/document", {
+            params: { path: { policy_number: number, version: v.version } },
+            parseAs: "blob",
+          });
+          if (data) saveFile(data, `${number}-v${v.version}.pdf`);
+          else link.after(h("span", { class: "error-message" }, " The document could not be downloaded."));
         });
         return h(
           "tr",

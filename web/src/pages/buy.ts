@@ -3,7 +3,7 @@
  * its reasons, the terms to read and accept, the card (tokenized by the card processor, never sent to the API),
  * and the issued policy with its document.
  */
-import { api, config, newKey, problemOf, type Config, type Problem, type Schemas } from "../api/client";
+import { api, config, newKey, problemOf, saveFile, type Config, type Problem, type Schemas } from "../api/client";
 import { h, humanize, money, showPage, when, type Child } from "../ui/dom";
 import {
   button,
@@ -501,7 +501,7 @@ async function pay(f: HTMLFormElement, token: CardToken): Promise<void> {
   }
   if (!data) return problemOnPage(f, problemOf(error, response), "payment");
   showPage("Issuing your policy", h("p", { role: "status" }, "Payment received. Your policy is being issued…"));
-  const settled = await until(data as unknown as Application, (s) => s === "issued" || s === "failed" || s === "expired");
+  const settled = await until(data, (s) => s === "issued" || s === "failed" || s === "expired");
   if (settled.status !== "issued" || !settled.policy_number) {
     return failure({ title: "Not issued", status: 0, detail: `The application is ${humanize(settled.status)}.` });
   }
@@ -513,15 +513,11 @@ async function doneStep(policyNumber: string, token: CardToken): Promise<void> {
   const link = h("a", { href: "#", class: "button secondary", id: "document-link" }, "Download your policy (PDF)");
   link.addEventListener("click", async (event) => {
     event.preventDefault();
-    const response = await fetch(`${flow.config.api_url}/policies/${encodeURIComponent(policyNumber)}/document`, {
-      headers: { Authorization: `Bearer ${flow.application!.token}` },
+    const { data } = await client().GET("/policies/{policy_number}/document", {
+      params: { path: { policy_number: policyNumber } },
+      parseAs: "blob",
     });
-    if (!response.ok) return;
-    const url = URL.createObjectURL(await response.blob());
-    const save = h("a", { href: url, download: `${policyNumber}.pdf` });
-    document.body.append(save);
-    save.click();
-    save.remove();
+    if (data) saveFile(data, `${policyNumber}.pdf`);
   });
   const { createAccountForm } = await import("./account");
   const children: Child[] = [
