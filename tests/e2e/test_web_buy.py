@@ -105,6 +105,10 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     submit(page)
     # Then they are offered cover, read the terms and accept them
     heading(page, "You can be covered")
+    reasons = page.locator("#offer-reasons li").all_inner_texts()
+    assert "Portable computers are carried about, so they are dropped, spilled on and stolen more often." in reasons
+    assert "Portable and handheld equipment in a state with high reported electronics theft." in reasons
+    assert not any("CMP-" in r for r in reasons), reasons
     assert_accessible(page, "the offer")
     tab_to(page, "main button")
     page.keyboard.press("Enter")

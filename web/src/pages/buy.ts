@@ -407,7 +407,7 @@ function decisionStep(application: Application): void {
   showPage(
     "You can be covered",
     h("div", { class: "panel offer" }, h("p", null, "Your premium"), h("p", { class: "premium" }, money(offer.premium), h("span", null, " a year"))),
-    decision?.reasons.length ? [h("h2", null, "How we worked it out"), h("ul", { class: "list" }, decision.reasons.map((r) => h("li", null, r.sentence)))] : null,
+    decision?.reasons.length ? [h("h2", null, "How we worked it out"), h("ul", { class: "list", id: "offer-reasons" }, decision.reasons.map((r) => h("li", null, r.sentence)))] : null,
     h("p", null, `This offer holds until ${when(offer.expires_at)}.`),
     h("button", { type: "button", class: "button", onclick: () => termsStep(offer) }, "Read the terms"),
   );
