@@ -7,7 +7,7 @@
  */
 import { config, newKey, problemOf, saveFile, type Config, type Problem, type Schemas } from "../api/client";
 import { accessToken, currentLogin, customerApi, forget, remember } from "../api/auth";
-import { go, h, humanize, money, pageLink, showPage, when, type Child } from "../ui/dom";
+import { day, go, h, humanize, money, pageLink, showPage, when, type Child } from "../ui/dom";
 import { button, checked, choices, clearErrors, form, showErrors, textInput, value, type FieldError } from "../ui/forms";
 import { CARD_NOTE, cardFields, readCard, tokenize } from "../ui/card";
 import { describeItem, itemFields, readItem, type JsonSchema } from "../ui/items";
@@ -54,12 +54,6 @@ function me() {
 
 function today(): string {
   return new Date().toISOString().slice(0, 10); // the platform's dates are UTC days
-}
-
-function day(value: string | null | undefined): string {
-  if (!value) return "";
-  const date = new Date(`${value.slice(0, 10)}T12:00:00Z`);
-  return Number.isNaN(date.getTime()) ? value : date.toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" });
 }
 
 function back(text: string, to: string | (() => void)): HTMLElement {

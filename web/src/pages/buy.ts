@@ -4,7 +4,7 @@
  * and the issued policy with its document.
  */
 import { api, config, newKey, problemOf, saveFile, type Config, type Problem, type Schemas } from "../api/client";
-import { h, humanize, money, showPage, when, type Child } from "../ui/dom";
+import { day, h, humanize, money, showPage, when, type Child } from "../ui/dom";
 import {
   button,
   choices,
@@ -18,7 +18,7 @@ import {
 } from "../ui/forms";
 import { readTerms, TERMS_CHANGED } from "../ui/terms";
 import { CARD_NOTE, cardFields, readCard, tokenize, type CardToken } from "../ui/card";
-import { itemFields, readItem, type JsonSchema } from "../ui/items";
+import { itemAnswers, itemFields, readItem, type JsonSchema } from "../ui/items";
 
 type Product = Schemas["ProductSummary"];
 type Application = Schemas["ApplicationView"];
@@ -290,11 +290,9 @@ function checkStep(errors: FieldError[] = []): void {
   const a = flow.answers;
   const rows: Array<[string, string, () => void]> = [
     ["Product", `${product().title} in ${a.state}`, () => startStep()],
-    ...Object.entries(a.item)
-      .filter(([k]) => k !== "coverage")
-      .map(([k, v]): [string, string, () => void] => [humanize(k), Array.isArray(v) ? v.map(String).map(humanize).join(", ") : typeof v === "boolean" ? (v ? "Yes" : "No") : String(v), () => itemStep()]),
+    ...itemAnswers(product().input_schema as JsonSchema, a.item).map(([k, v]): [string, string, () => void] => [k, v, () => itemStep()]),
     ["Name", `${a.applicant.first_name} ${a.applicant.last_name}`, () => aboutStep()],
-    ["Date of birth", a.applicant.date_of_birth, () => aboutStep()],
+    ["Date of birth", day(a.applicant.date_of_birth), () => aboutStep()],
     ["Occupation", a.applicant.occupation, () => aboutStep()],
     ["Email", a.applicant.email, () => contactStep()],
     ["Phone", a.applicant.phone, () => contactStep()],

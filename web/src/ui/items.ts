@@ -3,7 +3,7 @@
  * radios for short lists, a select for long ones, checkboxes for lists of options, Yes/No for booleans, a money
  * field for amounts. Used when buying and when adding an item to a policy.
  */
-import { h, humanize } from "./dom";
+import { day, h, humanize, money } from "./dom";
 import { choices, checked, select, textArea, textInput, value } from "./forms";
 
 export type JsonSchema = {
@@ -31,8 +31,8 @@ function plain(schema: JsonSchema): JsonSchema {
   return schema;
 }
 
-/** The item's questions, required first; `prefix` names the inputs (`item-brand`), so a page can hold several. */
-export function itemFields(schema: JsonSchema, current: Record<string, unknown>, prefix = "item"): HTMLElement[] {
+/** The item's question names in the order they are asked: required first, lists and long text last. */
+function questions(schema: JsonSchema): string[] {
   const props = schema.properties ?? {};
   const required = schema.required ?? [];
   const rank = (n: string) => {
@@ -42,14 +42,23 @@ export function itemFields(schema: JsonSchema, current: Record<string, unknown>,
     return MULTI_LINE.has(n) || n.includes("serial") ? 3 : 1;
   };
   const names = Object.keys(props).sort((x, y) => rank(x) - rank(y) || (required.indexOf(x) - required.indexOf(y)));
+  return names.filter((n) => props[n].const === undefined && n !== "coverage");
+}
+
+function question(s: JsonSchema, name: string): string {
+  return humanize((s.title ?? name).toLowerCase());
+}
+
+/** The item's questions, required first; `prefix` names the inputs (`item-brand`), so a page can hold several. */
+export function itemFields(schema: JsonSchema, current: Record<string, unknown>, prefix = "item"): HTMLElement[] {
+  const props = schema.properties ?? {};
+  const required = schema.required ?? [];
   const fields: HTMLElement[] = [];
-  for (const name of names) {
-    const raw = props[name];
-    if (!raw || raw.const !== undefined || name === "coverage") continue;
-    const s = plain(raw);
+  for (const name of questions(schema)) {
+    const s = plain(props[name]);
     const id = `${prefix}-${name}`;
     const optional = required.includes(name) ? "" : " (optional)";
-    const label = `${humanize((s.title ?? name).toLowerCase())}${optional}`;
+    const label = `${question(s, name)}${optional}`;
     const hint = s.description;
     const now = current[name];
     if (s.enum) {
@@ -109,6 +118,30 @@ export function readItem(f: HTMLFormElement, schema: JsonSchema, prefix = "item"
     else item[name] = text;
   }
   return item;
+}
+
+/** The item's answers in words, in the order they were asked, as [question, answer] (for "Check your answers"):
+ * choices as their labels, money in dollars, dates in words; unanswered questions left out. */
+export function itemAnswers(schema: JsonSchema, item: Record<string, unknown>): Array<[string, string]> {
+  const props = schema.properties ?? {};
+  return questions(schema)
+    .filter((name) => item[name] !== undefined && item[name] !== "")
+    .map((name) => {
+      const s = plain(props[name]);
+      const v = item[name];
+      const text = Array.isArray(v)
+        ? v.map((x) => ACRONYMS[String(x)] ?? humanize(String(x))).join(", ")
+        : typeof v === "boolean"
+          ? v ? "Yes" : "No"
+          : s.type === "money"
+            ? money({ amount: String(v), currency: "USD" })
+            : s.format === "date"
+              ? day(String(v))
+              : s.enum
+                ? humanize(String(v))
+                : String(v);
+      return [question(s, name), text];
+    });
 }
 
 /** An item in words, for lists and summaries: "Portable, Dell XPS 13 (2025), $1,500.00". */
