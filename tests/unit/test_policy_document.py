@@ -187,6 +187,73 @@ def test_the_cancellation_and_refund_clause_says_what_the_cancellation_code_does
     assert "No minimum premium applies" in without
 
 
+class _Rulebooks:
+    """The rulebook store as `insure.policies.changes.minimum_premium` reads it, over the repository's files."""
+
+    def document(self, product: str, version: str) -> str | None:
+        from insure.products.rulebooks import rulebook_files
+
+        text = rulebook_files()[product]
+        return text if json.loads(text)["version"] == version else None
+
+
+@pytest.mark.parametrize("product", list(samples.PRODUCTS))
+def test_the_minimum_premium_printed_is_the_one_the_cancellation_keeps(
+    product: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The document and the cancellation both take the minimum premium from the rulebook the policy was
+    underwritten on (`insure.policies.changes.minimum_premium`): the bundle's is its own (none), even with a
+    computer item, whose own rulebook keeps $25.00."""
+    import datetime as dt
+
+    from insure.policies.changes import minimum_premium
+    from insure.policies.proration import Period, Term, cancellation_refund
+    from insure.products.rulebooks import parse_document, rulebook_files
+
+    monkeypatch.setattr("insure.products.rulebooks.default_store", _Rulebooks)
+    # Given the product's policy, underwritten on the rulebook in the repository
+    text = rulebook_files()[product]
+    policy = samples.issued(product, rulebook_version=f"{product}@{json.loads(text)['version']}")
+    minimum = minimum_premium(policy.rulebook_version)
+    assert minimum == parse_document(text).minimum_premium
+    # When its document is rendered as issuance renders it (the rulebook's minimum in the context)
+    context = DocumentContext(applicant=samples.application(product)["applicant"], minimum_premium=minimum)
+    document = pdf_text(render(policy, context=context, web_address=WEB))
+    # Then it says what a cancellation on the first day keeps of the premium paid
+    start = dt.date.fromisoformat(policy.effective_date)
+    term = Term(start, dt.date.fromisoformat(policy.expiry_date))
+    paid = policy.premium.decimal
+    kept = paid - cancellation_refund(term, [Period(paid, start)], paid, start, minimum)
+    if kept > 0:
+        assert f"Minimum premium ${kept:,.2f}, kept on cancellation" in document
+        assert f"The minimum premium of ${kept:,.2f} is earned when the policy is issued" in document
+    else:
+        assert "Minimum premium No minimum premium applies" in document
+        assert "No minimum premium applies to this policy." in document
+        assert "minimum premium of $" not in document
+    assert (product == "computer") is (kept > 0)  # only the computer rulebook keeps one today
+
+
+def test_an_industry_code_reads_in_words_for_every_code_the_rulebooks_name() -> None:
+    from insure.policies.wording import industry
+    from insure.products.rulebooks import rulebook_files
+
+    # Every SIC code a rulebook names (and the samples') has its words
+    named = set(re.findall(r'"(\d{4})"', rulebook_files()["casualty"])) | {samples.OPERATIONS["sic_code"], "7372"}
+    table = _wording("industries")["codes"]
+    assert named <= set(table)
+    assert industry("3571") == "electronic computer manufacturing"
+    assert industry("5812") == "restaurants and other eating places"
+    # A code not in the table reads by its major group (its first two digits), with the code
+    assert industry("7399") == "business services (industry code 7399)"
+    # And only a code of no known group reads as the code alone
+    assert industry("0000") == "industry code 0000"
+    # As the casualty schedule shows it
+    operations = {**samples.OPERATIONS, "sic_code": "7399", "item_id": "item-1"}
+    text = pdf_text(render(samples.issued("casualty", items=[operations]), web_address=WEB))
+    assert "Business operations: business services (industry code 7399)" in text
+
+
 @pytest.mark.parametrize("product", list(samples.PRODUCTS))
 def test_the_officers_signature_is_there_exactly_where_the_state_requires_it(product: str) -> None:
     state = samples.PRODUCTS[product][0]
