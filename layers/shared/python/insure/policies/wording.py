@@ -130,6 +130,12 @@ def _word(spec: dict[str, Any], field: str, value: Any) -> str | None:
     return _one(spec, field, value)
 
 
+def in_words(coverage: str, field: str, value: Any) -> str:
+    """One field of a `coverage` item in words, as the schedule of coverages shows it (`ups`: uninterruptible
+    power supply; a SIC code: its industry; a list: "a, b and c")."""
+    return _word(wording(coverage)["item"], field, value) or ""
+
+
 def _fill(template: str, words: dict[str, str]) -> str:
     return re.sub(r"\s+", " ", template.format_map(defaultdict(str, words))).strip(" ,")
 
