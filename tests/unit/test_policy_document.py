@@ -375,8 +375,11 @@ def test_an_expired_policy_says_so_in_the_banner_and_the_schedule_of_endorsement
     ) in text
     assert "2 December 1, 2027 Expired at the end of the policy period on December 1, 2027, not renewed." in text
     assert "Amended" not in text and "no change to the covered items" not in text
-    # And it prints no tag (the platform retires them once the policy is not active)
+    # And it prints no tag (the platform retires them once the policy is not active), nor asks to report a loss
+    # by scanning one: a loss is reported as any claim
     assert "RISK IDENTIFICATION TAGS" not in text
+    assert "scan the risk identification tag" not in text
+    assert "Reporting a claim. Tell us of a claim promptly" in text
     assert _raw_values(text) == {}
 
 

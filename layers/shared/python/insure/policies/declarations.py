@@ -295,13 +295,13 @@ def _signature(layout: Layout, issuer: dict[str, Any], *, x: float, width: float
 
 
 def tags(layout: Layout, policy: PolicyVersion, context: DocumentContext, web_address: str | None) -> None:
-    """The QR tag of each item that has one (`insure.risk.policy_tags.tagged_items`: physical objects) while the
-    policy is active, numbered as in the schedule of coverages."""
+    """The QR tag of each item that has one (`insure.risk.policy_tags.tagged_items`: the physical objects of an
+    active policy), numbered as in the schedule of coverages."""
     from insure.policies.wording import word_item
     from insure.risk.policy_tags import items_with_ids, tag_id_for, tag_url, tagged_items
 
     entries = tagged_items(policy)
-    if policy.status != "active" or not entries:
+    if not entries:
         return
     layout.heading("Risk identification tags", keep=QR_SIZE_MM + 6.0)
     layout.paragraph(

@@ -258,8 +258,8 @@ def general_conditions(
 ) -> list[tuple[str, str]]:
     """(title, text) of each general condition that applies to a policy on `plan` (the installments condition
     only to plans paid in installments), the refund clause with the rulebook's minimum premium. A condition for
-    `tagged` items (reporting a loss to covered property by its tag) applies when the policy has items with a risk
-    identification tag, one for `untagged` items (reporting a claim) when it has items without."""
+    `tagged` items (reporting a loss to covered property by its tag) applies when the policy has items with a live
+    risk identification tag, one for `untagged` items (reporting a claim) when it has items without."""
     kinds = {"tagged"} if tagged else set()
     kinds |= {"untagged"} if untagged else set()
     return [

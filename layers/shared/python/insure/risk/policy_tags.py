@@ -78,7 +78,10 @@ def is_tagged(policy: PolicyVersion, item: dict[str, Any]) -> bool:
 
 
 def tagged_items(policy: PolicyVersion) -> list[tuple[str, dict[str, Any]]]:
-    """The items (with their ids) that carry a tag while the policy is active, in item order."""
+    """The items (with their ids) that carry a live tag, in item order: the physical objects of an active policy
+    (none once it is cancelled, to be cancelled, lapsed or expired)."""
+    if policy.status != "active":
+        return []
     return [(item_id, item) for item_id, item in items_with_ids(policy) if is_tagged(policy, item)]
 
 
@@ -130,7 +133,7 @@ def sync_tags(
 
     repo = tags
     desk = own_insurer(insurers)
-    wanted = tagged_items(policy) if policy.status == "active" else []
+    wanted = tagged_items(policy)
     live: list[Tag] = []
     if wanted:
         holder = holder_of(
