@@ -1,5 +1,6 @@
-"""Render the policy document of every product's sample policy (and the computer sample amended, then cancelled)
-to PDF and, with poppler's `pdftoppm`, to PNG pages, to look at: `python scripts/render_documents.py OUT_DIR`."""
+"""Render the policy document of every product's sample policy (and the computer sample amended, then cancelled;
+paid monthly, lapsed, renewed and expired) to PDF and, with poppler's `pdftoppm`, to PNG pages, to look at:
+`python scripts/render_documents.py OUT_DIR`."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ def main(out: Path) -> None:
     documents["computer-monthly"] = render(first, context=samples.context("computer"), web_address=WEB)
     documents["computer-lapsed"] = render(lapsed, context=samples.context("computer", [first]), web_address=WEB)
     documents["computer-renewed"] = render(renewed, context=samples.context("computer", [first]), web_address=WEB)
+    issued, expired = samples.expired()
+    documents["computer-expired"] = render(expired, context=samples.context("computer", [issued]), web_address=WEB)
     for name, pdf in documents.items():
         path = out / f"{name}.pdf"
         path.write_bytes(pdf)

@@ -3,11 +3,12 @@ as the application keeps them), for the document tests and `scripts/render_docum
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
-
+from insure.billing.models import PaymentPlanView
+from insure.policies.changes import next_version
 from insure.policies.document import DocumentContext
 from insure.policies.issuance import insured_name, with_item_ids
 from insure.policies.models import Cancellation, Change, PolicyVersion
@@ -200,78 +201,71 @@ def amended_and_cancelled() -> list[PolicyVersion]:
     return [first, second, third]
 
 
-class Installment(BaseModel):
-    installment: int
-    due_date: str
-    amount: Money
+def plan(product: str, name: str, premium: Decimal, start: dt.date) -> PaymentPlanView:
+    """The schedule of `product`'s rulebook plan `name` for `premium` over a term from `start`, as billing keeps it
+    on a version (`insure.billing.plans`)."""
+    from insure.billing.plans import schedule
+    from insure.products.rulebooks import parse_document, rulebook_files
+
+    rule = next(r for r in parse_document(rulebook_files()[product]).payment_plans if r.plan == name)
+    return PaymentPlanView.model_validate(schedule(premium, rule, start).as_json())
 
 
-class PlanSchedule(BaseModel):
-    """A payment plan's fee and installments, as the billing work keeps them on a version (`payment_schedule`)."""
-
-    plan: str
-    installments: int
-    fee: Money
-    total: Money
-    schedule: list[Installment]
-
-
-class BilledVersion(PolicyVersion):
-    """A version with the fields the billing work adds (payment plan, its schedule, the policy term)."""
-
-    payment_plan: str = "annual"
-    payment_schedule: PlanSchedule | None = None
-    term: int = 1
-
-
-def monthly(product: str = "computer", **changes: Any) -> BilledVersion:
-    """`product`'s sample paid monthly: twelve installments of the premium plus a $1.00 fee each."""
+def monthly(product: str = "computer", **changes: Any) -> PolicyVersion:
+    """`product`'s sample paid monthly, on its rulebook's plan (the computer's: a 3% fee and $1.00 an installment)."""
     first = issued(product)
-    premium = first.premium.decimal
-    total = premium + Decimal("12.00")
-    later = (total / 12).quantize(Decimal("0.01"))
-    amounts = [total - 11 * later] + [later] * 11
-    months = [f"{2026 + (11 + m) // 12}-{(11 + m) % 12 + 1:02d}-01" for m in range(12)]
-    schedule = PlanSchedule(
-        plan="monthly",
-        installments=12,
-        fee=Money(amount="12.00", currency="USD"),
-        total=Money(amount=f"{total:.2f}", currency="USD"),
-        schedule=[
-            Installment(installment=n, due_date=due, amount=Money(amount=f"{amount:.2f}", currency="USD"))
-            for n, (due, amount) in enumerate(zip(months, amounts, strict=True), start=1)
-        ],
-    )
-    fields = {**first.model_dump(), "payment_plan": "monthly", "payment_schedule": schedule.model_dump(), **changes}
-    return BilledVersion.model_validate(fields)
+    schedule = plan(product, "monthly", first.premium.decimal, dt.date.fromisoformat(first.effective_date))
+    return first.model_copy(update={"payment_plan": "monthly", "payment_schedule": schedule, **changes})
 
 
-def lapsed_and_renewed() -> list[BilledVersion]:
-    """The monthly computer sample lapsed (version 2), and another renewed for a second term (versions 1, 2)."""
+def _at(version: PolicyVersion, issued_at: str) -> PolicyVersion:
+    """`version` as issued at `issued_at` (`next_version` stamps the time it runs)."""
+    return version.model_copy(update={"issued_at": issued_at})
+
+
+def lapsed_and_renewed() -> list[PolicyVersion]:
+    """The monthly computer sample lapsed (version 2), and another renewed for a second term, paid quarterly
+    (versions 1, 2), each made by `next_version` as the billing run and the renewal make them."""
     first = monthly()
-    lapsed = first.model_copy(
-        update={
-            "version": 2,
-            "change": "lapsed",
-            "status": "lapsed",
-            "version_effective_date": "2027-03-11",
-            "changes": [Change(kind="status", before="active", after="lapsed")],
-            "issued_at": "2027-03-11T06:00:00Z",
-        }
+    lapsed = next_version(
+        first,
+        change="lapsed",
+        made_by="workflow",
+        in_force_from=dt.date(2027, 3, 11),
+        changes=[Change(kind="status", before="active", after="lapsed")],
+        status="lapsed",
     )
-    renewed = first.model_copy(
+    start, premium = dt.date(2027, 12, 1), Money(amount="142.60", currency="USD")
+    renewed = next_version(
+        first,
+        change="renewed",
+        made_by="customer",
+        in_force_from=start,
+        changes=[Change(kind="renewed", before=first.premium.amount, after=premium.amount)],
+        premium=premium,
+        rulebook_version="computer@2026.12.1",
+    ).model_copy(
         update={
-            "version": 2,
-            "change": "renewed",
-            "made_by": "customer",
             "term": 2,
-            "payment_schedule": None,
-            "effective_date": "2027-12-01",
+            "effective_date": start.isoformat(),
             "expiry_date": "2028-12-01",
-            "version_effective_date": "2027-12-01",
-            # `renewed` is a change kind of the billing work: made without validation until it is on main
-            "changes": [Change.model_construct(kind="renewed", item_id=None, fields=[], before=None, after=None)],
-            "issued_at": "2027-11-20T10:00:00Z",
+            "payment_plan": "quarterly",
+            "payment_schedule": plan("computer", "quarterly", premium.decimal, start),
         }
     )
-    return [first, lapsed, renewed]
+    return [first, _at(lapsed, "2027-03-11T06:00:00Z"), _at(renewed, "2027-11-20T10:00:00Z")]
+
+
+def expired(product: str = "computer") -> list[PolicyVersion]:
+    """`product`'s sample left unrenewed to the end of its term: version 2 made by `next_version` exactly as the
+    renewal run's `_expire` makes it."""
+    first = issued(product)
+    version = next_version(
+        first,
+        change="expired",
+        made_by="workflow",
+        in_force_from=dt.date.fromisoformat(first.expiry_date),
+        changes=[Change(kind="status", before=first.status, after="expired")],
+        status="expired",
+    )
+    return [first, _at(version, "2027-12-01T05:00:00Z")]

@@ -404,6 +404,7 @@ def test_payment_with_a_processor_token_instead_of_a_card(issuance):
 
 
 def test_the_terms_read_as_prose_and_the_application_shows_the_acceptance_back(issuance):
+    from insure.applications.terms import moment_in_words
     from insure.timestamps import PATTERN
 
     api = issuance.api
@@ -415,7 +416,7 @@ def test_the_terms_read_as_prose_and_the_application_shows_the_acceptance_back(i
     assert terms.headers["Content-Type"].startswith("text/plain")
     assert f"The annual premium is ${offer['premium']['amount']}." in text
     assert "A portable Dell XPS 13 computer bought in 2025 with its monitor and printer, insured for $1,500.00" in text
-    assert f"This offer is open until {offer['expires_at']}" in text
+    assert f"This offer is open until {moment_in_words(offer['expires_at'])}." in text
     assert "=" not in text
     assert shown["acceptance"] is None
     # When the person accepts those terms

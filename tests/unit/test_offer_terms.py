@@ -73,10 +73,108 @@ def test_the_terms_are_prose_with_the_offer_figures_filled_in():
         "2. A masonry owner-occupied building built in 1890 at 1 Main St, New York, NY 10001, insured for "
         "$300,000.00 at replacement cost."
     ) in text
-    assert f"This offer is open until {expires_at} (UTC)." in text
+    # And the time the offer lapses, the state and the application read in words, not as stored values
+    assert expires_at == "2026-12-01T05:15:00Z"
+    assert "This offer is open until 05:15 UTC on 1 December 2026." in text
+    assert "in the state of New York" in text
+    assert "Reference number of your application: app_1" in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}|T\d{2}:\d{2}|\(UTC\)", terms)  # NY stays in a postal address
+    assert re.findall(r"\bapp_\w+", terms) == ["app_1"]  # only where it is labelled as the reference number
     # And narrative or identifying fields stay out of the contract text
     assert "my work laptop" not in terms and "SN-1" not in terms
     assert all(len(line) <= 100 for line in terms.splitlines())
+
+
+def test_every_products_items_read_in_words() -> None:
+    from insure.applications.terms import describe_item
+    from tests import document_samples as samples
+
+    described = {item["coverage"]: describe_item(item) for item in [samples.OPERATIONS, samples.MEDICAL]}
+    # The business's industry in words (not its SIC code), the dependents counted in words
+    assert "liability for the business's operations (electronic computer manufacturing)" in described["casualty"]
+    assert "the insured and 2 dependents" in described["major_medical"]
+    assert "the insured and 1 dependent," in describe_item({**samples.MEDICAL, "dependents": 1})
+    assert "SIC" not in described["casualty"] and "(s)" not in described["major_medical"]
+    # Accessories named as on the policy document
+    assert "with its docking station, uninterruptible power supply and mouse" in describe_item(samples.LAPTOP)
+
+
+def _amendment(difference: Decimal) -> str:
+    from insure.amendments.repository import AmendmentRecord
+    from insure.amendments.workflow import terms_document
+
+    items = [
+        {**APPLICATION["items"][0], "item_id": "item-1", "tag_id": "QR-ABC"},
+        {
+            "item_id": "itm_0a1b2c",
+            "coverage": "computer",
+            "kind": "desktop",
+            "brand": "Apple",
+            "model": "iMac",
+            "value": "2000.00",
+            "accessories": ["ups"],
+        },
+    ]
+    record = AmendmentRecord(
+        amendment_id="amd_7f3e9c",
+        policy_number="POL-AB12CD34",
+        status="underwriting",
+        effective_date="2027-02-15",
+        base_version=1,
+        items=items,
+        application={**APPLICATION, "product": "computer", "items": items},
+        term={"start": "2026-12-01", "end": "2027-12-01"},
+        previous_premium={"amount": "137.81", "currency": "USD"},
+        created_at="2027-02-15T09:00:00Z",
+        updated_at="2027-02-15T09:00:00Z",
+    )
+    return terms_document(record, {"amount": "151.20", "currency": "USD"}, difference, Decimal("25.00"), "monthly")
+
+
+def test_the_amendment_terms_are_prose_with_the_change_filled_in() -> None:
+    terms = _amendment(Decimal("10.39"))
+    text = " ".join(terms.split())
+    # Then no line is a key=value dump of an item, and no header shouts
+    assert not re.search(r"\b\w+=\S", terms)
+    assert "POLICY AMENDMENT" not in terms and "->" not in terms
+    assert not any(line.isupper() for line in terms.splitlines() if line.strip())
+    # And the change is told in words: the policy, the insured, from when, to when, what it becomes
+    assert "Terms of the amendment to policy POL-AB12CD34" in text
+    assert "Reference number of the amendment: amd_7f3e9c" in text
+    assert (
+        "We offer to amend the computer equipment insurance of Ada Lovelace in the state of New York, policy "
+        "POL-AB12CD34, from 15 February 2027 to the end of the current policy period on 1 December 2027. This "
+        "changes version 1 of the policy; once you accept it and pay any difference due, it is issued as version 2"
+    ) in text
+    # And the items after the change read as in an application's terms, with the total insured
+    assert "After the amendment the policy covers the 2 items below, for a total insured amount of $3,500.00:" in text
+    assert (
+        "1. A portable Dell XPS 13 computer bought in 2025 with its monitor and external drive, insured for "
+        "$1,500.00 at replacement value."
+    ) in text
+    assert "2. A desktop Apple iMac computer with its uninterruptible power supply, insured for $2,000.00" in text
+    # And the premium: the new annual premium and what is charged now
+    assert "The annual premium changes from $137.81 to $151.20." in text
+    assert (
+        "The difference for the rest of the policy period, to 1 December 2027, counted in days, is $10.39: it is "
+        "charged when you pay this amendment."
+    ) in text
+    assert "To accept this amendment, confirm these terms" in text
+    # And the policy's conditions follow, with the rulebook's minimum premium and the installments of its plan
+    assert "Changes to covered items. You may add, remove or change covered items" in text
+    assert "Installments. Each later installment is charged on its due date" in text
+    assert "The minimum premium of $25.00 is earned when the policy is issued" in text
+    # And nothing raw: no stored dates, codes, item ids or tags
+    assert not re.search(r"\d{4}-\d{2}-\d{2}|\bNY\b|\bitem-\d|itm_|QR-|\bUSD\b", terms)
+    assert "my work laptop" not in terms and "SN-1" not in terms
+    assert all(len(line) <= 100 for line in terms.splitlines())
+
+
+def test_an_amendment_that_lowers_the_premium_says_what_is_given_back() -> None:
+    text = " ".join(_amendment(Decimal("-12.40")).split())
+    assert "is $12.40 in your favour: it is settled as the condition on changes to covered items below says." in text
+    text = " ".join(_amendment(Decimal("0.00")).split())
+    assert "does not change: nothing is charged or refunded." in text
 
 
 def test_the_offer_hash_is_the_hash_of_the_terms_text_and_the_same_offer_renders_the_same_terms():

@@ -43,7 +43,7 @@ ITEMS_IN_WORDS = {
         "$1,000 each occurrence",
     ],
     "casualty": [
-        "Business operations, SIC code 3571",
+        "Business operations: electronic computer manufacturing",
         "Annual revenue: $4,200,000.00",
         "Loss control: Safety program, OSHA training and fire extinguishers",
         "$2,000,000.00 each occurrence and $2,000,000.00 aggregate",
@@ -81,6 +81,7 @@ COVERAGES = {
     "bundle": ["property", "computer", "casualty"],
     **{p: [p] for p in ITEMS_IN_WORDS if p != "bundle"},
 }
+TAGGED = {"computer", "property"}  # the coverages whose items are physical objects, which carry a tag
 STATE_NAMES = {"NY": "New York", "IL": "Illinois", "TX": "Texas", "OH": "Ohio", "FL": "Florida"}
 RAW = {
     "a Python literal": r"\b(?:True|False|None|null)\b",
@@ -154,9 +155,13 @@ def test_each_coverage_parts_wording_and_the_general_conditions_are_printed_from
         assert part["insuring_agreement"] in text
         for entry in [*part["perils"], *part["exclusions"], *part["conditions"]]:
             assert entry in text, entry
+    items = {"tagged" if c in TAGGED else "untagged" for c in COVERAGES[product]}
     for condition in _wording("common")["conditions"]:
-        if "annual" in condition.get("plans", ["annual"]):
-            assert f"{condition['title']}. " in text
+        applies = "annual" in condition.get("plans", ["annual"]) and condition.get("items", "every") in {
+            "every",
+            *items,
+        }
+        assert (f"{condition['title']}. " in text) is applies, condition["title"]
 
 
 def test_the_cancellation_and_refund_clause_says_what_the_cancellation_code_does() -> None:
@@ -180,6 +185,73 @@ def test_the_cancellation_and_refund_clause_says_what_the_cancellation_code_does
     assert "The minimum premium of $25.00 is earned when the policy is issued" in with_minimum
     assert "Minimum premium $25.00, kept on cancellation" in with_minimum
     assert "No minimum premium applies" in without
+
+
+class _Rulebooks:
+    """The rulebook store as `insure.policies.changes.minimum_premium` reads it, over the repository's files."""
+
+    def document(self, product: str, version: str) -> str | None:
+        from insure.products.rulebooks import rulebook_files
+
+        text = rulebook_files()[product]
+        return text if json.loads(text)["version"] == version else None
+
+
+@pytest.mark.parametrize("product", list(samples.PRODUCTS))
+def test_the_minimum_premium_printed_is_the_one_the_cancellation_keeps(
+    product: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The document and the cancellation both take the minimum premium from the rulebook the policy was
+    underwritten on (`insure.policies.changes.minimum_premium`): the bundle's is its own (none), even with a
+    computer item, whose own rulebook keeps $25.00."""
+    import datetime as dt
+
+    from insure.policies.changes import minimum_premium
+    from insure.policies.proration import Period, Term, cancellation_refund
+    from insure.products.rulebooks import parse_document, rulebook_files
+
+    monkeypatch.setattr("insure.products.rulebooks.default_store", _Rulebooks)
+    # Given the product's policy, underwritten on the rulebook in the repository
+    text = rulebook_files()[product]
+    policy = samples.issued(product, rulebook_version=f"{product}@{json.loads(text)['version']}")
+    minimum = minimum_premium(policy.rulebook_version)
+    assert minimum == parse_document(text).minimum_premium
+    # When its document is rendered as issuance renders it (the rulebook's minimum in the context)
+    context = DocumentContext(applicant=samples.application(product)["applicant"], minimum_premium=minimum)
+    document = pdf_text(render(policy, context=context, web_address=WEB))
+    # Then it says what a cancellation on the first day keeps of the premium paid
+    start = dt.date.fromisoformat(policy.effective_date)
+    term = Term(start, dt.date.fromisoformat(policy.expiry_date))
+    paid = policy.premium.decimal
+    kept = paid - cancellation_refund(term, [Period(paid, start)], paid, start, minimum)
+    if kept > 0:
+        assert f"Minimum premium ${kept:,.2f}, kept on cancellation" in document
+        assert f"The minimum premium of ${kept:,.2f} is earned when the policy is issued" in document
+    else:
+        assert "Minimum premium No minimum premium applies" in document
+        assert "No minimum premium applies to this policy." in document
+        assert "minimum premium of $" not in document
+    assert (product == "computer") is (kept > 0)  # only the computer rulebook keeps one today
+
+
+def test_an_industry_code_reads_in_words_for_every_code_the_rulebooks_name() -> None:
+    from insure.policies.wording import industry
+    from insure.products.rulebooks import rulebook_files
+
+    # Every SIC code a rulebook names (and the samples') has its words
+    named = set(re.findall(r'"(\d{4})"', rulebook_files()["casualty"])) | {samples.OPERATIONS["sic_code"], "7372"}
+    table = _wording("industries")["codes"]
+    assert named <= set(table)
+    assert industry("3571") == "electronic computer manufacturing"
+    assert industry("5812") == "restaurants and other eating places"
+    # A code not in the table reads by its major group (its first two digits), with the code
+    assert industry("7399") == "business services (industry code 7399)"
+    # And only a code of no known group reads as the code alone
+    assert industry("0000") == "industry code 0000"
+    # As the casualty schedule shows it
+    operations = {**samples.OPERATIONS, "sic_code": "7399", "item_id": "item-1"}
+    text = pdf_text(render(samples.issued("casualty", items=[operations]), web_address=WEB))
+    assert "Business operations: business services (industry code 7399)" in text
 
 
 @pytest.mark.parametrize("product", list(samples.PRODUCTS))
@@ -230,15 +302,32 @@ def test_the_payment_plan_and_its_installments_are_read_from_the_policy() -> Non
     text = pdf_text(render(policy, context=samples.context("computer"), web_address=WEB))
     # Then it names the plan, its fee and total, and every installment's due date and amount
     assert "Payment plan Monthly: twelve installments, the first charged when the policy was issued" in text
-    assert f"Plan fee $12.00; ${schedule.total.decimal:,.2f} in all" in text
-    assert "1. Dec 1, 2026 $12.53" in text
-    assert "12. Nov 1, 2027 $12.48" in text
+    assert f"Plan fee {_money(schedule.fee)}; {_money(schedule.total)} in all" in text
+    assert "Plan fee $16.13; $153.94 in all" in text  # the computer rulebook's: 3% of $137.81 and $1.00 each
+    assert _installments(text) == _installments_of(schedule)
+    assert _installments(text)[0] == ("1", "Dec 1, 2026", "$12.92")
+    assert _installments(text)[-1] == ("12", "Nov 1, 2027", "$12.82")
     assert sum(i.amount.decimal for i in schedule.schedule) == schedule.total.decimal
     # And the general conditions say how installments are charged and when the policy lapses
     assert "Installments. Each later installment is charged on its due date" in text
     assert "the policy lapses from that day" in text
     # While a policy paid annually has no installments condition
     assert "Installments." not in _document("computer")
+
+
+def _money(amount: Any) -> str:
+    return f"${amount.decimal:,.2f}"
+
+
+def _installments(text: str) -> list[tuple[str, str, str]]:
+    """(number, due date, amount) of each installment the document prints."""
+    return re.findall(r"\b(\d{1,2})\. ([A-Z][a-z]{2} \d{1,2}, \d{4}) (\$[\d,]+\.\d\d)", text)
+
+
+def _installments_of(schedule: Any) -> list[tuple[str, str, str]]:
+    from insure.policies.wording import short_date
+
+    return [(str(i.installment), short_date(i.due_date), _money(i.amount)) for i in schedule.schedule]
 
 
 def test_a_lapsed_policy_says_so_and_a_renewal_starts_its_own_schedule_of_endorsements() -> None:
@@ -252,6 +341,46 @@ def test_a_lapsed_policy_says_so_and_a_renewal_starts_its_own_schedule_of_endors
     assert "Policy period December 1, 2027 to December 1, 2028" in text
     assert "2 December 1, 2027 Renewed for the policy period December 1, 2027 to December 1, 2028." in text
     assert "Policy issued." not in text  # the first term's versions belong to its own documents
+
+
+def test_a_renewed_term_prints_its_own_plan_and_installments_charged_from_the_renewal() -> None:
+    # Given the policy renewed for a second term on the quarterly plan (the version as the renewal stores it)
+    first, _, renewed = samples.lapsed_and_renewed()
+    schedule = renewed.payment_schedule
+    assert schedule is not None and renewed.term == 2
+    # When the renewed version's document is rendered
+    text = pdf_text(render(renewed, context=samples.context("computer", [first]), web_address=WEB))
+    # Then the plan says its first installment was charged at the renewal, not when the policy was issued
+    assert "Payment plan Quarterly: four installments, the first charged when the policy was renewed" in text
+    assert "when the policy was issued" not in text
+    # And the new term's premium, fee and installments are those of the renewal, dated in the new term
+    assert "Annual premium $142.60 for the policy period" in text
+    assert f"Plan fee {_money(schedule.fee)}; {_money(schedule.total)} in all" in text
+    assert _installments(text) == _installments_of(schedule)
+    assert [due for _, due, _ in _installments(text)] == ["Dec 1, 2027", "Mar 1, 2028", "Jun 1, 2028", "Sep 1, 2028"]
+    assert "Installments. Each later installment is charged on its due date" in text
+    assert _raw_values(text) == {}
+
+
+def test_an_expired_policy_says_so_in_the_banner_and_the_schedule_of_endorsements() -> None:
+    # Given a policy left unrenewed, expired by the renewal run at the end of its term
+    first, expired = samples.expired()
+    # When the expired version's document is rendered
+    text = pdf_text(render(expired, context=samples.context("computer", [first]), web_address=WEB))
+    # Then the declarations say it expired, and the schedule of endorsements says what the version is
+    assert "Version 2, expired December 1, 2027" in text
+    assert (
+        "This policy expired at the end of its policy period on December 1, 2027. It was not renewed, and there is "
+        "no coverage from that day."
+    ) in text
+    assert "2 December 1, 2027 Expired at the end of the policy period on December 1, 2027, not renewed." in text
+    assert "Amended" not in text and "no change to the covered items" not in text
+    # And it prints no tag (the platform retires them once the policy is not active), nor asks to report a loss
+    # by scanning one: a loss is reported as any claim
+    assert "RISK IDENTIFICATION TAGS" not in text
+    assert "scan the risk identification tag" not in text
+    assert "Reporting a claim. Tell us of a claim promptly" in text
+    assert _raw_values(text) == {}
 
 
 def test_property_without_its_own_address_is_insured_at_the_mailing_address() -> None:
@@ -322,6 +451,33 @@ def test_each_item_gets_a_qr_code_of_its_tags_report_page(drawn_images: list[byt
 def test_a_policy_that_is_no_longer_active_shows_no_tags(drawn_images: list[bytes]) -> None:
     render(samples.issued("computer", status="cancelled"), web_address=WEB)
     assert drawn_images == []
+
+
+@pytest.mark.parametrize("product", list(samples.PRODUCTS))
+def test_only_physical_objects_have_tags_and_the_loss_condition_that_uses_them(
+    product: str, drawn_images: list[bytes]
+) -> None:
+    from insure.risk.policy_tags import tagged_items
+
+    # Given a policy of the product
+    policy = samples.issued(product)
+    # When its document is rendered
+    text = pdf_text(render(policy, context=samples.context(product), web_address=WEB))
+    # Then it prints a tag exactly for the items the platform tags (physical objects: equipment, buildings)
+    tagged = tagged_items(policy)
+    assert [item["item_id"] for item in policy.items if item["coverage"] in TAGGED] == [i for i, _ in tagged]
+    assert len(drawn_images) == len(tagged)
+    for item_id, _ in tagged:
+        assert f"Tag {tag_id_for(policy.policy_number, item_id)}" in text
+    assert ("RISK IDENTIFICATION TAGS" in text) is bool(tagged)
+    assert ("Whoever finds a covered item" in text) is bool(tagged)
+    # And the loss condition that asks for the tag, the police report and the damaged property is only on a
+    # policy of physical objects; a policy with other items has a claims condition of its own
+    assert ("Reporting a loss. " in text) is bool(tagged)
+    assert ("scan the risk identification tag" in text) is bool(tagged)
+    assert ("report a theft or vandalism to the police" in text) is bool(tagged)
+    untagged = len(tagged) < len(policy.items)
+    assert ("Reporting a claim. Tell us of a claim promptly" in text) is untagged
 
 
 def test_tag_ids_are_stable_per_policy_item_and_differ_between_items() -> None:

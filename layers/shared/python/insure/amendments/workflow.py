@@ -43,31 +43,13 @@ def terms_document(
     minimum: Decimal = Decimal("0.00"),
     plan: str = "annual",
 ) -> str:
-    """The amended policy's terms as plain text (what the offer's hash covers): the change, then the policy's
-    conditions on changes, cancellation and refunds in the policy document's words (`minimum`: the minimum premium
-    of the rulebook the change is underwritten on; `plan`: the policy's payment plan)."""
-    from insure.applications.terms import conditions_paragraphs
+    """The amended policy's terms as plain text (what the offer's hash covers): the change in prose, then the
+    policy's conditions on changes, cancellation and refunds in the policy document's words (`minimum`: the minimum
+    premium of the rulebook the change is underwritten on; `plan`: the policy's payment plan). Written in
+    `insure.amendments.terms`."""
+    from insure.amendments.terms import amendment_terms
 
-    lines = [
-        "POLICY AMENDMENT - TERMS AND CONDITIONS",
-        f"Policy: {record.policy_number}    Amendment: {record.amendment_id}",
-        f"Amends version {record.base_version}; effective {record.effective_date}; term ends {record.term['end']}",
-        f"Annual premium: {record.previous_premium['amount']} -> {premium['amount']} {premium['currency']}",
-        f"Premium difference for the rest of the term (pro rata): {difference} USD",
-        "Covered items after the amendment:",
-    ]
-    for index, item in enumerate(record.items, start=1):
-        described = ", ".join(f"{k}={v}" for k, v in item.items() if k not in {"description", "notes"} and v)
-        lines.append(f"  {index}. {described}")
-    lines += [
-        "1. The amended coverage applies from the effective date to the end of the current term.",
-        "2. A positive difference is due before the amendment is issued; a negative one is settled as the policy's "
-        "conditions below say.",
-        "3. Every other term of the policy is unchanged.",
-        "",
-        *conditions_paragraphs(minimum, [{"plan": plan}]),
-    ]
-    return "\n".join(lines) + "\n"
+    return amendment_terms(record, premium, difference, minimum, plan)
 
 
 @dataclass

@@ -1,14 +1,16 @@
 """The terms of an offer as a person reads them: plain prose with the figures of this offer filled in (who is
-insured, what, for how much, the premium, when the offer lapses). The text is what `terms_sha256` covers, so it
-is rendered once, when the offer is made, and stored; it never changes afterwards."""
+insured, what, for how much, the premium, when the offer lapses), dates and times in words. The text is what
+`terms_sha256` covers, so it is rendered once, when the offer is made, and stored; it never changes afterwards.
+The items and the policy's conditions read as on the policy document (`insure.policies.wording`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from decimal import Decimal
 from typing import Any
 
-TERMS_VERSION = "2026-12.2"
+TERMS_VERSION = "2026-12.3"
 WIDTH = 100
 
 PRODUCT_NAMES = {
@@ -32,18 +34,34 @@ def _words(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
-def _listed(things: list[str]) -> str:
-    if len(things) <= 1:
-        return "".join(things)
-    return ", ".join(things[:-1]) + " and " + things[-1]
-
-
 def _article(phrase: str) -> str:
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
+def day_in_words(value: str | dt.date) -> str:
+    """`1 December 2026`, from a date or an RFC 3339 timestamp."""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+def moment_in_words(value: str) -> str:
+    """`05:15 UTC on 1 December 2026`, from an RFC 3339 timestamp."""
+    from insure.timestamps import parse
+
+    moment = parse(value).astimezone(dt.UTC)
+    return f"{moment:%H:%M} UTC on {day_in_words(moment.date())}"
+
+
+def state_in_words(code: Any) -> str:
+    from insure.policies.wording import state_name
+
+    return state_name(str(code or ""))
+
+
 def describe_item(item: dict[str, Any]) -> str:
     """One covered item in a sentence, with its insured amount."""
+    from insure.policies.wording import in_words
+
     coverage = item.get("coverage", "")
     value = money(item.get("value", "0"))
     if coverage == "computer":
@@ -53,7 +71,7 @@ def describe_item(item: dict[str, Any]) -> str:
             text += f" bought in {item['purchase_year']}"
         accessories = item.get("accessories") or []
         if accessories:
-            text += " with its " + _listed([_words(a) for a in accessories])
+            text += " with its " + in_words("computer", "accessories", accessories)
         return f"{text}, insured for {value} at replacement value"
     if coverage == "property":
         occupancy = _words(item.get("occupancy")).replace(" ", "-")
@@ -64,7 +82,8 @@ def describe_item(item: dict[str, Any]) -> str:
             text += f" at {address.get('line1')}, {address.get('city')}, {address.get('state')} {address.get('zip')}"
         return f"{text}, insured for {value} at replacement cost"
     if coverage == "casualty":
-        return f"liability for the business's operations (SIC {item.get('sic_code')}), up to {value} per claim"
+        industry = in_words("casualty", "sic_code", item.get("sic_code"))
+        return f"liability for the business's operations ({industry}), up to {value} per claim"
     if coverage == "disability":
         return (
             f"a monthly benefit of {value} if illness or injury stops you working, paid after "
@@ -73,8 +92,8 @@ def describe_item(item: dict[str, Any]) -> str:
     if coverage == "accidental_death":
         return f"a benefit of {value} if the insured dies of an accident"
     if coverage == "major_medical":
-        persons = 1 + int(item.get("dependents") or 0)
-        who = "the insured" if persons == 1 else f"the insured and {persons - 1} dependent(s)"
+        dependents = int(item.get("dependents") or 0)
+        who = "the insured" + (f" and {dependents} dependent{'s' if dependents > 1 else ''}" if dependents else "")
         return (
             f"hospital and medical expenses of {who}, up to {value} a year, "
             f"after a deductible of {money(item.get('deductible', 0))}"
@@ -92,11 +111,27 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-def _paragraph(text: str) -> str:
+def numbered_items(items: list[dict[str, Any]]) -> str:
+    """The covered items, one numbered sentence each (`describe_item`)."""
+    return "\n".join(
+        textwrap.fill(f"{n}. {_sentence(describe_item(item))}", width=WIDTH, subsequent_indent="   ")
+        for n, item in enumerate(items, start=1)
+    )
+
+
+def paragraph(text: str) -> str:
     return textwrap.fill(text, width=WIDTH)
 
 
 PLAN_WORDS = {"annual": "in full", "quarterly": "quarterly", "monthly": "monthly"}
+
+
+def accepting(what: str) -> str:
+    """How an offer is accepted (`what`: "it", "this amendment")."""
+    return (
+        f"To accept {what}, confirm these terms; accepting them is your electronic signature, and the SHA-256 "
+        "digest of this document is recorded as the terms you accepted."
+    )
 
 
 def _plans_paragraph(total: str, plans: list[dict[str, Any]] | None, grace_days: int) -> str:
@@ -143,26 +178,21 @@ def render_terms(
     product = PRODUCT_NAMES.get(str(application.get("product")), _words(application.get("product")))
     total = money(premium["amount"], premium.get("currency", "USD"))
     insured = insured_name(applicant)
-    covered = "\n".join(
-        textwrap.fill(f"{n}. {_sentence(describe_item(item))}", width=WIDTH, subsequent_indent="   ")
-        for n, item in enumerate(items, start=1)
-    )
+    covered = numbered_items(items)
     sums = sum((Decimal(str(item.get("value", "0"))) for item in items), Decimal(0))
     paragraphs = [
-        f"Terms of your insurance offer (terms version {TERMS_VERSION}, application {application_id})",
-        _paragraph(
-            f"We offer {insured} {product} in the state of {application.get('state')}, on the answers given in "
+        f"Terms of your insurance offer\nReference number of your application: {application_id}\n"
+        f"Terms version: {TERMS_VERSION}",
+        paragraph(
+            f"We offer {insured} {product} in the state of {state_in_words(application.get('state'))}, on the "
+            "answers given in "
             f"the application. The policy covers the {len(items)} item{'s' if len(items) != 1 else ''} below, "
             f"for a total insured amount of {money(sums)}:"
         ),
         covered,
-        _paragraph(_plans_paragraph(total, payment_plans, grace_days)),
-        _paragraph(
-            f"This offer is open until {expires_at} (UTC). To accept it, confirm these terms; accepting them is "
-            "your electronic signature, and the SHA-256 digest of this document is recorded as the terms you "
-            "accepted."
-        ),
-        _paragraph(
+        paragraph(_plans_paragraph(total, payment_plans, grace_days)),
+        paragraph(f"This offer is open until {moment_in_words(expires_at)}. {accepting('it')}"),
+        paragraph(
             "The answers in the application are the basis of this insurance. If an answer that mattered to this "
             "offer was untrue, the policy may be void. Tell us promptly, and no later than 30 days after it "
             "happens, of any loss you want to claim for."
@@ -178,4 +208,4 @@ def conditions_paragraphs(minimum_premium: Decimal, payment_plans: list[dict[str
     from insure.policies.wording import terms_conditions
 
     plans = [str(p.get("plan")) for p in payment_plans or []] or ["annual"]
-    return [_paragraph(f"{title}. {text}") for title, text in terms_conditions(minimum_premium, plans)]
+    return [paragraph(f"{title}. {text}") for title, text in terms_conditions(minimum_premium, plans)]

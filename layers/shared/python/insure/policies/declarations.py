@@ -142,7 +142,8 @@ def parties(layout: Layout, policy: PolicyVersion, context: DocumentContext) -> 
 
 
 def status(layout: Layout, policy: PolicyVersion) -> None:
-    """A banner when the policy no longer runs its whole period: cancelled (or to be) with its refund, lapsed."""
+    """A banner when the policy no longer runs (or no longer runs its whole period): cancelled (or to be) with its
+    refund, lapsed, expired."""
     from insure.policies.wording import long_date, money
 
     cancelled = policy.cancellation
@@ -156,6 +157,11 @@ def status(layout: Layout, policy: PolicyVersion) -> None:
         text = (
             f"This policy lapsed on {long_date(policy.in_force_from)}: an installment was not paid within the grace "
             "period, and there is no coverage from that day."
+        )
+    elif policy.status == "expired":
+        text = (
+            f"This policy expired at the end of its policy period on {long_date(policy.in_force_from)}. It was not "
+            "renewed, and there is no coverage from that day."
         )
     else:
         return
@@ -289,10 +295,13 @@ def _signature(layout: Layout, issuer: dict[str, Any], *, x: float, width: float
 
 
 def tags(layout: Layout, policy: PolicyVersion, context: DocumentContext, web_address: str | None) -> None:
+    """The QR tag of each item that has one (`insure.risk.policy_tags.tagged_items`: the physical objects of an
+    active policy), numbered as in the schedule of coverages."""
     from insure.policies.wording import word_item
-    from insure.risk.policy_tags import items_with_ids, tag_id_for, tag_url
+    from insure.risk.policy_tags import items_with_ids, tag_id_for, tag_url, tagged_items
 
-    if policy.status != "active":
+    entries = tagged_items(policy)
+    if not entries:
         return
     layout.heading("Risk identification tags", keep=QR_SIZE_MM + 6.0)
     layout.paragraph(
@@ -302,7 +311,7 @@ def tags(layout: Layout, policy: PolicyVersion, context: DocumentContext, web_ad
     )
     layout.y += 1.0
     column = WIDTH / 2
-    entries = list(items_with_ids(policy))
+    numbers = {item_id: n for n, (item_id, _) in enumerate(items_with_ids(policy), start=1)}
     for index, (item_id, item) in enumerate(entries):
         x = MARGIN + (index % 2) * column
         if index % 2 == 0:
@@ -314,7 +323,9 @@ def tags(layout: Layout, policy: PolicyVersion, context: DocumentContext, web_ad
         text_x = x + QR_SIZE_MM + 2.5
         width = column - QR_SIZE_MM - 5.0
         layout.y = top + 3.0
-        layout.paragraph(f"Item {index + 1}: {word_item(policy, item, None).title}", x=text_x, width=width, style="B")
+        layout.paragraph(
+            f"Item {numbers[item_id]}: {word_item(policy, item, None).title}", x=text_x, width=width, style="B"
+        )
         layout.paragraph(f"Tag {tag_id}", x=text_x, width=width, size=8.5)
         layout.paragraph(url, x=text_x, width=width, size=7.5, color=GREY)
         layout.y = top

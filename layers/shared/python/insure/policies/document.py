@@ -148,9 +148,15 @@ def _provisions(layout: Layout, policy: PolicyVersion, context: DocumentContext)
                 layout.ensure(BODY * len(lines))
                 layout.text(MARGIN + 2.0, layout.y + BODY * 0.72, f"{letter}.")
                 layout.paragraph(entry, x=MARGIN + 7.0, width=WIDTH - 7.0, size=8.5, leading=BODY)
+    from insure.risk.policy_tags import tagged_items
+
     common = wording("common")
     layout.heading(common["title"], form=common["form"])
-    for number, (title, text) in enumerate(general_conditions(context.minimum_premium, plan_of(policy)), start=1):
+    tagged = len(tagged_items(policy))  # a loss is reported by its tag only where the tag is live
+    conditions = general_conditions(
+        context.minimum_premium, plan_of(policy), tagged=tagged > 0, untagged=tagged < len(policy.items)
+    )
+    for number, (title, text) in enumerate(conditions, start=1):
         layout.paragraph(text, size=8.5, leading=BODY, run_in=f"{number}. {title}.", together=True)
         layout.y += 1.0
 

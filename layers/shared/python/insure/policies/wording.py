@@ -99,11 +99,24 @@ class WordedItem:
     details: list[tuple[str, str]]
 
 
+def industry(sic_code: str) -> str:
+    """A Standard Industrial Classification code in words (`data/wording/industries.json`): `3571` reads
+    `electronic computer manufacturing`; a code not in the table reads by its major group, with the code."""
+    table = wording("industries")
+    code = str(sic_code)
+    if code in table["codes"]:
+        return str(table["codes"][code])
+    group = table["major_groups"].get(code[:2])
+    return str(table["in_group" if group else "unknown"].format(group=group, code=code))
+
+
 def _one(spec: dict[str, Any], field: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if field in spec.get("money", ()):
         return money(value)
+    if field in spec.get("industries", ()):
+        return industry(value)
     named: dict[str, str] = spec.get("values", {}).get(field, {})
     return named.get(str(value), str(value).replace("_", " "))
 
@@ -115,6 +128,12 @@ def _word(spec: dict[str, Any], field: str, value: Any) -> str | None:
     if isinstance(value, list):
         return listed([_one(spec, field, v) for v in value])
     return _one(spec, field, value)
+
+
+def in_words(coverage: str, field: str, value: Any) -> str:
+    """One field of a `coverage` item in words, as the schedule of coverages shows it (`ups`: uninterruptible
+    power supply; a SIC code: its industry; a list: "a, b and c")."""
+    return _word(wording(coverage)["item"], field, value) or ""
 
 
 def _fill(template: str, words: dict[str, str]) -> str:
@@ -191,9 +210,11 @@ def describe_changes(version: PolicyVersion, versions: list[PolicyVersion]) -> s
     kinds = {change.kind for change in version.changes}
     if "renewed" in kinds:
         return f"Renewed for the policy period {long_date(version.effective_date)} to {long_date(version.expiry_date)}."
-    lapsed = next((c for c in version.changes if c.kind == "status" and c.after == "lapsed"), None)
-    if lapsed is not None or version.status == "lapsed":
+    ended = {c.after for c in version.changes if c.kind == "status"} | {version.status}
+    if "lapsed" in ended:
         return f"Lapsed from {long_date(version.in_force_from)}: an installment was not paid within the grace period."
+    if "expired" in ended:
+        return f"Expired at the end of the policy period on {long_date(version.in_force_from)}, not renewed."
     if version.version == 1 or not version.changes or version.changes[0].kind == "issued":
         return "Policy issued."
     said: list[str] = []
@@ -216,12 +237,15 @@ def describe_changes(version: PolicyVersion, versions: list[PolicyVersion]) -> s
 
 
 def payment_plan(policy: PolicyVersion) -> tuple[str, str]:
-    """(name, how it is paid) of the policy's payment plan (annual unless the version says otherwise)."""
+    """(name, how it is paid) of the policy's payment plan (annual unless the version says otherwise); the first
+    payment of a renewed term was charged when the policy was renewed, not when it was issued."""
+    common = wording("common")
     plan = plan_of(policy)
-    known = wording("common")["payment_plans"].get(plan)
+    known = common["payment_plans"].get(plan)
     if known is None:
         return sentence(plan.replace("_", " ")), "as shown in the billing schedule"
-    return str(known["label"]), str(known["text"])
+    first = common["first_charge"]["renewed" if term_of(policy) > 1 else "issued"]
+    return str(known["label"]), str(known["text"]).format(first=first)
 
 
 def minimum_premium_clause(minimum: Decimal) -> str:
@@ -229,13 +253,19 @@ def minimum_premium_clause(minimum: Decimal) -> str:
     return common["minimum_premium"].format(amount=money(minimum)) if minimum > 0 else common["no_minimum_premium"]
 
 
-def general_conditions(minimum: Decimal, plan: str = DEFAULT_PLAN) -> list[tuple[str, str]]:
+def general_conditions(
+    minimum: Decimal, plan: str = DEFAULT_PLAN, *, tagged: bool = True, untagged: bool = False
+) -> list[tuple[str, str]]:
     """(title, text) of each general condition that applies to a policy on `plan` (the installments condition
-    only to plans paid in installments), the refund clause with the rulebook's minimum premium."""
+    only to plans paid in installments), the refund clause with the rulebook's minimum premium. A condition for
+    `tagged` items (reporting a loss to covered property by its tag) applies when the policy has items with a live
+    risk identification tag, one for `untagged` items (reporting a claim) when it has items without."""
+    kinds = {"tagged"} if tagged else set()
+    kinds |= {"untagged"} if untagged else set()
     return [
         (c["title"], _condition_text(c, minimum))
         for c in wording("common")["conditions"]
-        if plan in c.get("plans", [plan])
+        if plan in c.get("plans", [plan]) and c.get("items", "every") in kinds | {"every"}
     ]
 
 

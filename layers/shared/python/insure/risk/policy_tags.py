@@ -1,15 +1,19 @@
 """Risk identification tags on the platform's own policies.
 
-Every covered item of an active policy carries a QR tag: its id is derived from (policy number, item id), so a
-retried issuance, the policy document and `GET /policies/{n}` all name the same tag without reading it; its QR code
-holds the URL of the web report page for it (`{web address}/t/{tag_id}`). The tag is registered with the platform's
-claims desk as the issuing insurer and the policy's insured as the customer (contact and private details from the
-application, so the customer is recognised when they report).
+Every covered item of an active policy that is a physical object (`TAGGED_COVERAGES`: computer equipment and
+buildings, in a bundle too) carries a QR tag; a business's operations, an income, a life or medical expenses have
+no object to put a tag on, so their items have none (nor a tag section in their policy document). A tag's id is
+derived from (policy number, item id), so a retried issuance, the policy document and `GET /policies/{n}` all name
+the same tag without reading it; its QR code holds the URL of the web report page for it
+(`{web address}/t/{tag_id}`). The tag is registered with the platform's claims desk as the issuing insurer and the
+policy's insured as the customer (contact and private details from the application, so the customer is recognised
+when they report).
 
-`sync_tags(policy)` brings the tags in line with a policy version: issued or amended, every item has its tag (a
-changed description or serial number is updated), an item no longer on the policy has its tag retired, and a
-policy that is no longer active retires them all. Physical tags attached by the customer and other insurers'
-policies added on the object stay with the object's tag. It is idempotent: a repeat changes nothing.
+`sync_tags(policy)` brings the tags in line with a policy version: issued or amended, every tagged item has its
+tag (a changed description or serial number is updated), an item no longer on the policy (or no longer tagged) has
+its tag retired, and a policy that is no longer active retires them all. Physical tags attached by the customer
+and other insurers' policies added on the object stay with the object's tag. It is idempotent: a repeat changes
+nothing.
 
 The customer adds to an item's tag (`attach_physical_tag`, `add_policy`): a tag they already have (an RFID or
 barcode id, which then reads as the object's tag) and other insurers' policies on the same object, so one scan
@@ -37,6 +41,7 @@ TAG_PREFIX = "QR-"
 SAVE_ATTEMPTS = 8
 MAX_PHYSICAL_TAGS = 10
 MAX_POLICIES = 20
+TAGGED_COVERAGES = frozenset({"computer", "property"})  # the coverages whose items are physical objects
 
 
 def _now() -> str:
@@ -65,6 +70,19 @@ def item_id_of(item: dict[str, Any], index: int) -> str:
 
 def items_with_ids(policy: PolicyVersion) -> list[tuple[str, dict[str, Any]]]:
     return [(item_id_of(item, n), item) for n, item in enumerate(policy.items)]
+
+
+def is_tagged(policy: PolicyVersion, item: dict[str, Any]) -> bool:
+    """Whether the item is a physical object, which gets a tag."""
+    return str(item.get("coverage") or policy.product) in TAGGED_COVERAGES
+
+
+def tagged_items(policy: PolicyVersion) -> list[tuple[str, dict[str, Any]]]:
+    """The items (with their ids) that carry a live tag, in item order: the physical objects of an active policy
+    (none once it is cancelled, to be cancelled, lapsed or expired)."""
+    if policy.status != "active":
+        return []
+    return [(item_id, item) for item_id, item in items_with_ids(policy) if is_tagged(policy, item)]
 
 
 def describe(product: str, item: dict[str, Any]) -> InsuredObject:
@@ -115,7 +133,7 @@ def sync_tags(
 
     repo = tags
     desk = own_insurer(insurers)
-    wanted = items_with_ids(policy) if policy.status == "active" else []
+    wanted = tagged_items(policy)
     live: list[Tag] = []
     if wanted:
         holder = holder_of(
@@ -198,7 +216,8 @@ class ItemTags:
         return sync_tags(policy, applicant=applicant, session_hash=session_hash, tags=self.tags, insurers=self.insurers)
 
     def item_tag(self, policy: PolicyVersion, item_id: str) -> Tag:
-        """The live QR tag of one of the policy's items (404 for an item the policy does not cover)."""
+        """The live QR tag of one of the policy's items (404 for an item the policy does not cover or that has no
+        tag)."""
         if item_id not in dict(items_with_ids(policy)):
             raise NotFound(f"Policy {policy.policy_number} has no item {item_id}.")
         tag = self.tags.get(tag_id_for(policy.policy_number, item_id))
