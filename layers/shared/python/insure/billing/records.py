@@ -25,6 +25,7 @@ class BillingAccount:
     email: str = ""
     name: str = ""
     term: int = 1
+    card_version: int = 0  # the kept card's latest version (`insure.payments.history`); 0: none kept with one
     renewal_on: str | None = None  # the day the next term's renewal is offered (None once handled)
     renewal: dict[str, Any] | None = None  # the renewal offered for the next term, as the customer sees it
 
@@ -53,6 +54,7 @@ class InstallmentRecord:
     history: list[dict[str, Any]] = field(default_factory=list)  # every attempt: when, outcome, order id
     fee: str = "0.00"  # the plan fee in `amount` (the rest is premium)
     adjustments: dict[str, str] = field(default_factory=dict)  # amendment id -> premium taken off `amount`
+    version: int = 0  # its latest version (`insure.payments.history`); 0: kept before installments had versions
 
     @property
     def sort_key(self) -> str:
