@@ -8,8 +8,8 @@ from dataclasses import asdict
 
 import pytest
 
-from insure.billing.records import BillingAccount, InstallmentRecord, Lost
-from insure.billing.repository import CARD, BillingRepository
+from insure.billing.records import CARD, BillingAccount, InstallmentRecord, Lost
+from insure.billing.repository import BillingRepository
 from insure.payments.history import PREFIX, RecordHistory, RecordVersion
 from insure.timestamps import PATTERN
 from tests.moto_table import key_table

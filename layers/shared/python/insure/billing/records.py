@@ -9,6 +9,9 @@ from typing import Any
 OWED = ("scheduled", "failed")
 """The statuses of an installment still to be charged."""
 
+CARD = "CARD"
+"""The record name of the card kept on a billing account, in its versions (`insure.payments.history`)."""
+
 
 def installment_key(term: int, number: int) -> str:
     return f"INSTALLMENT#{term:02d}#{number:02d}"

@@ -20,7 +20,7 @@ from dataclasses import asdict, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
-from insure.billing.records import OWED, BillingAccount, InstallmentRecord, Lost, installment_key
+from insure.billing.records import CARD, OWED, BillingAccount, InstallmentRecord, Lost, installment_key
 from insure.payments.history import RecordHistory, RecordVersion, field_changes
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ def _key(policy_number: str, sort_key: str) -> dict[str, Any]:
 _S = ("due_date", "amount", "status", "next_attempt_on", "processor_order_id", "authorization_id", "paid_at", "fee")
 _S2 = ("last_decline_code", "last_decline_message")
 _N = ("term", "installment", "attempts", "settled", "lease_until", "version")
-CARD = "CARD"  # the record name of the card kept on the billing account, in its versions
 _TRIES = 5  # how many times a change read again after another writer's is tried before giving up (Lost)
 
 
