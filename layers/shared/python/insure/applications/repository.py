@@ -1,7 +1,9 @@
 """Applications in the single table: one item per application at `APPLICATION#<id>`, written with conditions on
 its status (and `version` for read-modify-write), so concurrent writers cannot undo each other's moves.
 
-Nested parts (input, decision, offer, payment) are stored as JSON strings: they are read and written whole."""
+Nested parts (input, decision, offer, payment) are stored as JSON strings: they are read and written whole. Beside
+the application: `DECISION#<nnnn>`, each submission's decision, and `HISTORY#PAYMENT#<nnnn>`, each payment attempt
+(the `payment` it left, which the next attempt replaces on the application), never overwritten."""
 
 from __future__ import annotations
 

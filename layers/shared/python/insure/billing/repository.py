@@ -7,8 +7,16 @@
   the processor's order id and authorization id once paid, the last decline; indexed while it is owed by the day
   it is next tried (`gsi1pk = BILLING_DUE#<shard>`, `gsi1sk = <date>#<policy>#<term>#<nn>`), a sparse index the
   billing run reads. Shards spread the index over partitions.
+- `HISTORY#INSTALLMENT#<term>#<nn>#<nnnn>` and `HISTORY#CARD#<nnnn>`: every version of an installment and of the
+  kept card (`insure.payments.history`), never overwritten. The installment's `version` and the account's
+  `card_version` are the latest.
 
-Charging an installment is claimed first with a conditional write on its counters, so two runs at once (or a run
+Every change of an installment or of the kept card is a new version: the version item first, a conditional put of
+the next number (when it is taken, another writer changed the record since it was read: Lost, after writing that
+version onto the head should its writer have stopped before), then the head, conditioned on the version read. So
+two writers never both change what one of them read, and no change of the head is without its version.
+
+Charging an installment is claimed first this way (the attempt is a version), so two runs at once (or a run
 retried after a crash) charge it once: an attempt is started (`attempts` + 1) only when every earlier one is
 settled, an unsettled attempt whose lease ran out is taken over under the same number (and so the same processor
 idempotency key), and an attempt is settled only by the run that holds it."""
