@@ -38,6 +38,7 @@ class FakeApplications:
         self.records: dict[str, ApplicationRecord] = {}
         self.extra_items: list[dict[str, Any]] = []
         self.kept_decisions: dict[str, dict[int, dict[str, Any]]] = {}
+        self.kept_attempts: dict[str, dict[int, tuple[bool, dict[str, Any]]]] = {}
 
     def create(self, record: ApplicationRecord, *then_put: dict[str, Any]) -> None:
         if record.application_id in self.records:
@@ -58,6 +59,11 @@ class FakeApplications:
     def decisions(self, application_id: str) -> list[dict[str, Any]]:
         kept = self.kept_decisions.get(application_id, {})
         return [{"submission": n, "decided_at": "", "decision": d} for n, d in sorted(kept.items())]
+
+    def keep_payment_attempt(
+        self, application_id: str, attempt: int, payment: dict[str, Any], *, approved: bool
+    ) -> None:
+        self.kept_attempts.setdefault(application_id, {}).setdefault(attempt, (approved, copy.deepcopy(payment)))
 
     def update(self, application_id: str, **changes: Any) -> ApplicationRecord:
         self.change(application_id, **changes)

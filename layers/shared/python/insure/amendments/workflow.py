@@ -22,6 +22,7 @@ from insure.policies.repository import PaymentRecord, PolicyRepository
 from insure.types import Money
 
 if TYPE_CHECKING:
+    from insure.policies.models import Actor
     from insure.risk.policy_tags import ItemTags
 
 MAX_PAYMENT_ATTEMPTS = 3
@@ -200,6 +201,7 @@ class AmendmentTasks:
                     reference=record.amendment_id,
                     processor_id=result.charge_id,
                     card={k: str(v) for k, v in card.items() if v},
+                    made_by="customer",
                 ),
             )
             status = "paid"
@@ -341,6 +343,7 @@ def refund_to(
     reference: str,
     version: int,
     card: dict[str, str],
+    made_by: Actor = "customer",
 ) -> list[PaymentRecord]:
     """Refund `amount` over the policy's charges (original card first), keeping a payment record per refund.
     Idempotency keys are derived from `reference`, so a retry refunds nothing twice."""
@@ -366,6 +369,7 @@ def refund_to(
             processor_id=result.refund_id,
             charge_id=charge_id,
             card=card if index == 0 else {},
+            made_by=made_by,
         )
         policies.put_payment(policy_number, record)
         kept.append(record)

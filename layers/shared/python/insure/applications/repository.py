@@ -1,17 +1,25 @@
 """Applications in the single table: one item per application at `APPLICATION#<id>`, written with conditions on
 its status (and `version` for read-modify-write), so concurrent writers cannot undo each other's moves.
 
-Nested parts (input, decision, offer, payment) are stored as JSON strings: they are read and written whole."""
+Nested parts (input, decision, offer, payment) are stored as JSON strings: they are read and written whole. Beside
+the application: `DECISION#<nnnn>`, each submission's decision, and `HISTORY#PAYMENT#<nnnn>`, each payment attempt
+(the `payment` it left, which the next attempt replaces on the application), never overwritten."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
 from insure.applications.status import Status
 from insure.errors import Conflict
+
+if TYPE_CHECKING:
+    from insure.payments.history import RecordVersion
+    from insure.policies.models import Actor
+
+PAYMENT_RECORD = "PAYMENT"  # the record name of the application's payment (the charge at bind) in its versions
 
 
 @dataclass
@@ -137,6 +145,34 @@ class ApplicationRepository:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
+
+    def keep_payment_attempt(
+        self, application_id: str, attempt: int, payment: dict[str, Any], *, approved: bool, made_by: Actor = "customer"
+    ) -> None:
+        """Keep payment attempt `attempt` (the `payment` it leaves on the application, which the next attempt
+        replaces there) as version `attempt` of the application's payment record, beside it, never overwritten (a
+        retried step keeps the first), with what it changed from the attempt before."""
+        from insure.payments.history import RecordHistory, RecordVersion, field_changes
+
+        history = RecordHistory(self.table, self._dynamodb())
+        pk = key(application_id)["pk"]["S"]
+        before = history.get(pk, PAYMENT_RECORD, attempt - 1) if attempt > 1 else None
+        version = RecordVersion(
+            PAYMENT_RECORD,
+            attempt,
+            str(payment.get("paid_at") or now_iso()),
+            made_by,
+            "paid" if approved else "declined",
+            field_changes(before.state if before else {}, payment),
+            payment,
+        )
+        history.add(pk, version)
+
+    def payment_attempts(self, application_id: str) -> list[RecordVersion]:
+        """Every payment attempt on the application, as the versions of its payment record, oldest first."""
+        from insure.payments.history import RecordHistory
+
+        return RecordHistory(self.table, self._dynamodb()).of(key(application_id)["pk"]["S"], PAYMENT_RECORD)
 
     def decisions(self, application_id: str) -> list[dict[str, Any]]:
         """Every decision made on the application, oldest first: `{submission, decided_at, decision}`."""

@@ -162,6 +162,7 @@ class IssuanceTasks:
         else:
             status = "payment_failed"
             shown |= {"decline_code": result.decline_code, "decline_message": result.message}
+        self.applications.keep_payment_attempt(application_id, attempt, shown, approved=result.approved)
         self.applications.change(
             application_id,
             set_fields={"status": status, "payment": shown, "payment_attempts": attempt},

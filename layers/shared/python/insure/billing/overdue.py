@@ -86,6 +86,7 @@ class OverdueService:
                     today=record.next_attempt_on or record.due_date,  # owed now, whatever its retry day
                     now=int(timestamps.epoch()),
                     lease_s=LEASE_S,
+                    made_by="customer",
                 )
             except Lost:
                 raise Conflict(
@@ -95,7 +96,9 @@ class OverdueService:
             if declined is not None:
                 return declined | {"paid": paid}
             paid.append(record.installment)
-        self.billing.keep_card(number, card.customer_id, card.payment_method_id, card.brand, card.last4)
+        self.billing.keep_card(
+            number, card.customer_id, card.payment_method_id, card.brand, card.last4, made_by="customer"
+        )
         return {"paid": paid}
 
     def _charge(
@@ -108,7 +111,13 @@ class OverdueService:
         if not result.approved:
             # the retry schedule stands
             record_declined(
-                self.billing, record, attempt, result, at=at, next_attempt_on=record.next_attempt_on or record.due_date
+                self.billing,
+                record,
+                attempt,
+                result,
+                at=at,
+                next_attempt_on=record.next_attempt_on or record.due_date,
+                made_by="customer",
             )
             return {
                 "refused": "declined",
@@ -127,5 +136,6 @@ class OverdueService:
             at=at,
             card=card_shown,
             by=", paid by the customer",
+            made_by="customer",
         )
         return None

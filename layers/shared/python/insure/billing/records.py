@@ -9,6 +9,9 @@ from typing import Any
 OWED = ("scheduled", "failed")
 """The statuses of an installment still to be charged."""
 
+CARD = "CARD"
+"""The record name of the card kept on a billing account, in its versions (`insure.payments.history`)."""
+
 
 def installment_key(term: int, number: int) -> str:
     return f"INSTALLMENT#{term:02d}#{number:02d}"
@@ -25,6 +28,7 @@ class BillingAccount:
     email: str = ""
     name: str = ""
     term: int = 1
+    card_version: int = 0  # the kept card's latest version (`insure.payments.history`); 0: none kept with one
     renewal_on: str | None = None  # the day the next term's renewal is offered (None once handled)
     renewal: dict[str, Any] | None = None  # the renewal offered for the next term, as the customer sees it
 
@@ -53,6 +57,7 @@ class InstallmentRecord:
     history: list[dict[str, Any]] = field(default_factory=list)  # every attempt: when, outcome, order id
     fee: str = "0.00"  # the plan fee in `amount` (the rest is premium)
     adjustments: dict[str, str] = field(default_factory=dict)  # amendment id -> premium taken off `amount`
+    version: int = 0  # its latest version (`insure.payments.history`); 0: kept before installments had versions
 
     @property
     def sort_key(self) -> str:

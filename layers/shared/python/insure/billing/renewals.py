@@ -265,6 +265,8 @@ class RenewalService:
             field = "payment_token" if body.payment_token is not None else "payment_plan"
             which = "The card" if body.payment_token is not None else "The kept card"
             raise RuleViolation(message, errors=[FieldError(field, f"{which} was declined: {message}")])
+        if body.payment_token is not None:  # the card that paid is kept, as the card's next version
+            self.billing.keep_card(policy_number, card.customer_id, card.payment_method_id, card.brand, card.last4)
         account = replace(
             account,
             customer_id=card.customer_id,
@@ -314,6 +316,7 @@ class RenewalService:
                 attempts=1,
                 authorization_id=result.authorization_id,
                 fee=installments[0].fee,
+                made_by="customer",
             ),
         )
         renewal |= {"status": "renewed", "payment_plan": body.payment_plan, "renewed_version": version.version}

@@ -7,8 +7,16 @@
   the processor's order id and authorization id once paid, the last decline; indexed while it is owed by the day
   it is next tried (`gsi1pk = BILLING_DUE#<shard>`, `gsi1sk = <date>#<policy>#<term>#<nn>`), a sparse index the
   billing run reads. Shards spread the index over partitions.
+- `HISTORY#INSTALLMENT#<term>#<nn>#<nnnn>` and `HISTORY#CARD#<nnnn>`: every version of an installment and of the
+  kept card (`insure.payments.history`), never overwritten. The installment's `version` and the account's
+  `card_version` are the latest.
 
-Charging an installment is claimed first with a conditional write on its counters, so two runs at once (or a run
+Every change of an installment or of the kept card is a new version: the version item first, a conditional put of
+the next number (when it is taken, another writer changed the record since it was read: Lost, after writing that
+version onto the head should its writer have stopped before), then the head, conditioned on the version read. So
+two writers never both change what one of them read, and no change of the head is without its version.
+
+Charging an installment is claimed first this way (the attempt is a version), so two runs at once (or a run
 retried after a crash) charge it once: an attempt is started (`attempts` + 1) only when every earlier one is
 settled, an unsettled attempt whose lease ran out is taken over under the same number (and so the same processor
 idempotency key), and an attempt is settled only by the run that holds it."""
@@ -16,9 +24,15 @@ idempotency key), and an attempt is settled only by the run that holds it."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from dataclasses import asdict, fields, replace
+from typing import TYPE_CHECKING, Any
 
-from insure.billing.records import OWED, BillingAccount, InstallmentRecord, Lost
+from insure import timestamps
+from insure.billing.records import CARD, OWED, BillingAccount, InstallmentRecord, Lost, installment_key
+from insure.payments.history import RecordHistory, RecordVersion, field_changes
+
+if TYPE_CHECKING:
+    from insure.policies.models import Actor
 
 SHARDS = 8
 DUE = "BILLING_DUE"
@@ -35,7 +49,54 @@ def _key(policy_number: str, sort_key: str) -> dict[str, Any]:
 
 _S = ("due_date", "amount", "status", "next_attempt_on", "processor_order_id", "authorization_id", "paid_at", "fee")
 _S2 = ("last_decline_code", "last_decline_message")
-_N = ("term", "installment", "attempts", "settled", "lease_until")
+_N = ("term", "installment", "attempts", "settled", "lease_until", "version")
+_TRIES = 5  # how many times a change read again after another writer's is tried before giving up (Lost)
+
+
+def _partition(policy_number: str) -> str:
+    return f"POLICY#{policy_number}"
+
+
+def _after(name: str, before: int) -> str:
+    """The condition that the head's version attribute `name` is `before` (`:before`): 0 is also a head kept
+    before it had versions."""
+    return f"(attribute_not_exists({name}) OR {name} = :before)" if before == 0 else f"{name} = :before"
+
+
+def _installment_state(record: InstallmentRecord) -> dict[str, Any]:
+    state = asdict(record)
+    del state["version"]
+    return state
+
+
+def _installment_version(
+    before: InstallmentRecord | None, after: InstallmentRecord, change: str, made_by: Actor
+) -> RecordVersion:
+    state = _installment_state(after)
+    changes = field_changes(_installment_state(before) if before else {}, state)
+    return RecordVersion(after.sort_key, after.version, timestamps.now(), made_by, change, changes, state)
+
+
+def _adopt(record: InstallmentRecord, source: InstallmentRecord) -> None:
+    """`record` (the caller's) as `source` now stands."""
+    for name in (f.name for f in fields(InstallmentRecord)):
+        setattr(record, name, getattr(source, name))
+
+
+def _card_state(account: BillingAccount) -> dict[str, Any]:
+    return {
+        "customer_id": account.customer_id,
+        "payment_method_id": account.payment_method_id,
+        "brand": account.brand,
+        "last4": account.last4,
+    }
+
+
+def _card_version(before: BillingAccount | None, after: BillingAccount, made_by: Actor) -> RecordVersion:
+    state = _card_state(after)
+    changes = field_changes(_card_state(before) if before else {}, state)
+    change = "card_kept" if before is None else "card_replaced"
+    return RecordVersion(CARD, after.card_version, timestamps.now(), made_by, change, changes, state)
 
 
 def _encode_installment(record: InstallmentRecord) -> dict[str, Any]:
@@ -92,6 +153,7 @@ def _decode_account(policy_number: str, item: dict[str, Any]) -> BillingAccount:
         email=item.get("email", {}).get("S", ""),
         name=item.get("name", {}).get("S", ""),
         term=int(item.get("term", {}).get("N", "1")),
+        card_version=int(item.get("card_version", {}).get("N", "0")),
         renewal_on=item.get("renewal_on", {}).get("S"),
         renewal=json.loads(item["renewal"]["S"]) if "renewal" in item else None,
     )
@@ -110,14 +172,59 @@ class BillingRepository:
         return self._client
 
     # -- the account -------------------------------------------------------------------------------------------
-    def open_account(self, account: BillingAccount, installments: list[InstallmentRecord]) -> None:
+    def open_account(
+        self, account: BillingAccount, installments: list[InstallmentRecord], *, made_by: Actor = "workflow"
+    ) -> None:
         """Keep the account and the term's installments (no-ops for what a retried issuance already kept)."""
-        self.put_account(account, only_new=True)
+        self.put_account(account, only_new=True, made_by=made_by)
         for record in installments:
-            self.put_installment(record, only_new=True)
+            self.put_installment(record, made_by=made_by)
 
-    def put_account(self, account: BillingAccount, *, only_new: bool = False) -> None:
+    def put_account(self, account: BillingAccount, *, only_new: bool = False, made_by: Actor = "workflow") -> None:
+        """`only_new`: keep a new account (its card, if any, as the card's version 1; a no-op for what a retry
+        already kept). Otherwise: write the account's plan, contact, term and renewal; never its card, which
+        changes only version by version (`keep_card`)."""
+        if only_new:
+            if account.customer_id and account.payment_method_id:
+                account = replace(account, card_version=1)
+                self._history().add(_partition(account.policy_number), _card_version(None, account, made_by))
+            self._put_new_account(account)
+            return
         import json
+
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        sets: list[str] = []
+        removes: list[str] = []
+        fields: dict[str, dict[str, str] | None] = {
+            "plan": {"S": account.plan},
+            "email": {"S": account.email},
+            "name": {"S": account.name},
+            "term": {"N": str(account.term)},
+            "renewal": {"S": json.dumps(account.renewal)} if account.renewal is not None else None,
+            "renewal_on": {"S": account.renewal_on} if account.renewal_on else None,
+            "gsi1pk": {"S": f"{RENEWAL_DUE}#{shard_of(account.policy_number)}"} if account.renewal_on else None,
+            "gsi1sk": {"S": f"{account.renewal_on}#{account.policy_number}"} if account.renewal_on else None,
+        }
+        for index, (name, value) in enumerate(fields.items()):
+            names[f"#f{index}"] = name
+            if value is None:
+                removes.append(f"#f{index}")
+            else:
+                values[f":f{index}"] = value
+                sets.append(f"#f{index} = :f{index}")
+        self._dynamodb().update_item(
+            TableName=self.table,
+            Key=_key(account.policy_number, "BILLING"),
+            UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def _put_new_account(self, account: BillingAccount) -> None:
+        import json
+
+        from botocore.exceptions import ClientError
 
         item: dict[str, Any] = {
             **_key(account.policy_number, "BILLING"),
@@ -129,6 +236,7 @@ class BillingRepository:
             "email": {"S": account.email},
             "name": {"S": account.name},
             "term": {"N": str(account.term)},
+            "card_version": {"N": str(account.card_version)},
         }
         if account.customer_id and account.payment_method_id:
             item["customer_id"] = {"S": account.customer_id}
@@ -139,7 +247,11 @@ class BillingRepository:
             item["renewal_on"] = {"S": account.renewal_on}
             item["gsi1pk"] = {"S": f"{RENEWAL_DUE}#{shard_of(account.policy_number)}"}
             item["gsi1sk"] = {"S": f"{account.renewal_on}#{account.policy_number}"}
-        self._put(item, only_new=only_new)
+        try:
+            self._dynamodb().put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def account(self, policy_number: str) -> BillingAccount | None:
         item = (
@@ -174,21 +286,65 @@ class BillingRepository:
                     found[number] = account
         return found
 
-    def keep_card(self, policy_number: str, customer_id: str, payment_method_id: str, brand: str, last4: str) -> None:
+    def keep_card(
+        self,
+        policy_number: str,
+        customer_id: str,
+        payment_method_id: str,
+        brand: str,
+        last4: str,
+        *,
+        made_by: Actor = "customer",
+    ) -> None:
         """The card kept at the processor for the policy's later charges is now this one (the rest of the account
-        as it stands)."""
-        self._dynamodb().update_item(
-            TableName=self.table,
-            Key=_key(policy_number, "BILLING"),
-            UpdateExpression="SET customer_id = :customer, payment_method_id = :method, brand = :brand, last4 = :last4",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={
-                ":customer": {"S": customer_id},
-                ":method": {"S": payment_method_id},
-                ":brand": {"S": brand},
-                ":last4": {"S": last4},
-            },
-        )
+        as it stands), as the card's next version; a no-op when it is the card kept already."""
+        for _ in range(_TRIES):
+            account = self.account(policy_number)
+            if account is None:
+                return
+            after = replace(
+                account,
+                customer_id=customer_id,
+                payment_method_id=payment_method_id,
+                brand=brand,
+                last4=last4,
+                card_version=account.card_version + 1,
+            )
+            if _card_state(after) == _card_state(account):
+                return
+            if self._history().add(_partition(policy_number), _card_version(account, after, made_by)):
+                self._put_card_head(after)
+                return
+            found = self._history().get(_partition(policy_number), CARD, after.card_version)
+            if found is not None:  # roll forward the version whose writer stopped before writing it onto the head
+                self._put_card_head(replace(account, **found.state, card_version=after.card_version))
+        raise Lost(f"the card kept for {policy_number} changed meanwhile, {_TRIES} times")
+
+    def _put_card_head(self, account: BillingAccount) -> None:
+        """Write the card of `account`'s card version onto the account, over the version before it (a no-op when
+        the account is already there or beyond)."""
+        from botocore.exceptions import ClientError
+
+        state = _card_state(account)
+        try:
+            self._dynamodb().update_item(
+                TableName=self.table,
+                Key=_key(account.policy_number, "BILLING"),
+                UpdateExpression="SET customer_id = :customer, payment_method_id = :method, brand = :brand, "
+                "last4 = :last4, card_version = :version",
+                ConditionExpression="attribute_exists(pk) AND " + _after("card_version", account.card_version - 1),
+                ExpressionAttributeValues={
+                    ":customer": {"S": state["customer_id"]},
+                    ":method": {"S": state["payment_method_id"]},
+                    ":brand": {"S": state["brand"]},
+                    ":last4": {"S": state["last4"]},
+                    ":version": {"N": str(account.card_version)},
+                    ":before": {"N": str(account.card_version - 1)},
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def renewals_due(self, on_or_before: str) -> list[BillingAccount]:
         """The accounts whose renewal (offer, or expiry of an unrenewed term) is due on or before that day."""
@@ -225,22 +381,15 @@ class BillingRepository:
             return [item for items in pool.map(shard_items, range(SHARDS)) for item in items]
 
     # -- installments ------------------------------------------------------------------------------------------
-    def put_installment(self, record: InstallmentRecord, *, only_new: bool = False) -> None:
-        self._put(_encode_installment(record), only_new=only_new)
-
-    def _put(self, item: dict[str, Any], *, only_new: bool) -> None:
-        """Write `item`; `only_new`: only where nothing is yet (a no-op for what a retry already wrote)."""
-        from botocore.exceptions import ClientError
-
-        try:
-            self._dynamodb().put_item(
-                TableName=self.table,
-                Item=item,
-                **({"ConditionExpression": "attribute_not_exists(pk)"} if only_new else {}),
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+    def put_installment(self, record: InstallmentRecord, *, only_new: bool = True, made_by: Actor = "workflow") -> None:
+        """Keep a new installment as its version 1 (`only_new`: a no-op for what a retry already kept; an installment
+        is never overwritten, only changed version by version)."""
+        if not only_new:
+            raise ValueError("An installment is changed version by version, never overwritten.")
+        first = replace(record, version=1)
+        self._history().add(_partition(record.policy_number), _installment_version(None, first, "created", made_by))
+        self._put_installment_head(first, created=True)
+        record.version = 1
 
     def installments(self, policy_number: str) -> list[InstallmentRecord]:
         """Every installment of the policy, term by term, in order."""
@@ -258,51 +407,47 @@ class BillingRepository:
         found.sort(key=_due_sort)
         return found[:limit] if limit else found
 
-    def start_attempt(self, record: InstallmentRecord, *, today: str, now: int, lease_s: int) -> int:
+    def start_attempt(
+        self, record: InstallmentRecord, *, today: str, now: int, lease_s: int, made_by: Actor = "workflow"
+    ) -> int:
         """Claim the next attempt of `record` (as read) for this run; its number. Raises Lost when another run
         started, holds or settled it first, or when it is no longer owed today."""
-        if record.attempts > record.settled and record.lease_until > now:
+        if record.lease_until > now:
             raise Lost("another run holds this attempt")
+        if record.status not in OWED or not record.next_attempt_on or record.next_attempt_on > today:
+            raise Lost(f"{record.policy_number} {record.sort_key} is not owed today")
         takeover = record.attempts > record.settled
         attempt = record.attempts if takeover else record.attempts + 1
-        self._update(
+        self._change(
             record,
-            "SET attempts = :attempt, lease_until = :lease",
-            "attempts = :before AND settled = :settled AND #status IN (:scheduled, :failed) "
-            "AND next_attempt_on <= :today AND lease_until <= :now",
-            {
-                ":attempt": {"N": str(attempt)},
-                ":lease": {"N": str(now + lease_s)},
-                ":before": {"N": str(record.attempts)},
-                ":settled": {"N": str(record.settled)},
-                ":scheduled": {"S": "scheduled"},
-                ":failed": {"S": "failed"},
-                ":today": {"S": today},
-                ":now": {"N": str(now)},
-            },
+            "attempt_taken_over" if takeover else "attempt_started",
+            made_by,
+            attempts=attempt,
+            lease_until=now + lease_s,
         )
-        record.attempts, record.lease_until = attempt, now + lease_s
         return attempt
 
     def settle_paid(
-        self, record: InstallmentRecord, attempt: int, *, order_id: str, authorization_id: str | None, at: str
+        self,
+        record: InstallmentRecord,
+        attempt: int,
+        *,
+        order_id: str,
+        authorization_id: str | None,
+        at: str,
+        made_by: Actor = "workflow",
     ) -> None:
         self._settle(
             record,
             attempt,
             {"attempt": attempt, "at": at, "outcome": "paid", "order_id": order_id},
-            "#status = :paid, processor_order_id = :order, authorization_id = :auth, paid_at = :at "
-            "REMOVE next_attempt_on, gsi1pk, gsi1sk",
-            {
-                ":paid": {"S": "paid"},
-                ":order": {"S": order_id},
-                ":auth": {"S": authorization_id or ""},
-                ":at": {"S": at},
-            },
+            made_by,
+            status="paid",
+            processor_order_id=order_id,
+            authorization_id=authorization_id or "",
+            paid_at=at,
+            next_attempt_on=None,
         )
-        record.status = "paid"
-        record.processor_order_id, record.authorization_id, record.paid_at = order_id, authorization_id, at
-        record.next_attempt_on = None
 
     def settle_failed(
         self,
@@ -314,101 +459,122 @@ class BillingRepository:
         message: str | None,
         at: str,
         next_attempt_on: str,
+        made_by: Actor = "workflow",
     ) -> None:
         self._settle(
             record,
             attempt,
             {"attempt": attempt, "at": at, "outcome": "declined", "order_id": order_id, "decline_code": code},
-            "#status = :failed, last_decline_code = :code, last_decline_message = :message, "
-            "next_attempt_on = :next, gsi1pk = :gpk, gsi1sk = :gsk",
-            {
-                ":failed": {"S": "failed"},
-                ":code": {"S": code or "declined"},
-                ":message": {"S": message or "The card was declined."},
-                ":next": {"S": next_attempt_on},
-                ":gpk": {"S": f"{DUE}#{shard_of(record.policy_number)}"},
-                ":gsk": {"S": _due_sort(record, next_attempt_on)},
-            },
+            made_by,
+            status="failed",
+            last_decline_code=code or "declined",
+            last_decline_message=message or "The card was declined.",
+            next_attempt_on=next_attempt_on,
         )
-        record.status, record.next_attempt_on = "failed", next_attempt_on
-        record.last_decline_code, record.last_decline_message = code, message
 
     def _settle(
-        self, record: InstallmentRecord, attempt: int, entry: dict[str, Any], outcome: str, values: dict[str, Any]
+        self, record: InstallmentRecord, attempt: int, entry: dict[str, Any], made_by: Actor, **outcome: Any
     ) -> None:
-        """Settle the attempt this run holds (`attempts` is it, the one before settled) with its `outcome`
-        assignments, appending `entry` to the installment's history; Lost when another run settled it."""
-        import json
-
-        history = [*record.history, entry]
-        self._update(
-            record,
-            f"SET settled = :attempt, history = :history, lease_until = :zero, {outcome}",
-            "attempts = :attempt AND settled = :before",
-            {
-                ":attempt": {"N": str(attempt)},
-                ":before": {"N": str(attempt - 1)},
-                ":history": {"S": json.dumps(history)},
-                ":zero": {"N": "0"},
-                **values,
-            },
+        """Settle the attempt this run holds (`attempts` is it, the one before settled) with its `outcome`,
+        appending `entry` to the installment's history; Lost when another run settled it."""
+        if record.attempts != attempt or record.settled != attempt - 1:
+            raise Lost(f"{record.policy_number} {record.sort_key}: attempt {attempt} is not this run's to settle")
+        change = "paid" if outcome["status"] == "paid" else "declined"
+        self._change(
+            record, change, made_by, settled=attempt, history=[*record.history, entry], lease_until=0, **outcome
         )
-        record.settled, record.history = attempt, history
 
-    def lower(self, record: InstallmentRecord, by: str, *, amendment_id: str) -> bool:
-        """Take `by` off an installment not yet charged, once per amendment (recorded in its `adjustments`); False
-        when it was charged, closed or changed meanwhile (the caller reads it again)."""
-        import json
+    def lower(self, record: InstallmentRecord, by: str, *, amendment_id: str, made_by: Actor = "customer") -> bool:
+        """Take `by` off an installment not yet charged, once per amendment (recorded in its `adjustments`; an
+        amendment is the customer's change); False when it was charged, closed or changed meanwhile (the caller
+        reads it again)."""
         from decimal import Decimal
 
-        amount = str(Decimal(record.amount) - Decimal(by))
-        adjustments = {**record.adjustments, amendment_id: by}
+        if record.status not in OWED or record.attempts != record.settled or amendment_id in record.adjustments:
+            return False
         try:
-            self._update(
+            self._change(
                 record,
-                "SET amount = :new, adjustments = :adjustments",
-                "amount = :old AND #status IN (:scheduled, :failed) AND attempts = settled",
-                {
-                    ":new": {"S": amount},
-                    ":old": {"S": record.amount},
-                    ":adjustments": {"S": json.dumps(adjustments)},
-                    ":scheduled": {"S": "scheduled"},
-                    ":failed": {"S": "failed"},
-                },
+                "lowered",
+                made_by,
+                amount=str(Decimal(record.amount) - Decimal(by)),
+                adjustments={**record.adjustments, amendment_id: by},
             )
         except Lost:
             return False
-        record.amount, record.adjustments = amount, adjustments
         return True
 
-    def close(self, record: InstallmentRecord, status: str) -> None:
+    def close(self, record: InstallmentRecord, status: str, *, made_by: Actor = "workflow") -> None:
         """An owed installment that will never be charged: `cancelled` (the policy ended) or `lapsed` (it ended
-        the policy). A no-op when it was settled otherwise meanwhile."""
-        try:
-            self._update(
-                record,
-                "SET #status = :closed REMOVE next_attempt_on, gsi1pk, gsi1sk",
-                "#status IN (:scheduled, :failed) AND attempts = settled",
-                {":closed": {"S": status}, ":scheduled": {"S": "scheduled"}, ":failed": {"S": "failed"}},
-            )
-        except Lost:
+        the policy). A no-op when it was settled otherwise meanwhile (read again when it changed since `record`
+        was read)."""
+        current: InstallmentRecord | None = record
+        for _ in range(_TRIES):
+            if current is None or current.status not in OWED or current.attempts != current.settled:
+                return
+            try:
+                self._change(current, "closed", made_by, status=status, next_attempt_on=None)
+            except Lost:
+                current = self.installment(record.policy_number, record.term, record.installment)
+                continue
+            if current is not record:
+                _adopt(record, current)
             return
-        record.status, record.next_attempt_on = status, None
 
-    def _update(self, record: InstallmentRecord, expression: str, condition: str, values: dict[str, Any]) -> None:
+    def installment(self, policy_number: str, term: int, number: int) -> InstallmentRecord | None:
+        """One installment as it stands (a consistent read)."""
+        found = (
+            self._dynamodb()
+            .get_item(TableName=self.table, Key=_key(policy_number, installment_key(term, number)), ConsistentRead=True)
+            .get("Item")
+        )
+        return _decode_installment(found) if found else None
+
+    def versions(self, policy_number: str) -> list[RecordVersion]:
+        """Every version of the policy's payment records kept beside them (installments, the kept card), by record
+        then number."""
+        return self._history().of(_partition(policy_number))
+
+    # -- versions: the version item first, then the head --------------------------------------------------------
+    def _history(self) -> RecordHistory:
+        return RecordHistory(self.table, self._dynamodb())
+
+    def _change(self, record: InstallmentRecord, change: str, made_by: Actor, **fields: Any) -> None:
+        """Change the installment `record` (as read) by `fields` as its next version: its version item first (Lost
+        when that number is taken: another writer changed the installment since it was read; that version is
+        first written onto the head, should its writer have stopped before doing so), then the head, on condition
+        it is still at the version read (when it is not, that roll-forward already wrote it). `record` becomes the
+        new version."""
+        after = replace(record, **fields, version=record.version + 1)
+        if not self._history().add(
+            _partition(record.policy_number), _installment_version(record, after, change, made_by)
+        ):
+            self._roll_forward(record)
+            raise Lost(f"{record.policy_number} {record.sort_key} changed meanwhile")
+        self._put_installment_head(after, created=False)
+        _adopt(record, after)
+
+    def _roll_forward(self, record: InstallmentRecord) -> None:
+        """Write the version after `record`'s onto the head, if its writer stopped before doing so."""
+        number = record.version + 1
+        found = self._history().get(_partition(record.policy_number), record.sort_key, number)
+        if found is not None:
+            self._put_installment_head(InstallmentRecord(**found.state, version=number), created=False)
+
+    def _put_installment_head(self, record: InstallmentRecord, *, created: bool) -> None:
+        """Write the head of `record`'s version: a new installment where none is, else over the version before it
+        (a no-op when the head is already there or beyond: a retry or a roll-forward wrote it)."""
         from botocore.exceptions import ClientError
 
-        names = {"ExpressionAttributeNames": {"#status": "status"}} if "#status" in expression + condition else {}
+        condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        if not created:
+            condition = {
+                "ConditionExpression": _after("#version", record.version - 1),
+                "ExpressionAttributeNames": {"#version": "version"},
+                "ExpressionAttributeValues": {":before": {"N": str(record.version - 1)}},
+            }
         try:
-            self._dynamodb().update_item(
-                TableName=self.table,
-                Key=_key(record.policy_number, record.sort_key),
-                UpdateExpression=expression,
-                ConditionExpression=condition,
-                ExpressionAttributeValues=values,
-                **names,
-            )
+            self._dynamodb().put_item(TableName=self.table, Item=_encode_installment(record), **condition)
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Lost(f"{record.policy_number} {record.sort_key} changed meanwhile") from None
-            raise
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise

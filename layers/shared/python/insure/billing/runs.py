@@ -33,6 +33,7 @@ from insure.policies.repository import PaymentRecord, PolicyRepository, StoredPo
 
 if TYPE_CHECKING:
     from insure.payments.processor import CardProcessor, SavedCard
+    from insure.policies.models import Actor
     from insure.risk.policy_tags import ItemTags
     from insure.settings import PlatformSettings
 
@@ -90,7 +91,14 @@ def charge_installment(processor: CardProcessor, card: SavedCard, record: Instal
 
 
 def record_declined(
-    billing: BillingRepository, record: InstallmentRecord, attempt: int, result: Any, *, at: str, next_attempt_on: str
+    billing: BillingRepository,
+    record: InstallmentRecord,
+    attempt: int,
+    result: Any,
+    *,
+    at: str,
+    next_attempt_on: str,
+    made_by: Actor = "workflow",
 ) -> None:
     """A declined charge of `record`'s claimed `attempt`: settled failed, tried next on `next_attempt_on`."""
     billing.settle_failed(
@@ -101,6 +109,7 @@ def record_declined(
         message=result.message,
         at=at,
         next_attempt_on=next_attempt_on,
+        made_by=made_by,
     )
 
 
@@ -115,10 +124,13 @@ def record_paid(
     at: str,
     card: dict[str, str],
     by: str = "",
+    made_by: Actor = "workflow",
 ) -> None:
     """An approved charge of `record`'s claimed `attempt`: the installment settled paid, then the policy's payment
     record (the run's and a customer's own payment alike; `by` ends the record's reference)."""
-    billing.settle_paid(record, attempt, order_id=result.charge_id, authorization_id=result.authorization_id, at=at)
+    billing.settle_paid(
+        record, attempt, order_id=result.charge_id, authorization_id=result.authorization_id, at=at, made_by=made_by
+    )
     policies.put_payment(
         record.policy_number,
         PaymentRecord(
@@ -135,6 +147,7 @@ def record_paid(
             attempts=attempt,
             authorization_id=result.authorization_id,
             fee=record.fee,
+            made_by=made_by,
         ),
     )
 

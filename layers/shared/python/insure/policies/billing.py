@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure.billing.models import PaymentPlanView, PlanName
-from insure.billing.records import InstallmentRecord
-from insure.policies.models import PolicyVersion
+from insure.billing.records import CARD, InstallmentRecord
+from insure.policies.models import Actor, PolicyVersion
 from insure.policies.repository import PaymentRecord
 from insure.types import Money
+
+if TYPE_CHECKING:
+    from insure.payments.history import RecordVersion
 
 
 class Installment(BaseModel):
@@ -57,6 +60,32 @@ class Payment(BaseModel):
     card: dict[str, str] = Field(default_factory=dict, description="brand and last4 of the card")
 
 
+class FieldChange(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    field: str = Field(description="The field of the record that changed")
+    before: Any = Field(None, description="Its value before (null: it had none)")
+    after: Any = Field(None, description="Its value after (null: it has none)")
+
+
+class RecordVersionView(BaseModel):
+    """One version of one payment record: each change of a record is its own version, never overwritten."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    record: Literal["first_payment", "installment", "card", "charge", "refund"] = Field(
+        description="Which record: the payment at bind (one version per attempt), an installment, the card kept "
+        "for installments, a later charge or refund (never changed: one version)"
+    )
+    term: int | None = Field(None, description="For an installment: its term")
+    installment: int | None = Field(None, description="For an installment: its number in the term")
+    version: int = Field(description="The record's version number, from 1")
+    effective_at: str = Field(description="When the version took effect (RFC 3339)")
+    made_by: Actor = Field(description="Who made it: the customer, the back office, the workflow (the billing run)")
+    change: str = Field(description="What it did: created, attempt_started, paid, declined, lowered, closed, ...")
+    changes: list[FieldChange] = Field(description="The fields it changed")
+
+
 class BillingView(BaseModel):
     """`GET /policies/{n}/billing`."""
 
@@ -72,6 +101,34 @@ class BillingView(BaseModel):
     total_charged: Money
     total_refunded: Money
     balance: Money = Field(description="What is due now and not yet paid (0.00 when the policy is paid up)")
+    history: list[RecordVersionView] = Field(
+        default_factory=list, description="Every version of every payment record of the policy, oldest first"
+    )
+
+
+def history_view(versions: list[RecordVersion]) -> list[RecordVersionView]:
+    """The versions of a policy's payment records (`insure.payments.history`), oldest first."""
+    shown = []
+    for version in versions:
+        where: dict[str, Any] = {}
+        if version.record.startswith("INSTALLMENT#"):
+            _, term, number = version.record.split("#")
+            where = {"record": "installment", "term": int(term), "installment": int(number)}
+        elif version.record.startswith("PAYMENT#"):
+            where = {"record": "refund" if version.state.get("kind") == "refund" else "charge"}
+        else:
+            where = {"record": "card" if version.record == CARD else "first_payment"}
+        shown.append(
+            RecordVersionView(
+                **where,
+                version=version.version,
+                effective_at=version.effective_at,
+                made_by=version.made_by,
+                change=version.change,
+                changes=[FieldChange.model_validate(c) for c in version.changes],
+            )
+        )
+    return sorted(shown, key=lambda v: v.effective_at)
 
 
 def _reason(record: PaymentRecord) -> str:

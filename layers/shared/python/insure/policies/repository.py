@@ -2,7 +2,8 @@
 - `VERSION#<nnnn>`: one item per version, never overwritten; the owner's session hash is kept beside each version
   for authorization;
 - `PAYMENT#<id>`: one item per payment record (a charge or a refund after issuance), never overwritten; ids are
-  derived from what the payment settles, so a retried step keeps the first record;
+  derived from what the payment settles, so a retried step keeps the first record. A record never changes: it is
+  its own version 1 (`PaymentRecord.as_version`: when, who made it, what it set);
 - `HEAD`: what must be decided one writer at a time: the amendment in flight, whether the policy is cancelled.
   Written with conditions, created on first use (a policy issued before it existed has none)."""
 
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from insure.errors import Conflict
 
 if TYPE_CHECKING:  # the models (pydantic) are imported when a policy is read: a billing run with nothing due reads none
-    from insure.policies.models import PolicyVersion
+    from insure.payments.history import RecordVersion
+    from insure.policies.models import Actor, PolicyVersion
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class PaymentRecord:
     attempts: int | None = None  # the attempt that paid it
     authorization_id: str | None = None  # the issuer's authorization of a charge
     fee: str | None = None  # for an installment's charge: the plan fee in it (never refunded); None: no fee
+    made_by: Actor = "workflow"  # who made it: the customer (paying, amending, cancelling), the workflow (a run)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -54,7 +57,16 @@ class PaymentRecord:
             "attempts": self.attempts,
             "authorization_id": self.authorization_id,
             "fee": self.fee,
+            "made_by": self.made_by,
         }
+
+    def as_version(self) -> RecordVersion:
+        """The record's one version: it is never changed once kept."""
+        from insure.payments.history import RecordVersion, field_changes
+
+        state = self.as_dict()
+        changes = field_changes({}, state)
+        return RecordVersion(f"PAYMENT#{self.record_id}", 1, self.at, self.made_by, "created", changes, state)
 
 
 @dataclass(frozen=True)

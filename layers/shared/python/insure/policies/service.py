@@ -146,25 +146,33 @@ class PolicyService:
         """The plan, schedule, payments, refunds and balance of the policy."""
         from insure.applications.repository import ApplicationRepository
         from insure.billing.repository import BillingRepository
-        from insure.policies.billing import billing_view
+        from insure.policies.billing import billing_view, history_view
 
         stored = self.owned(policy_number, caller)
         first = stored.versions[0]
-        application = ApplicationRepository(self.policies.table).get(first.application_id)
+        applications = ApplicationRepository(self.policies.table)
+        application = applications.get(first.application_id)
         payment = (application.payment if application else None) or {}
         card = {k: str(payment[k]) for k in ("brand", "last4") if payment.get(k)}
         billing = BillingRepository(self.policies.table)
+        records = self.policies.payments(policy_number)
         view = billing_view(
             first,
             (payment.get("charge_id"), card, payment.get("paid_at")),
-            self.policies.payments(policy_number),
+            records,
             billing.installments(policy_number),
             current=stored.current,
             today=today(),
             first_paid=payment,
         )
+        versions = [
+            *applications.payment_attempts(first.application_id),
+            *billing.versions(policy_number),
+            *(r.as_version() for r in records),
+        ]
         account = billing.account(policy_number)
-        return view.model_copy(update={"card": account.card}) if account and account.card else view  # kept now
+        kept = {"card": account.card} if account and account.card else {}  # the card kept now
+        return view.model_copy(update={**kept, "history": history_view(versions)})
 
     def _pdf(self, version: PolicyVersion) -> bytes:
         from botocore.exceptions import ClientError
