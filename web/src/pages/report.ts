@@ -7,7 +7,7 @@
  */
 import { api, config, newKey, problemOf, type Config, type Schemas } from "../api/client";
 import { h, humanize, showPage } from "../ui/dom";
-import { button, checked, choices, form, showErrors, textArea, textInput, value, type FieldError } from "../ui/forms";
+import { button, checked, choices, clearErrors, form, showErrors, textArea, textInput, value, type FieldError } from "../ui/forms";
 import { inUtc } from "../ui/time";
 
 type RiskEvent = Schemas["RiskEventView"];
@@ -299,6 +299,7 @@ function factsForm(): HTMLElement {
           body: facts,
         });
         if (!data) return showErrors(f, [{ id: "", message: problemOf(error, response).detail ?? "The update was not sent." }]);
+        clearErrors(f);
         renderGuidance((data as RiskEvent).guidance);
         const sent = document.getElementById("facts-sent");
         if (sent) sent.textContent = "Thank you, the advice has been updated.";
