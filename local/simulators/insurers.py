@@ -45,6 +45,15 @@ LOCAL_POLL_INTERVAL_S = 2
 HAPPY = ("received", "assessing", "approved", "paid")
 DENIED = ("received", "assessing", "denied")
 QUICK_CLOSE = ("received", "closed")
+NOTES = {
+    "received": "we have received your claim",
+    "assessing": "we are assessing your claim",
+    "approved": "your claim is approved",
+    "denied": "we cannot accept your claim",
+    "paid": "we have paid your claim",
+    "closed": "your claim is closed",
+}
+"""What a person at the insurer writes with each status (the note the owner reads beside it)."""
 
 
 @dataclass
@@ -60,6 +69,11 @@ class InsurerProfile:
     push_webhooks: bool = False
     reporting_deadline_hours: int = 48
     seed: int = 0
+
+
+def note(profile: InsurerProfile, status: str) -> str:
+    """The insurer's note on a status, as a person there writes it: "Acme Mutual: we are assessing your claim"."""
+    return f"{profile.name}: {NOTES.get(status, status)}"
 
 
 def default_profiles() -> list[InsurerProfile]:
@@ -357,7 +371,7 @@ class InsurerSimulator:
         if claim is None:
             return _json(404, {"error": "unknown_claim"})
         status, at = insurer.status_at(claim, time.time())
-        return _json(200, {"status": status, "updated_at": _rfc3339(at), "note": f"{insurer.profile.name}: {status}"})
+        return _json(200, {"status": status, "updated_at": _rfc3339(at), "note": note(insurer.profile, status)})
 
     # webhooks --------------------------------------------------------------------------------------------------
     def _push_loop(self) -> None:
@@ -382,7 +396,7 @@ class InsurerSimulator:
                     "claim_reference": claim.claim_reference,
                     "status": status,
                     "updated_at": _rfc3339(at),
-                    "note": f"{insurer.profile.name} pushed: {status}",
+                    "note": note(insurer.profile, status),
                 }
             )
             if not self.push(insurer.profile.slug, body, message_id=f"msg_{claim.claim_reference}_{claim.pushed}"):

@@ -130,7 +130,7 @@ def test_a_finders_scan_of_an_own_policy_tag_reaches_the_claims_desk_and_every_i
             if g["rule_id"] == "third-party-owner-notified"
         ]
     )
-    assert told and told[0].startswith("We told the owner at ")
+    assert told and told[0].startswith("We told the owner on ")
     # When the finder adds what they know, with the police report number
     facts = http.post(
         f"{url}/risk-events/{finder_event['risk_event_id']}/facts",

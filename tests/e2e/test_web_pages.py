@@ -1,12 +1,15 @@
 """Every page of the web client under its real Content-Security-Policy (no inline code, nothing from elsewhere):
-it opens without a CSP violation or console error; and the back office registers an insurer, a scanner and a tag
-whose QR URL opens the report page."""
+it opens without a CSP violation or console error; and the back office, under that CSP too, registers an insurer
+(listed at once, and offered in the tag form), a scanner (and rotates its secret) and a tag on a product named in
+words, whose QR URL opens the report page."""
 
 from __future__ import annotations
 
 import uuid
 
-from tests.e2e.browser import assert_accessible, open_page, shoot
+from tests.e2e.browser import PHONE, assert_accessible, open_page, shoot
+
+LONG_URL = "https://claims.web-test.example/v1/partner-integrations/property-and-casualty/claims-intake"
 
 PAGES = {
     "/": "Get an instant quote",
@@ -44,7 +47,7 @@ def test_the_account_page_asks_a_signed_out_person_to_sign_in(cloud, chromium):
 
 
 def test_the_back_office_registers_an_insurer_a_scanner_and_a_tag(cloud, chromium):
-    page, console = open_page(chromium)
+    page, console = open_page(chromium, bypass_csp=False)
     page.goto(f"{cloud.url}/admin")
     page.get_by_role("heading", level=1, name="Back office").wait_for()
     assert_accessible(page, "the back office sign-in")
@@ -56,21 +59,49 @@ def test_the_back_office_registers_an_insurer_a_scanner_and_a_tag(cloud, chromiu
     page.click("text=Sign in")
     page.get_by_role("heading", level=2, name="Insurers").wait_for()
     assert page.get_by_role("cell", name="Acme Mutual", exact=True).count() == 1
-    # An insurer: its webhook secret is shown once
+    assert_accessible(page, "the back office, signed in")
+    # The tag form's products are named as the catalog names them, not by their codes
+    catalog = cloud.http.get(f"{cloud.url}/products").json()["products"]
+    assert page.locator("#tag-product option").all_inner_texts() == [p["title"] for p in catalog]
+    assert page.locator("#tag-product option").evaluate_all("os => os.map(o => o.value)") == [
+        p["product"] for p in catalog
+    ]
+    # An insurer: its webhook secret is shown once, and it joins the list and the tag form without a reload
+    page.evaluate("() => { window.__sameDocument = true; }")
     page.click("text=Register an insurer")
     page.fill("#insurer-name", "Web Test Mutual")
-    page.fill("#insurer-url", "https://claims.web-test.example/v1")
+    page.fill("#insurer-url", LONG_URL)
     page.fill("#sales-name", "Sally Sales")
     page.fill("#sales-email", "sally@web-test.example")
     page.fill("#sales-phone", "+12125550123")
+    page.fill("#tag-id", "typed before the insurer was registered")
     page.click("text=Register insurer")
     page.locator("#insurer-created .secret").nth(1).wait_for()
     assert page.locator("#insurer-created .secret").nth(1).inner_text().startswith("whsec_")
-    # A scanner: its secret is shown once
+    page.get_by_role("cell", name="Web Test Mutual", exact=True).wait_for()
+    page.get_by_label("Policy number with Web Test Mutual").wait_for()
+    assert page.evaluate("() => window.__sameDocument") is True
+    assert page.input_value("#tag-id") == "typed before the insurer was registered"
+    # its claims API URL may wrap only after a separator, never inside a word
+    url = page.locator("tr", has_text="Web Test Mutual").locator("code.url")
+    assert url.inner_text() == LONG_URL and url.locator("wbr").count() == sum(map(LONG_URL.count, "/.-"))
+    # A scanner: its secret is shown once; rotated, a new one is shown once
     page.fill("#device-name", "Front desk")
     page.click("text=Register scanner")
     page.locator("#device-created .secret").nth(1).wait_for()
-    assert page.locator("#device-created .secret").nth(1).inner_text().startswith("whsec_")
+    device_id = page.locator("#device-created .secret").nth(0).inner_text()
+    first_secret = page.locator("#device-created .secret").nth(1).inner_text()
+    assert first_secret.startswith("whsec_")
+    page.click("text=Rotate a scanner's secret")
+    page.fill("#rotate-device-id", "dev_unknown")
+    page.click("text=Rotate secret")
+    page.get_by_text("There is no scanner with this id").first.wait_for()
+    page.fill("#rotate-device-id", device_id)
+    page.click("text=Rotate secret")
+    page.locator("#device-rotated .secret").nth(1).wait_for()
+    rotated = page.locator("#device-rotated .secret").nth(1).inner_text()
+    assert rotated.startswith("whsec_") and rotated != first_secret
+    assert page.locator("#rotate-device-id-error, .error-summary").count() == 0  # the refusal is gone
     # A tag covered by one insurer; its QR URL opens the report page
     tag_id = f"TAG-admin-{uuid.uuid4().hex[:6]}"
     page.fill("#tag-id", tag_id)
@@ -84,8 +115,12 @@ def test_the_back_office_registers_an_insurer_a_scanner_and_a_tag(cloud, chromiu
     assert link.get_attribute("href").endswith(f"/t/{tag_id}")
     assert_accessible(page, "the back office")
     shoot(page, "admin")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page, "the back office on a phone")
+    shoot(page, "admin-phone")
     link.click()
     page.get_by_role("heading", level=1, name="Report a problem with this item").wait_for()
-    assert console.errors == []
-    assert set(console.network) <= {401}
+    assert console.errors == [] and console.csp == []
+    assert set(console.network) <= {401, 404}
     page.context.close()

@@ -1,19 +1,32 @@
-"""Reporting from a tag's QR code on a phone (360×640) in a real browser, on the running local cloud: a finder
-reports with the browser's location, gets guidance that changes as they add facts and watches each of the owner's
-two insurers progress live (statuses only); the owner reports and watches each of their two insurers progress live
-over the WebSocket."""
+"""Reporting from a tag's QR code on a phone (360×640) in a real browser under the client's real
+Content-Security-Policy, on the running local cloud: a finder reports with the browser's location, gets guidance
+that changes as they add facts and watches each of the owner's two insurers progress live (statuses only); the owner
+reports and watches each of their two insurers progress live over the WebSocket, or by polling when the socket
+fails. The page says the owner or an insurer was told only once the event shows it; times read one way, in UTC;
+axe-core checks every step."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from scripts.demo_risk import registered_insurers
 from tests.e2e.browser import assert_accessible, open_page, shoot
 
 OWNER = {"name": "Ada Lovelace", "phone": "+12125550100", "email": "ada@example.com"}
 NEW_YORK = {"latitude": 40.7484, "longitude": -73.9857, "accuracy": 12}
+CATEGORIES = {
+    *("Your safety", "Protect the scene", "Police and emergency services"),
+    *("Keep a record", "Your insurers", "Good to know"),
+}  # the guidance's kinds of advice, in words
+UPDATED = re.compile(
+    r"Updated \d{1,2} (January|February|March|April|May|June|July|August|September|October|November"
+    r"|December) \d{4}, \d\d:\d\d UTC"
+)
+CLAIMS_DONE_TOO_SOON = ("have been told", "has been told", "alerted", "we have told")
 
 
 @pytest.fixture
@@ -38,7 +51,48 @@ def tag(cloud) -> dict:
 
 
 def phone_page(chromium):
-    return open_page(chromium, phone=True, geolocation=NEW_YORK, permissions=["geolocation"])
+    """A phone under the client's real CSP (violations are recorded in `console.csp`)."""
+    return open_page(chromium, phone=True, bypass_csp=False, geolocation=NEW_YORK, permissions=["geolocation"])
+
+
+def report_as_owner(page, cloud, tag) -> None:
+    """The owner, recognised by the phone number on their policy, reports a theft, typing where they are."""
+    page.goto(f"{cloud.url}/t/{tag['tag_id']}")
+    page.check("input[name=who][value=owner]")
+    page.fill("#reporter-name", OWNER["name"])
+    page.fill("#reporter-phone", "+1 212 555 0100")
+    page.click("text=Continue")
+    page.fill("#place", "Grand Central Terminal, main concourse")
+    page.click("main button[type=submit]")
+    page.check("input[name=event_type][value=theft]")
+    page.click("text=Send report")
+    page.get_by_role("heading", level=1, name="Your report is in").wait_for()
+
+
+def both_insurers_progress(page) -> dict:
+    """Waits until each of the two insurers changed on the page while watched (e.g. received -> assessing)."""
+    page.wait_for_function(
+        "() => Object.keys(window.__seen).length === 2"
+        " && Object.values(window.__seen).every(history => history.length >= 2)",
+        timeout=60_000,
+    )
+    return page.evaluate("() => window.__seen")
+
+
+def progress_said(page) -> tuple[bool, str]:
+    """At one instant: whether the finder's guidance states that the owner was told, and what the page says done."""
+    told, said = page.evaluate(
+        "() => [!!document.querySelector('#guidance li[data-rule=third-party-owner-notified]'),"
+        " document.getElementById('report-progress').textContent]"
+    )
+    return told, said
+
+
+def shows_one_time_format(page) -> None:
+    """Every time on the page reads "3 December 2026, 10:08 UTC" (the deadlines' format), never the browser's."""
+    text = page.locator("main").inner_text()
+    assert not re.search(r"\b(AM|PM)\b|\d{4}-\d\d-\d\dT", text), text
+    assert UPDATED.search(text), text
 
 
 def watch_statuses(page) -> None:
@@ -81,30 +135,47 @@ def test_a_finder_reports_from_a_phone_and_gets_guidance_that_follows_the_facts(
     page.click("#use-location")
     page.get_by_text("Location shared").wait_for()
     assert_accessible(page, "the location page")
+    shoot(page, "report-1-where")
     page.click("main button[type=submit]")
+    # The question under the page's heading does not repeat it
+    page.get_by_role("heading", level=1, name="What happened?").wait_for()
+    assert page.get_by_text("What happened?", exact=True).count() == 1
+    assert_accessible(page, "the what-happened page")
     page.check("input[name=event_type][value=found]")
     page.check("input[name=injuries][value=no]")
     assert fits_the_phone(page)
     shoot(page, "report-2-what")
     page.click("text=Send report")
-    # Then they are told the owner knows, with guidance at once
-    page.get_by_role("heading", level=1, name="Thank you, we have told the owner").wait_for()
+    # Then their report is in, with guidance at once, and the page says the owner was told only once it was
+    page.get_by_role("heading", level=1, name="Thank you, your report is in").wait_for()
     assert '"share_contact_with_insurers":true' in reports[0]
     first = page.locator("#guidance li").all_inner_texts()
     assert first
+    told, said = progress_said(page)
+    assert ("We have told the owner." in said) is told and ("We are telling the owner now." in said) is not told
+    if not told:
+        assert not any(claim in said.lower() for claim in CLAIMS_DONE_TOO_SOON), said
+    # And each kind of advice is headed in words, not the category's code
+    assert set(page.locator("#guidance .category").all_inner_texts()) <= CATEGORIES
     # And they watch each of the owner's two insurers, by name, progress live (statuses only, not the claims)
     page.get_by_role("heading", level=2, name="The owner's insurers").wait_for()
     watch_statuses(page)
-    page.wait_for_function(
-        "() => Object.keys(window.__seen).length === 2"
-        " && Object.values(window.__seen).some(history => history.length >= 2)",
-        timeout=60_000,
-    )
-    assert set(page.evaluate("() => window.__seen")) == set(tag["insurer_ids"])
+    seen = both_insurers_progress(page)
+    assert set(seen) == set(tag["insurer_ids"])
     shown = page.locator("#insurers").inner_text()
     assert "Acme Mutual" in shown and "Harbor Insurance" in shown
     assert "POL-" not in shown and "claim" not in shown.lower()  # neither the owner's policies nor claim references
     assert page.get_attribute("#live-status", "data-mode") in ("websocket", "done")
+    expect(page.locator("#report-progress")).to_contain_text("have the owner's claim.")
+    shows_one_time_format(page)
+    # When the owner's message is delivered, the finder's guidance says so, with its time in words
+    told_step = page.locator("#guidance li[data-rule=third-party-owner-notified]")
+    told_step.wait_for(timeout=60_000)
+    assert re.fullmatch(
+        r"Good to know\s*We told the owner on \d{1,2} \w+ \d{4}, \d\d:\d\d UTC that you reported this\.",
+        told_step.inner_text(),
+    ), told_step.inner_text()
+    expect(page.locator("#report-progress")).to_contain_text("We have told the owner.")
     assert fits_the_phone(page)
     assert_accessible(page, "the finder's event")
     shoot(page, "report-3-finder-guidance")
@@ -114,7 +185,8 @@ def test_a_finder_reports_from_a_phone_and_gets_guidance_that_follows_the_facts(
     page.get_by_text("the advice has been updated").wait_for()
     # Then the guidance changes with it
     assert page.locator("#guidance li").all_inner_texts() != first
-    assert console.errors == []
+    assert_accessible(page, "the finder's event after an update")
+    assert console.errors == [] and console.csp == []
     page.context.close()
 
 
@@ -122,33 +194,49 @@ def test_the_owner_watches_two_insurers_progress_live_over_the_websocket(cloud, 
     page, console = phone_page(chromium)
     reads: list[str] = []
     page.on("request", lambda r: reads.append(r.url) if r.method == "GET" and "/risk-events/" in r.url else None)
-    page.goto(f"{cloud.url}/t/{tag['tag_id']}")
     # Given the owner, recognised by the phone number on their policy, who types where they are
-    page.check("input[name=who][value=owner]")
-    page.fill("#reporter-name", OWNER["name"])
-    page.fill("#reporter-phone", "+1 212 555 0100")
-    page.click("text=Continue")
-    page.fill("#place", "Grand Central Terminal, main concourse")
-    page.click("main button[type=submit]")
-    page.check("input[name=event_type][value=theft]")
-    page.click("text=Send report")
-    page.get_by_role("heading", level=1, name="Your report is in").wait_for()
-    # Then each insurer's progress arrives over the WebSocket and is shown as it happens
+    report_as_owner(page, cloud, tag)
+    # Then the page says what is being done, not that it is done
+    said = page.locator("#report-progress").inner_text()
+    assert said and not any(claim in said.lower() for claim in CLAIMS_DONE_TOO_SOON), said
+    # And each insurer's progress arrives over the WebSocket and is shown as it happens
     page.wait_for_selector("#live-status[data-mode=websocket], #live-status[data-mode=done]")
     watch_statuses(page)
-    # each changed on the page while watched (e.g. received -> assessing), live
-    page.wait_for_function(
-        "() => Object.keys(window.__seen).length === 2"
-        " && Object.values(window.__seen).every(history => history.length >= 2)",
-        timeout=60_000,
-    )
-    seen = page.evaluate("() => window.__seen")
-    shoot(page, "report-5-owner-live")
+    seen = both_insurers_progress(page)
     assert set(seen) == set(tag["insurer_ids"])
-    assert all(len(history) >= 2 for history in seen.values()), seen
-    # by the socket: the page read the event once and never fell back to polling
+    expect(page.locator("#report-progress")).to_contain_text("have your claim.")
+    # with each insurer's note as a person there wrote it, and every time in one format
+    expect(page.locator("#insurers li", has_text="Acme Mutual").locator(".note")).to_have_text(
+        re.compile(r"^Acme Mutual: (we|your) .*claim")  # Acme Mutual pushes its progress with a note
+    )
+    notes = page.locator("#insurers .note").all_inner_texts()
+    assert not [n for n in notes if re.search(r"pushed|: (received|assessing|approved|denied|paid|closed)$", n)]
+    shows_one_time_format(page)
+    shoot(page, "report-5-owner-live")
+    # by the socket: the page read the event, and once more after subscribing (what changed in between), and
+    # never fell back to polling
     assert page.get_attribute("#live-status", "data-mode") in ("websocket", "done")
-    assert len(reads) == 1, reads
+    assert len(reads) == 2, reads
     assert_accessible(page, "the owner's event")
-    assert console.errors == []
+    assert console.errors == [] and console.csp == []
+    page.context.close()
+
+
+def test_when_the_websocket_fails_the_page_polls_and_both_insurers_still_progress(cloud, chromium, tag):
+    page, console = phone_page(chromium)
+    # Given a network where every WebSocket is closed as soon as it opens
+    page.route_web_socket(re.compile(".*"), lambda socket: socket.close())
+    # When the owner reports
+    report_as_owner(page, cloud, tag)
+    # Then the page falls back to reading the event every few seconds
+    page.wait_for_selector("#live-status[data-mode=polling]")
+    watch_statuses(page)
+    # And both insurers still progress on the page
+    seen = both_insurers_progress(page)
+    assert set(seen) == set(tag["insurer_ids"])
+    assert page.get_attribute("#live-status", "data-mode") in ("polling", "done")
+    expect(page.locator("#report-progress")).to_contain_text("have your claim.")
+    assert_accessible(page, "the owner's event, polling")
+    shoot(page, "report-4-polling")
+    assert console.errors == [] and console.csp == []
     page.context.close()

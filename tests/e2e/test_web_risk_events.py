@@ -2,7 +2,8 @@
 cloud: a finder reports on Ada's laptop; Ada, signed in, finds the report under "Your reports" with the platform's
 claims desk by name, opens it and watches it live (her access token, no reporter token) on a phone; an adjuster in
 the back office sees the desk's open claim and moves it with a note, and Ada's page shows the new status and the
-note as it happens. Each page is checked by axe-core and fits 360×640; no console errors."""
+note as it happens. Both run under the client's real Content-Security-Policy; each page is checked by axe-core and
+fits 360×640; no console errors, no CSP violation."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def test_a_customer_watches_her_report_live_while_an_adjuster_moves_the_desk_cla
     opened = cloud.http.post(f"{cloud.url}/risk-events", json={"policy_number": number, "reporter": FINDER})
     assert opened.status_code == 201, opened.text
     # When she signs in on her phone and opens "Your reports"
-    ada, console = open_page(chromium, phone=True)
+    ada, console = open_page(chromium, phone=True, bypass_csp=False)
     ada.goto(f"{cloud.url}/account/sign-in")
     heading(ada, "Sign in to your account")
     sign_in(ada, email, PASSWORD)
@@ -55,7 +56,7 @@ def test_a_customer_watches_her_report_live_while_an_adjuster_moves_the_desk_cla
     assert fits(ada)
     assert_accessible(ada, "the customer's live report")
     # And an adjuster, in the back office, sees the desk's open claim for her policy
-    adjuster, admin_console = open_page(chromium)
+    adjuster, admin_console = open_page(chromium, bypass_csp=False)
     adjuster.goto(f"{cloud.url}/admin")
     adjuster.fill("#admin-key", cloud.admin_key)
     adjuster.click("text=Sign in")
@@ -81,5 +82,6 @@ def test_a_customer_watches_her_report_live_while_an_adjuster_moves_the_desk_cla
     shoot(ada, "account-17-report-live-phone")
     assert ada.viewport_size == PHONE
     assert console.errors == [] and admin_console.errors == []
+    assert console.csp == [] and admin_console.csp == []
     ada.context.close()
     adjuster.context.close()

@@ -68,8 +68,21 @@ def test_config_json_is_deployed_beside_the_files_with_the_api_and_websocket_url
     [deployment] = [r for r in synthesized.resources.values() if r["Type"] == "Custom::CDKBucketDeployment"]
     properties = json.dumps(deployment["Properties"])
     assert "config.json" in properties or "SourceMarkersConfig" in properties
-    assert synthesized.logical_id(synthesized.stack.rest_api.api) in properties
     assert deployment["Properties"]["DistributionPaths"] == ["/*"]
+    # config.json's values, resolved at deploy: the REST API's URL, and the WebSocket API's wss:// URL with its stage
+    urls = [
+        marker["Fn::Join"][1]
+        for markers in deployment["Properties"]["SourceMarkers"]
+        for marker in markers.values()
+        if "Fn::Join" in marker
+    ]
+    stack = synthesized.stack
+    api = next(parts for parts in urls if parts[0] == '"https://')
+    assert api[1] == {"Ref": synthesized.logical_id(stack.rest_api.api)}
+    stage = next(iter(stack.websockets.stages))  # the first WebSocket API is the one the client is given
+    websocket = next(parts for parts in urls if parts[0] == '"wss://')
+    assert websocket[1] == {"Ref": synthesized.logical_id(stack.websockets.apis[stage])}
+    assert websocket[-1] == f'/{stage}"'
 
 
 def test_cors_allows_exactly_the_distributions_origin(synthesized):

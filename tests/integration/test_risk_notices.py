@@ -7,6 +7,7 @@ consent."""
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from insure.claims_desk.registration import PLATFORM_INSURER_ID
@@ -73,7 +74,7 @@ def test_the_owner_is_told_of_a_third_partys_report_and_the_finders_guidance_say
         time.sleep(0.05)
     records = [r for r in wired.records.for_recipient("sms", OWNER_PHONE) if r.template == "third_party_report"]
     assert [r.status for r in records] == ["sent"]
-    assert steps[TOLD].startswith("We told the owner at 20") and steps[TOLD].endswith("that you reported this.")
+    assert re.fullmatch(r"We told the owner on \d{1,2} \w+ 20\d\d, \d\d:\d\d UTC that you reported this\.", steps[TOLD])
     # When the same report is delivered again (an Idempotency-Key replay is one report; here the intake re-runs)
     from insure.risk.owner_notices import tell_owner
 

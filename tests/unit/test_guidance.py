@@ -190,7 +190,9 @@ def test_guidance_states_a_recorded_action_with_its_time_and_only_then():
     after = rulebook().evaluate("third_party", {"event_type": "theft"}, done={"owner_notified": "2026-12-01T14:02:00Z"})
     # Then the step says so, with the time it happened
     told = {s.rule_id: s.text for s in after}
-    assert told["third-party-owner-notified"] == "We told the owner at 2026-12-01T14:02:00Z that you reported this."
+    assert told["third-party-owner-notified"] == (
+        "We told the owner on 1 December 2026, 14:02 UTC that you reported this."
+    )
 
 
 @pytest.mark.parametrize(

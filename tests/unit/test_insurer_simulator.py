@@ -88,3 +88,22 @@ def test_facts_are_applied_once_per_webhook_id_and_must_be_signed(sim: InsurerSi
     unsigned = requests.post(f"{sim.base_url('harbor')}/claims/{reference}/facts", json=body, timeout=5)
     assert unsigned.status_code == 401
     assert _post(sim, "/claims/NOPE/facts", body).status_code == 404
+
+
+def test_the_notes_read_as_a_person_at_the_insurer_writes_them(sim: InsurerSimulator, monkeypatch) -> None:
+    insurer = sim.insurers["harbor"]
+    reference = _file(sim, {"event_type": "loss"})
+    claim = insurer.claims[reference]
+    claim.filed_at -= 15  # two steps of the script have passed: received, then assessing
+    # When the platform polls the claim
+    polled = requests.get(f"{sim.base_url('harbor')}/claims/{reference}", headers=sign(SECRET, ""), timeout=5)
+    # Then its note is a sentence, not a status code
+    assert polled.json()["note"] == "Harbor Insurance: we are assessing your claim"
+    # And so are the notes it pushes
+    pushed: list[dict] = []
+    monkeypatch.setattr(sim, "push", lambda slug, body, message_id=None: pushed.append(json.loads(body)) or True)
+    sim._push_due(insurer, claim)
+    assert [p["note"] for p in pushed] == [
+        "Harbor Insurance: we have received your claim",
+        "Harbor Insurance: we are assessing your claim",
+    ]

@@ -1,12 +1,16 @@
 /**
  * Back office (admin key): the platform's claims desk (open claims, an adjuster moves one with a note, which the
- * customer sees live), insurers (list and register), tag scanners, risk identification tags.
+ * customer sees live), insurers (list and register: a new one joins the list and the tag form at once), tag
+ * scanners (register, rotate a secret; the API has no route that lists them), risk identification tags (on a
+ * product from `GET /products`).
  */
 import { api, config, problemOf, type Config, type Schemas } from "../api/client";
-import { h, humanize, showPage, when } from "../ui/dom";
-import { button, choices, form, select, showErrors, textArea, textInput, value, type FieldError } from "../ui/forms";
+import { h, humanize, showPage } from "../ui/dom";
+import { button, choices, clearErrors, form, select, showErrors, textArea, textInput, value, type FieldError } from "../ui/forms";
+import { inUtc } from "../ui/time";
 
 type DeskClaim = Schemas["DeskClaim"];
+type InsurerSummary = Schemas["InsurerSummary"];
 type DeskStatus = DeskClaim["status"];
 
 // The moves an adjuster may make (as the claims desk allows them: received → assessing → approved | denied → paid → closed).
@@ -21,6 +25,7 @@ const NEXT: Record<DeskStatus, DeskStatus[]> = {
 
 const KEY = "insure.admin-key";
 let base: Config;
+let insurers: InsurerSummary[] = []; // as GET /insurers last listed them (the table and the tag form's policies)
 
 export async function adminPage(): Promise<void> {
   base = await config();
@@ -56,34 +61,71 @@ async function backOffice(key: string): Promise<void> {
     sessionStorage.removeItem(KEY);
     return signIn([{ id: "admin-key", message: response.status === 401 ? "Sign in again" : problemOf(error, response).title }]);
   }
-  const insurers = data.insurers;
+  insurers = data.insurers;
+  const catalog = await api(base).GET("/products");
+  const products: Array<[string, string]> = (catalog.data?.products ?? []).map((p) => [p.product, p.title]);
   showPage(
     "Back office",
     h("p", null, h("a", { href: "#", onclick: (e: Event) => (e.preventDefault(), sessionStorage.removeItem(KEY), signIn()) }, "Sign out")),
     h("h2", { id: "claims-title" }, "Open claims at the platform's claims desk"),
     h("div", { id: "claims", "aria-live": "polite" }, h("p", { class: "loading", role: "status" }, "Loading the open claims…")),
     h("h2", { id: "insurers-title" }, "Insurers"),
-    insurers.length
-      ? h(
-          "table",
-          { "aria-labelledby": "insurers-title" },
-          h("thead", null, h("tr", null, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Claims API"), h("th", { scope: "col" }, "Salesperson"))),
-          h(
-            "tbody",
-            null,
-            insurers.map((i) =>
-              h("tr", null, h("td", null, i.name), h("td", null, i.base_url), h("td", null, [i.salesperson.name, i.salesperson.email || i.salesperson.phone].filter(Boolean).join(", "))),
-            ),
-          ),
-        )
-      : h("p", null, "No insurers yet."),
+    h("div", { id: "insurers-list" }, insurersTable()),
     insurerForm(key),
     h("h2", null, "Tag scanners"),
+    h("p", { class: "hint" }, "The API has no route that lists scanners: note each scanner's id when you register it, to rotate its secret later."),
     deviceForm(key),
+    rotateForm(key),
     h("h2", null, "Risk identification tags"),
-    tagForm(key, insurers),
+    tagForm(key, products),
   );
   await showClaims(key);
+}
+
+function insurersTable(): HTMLElement {
+  if (!insurers.length) return h("p", null, "No insurers yet.");
+  return h(
+    "table",
+    { "aria-labelledby": "insurers-title", class: "insurer-list" },
+    h("thead", null, h("tr", null, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Claims API"), h("th", { scope: "col" }, "Salesperson"))),
+    h(
+      "tbody",
+      null,
+      insurers.map((i) =>
+        h(
+          "tr",
+          { "data-insurer": i.insurer_id },
+          h("td", null, i.name),
+          h("td", null, h("code", { class: "url" }, breakable(i.base_url))),
+          h("td", null, i.salesperson.name, h("br"), breakable(i.salesperson.email || i.salesperson.phone || "")),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A URL or an address that may wrap after its separators (`/ . - ? & = @`) rather than inside a word. */
+function breakable(text: string): Array<string | HTMLElement> {
+  return text.split(/(?<=[/.\-?&=@])/).flatMap((part, n) => (n ? [h("wbr"), part] : [part]));
+}
+
+/** After a registration: the list as the API has it now, in the table and the tag form's policy fields (what was
+ * typed there is kept). */
+async function refreshInsurers(key: string): Promise<void> {
+  const { data } = await admin(key).GET("/insurers");
+  if (!data) return;
+  insurers = data.insurers;
+  document.getElementById("insurers-list")?.replaceChildren(insurersTable());
+  const policies = document.getElementById("tag-policies");
+  if (!policies) return;
+  const typed = new Map(Array.from(policies.querySelectorAll("input")).map((input) => [input.id, input.value]));
+  policies.replaceChildren(...policyFields(typed));
+}
+
+function policyFields(typed: Map<string, string> = new Map()): HTMLElement[] {
+  return insurers.map((i) =>
+    textInput({ id: `policy-${i.insurer_id}`, label: `Policy number with ${i.name}`, width: "medium", spellcheck: false, value: typed.get(`policy-${i.insurer_id}`) }),
+  );
 }
 
 async function showClaims(key: string, notice = ""): Promise<void> {
@@ -120,7 +162,7 @@ function claimCard(key: string, claim: DeskClaim, n: number): HTMLElement {
       h("div", null, h("dt", null, "Policy"), h("dd", null, claim.policy_number)),
       insured ? h("div", null, h("dt", null, "Insured"), h("dd", null, insured)) : null,
       object ? h("div", null, h("dt", null, "Object"), h("dd", null, object)) : null,
-      h("div", null, h("dt", null, "Filed"), h("dd", null, when(claim.filed_at))),
+      h("div", null, h("dt", null, "Filed"), h("dd", null, inUtc(claim.filed_at))),
       latest?.note ? h("div", null, h("dt", null, "Last note"), h("dd", null, latest.note)) : null,
     ),
     moves.length
@@ -184,7 +226,9 @@ function insurerForm(key: string): HTMLElement {
           const ids = { name: "insurer-name", base_url: "insurer-url", "salesperson.name": "sales-name", "salesperson.email": "sales-email", "salesperson.phone": "sales-phone", salesperson: "sales-email" };
           return showErrors(f, problemErrors(error, response, ids));
         }
+        clearErrors(f);
         once("insurer-created", `${data.name} is registered`, [["Insurer id", data.insurer_id], ["Webhook secret", data.webhook_secret]]);
+        await refreshInsurers(key);
       },
       textInput({ id: "insurer-name", label: "Name" }),
       textInput({ id: "insurer-url", label: "Claims API base URL", type: "url", hint: "For example, https://claims.insurer.example/v1", spellcheck: false }),
@@ -202,6 +246,7 @@ function deviceForm(key: string): HTMLElement {
     async (f) => {
       const { data, error, response } = await admin(key).POST("/devices", { body: { name: value(f, "device-name") || null } });
       if (!data) return showErrors(f, problemErrors(error, response, { name: "device-name" }));
+      clearErrors(f);
       once("device-created", "Scanner registered", [["Device id", data.device_id], ["Secret", data.secret]]);
     },
     textInput({ id: "device-name", label: "Scanner name", hint: "For example, Front desk scanner" }),
@@ -210,8 +255,29 @@ function deviceForm(key: string): HTMLElement {
   );
 }
 
-function tagForm(key: string, insurers: Schemas["InsurerSummary"][]): HTMLElement {
-  const products: Array<[string, string]> = ["computer", "property", "casualty", "disability", "accidental_death", "major_medical"].map((p) => [p, p.replace(/_/g, " ")]);
+function rotateForm(key: string): HTMLElement {
+  return h(
+    "details",
+    null,
+    h("summary", null, "Rotate a scanner's secret"),
+    form(
+      async (f) => {
+        const deviceId = value(f, "rotate-device-id");
+        if (!deviceId) return showErrors(f, [{ id: "rotate-device-id", message: "Enter the scanner's device id" }]);
+        const { data, error, response } = await admin(key).POST("/devices/{device_id}/secrets", { params: { path: { device_id: deviceId } } });
+        if (!data) return showErrors(f, [{ id: "rotate-device-id", message: response.status === 404 ? "There is no scanner with this id" : (problemOf(error, response).detail ?? problemOf(error, response).title) }]);
+        clearErrors(f);
+        once("device-rotated", "New secret", [["Device id", data.device_id], ["Secret", data.secret]]);
+      },
+      h("p", null, "The scanner's previous secret keeps working until the next rotation, so it can be updated without a gap."),
+      textInput({ id: "rotate-device-id", label: "Scanner's device id", width: "medium", spellcheck: false }),
+      button("Rotate secret"),
+      h("div", { id: "device-rotated", "aria-live": "polite" }),
+    ),
+  );
+}
+
+function tagForm(key: string, products: Array<[string, string]>): HTMLElement {
   return form(
     async (f) => {
       const chosen = insurers.filter((i) => value(f, `policy-${i.insurer_id}`));
@@ -235,6 +301,7 @@ function tagForm(key: string, insurers: Schemas["InsurerSummary"][]): HTMLElemen
       };
       const { data, error, response } = await admin(key).POST("/tags", { body });
       if (!data) return showErrors(f, problemErrors(error, response, { tag_id: "tag-id", "object.description": "object-description", "customer.name": "customer-name", "customer.phone": "customer-phone", "customer.email": "customer-email" }));
+      clearErrors(f);
       const region = document.getElementById("tag-created") as HTMLElement;
       const url = `${window.location.origin}/t/${encodeURIComponent(data.tag_id)}`;
       region.replaceChildren(h("div", { class: "panel" }, h("h3", null, `Tag ${data.tag_id} is registered`), h("p", null, "Its QR code opens ", h("a", { href: url }, url))));
@@ -245,13 +312,13 @@ function tagForm(key: string, insurers: Schemas["InsurerSummary"][]): HTMLElemen
     textInput({ id: "customer-name", label: "Customer's name" }),
     textInput({ id: "customer-phone", label: "Customer's phone", type: "tel" }),
     textInput({ id: "customer-email", label: "Customer's email", type: "email", spellcheck: false }),
-    select({ id: "tag-product", label: "Product", options: products, value: "computer" }),
+    select({ id: "tag-product", label: "Product", options: products, value: products[0]?.[0] }),
     h(
       "fieldset",
       { class: "fieldset field" },
       h("legend", { class: "legend" }, "Policies covering it"),
       h("p", { class: "hint" }, "The policy number with each insurer that covers the object; leave the others empty."),
-      insurers.map((i) => textInput({ id: `policy-${i.insurer_id}`, label: `Policy number with ${i.name}`, width: "medium", spellcheck: false })),
+      h("div", { id: "tag-policies" }, policyFields()),
     ),
     button("Register tag"),
     h("div", { id: "tag-created", "aria-live": "polite" }),

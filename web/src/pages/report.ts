@@ -6,8 +6,9 @@
  * view to a signed-in customer (their access token instead of the reporter token).
  */
 import { api, config, newKey, problemOf, type Config, type Schemas } from "../api/client";
-import { h, humanize, showPage, when } from "../ui/dom";
-import { button, checked, choices, form, showErrors, textArea, textInput, value, type FieldError } from "../ui/forms";
+import { h, humanize, showPage } from "../ui/dom";
+import { button, checked, choices, clearErrors, form, showErrors, textArea, textInput, value, type FieldError } from "../ui/forms";
+import { inUtc } from "../ui/time";
 
 type RiskEvent = Schemas["RiskEventView"];
 type Insurer = Schemas["InsurerProgress"];
@@ -27,6 +28,22 @@ const EVENT_TYPES: Array<[string, string]> = [
 ];
 const FINAL = new Set(["paid", "denied", "closed", "unreachable"]);
 const POLL_MS = 3000;
+// What each kind of step is about, as a heading a person reads (the API gives the category's code).
+const CATEGORIES: Record<Schemas["GuidanceStep"]["category"], string> = {
+  safety: "Your safety",
+  secure: "Protect the scene",
+  authorities: "Police and emergency services",
+  document: "Keep a record",
+  insurers: "Your insurers",
+  information: "Good to know",
+};
+// An insurer's status in words (the others read as they are: "Received", "Assessing", "Approved"...).
+const STATUSES: Partial<Record<Insurer["status"], string>> = {
+  pending: "Being told now",
+  unreachable: "Could not be reached",
+};
+// The step the third party's guidance gains once the platform has really told the owner (data/guidance).
+const OWNER_TOLD = "third-party-owner-notified";
 
 interface Report {
   tag: string;
@@ -95,8 +112,8 @@ function whoStep(errors: FieldError[] = []): void {
   showPage(
     "Report a problem with this item",
     h("p", { class: "lead" }, "Tell us what happened. We will tell you what to do now and alert the people who need to know."),
-    h("p", { class: "hint" }, `Tag ${report.tag}`),
     page,
+    h("p", { class: "hint small" }, `Tag reference: ${report.tag}`), // no public route tells what the tag is on
   );
   if (errors.length) showErrors(page, errors);
   if (!performance.getEntriesByName("report-form-ready").length) performance.mark("report-form-ready"); // make bench
@@ -178,7 +195,7 @@ function whatStep(errors: FieldError[] = []): void {
       }
       await eventPage(data.risk_event_id, data.reporter_token);
     },
-    choices({ id: "event_type", label: "What happened?", options: EVENT_TYPES }),
+    choices({ id: "event_type", label: "Which of these best describes it?", options: EVENT_TYPES }),
     choices({ id: "injuries", label: "Is anyone hurt?", options: [["yes", "Yes"], ["no", "No"]] }),
     textArea({ id: "description", label: "Anything else we should know (optional)", rows: 3 }),
     button("Send report"),
@@ -191,13 +208,15 @@ function whatStep(errors: FieldError[] = []): void {
 interface Live {
   id: string;
   token: string;
+  owner: boolean;
   insurers: Map<string, Insurer>;
+  guidance: Schemas["GuidanceStep"][];
   etag: string;
   socket: WebSocket | null;
   timer: number | null;
 }
 
-let live: Live = { id: "", token: "", insurers: new Map(), etag: "", socket: null, timer: null };
+let live: Live = { id: "", token: "", owner: false, insurers: new Map(), guidance: [], etag: "", socket: null, timer: null };
 
 async function eventPage(id: string, token: string): Promise<void> {
   await showEvent(id, token, null);
@@ -215,7 +234,7 @@ export async function watchEvent(id: string, token: string, backLink: HTMLElemen
 
 async function showEvent(id: string, token: string, backLink: HTMLElement | null): Promise<void> {
   stopLive("");
-  live = { id, token, insurers: new Map(), etag: "", socket: null, timer: null };
+  live = { id, token, owner: false, insurers: new Map(), guidance: [], etag: "", socket: null, timer: null };
   const { data, error, response } = await api(base, token).GET("/risk-events/{risk_event_id}", {
     params: { path: { risk_event_id: id } },
   });
@@ -223,20 +242,19 @@ async function showEvent(id: string, token: string, backLink: HTMLElement | null
     showPage("Sorry, there is a problem", h("p", null, problemOf(error, response).detail ?? "Try again."));
     return;
   }
+  live.etag = response.headers.get("ETag") ?? "";
   const owner = data.reporter_is_customer || backLink !== null;
+  live.owner = owner;
   const guidance = h("div", { id: "guidance", "aria-live": "polite" });
   const insurers = h("ul", { id: "insurers", class: "insurers" });
   const liveStatus = h("p", { id: "live-status", class: "hint", "data-mode": "starting" }, "Connecting for live updates…");
-  const title = backLink ? `${data.object_description}: what is happening` : owner ? "Your report is in" : "Thank you, we have told the owner";
-  const lead = backLink
-    ? `Reported ${when(data.created_at)}.`
-    : owner
-      ? "Here is what to do now. Your insurers have been alerted."
-      : "Here is what to do now. The owner and their insurers have been told.";
+  const title = backLink ? `${data.object_description}: what is happening` : owner ? "Your report is in" : "Thank you, your report is in";
   showPage(
     title,
     backLink,
-    h("p", { class: "lead" }, lead),
+    backLink ? h("p", { class: "lead" }, `Reported ${inUtc(data.created_at)}.`) : null,
+    // what the platform has done so far, as the event shows it (said done only once it is: see `progress`)
+    h("p", { id: "report-progress", class: "lead", role: "status" }),
     h("h2", null, "What to do now"),
     guidance,
     h(
@@ -281,6 +299,7 @@ function factsForm(): HTMLElement {
           body: facts,
         });
         if (!data) return showErrors(f, [{ id: "", message: problemOf(error, response).detail ?? "The update was not sent." }]);
+        clearErrors(f);
         renderGuidance((data as RiskEvent).guidance);
         const sent = document.getElementById("facts-sent");
         if (sent) sent.textContent = "Thank you, the advice has been updated.";
@@ -296,6 +315,9 @@ function factsForm(): HTMLElement {
 }
 
 function renderGuidance(steps: Schemas["GuidanceStep"][]): void {
+  live.guidance = steps;
+  showProgress();
+  finishWhenDone();
   const region = document.getElementById("guidance");
   if (!region) return;
   region.replaceChildren(
@@ -303,10 +325,31 @@ function renderGuidance(steps: Schemas["GuidanceStep"][]): void {
       ? h(
           "ol",
           { class: "steps" },
-          steps.map((s) => h("li", { "data-rule": s.rule_id }, h("span", { class: "category" }, humanize(s.category)), s.text)),
+          steps.map((s) => h("li", { "data-rule": s.rule_id }, h("span", { class: "category" }, CATEGORIES[s.category] ?? humanize(s.category)), s.text)),
         )
       : h("p", null, "Stay safe. We will update this advice as you tell us more."),
   );
+}
+
+/** What the platform has done for this report, from the event itself: the owner is "told" only once the guidance
+ * says so (the step appears when the message was delivered), an insurer "has it" only once it answered. */
+function showProgress(): void {
+  const region = document.getElementById("report-progress");
+  if (region) region.textContent = progress(live.owner, live.guidance, Array.from(live.insurers.values()));
+}
+
+function progress(owner: boolean, guidance: Schemas["GuidanceStep"][], insurers: Insurer[]): string {
+  const names = (list: Insurer[]) => list.map((i) => i.name ?? "an insurer").join(" and ");
+  const reached = insurers.filter((i) => i.status !== "pending" && i.status !== "unreachable");
+  const sending = insurers.filter((i) => i.status === "pending");
+  const lost = insurers.filter((i) => i.status === "unreachable");
+  const said: string[] = [];
+  if (!owner) said.push(ownerTold(guidance) ? "We have told the owner." : "We are telling the owner now.");
+  if (!insurers.length) said.push(owner ? "We are telling your insurers now." : "We are telling their insurers now.");
+  if (reached.length) said.push(`${names(reached)} ${reached.length === 1 ? "has" : "have"} ${owner ? "your" : "the owner's"} claim.`);
+  if (sending.length) said.push(`We are telling ${names(sending)} now.`);
+  if (lost.length) said.push(`We could not reach ${names(lost)}.`);
+  return said.join(" ");
 }
 
 function updateInsurers(insurers: Insurer[]): void {
@@ -326,15 +369,26 @@ function updateInsurers(insurers: Insurer[]): void {
       h("strong", null, i.name ?? `Insurer ${index + 1}`),
       i.policy_number ? ` · policy ${i.policy_number}` : "",
       h("br"),
-      h("span", { class: `status ${FINAL.has(i.status) ? (i.status === "paid" || i.status === "closed" ? "final" : "bad") : ""}` }, humanize(i.status)),
-      i.claim_reference ? ` claim ${i.claim_reference}` : "",
-      h("br"),
-      h("span", { class: "hint" }, `Updated ${when(i.updated_at)}`),
+      h("span", { class: `status ${FINAL.has(i.status) ? (i.status === "paid" || i.status === "closed" ? "final" : "bad") : ""}` }, STATUSES[i.status] ?? humanize(i.status)),
+      i.claim_reference ? ` · claim ${i.claim_reference}` : "",
+      i.updated_at ? [h("br"), h("span", { class: "hint" }, `Updated ${inUtc(i.updated_at)}`)] : null,
       latestNote(i) ? h("p", { class: "note" }, latestNote(i)) : null,
     ),
   );
   list.replaceChildren(...items);
-  if (items.length && Array.from(live.insurers.values()).every((i) => FINAL.has(i.status))) stopLive("Every insurer has answered.");
+  showProgress();
+  finishWhenDone();
+}
+
+/** Live updates end once every insurer has answered and, for someone else who reported, once the owner is told. */
+function finishWhenDone(): void {
+  const insurers = Array.from(live.insurers.values());
+  if (!insurers.length || !insurers.every((i) => FINAL.has(i.status)) || !(live.owner || ownerTold(live.guidance))) return;
+  stopLive("Every insurer has answered.");
+}
+
+function ownerTold(guidance: Schemas["GuidanceStep"][]): boolean {
+  return guidance.some((s) => s.rule_id === OWNER_TOLD);
 }
 
 /** The insurer's latest note (the owner's view; a third party's view carries none). */
@@ -371,9 +425,14 @@ function connect(): void {
     } catch {
       return;
     }
-    if (payload.type === "snapshot" && payload.insurers) updateInsurers(payload.insurers);
-    else if (payload.type === "insurer_progress" && payload.insurer) updateInsurers([payload.insurer]);
-    else if (payload.guidance) renderGuidance(payload.guidance);
+    if (payload.type === "snapshot" && payload.insurers) {
+      updateInsurers(payload.insurers);
+      void readEvent(); // the snapshot has no guidance: a change pushed before the subscription is read here once
+    } else if (payload.type === "insurer_progress" && payload.insurer) {
+      updateInsurers([payload.insurer]);
+    } else if (payload.guidance) {
+      renderGuidance(payload.guidance);
+    }
   });
   socket.addEventListener("close", () => {
     if (live.socket === socket) {
@@ -383,21 +442,24 @@ function connect(): void {
   });
 }
 
-/** The fallback: reads the event every few seconds (If-None-Match, so an unchanged event costs a 304). */
+/** The fallback: reads the event every few seconds. */
 function poll(): void {
   if (live.timer !== null || document.getElementById("live-status")?.dataset.mode === "done") return;
   setMode("polling", "Checking for updates every few seconds.");
-  const tick = async () => {
-    const response = await fetch(`${base.api_url}/risk-events/${encodeURIComponent(live.id)}`, {
-      headers: { Authorization: `Bearer ${live.token}`, ...(live.etag ? { "If-None-Match": live.etag } : {}) },
-    }).catch(() => null);
-    if (response?.status === 200) {
-      live.etag = response.headers.get("ETag") ?? "";
-      const event = (await response.json()) as RiskEvent;
-      updateInsurers(event.insurers);
-    }
-  };
-  live.timer = window.setInterval(tick, POLL_MS);
+  live.timer = window.setInterval(readEvent, POLL_MS);
+}
+
+/** Reads the event if it changed since the last read (If-None-Match: an unchanged event costs a 304). */
+async function readEvent(): Promise<void> {
+  const id = live.id;
+  const response = await fetch(`${base.api_url}/risk-events/${encodeURIComponent(id)}`, {
+    headers: { Authorization: `Bearer ${live.token}`, ...(live.etag ? { "If-None-Match": live.etag } : {}) },
+  }).catch(() => null);
+  if (response?.status !== 200 || live.id !== id) return;
+  live.etag = response.headers.get("ETag") ?? "";
+  const event = (await response.json()) as RiskEvent;
+  renderGuidance(event.guidance);
+  updateInsurers(event.insurers);
 }
 
 function stopLive(text: string): void {

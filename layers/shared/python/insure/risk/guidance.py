@@ -11,8 +11,9 @@ and `done.<action>`.
 
 Guidance states only what the platform has done. What it has done is recorded as actions (`done`: action name →
 when, RFC 3339): a rule that tells the person about an action reads `done.<action>` in its condition and may
-quote its time as `{done.<action>}` in its text, so it applies only once the action is recorded. `ACTIONS` lists
-the actions a rule may name; the notifications component records `owner_notified` once it has told the owner.
+quote its time as `{done.<action>}` in its text (in words, as deadlines are: "3 December 2026, 10:08 UTC"), so
+it applies only once the action is recorded. `ACTIONS` lists the actions a rule may name; the notifications
+component records `owner_notified` once it has told the owner.
 
 The rule files are read and compiled into closures once per execution environment (`rulebook()`); a typo in a
 field name, an operator that does not suit a field or an unknown category fails the compilation, not a request."""
@@ -30,7 +31,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from insure import conditions
+from insure import conditions, timestamps
 from insure.data_files import data_dir
 from insure.risk.facts import Facts
 
@@ -125,13 +126,18 @@ def prepare(facts: Mapping[str, Any], done: Mapping[str, str] | None = None) -> 
 
 
 class _Done:
-    """`{done.<action>}` in a rule's text: the time the action was recorded."""
+    """`{done.<action>}` in a rule's text: the time the action was recorded, in words ("3 December 2026, 10:08
+    UTC"), as the deadlines are written."""
 
     def __init__(self, done: Mapping[str, str]) -> None:
         self._done = done
 
     def __getattr__(self, action: str) -> str:
-        return self._done[action]
+        at = self._done[action]
+        try:
+            return _readable(timestamps.parse(at))
+        except ValueError:
+            return at  # recorded by the platform in its one format: not expected, but never a failed request
 
 
 def _placeholders(text: str) -> set[str]:
