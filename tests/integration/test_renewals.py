@@ -116,6 +116,8 @@ def test_a_renewal_is_offered_thirty_days_before_expiry_accepted_paid_and_issued
 
 
 def test_a_policy_left_unrenewed_expires_at_the_end_of_its_term(issuance):
+    from insure.policies.wording import long_date
+
     api = issuance.api
     number, auth, policy = bought(issuance, "quarterly")
     advance_to(renewal_day(policy))
@@ -127,7 +129,9 @@ def test_a_policy_left_unrenewed_expires_at_the_end_of_its_term(issuance):
     # Then the policy is expired as a new version, the customer told, the renewal can no longer be accepted
     shown = api.get(f"/policies/{number}", headers=auth()).json
     assert shown["status"] == "expired" and shown["current"]["change"] == "expired" and shown["version"] == 2
-    assert [n["template"] for n in notifications(issuance)] == ["policy_expired"]
+    told = notifications(issuance)
+    assert [n["template"] for n in told] == ["policy_expired"]
+    assert told[0]["data"]["expiry_date"] == long_date(policy["current"]["expiry_date"])  # in words
     renewal = api.get(f"/policies/{number}/renewal", headers=auth()).json
     assert renewal["status"] == "expired"
     offer = renewal["offer"]
