@@ -86,13 +86,22 @@ WITHDRAWN_BECAUSE = {
 }
 
 
-def not_renewable(policy: PolicyVersion, today: dt.date) -> str | None:
-    """Why the renewal of `policy`'s term can no longer go ahead, in words (None while it can): the policy is
-    cancelled or its cancellation scheduled, it lapsed (`WITHDRAWN_BECAUSE`), or its term has ended."""
+def withdrawn_because(policy: PolicyVersion, today: dt.date) -> str | None:
+    """Why a pending renewal of `policy` is withdrawn, in words: it is cancelled (or its cancellation scheduled)
+    or it lapsed; None otherwise."""
     from insure.policies.service import status_on
 
-    status = status_on(policy, today)
-    return None if status == "active" else WITHDRAWN_BECAUSE.get(status, "the policy's term has ended")
+    return WITHDRAWN_BECAUSE.get(status_on(policy, today))
+
+
+def not_renewable(policy: PolicyVersion, today: dt.date) -> str | None:
+    """Why the renewal of `policy`'s term can no longer go ahead, in words (None while it can): withdrawn
+    (`withdrawn_because`), or its term has ended."""
+    from insure.policies.service import status_on
+
+    if status_on(policy, today) == "active":
+        return None
+    return withdrawn_because(policy, today) or "the policy's term has ended"
 
 
 def withdraw_renewal(billing: BillingRepository, policy_number: str, because: str) -> bool:
@@ -128,7 +137,7 @@ class RenewalService:
                 continue
             current = stored.current
             if current.status != "active" or current.cancellation is not None or current.term != account.term:
-                because = not_renewable(current, day)
+                because = withdrawn_because(current, day)
                 if not (because and withdraw_renewal(self.billing, account.policy_number, because)):
                     self.billing.put_account(replace(account, renewal_on=None))  # nothing left to renew
                 counts["skipped"] += 1
@@ -263,9 +272,9 @@ class RenewalService:
                 f"Policy {policy_number} has no renewal yet: it is offered {self.settings.renewal_notice_days} days "
                 "before the term ends."
             )
-        because = not_renewable(stored.current, timestamps.today())
-        if renewal.get("status") in PENDING and because in WITHDRAWN_BECAUSE.values():
-            withdraw_renewal(self.billing, policy_number, str(because))
+        because = withdrawn_because(stored.current, timestamps.today())
+        if renewal.get("status") in PENDING and because:
+            withdraw_renewal(self.billing, policy_number, because)
             account = self.billing.account(policy_number) or account
         return account
 
