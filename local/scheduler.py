@@ -38,8 +38,9 @@ def scheduled() -> dict[str, tuple[str, declaration.Schedule]]:
 class LocalScheduler:
     name = "scheduler"
 
-    def __init__(self, *, timers: bool = True) -> None:
+    def __init__(self, *, timers: bool = True, interval_s: float | None = None) -> None:
         self.timers = timers
+        self.interval_s = interval_s  # every schedule's timer, instead of its declared `local_interval_s`
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._cloud: LocalCloud | None = None
@@ -52,14 +53,14 @@ class LocalScheduler:
         for schedule_name, (function, planned) in scheduled().items():
             thread = threading.Thread(
                 target=self._loop,
-                args=(schedule_name, function, planned.local_interval_s),
+                args=(schedule_name, function, self.interval_s or planned.local_interval_s),
                 name=schedule_name,
                 daemon=True,
             )
             thread.start()
             self._threads.append(thread)
 
-    def _loop(self, schedule_name: str, function: str, interval_s: int) -> None:
+    def _loop(self, schedule_name: str, function: str, interval_s: float) -> None:
         while not self._stop.wait(interval_s):
             try:
                 self.fire(schedule_name)

@@ -240,6 +240,10 @@ def test_two_runs_at_once_charge_a_due_installment_once(issuance):
 
 def test_a_declined_installment_is_retried_the_customer_told_each_time_then_the_policy_lapses(issuance):
     import datetime as dt
+    import re
+
+    from insure.notifications.templates import templates
+    from insure.policies.wording import long_date
 
     api = issuance.api
     number, session, _ = buy(api, "monthly")
@@ -249,18 +253,29 @@ def test_a_declined_installment_is_retried_the_customer_told_each_time_then_the_
     # Given the kept card now declines
     make_card_decline(number)
     day = dt.date.fromisoformat(due)
+    lapse_day = long_date(day + dt.timedelta(days=10))
     # When the run fires on the due date, 3 and 7 days later
     for offset, next_try in ((0, 3), (3, 7), (7, 10)):
         advance_to((day + dt.timedelta(days=offset)).isoformat())
         assert run_billing(issuance)["declined"] == 1
         second = billing(api, number, auth)["schedule"][1]
-        # Then each attempt is recorded, the next try set, and the customer told
+        # Then each attempt is recorded, the next try set, and the customer told (dates in words)
         assert second["status"] == "failed"
         assert second["next_attempt_on"] == (day + dt.timedelta(days=next_try)).isoformat()
         assert second["last_decline_code"] == "insufficient_funds"
-        told = [n for n in notifications(issuance) if n["template"] == "installment_failed"]
+        told = [n for n in notifications(issuance) if n["template"].startswith("installment_")]
         assert len(told) == 1 and told[0]["recipient"] == "ada@example.com"
-        assert told[0]["data"]["next_attempt"] == second["next_attempt_on"]
+        assert told[0]["data"]["lapse_date"] == lapse_day
+        text = templates()[told[0]["template"]].render("email", told[0]["data"]).body
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+        if next_try < 10:  # a retry is still to come: its day
+            assert told[0]["template"] == "installment_failed"
+            assert f"try your card again on {long_date(second['next_attempt_on'])}" in text
+        else:  # the last notice: no other try; the policy lapses on that day unless paid, and where to pay
+            assert told[0]["template"] == "installment_last_failed"
+            assert "try your card again" not in text
+            assert f"Unless the installment is paid before {lapse_day}, the policy lapses on that day" in text
+            assert f"/account/policies/{number}/pay" in text
     view = billing(api, number, auth)
     assert view["schedule"][1]["attempts"] == 3
     assert view["balance"]["amount"] == view["schedule"][1]["amount"]["amount"]
@@ -275,7 +290,8 @@ def test_a_declined_installment_is_retried_the_customer_told_each_time_then_the_
     assert policy["current"]["version_effective_date"] == (day + dt.timedelta(days=10)).isoformat()
     statuses = [i["status"] for i in billing(api, number, auth)["schedule"]]
     assert statuses == ["paid", "lapsed"] + ["cancelled"] * 10
-    assert [n["template"] for n in notifications(issuance)] == ["policy_lapsed"]
+    lapsed = notifications(issuance)
+    assert [n["template"] for n in lapsed] == ["policy_lapsed"] and lapsed[0]["data"]["lapse_date"] == lapse_day
     # And nothing is charged any more
     advance_to((day + dt.timedelta(days=40)).isoformat())
     assert run_billing(issuance) | {"seconds": 0} == {
@@ -436,3 +452,28 @@ def test_declined_attempts_with_another_card_neither_use_up_the_retries_nor_brin
     assert billing(api, number, auth)["schedule"][1]["next_attempt_on"] == (due + dt.timedelta(days=10)).isoformat()
     advance_to((due + dt.timedelta(days=10)).isoformat())
     assert run_billing(issuance)["lapsed"] == 1
+
+
+# -- the billing view ----------------------------------------------------------------------------------------------
+def test_the_billing_view_lists_the_refund_of_an_amendment_that_removed_an_item(issuance):
+    from tests.integration.test_amendments import DESKTOP, accept, amend
+
+    api = issuance.api
+    # Given a policy of two computers, paid in full
+    application_id, auth = accepted(api, items=[APPLICATION["items"][0], DESKTOP])
+    paid = pay_plan(api, application_id, auth, "annual")
+    assert paid.status_code == 200, paid.json
+    number = paid.json["policy_number"]
+    laptop, _desktop = api.get(f"/policies/{number}", headers=auth).json["items"]
+    premium = billing(api, number, auth)["total_charged"]
+    # When the customer drops the desktop and the decrease is refunded
+    shown = amend(api, number, auth, [{"item_id": laptop["item_id"]}]).json
+    done = accept(api, number, auth, shown)
+    assert done.status_code == 200 and done.json["status"] == "issued", done.json
+    refund = done.json["settlement"]["amount"]
+    # Then the billing view lists the refund, of version 2, to the card that paid, beside the charge it came from
+    view = billing(api, number, auth)
+    assert [(r["kind"], r["amount"], r["version"]) for r in view["refunds"]] == [("refund", refund, 2)]
+    assert view["refunds"][0]["processor_id"] and view["refunds"][0]["card"]["last4"] == "4242"
+    assert view["total_refunded"] == refund and view["total_charged"] == premium
+    assert view["balance"]["amount"] == "0.00"

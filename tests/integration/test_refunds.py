@@ -38,7 +38,8 @@ def test_cancelling_in_the_second_term_refunds_only_that_terms_premium_never_its
     offer = api.get(f"/policies/{number}/renewal", headers=auth()).json["offer"]
     body = {"offer_id": offer["offer_id"], "terms_sha256": offer["terms_sha256"]}
     assert api.post(f"/policies/{number}/renewal/accept", json=body, headers=auth()).status_code == 200
-    renewed = api.post(f"/policies/{number}/renewal/payment", json={"payment_plan": "monthly"}, headers=auth())
+    headers = {**auth(), "Idempotency-Key": "renewal-1"}
+    renewed = api.post(f"/policies/{number}/renewal/payment", json={"payment_plan": "monthly"}, headers=headers)
     assert renewed.status_code == 200, renewed.json
     monthly = next(p for p in offer["payment_plans"] if p["plan"] == "monthly")
     advance_to(offer["effective_date"])

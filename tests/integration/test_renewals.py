@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import time
+import uuid
 
 from tests.integration.test_billing import Customer, advance_to, billing, buy, notifications
 
@@ -30,8 +32,29 @@ def bought(platform, plan="annual"):
     return number, auth, policy
 
 
-def renewal_day(policy) -> str:
-    return (dt.date.fromisoformat(policy["current"]["expiry_date"]) - dt.timedelta(days=30)).isoformat()
+def renewal_day(policy, notice_days: int = 30) -> str:
+    return (dt.date.fromisoformat(policy["current"]["expiry_date"]) - dt.timedelta(days=notice_days)).isoformat()
+
+
+def pay_renewal(api, number, auth, body, key=None):
+    headers = {**auth(), "Idempotency-Key": key or uuid.uuid4().hex}
+    return api.post(f"/policies/{number}/renewal/payment", json=body, headers=headers)
+
+
+def offered_and_accepted(platform, plan="annual"):
+    """A policy whose renewal is offered (the clock at its renewal day) and accepted: (number, auth, offer)."""
+    api = platform.api
+    number, auth, policy = bought(platform, plan)
+    advance_to(renewal_day(policy))
+    assert run_renewals(platform)["offered"] == 1
+    offer = api.get(f"/policies/{number}/renewal", headers=auth()).json["offer"]
+    accepted = api.post(
+        f"/policies/{number}/renewal/accept",
+        json={"offer_id": offer["offer_id"], "terms_sha256": offer["terms_sha256"]},
+        headers=auth(),
+    )
+    assert accepted.status_code == 200, accepted.json
+    return number, auth, offer
 
 
 def test_a_renewal_is_offered_thirty_days_before_expiry_accepted_paid_and_issued_as_the_next_term(issuance):
@@ -58,7 +81,7 @@ def test_a_renewal_is_offered_thirty_days_before_expiry_accepted_paid_and_issued
     # And a second run the same day offers nothing more
     assert run_renewals(issuance)["offered"] == 0
     # When the customer pays before accepting, Then 409; with a wrong hash, 422 on the field
-    assert api.post(f"/policies/{number}/renewal/payment", json={}, headers=auth()).status_code == 409
+    assert pay_renewal(api, number, auth, {}).status_code == 409
     wrong = api.post(
         f"/policies/{number}/renewal/accept",
         json={"offer_id": offer["offer_id"], "terms_sha256": "0" * 64},
@@ -72,10 +95,10 @@ def test_a_renewal_is_offered_thirty_days_before_expiry_accepted_paid_and_issued
         headers=auth(),
     )
     assert accepted.status_code == 200 and accepted.json["status"] == "accepted"
-    paid = api.post(f"/policies/{number}/renewal/payment", json={"payment_plan": "monthly"}, headers=auth())
+    paid = pay_renewal(api, number, auth, {"payment_plan": "monthly"})
     assert paid.status_code == 200, paid.json
     assert paid.json["status"] == "renewed" and paid.json["renewed_version"] == 2
-    again = api.post(f"/policies/{number}/renewal/payment", json={"payment_plan": "monthly"}, headers=auth())
+    again = pay_renewal(api, number, auth, {"payment_plan": "monthly"})
     assert again.status_code == 200 and again.json["renewed_version"] == 2
     # Then the next term is version 2 of the same policy, from the old expiry, on the monthly plan
     current = api.get(f"/policies/{number}", headers=auth()).json["current"]
@@ -93,6 +116,8 @@ def test_a_renewal_is_offered_thirty_days_before_expiry_accepted_paid_and_issued
 
 
 def test_a_policy_left_unrenewed_expires_at_the_end_of_its_term(issuance):
+    from insure.policies.wording import long_date
+
     api = issuance.api
     number, auth, policy = bought(issuance, "quarterly")
     advance_to(renewal_day(policy))
@@ -104,7 +129,9 @@ def test_a_policy_left_unrenewed_expires_at_the_end_of_its_term(issuance):
     # Then the policy is expired as a new version, the customer told, the renewal can no longer be accepted
     shown = api.get(f"/policies/{number}", headers=auth()).json
     assert shown["status"] == "expired" and shown["current"]["change"] == "expired" and shown["version"] == 2
-    assert [n["template"] for n in notifications(issuance)] == ["policy_expired"]
+    told = notifications(issuance)
+    assert [n["template"] for n in told] == ["policy_expired"]
+    assert told[0]["data"]["expiry_date"] == long_date(policy["current"]["expiry_date"])  # in words
     renewal = api.get(f"/policies/{number}/renewal", headers=auth()).json
     assert renewal["status"] == "expired"
     offer = renewal["offer"]
@@ -181,20 +208,12 @@ def test_the_account_lists_the_pending_renewal_and_it_can_be_paid_with_another_c
     assert api.get("/me/policies", headers=auth()).json["policies"][0]["renewal"]["status"] == "accepted"
     # When the customer pays with a token made for another policy, Then 422 on the token and nothing charged
     foreign = tokenize_for("POL-SOMEONE-ELSE")
-    refused = api.post(
-        f"/policies/{number}/renewal/payment",
-        json={"payment_plan": "quarterly", "payment_token": foreign["token"]},
-        headers=auth(),
-    )
+    refused = pay_renewal(api, number, auth, {"payment_plan": "quarterly", "payment_token": foreign["token"]})
     assert refused.status_code == 422 and refused.json["errors"][0]["field"] == "payment_token"
     # When they pay with another card tokenized for this policy
     token = tokenize_for(number)
     before = BillingRepository(get_settings().table_name).account(number)
-    paid = api.post(
-        f"/policies/{number}/renewal/payment",
-        json={"payment_plan": "quarterly", "payment_token": token["token"]},
-        headers=auth(),
-    )
+    paid = pay_renewal(api, number, auth, {"payment_plan": "quarterly", "payment_token": token["token"]})
     assert paid.status_code == 200, paid.json
     assert paid.json["status"] == "renewed"
     # Then that card is charged and kept for the next term's installments; the list shows no pending renewal
@@ -226,3 +245,237 @@ def test_a_declined_renewal_is_listed_with_its_reasons(issuance):
     reasons = api.get(f"/policies/{number}/renewal", headers=auth()).json["reasons"]
     assert shown["status"] == "declined" and shown["premium"] is None and shown["payment_plans"] == []
     assert shown["reasons"] == [r["sentence"] for r in reasons] and shown["reasons"]
+
+
+def charged_for_term_two(number: str) -> list[str]:
+    """The statuses of the processor's charges of the second term's first installment (the renewal's)."""
+    from tests.integration.test_billing import processor_call
+
+    return [c["status"] for c in processor_call(f"/v1/charges?reference={number}:2:1")["charges"]]
+
+
+def test_a_cancelled_policy_s_renewal_is_withdrawn_and_can_be_neither_accepted_nor_paid(issuance):
+    from insure import timestamps
+
+    api = issuance.api
+    number, auth, offer = offered_and_accepted(issuance)
+    # When the customer cancels the policy after accepting its renewal
+    cancelled = api.post(
+        f"/policies/{number}/cancellation",
+        json={"effective_date": timestamps.today().isoformat(), "reason": "other"},
+        headers=auth(),
+    )
+    assert cancelled.status_code == 200, cancelled.json
+    # Then the renewal is withdrawn, says why, and is no longer listed as awaiting the customer
+    shown = api.get(f"/policies/{number}/renewal", headers=auth()).json
+    assert (shown["status"], shown["withdrawn_because"]) == ("withdrawn", "the policy is cancelled")
+    assert api.get("/me/policies", headers=auth()).json["policies"][0]["renewal"] is None
+    # And paying or accepting it again is a conflict: nothing is charged, the policy stays cancelled
+    refused = pay_renewal(api, number, auth, {"payment_plan": "annual"})
+    assert refused.status_code == 409 and refused.headers["Content-Type"] == "application/problem+json"
+    accept = {"offer_id": offer["offer_id"], "terms_sha256": offer["terms_sha256"]}
+    again = api.post(f"/policies/{number}/renewal/accept", json=accept, headers=auth())
+    assert again.status_code == 409 and "withdrawn" in again.json["detail"]
+    assert charged_for_term_two(number) == []
+    policy = api.get(f"/policies/{number}", headers=auth()).json
+    assert (policy["status"], policy["version"], policy["current"]["change"]) == ("cancelled", 2, "cancelled")
+    # And the renewal run leaves it alone at the end of the term
+    advance_to(offer["effective_date"])
+    assert run_renewals(issuance)["expired"] == 0
+
+
+def test_a_lapsed_policy_s_renewal_is_withdrawn_and_cannot_be_paid(issuance):
+    from tests.integration.test_billing import make_card_decline, run_billing
+
+    api = issuance.api
+    number, auth, _ = offered_and_accepted(issuance, "monthly")
+    # Given the kept card declines every installment still owed, long past their grace period
+    make_card_decline(number)
+    assert run_billing(issuance)["declined"] > 0
+    # When the next run lapses the policy
+    assert run_billing(issuance)["lapsed"] == 1
+    # Then its accepted renewal is withdrawn, and paying it (even with another card) is a conflict, charging nothing
+    shown = api.get(f"/policies/{number}/renewal", headers=auth()).json
+    assert (shown["status"], shown["withdrawn_because"]) == ("withdrawn", "the policy lapsed")
+    token = tokenize_for(number)["token"]
+    refused = pay_renewal(api, number, auth, {"payment_plan": "annual", "payment_token": token})
+    assert refused.status_code == 409, refused.json
+    assert charged_for_term_two(number) == []
+    assert api.get(f"/policies/{number}", headers=auth()).json["status"] == "lapsed"
+
+
+def test_a_renewal_declined_on_the_kept_card_is_402_once_per_key_and_paid_once_the_card_works(issuance):
+    from tests.integration.test_billing import make_card_decline, processor_call
+
+    api = issuance.api
+    number, auth, _ = offered_and_accepted(issuance)
+    helper = make_card_decline(number)
+    # When the renewal is paid with the kept card, which now declines
+    refused = pay_renewal(api, number, auth, {"payment_plan": "annual"}, key="renewal-try-1")
+    # Then it is 402 with the problem every declined payment answers
+    assert refused.status_code == 402 and refused.headers["Content-Type"] == "application/problem+json"
+    assert (refused.json["title"], refused.json["status"]) == ("Payment declined", 402)
+    assert refused.json["decline_code"] == "insufficient_funds" and refused.json["detail"]
+    # And a repeat with the same key gets the same answer without another charge; another body with it is 422
+    repeat = pay_renewal(api, number, auth, {"payment_plan": "annual"}, key="renewal-try-1")
+    assert (repeat.status_code, repeat.json) == (402, refused.json)
+    assert pay_renewal(api, number, auth, {"payment_plan": "monthly"}, key="renewal-try-1").status_code == 422
+    assert charged_for_term_two(number) == ["declined"]
+    assert api.get(f"/policies/{number}/renewal", headers=auth()).json["status"] == "accepted"
+    # When the card works again and the customer tries again
+    processor_call(helper, "DELETE")
+    paid = pay_renewal(api, number, auth, {"payment_plan": "annual"}, key="renewal-try-2")
+    # Then the renewal is charged (a new attempt, not the declined one replayed) and issued once
+    assert paid.status_code == 200, paid.json
+    assert (paid.json["status"], paid.json["renewed_version"]) == ("renewed", 2)
+    assert charged_for_term_two(number) == ["declined", "succeeded"]
+    # And without an Idempotency-Key a payment is 400, as every payment
+    headers = auth()
+    bare = api.post(f"/policies/{number}/renewal/payment", json={"payment_plan": "annual"}, headers=headers)
+    assert bare.status_code == 400
+
+
+def test_two_renewal_payments_at_once_charge_once_and_issue_one_term(issuance):
+    """At the service (the local API takes its calls in turn): the first payment's charge is held until the
+    second payment has answered, so the two overlap for certain."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from insure.billing.models import RenewalPayment
+    from insure.callers import Admin
+    from insure.errors import Conflict
+    from insure.idempotency import IdempotencyStore
+    from insure.roots.billing import card_processor, renewal_service
+    from insure.settings import get_settings
+
+    api = issuance.api
+    number, auth, _ = offered_and_accepted(issuance)
+    settings = get_settings()
+    second_done, charges = threading.Event(), []
+
+    class HeldFirstCharge:
+        """The processor, with the first charge held until the other payment has answered."""
+
+        def __init__(self, processor):
+            self.processor = processor
+
+        def __getattr__(self, name):
+            return getattr(self.processor, name)
+
+        def charge_saved(self, *args, **kwargs):
+            charges.append(kwargs["idempotency_key"])
+            if len(charges) == 1:
+                second_done.wait(timeout=10)
+            return self.processor.charge_saved(*args, **kwargs)
+
+    service = renewal_service(
+        settings,
+        HeldFirstCharge(card_processor(settings)),
+        idempotency=IdempotencyStore(settings.idempotency_table_name),
+        fingerprint_key=lambda: b"test key",
+    )
+
+    def pay(plan: str):
+        try:
+            return service.pay(number, RenewalPayment(payment_plan=plan), uuid.uuid4().hex, Admin()).status_code
+        except Conflict:
+            return 409
+        finally:
+            if charges:  # the first payment is the one being charged: this is the other one
+                second_done.set()
+
+    # When two payments of the renewal (two tabs, two plans) are under way at the same moment
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(pay, "annual")
+        deadline = time.monotonic() + 10
+        while not charges:  # until the first is charging
+            assert time.monotonic() < deadline, "the first payment never reached the processor"
+            time.sleep(0.01)
+        second = pool.submit(pay, "monthly")
+        codes = [first.result(), second.result()]
+    # Then the first renews the policy and the second is a conflict (the policy is being changed): one charge
+    assert codes == [200, 409]
+    assert len(charges) == 1 and charged_for_term_two(number) == ["succeeded"]
+    versions = api.get(f"/policies/{number}/versions", headers=auth()).json["versions"]
+    assert [v["change"] for v in versions] == ["issued", "renewed"]
+    assert api.get(f"/policies/{number}/renewal", headers=auth()).json["payment_plan"] == "annual"
+
+
+def test_a_renewal_is_not_paid_while_an_amendment_of_the_policy_is_under_way(issuance):
+    from insure import timestamps
+    from tests.integration.test_amendments import DESKTOP, amend
+
+    api = issuance.api
+    number, auth, _ = offered_and_accepted(issuance)
+    items = [{"item_id": i["item_id"]} for i in api.get(f"/policies/{number}", headers=auth()).json["items"]]
+    # Given an amendment offered and not yet settled (it holds the policy)
+    shown = amend(api, number, auth(), [*items, DESKTOP], effective=timestamps.today())
+    assert shown.json["status"] == "offered", shown.json
+    # When the customer pays the renewal meanwhile, Then it is a conflict and nothing is charged
+    refused = pay_renewal(api, number, auth, {"payment_plan": "annual"})
+    assert refused.status_code == 409 and "in progress" in refused.json["detail"]
+    assert charged_for_term_two(number) == []
+    assert api.get(f"/policies/{number}", headers=auth()).json["version"] == 1
+
+
+def test_a_renewal_is_re_priced_on_a_rulebook_published_since_the_policy_was_bought(issuance):
+    from decimal import Decimal
+
+    from insure.policies.wording import long_date
+    from insure.products.rulebooks import default_store, rulebook_files
+    from insure.underwriting import reset_cache
+    from scripts.samples import APPLICATION
+
+    api = issuance.api
+    number, auth, policy = bought(issuance)
+    # Given a new computer rulebook with twice the base rate, published after the policy was bought
+    document = json.loads(rulebook_files()["computer"])
+    document["version"] = "2099.1.3"
+    document["base_rate"] = str(Decimal(document["base_rate"]) * 2)
+    default_store().publish(json.dumps(document))
+    reset_cache()
+    quote = api.post("/quotes", json={k: APPLICATION[k] for k in ("product", "state", "items")})
+    assert quote.status_code == 200, quote.json
+    # When the renewal run fires
+    advance_to(renewal_day(policy))
+    assert run_renewals(issuance)["offered"] == 1
+    # Then the renewal is priced on the new rulebook: what it quotes today for the same items, not last year's
+    renewal = api.get(f"/policies/{number}/renewal", headers=auth()).json
+    offer = renewal["offer"]
+    assert renewal["rulebook_version"] == "computer@2099.1.3"
+    assert offer["premium"] == quote.json["premium"] != policy["current"]["premium"]
+    assert offer["previous_premium"] == policy["current"]["premium"]
+    assert Decimal(offer["payment_plans"][0]["total"]["amount"]) == Decimal(quote.json["premium"]["amount"])
+    # And its terms say so in words: the rulebook by name and version, the dates as a person writes them
+    terms = api.get(f"/policies/{number}/renewal/terms", headers=auth()).data.decode()
+    assert "the computer equipment insurance rulebook, version 2099.1.3" in terms and "@" not in terms
+    assert f"from {long_date(offer['effective_date'])} to {long_date(offer['expiry_date'])}" in terms
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", terms)
+
+
+def test_the_notice_period_and_the_grace_period_are_the_settings(issuance, monkeypatch):
+    from insure.policies.wording import long_date
+    from insure.settings import get_settings
+
+    # Given a platform that offers renewals 45 days before the term ends and gives 14 days' grace
+    monkeypatch.setenv("RENEWAL_NOTICE_DAYS", "45")
+    monkeypatch.setenv("BILLING_GRACE_DAYS", "14")
+    get_settings.cache_clear()
+    api = issuance.api
+    number, auth, policy = bought(issuance)
+    notifications(issuance)
+    # When the run fires 46 days before the end, Then nothing is offered yet
+    advance_to(renewal_day(policy, 46))
+    assert run_renewals(issuance)["offered"] == 0
+    missing = api.get(f"/policies/{number}/renewal", headers=auth())
+    assert missing.status_code == 404 and "45 days" in missing.json["detail"]
+    # When it fires 45 days before, Then the renewal is offered, its terms with the grace period of the settings
+    advance_to(renewal_day(policy, 45))
+    assert run_renewals(issuance)["offered"] == 1
+    offer = api.get(f"/policies/{number}/renewal", headers=auth()).json["offer"]
+    terms = api.get(f"/policies/{number}/renewal/terms", headers=auth()).data.decode()
+    assert "unpaid 14 days after its due date" in " ".join(terms.split())
+    # And the customer's e-mail gives the first day of the next term in words
+    told = notifications(issuance)
+    assert [n["template"] for n in told] == ["renewal_offered"]
+    assert told[0]["data"]["effective_date"] == long_date(offer["effective_date"])

@@ -18,11 +18,19 @@ PLANS = [(product, rule) for product, book in BOOKS.items() for rule in book.pay
 START = dt.date(2026, 12, 1)
 
 
-def test_every_product_offers_the_annual_plan_and_some_offer_installments() -> None:
-    # Given every product's rulebook, Then each offers the annual plan, and at least one offers each other plan
-    assert all("annual" in [r.plan for r in book.payment_plans] for book in BOOKS.values())
-    offered = {rule.plan for _, rule in PLANS}
-    assert offered == {"annual", "quarterly", "monthly"}
+@pytest.mark.parametrize("product", sorted(BOOKS))
+def test_each_product_offers_annual_quarterly_and_monthly_each_installment_plan_with_a_fee_or_a_factor(
+    product: str,
+) -> None:
+    # Given one product's rulebook
+    plans = BOOKS[product].payment_plans
+    # Then it offers the three plans, in that order
+    assert [r.plan for r in plans] == ["annual", "quarterly", "monthly"]
+    # And paying in full costs nothing more, while each installment plan charges a factor or a fee per installment
+    annual, *installments = plans
+    assert (annual.factor, annual.installment_fee) == (Decimal(0), Decimal(0))
+    for rule in installments:
+        assert rule.factor > 0 or rule.installment_fee > 0, f"{product} {rule.plan} has neither fee nor factor"
 
 
 @pytest.mark.parametrize(("product", "rule"), PLANS, ids=[f"{p}-{r.plan}" for p, r in PLANS])

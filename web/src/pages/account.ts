@@ -500,6 +500,9 @@ async function renewalPage(number: string): Promise<void> {
       h("p", null, "Your cover carries on until the end of its term."),
     );
   }
+  if (r.status === "withdrawn") {
+    return void signedIn("This renewal was withdrawn", toPolicy, h("p", null, `We withdrew it because ${r.withdrawn_because ?? "your policy can no longer be renewed"}.`));
+  }
   if (r.status === "renewed" || r.status === "expired" || !r.offer) {
     return void signedIn(
       r.status === "renewed" ? "Your policy is renewed" : "This renewal has ended",
@@ -575,13 +578,14 @@ function renewalPaymentStep(number: string, r: Renewal, card: Record<string, str
         token = made.token;
       }
       const { data, error, response } = await me().POST("/policies/{policy_number}/renewal/payment", {
-        params: { path: { policy_number: number } },
+        params: { path: { policy_number: number }, header: { "idempotency-key": newKey() } },
         body: token ? { payment_plan: planName, payment_token: token } : { payment_plan: planName },
       });
       if (!data) {
         const problem = problemOf(error, response);
         if (response.status === 401) return failure(problem);
-        const found = fieldErrors(problem, { payment_token: "card-number", payment_plan: withNew ? "card-number" : "pay-with" });
+        if (response.status === 409) return void signedIn("Your renewal was not paid", back(`Policy ${number}`, `/account/policies/${encodeURIComponent(number)}`), h("p", null, problem.detail ?? problem.title));
+        const found = fieldErrors(problem, { payment_token: "card-number", payment_plan: withNew ? "card-number" : "pay-with" }, withNew ? "card-number" : "pay-with");
         return renewalPaymentStep(number, r, card, found.map((e) => ({ ...e, message: `${e.message} Try another card.` })), planName);
       }
       signedIn(

@@ -72,7 +72,9 @@ class RenewalView(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     policy_number: str
-    status: Literal["offered", "declined", "accepted", "renewed", "expired"]
+    status: Literal["offered", "declined", "accepted", "renewed", "expired", "withdrawn"] = Field(
+        description="withdrawn: the policy was cancelled or lapsed before the renewal was paid"
+    )
     term: int = Field(description="The term it renews into")
     decided_at: str
     rulebook_version: str
@@ -81,6 +83,7 @@ class RenewalView(BaseModel):
     accepted_at: str | None = None
     payment_plan: PlanName | None = None
     renewed_version: int | None = None
+    withdrawn_because: str | None = Field(None, description="Why the renewal was withdrawn, in words")
 
 
 class PendingRenewal(BaseModel):

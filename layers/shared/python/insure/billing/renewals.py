@@ -5,7 +5,14 @@ reasons); the customer is told either way (`renewal_offered`, `renewal_declined`
 `GET /policies/{n}/renewal` (and in `GET /policies/{n}`). Accepting (the terms' hash) and paying (the first
 installment of the chosen plan, charged to the card kept at the processor) issues the next term as a new version
 of the same policy, with its own installments. A term whose renewal was not paid by its last day ends: on that day
-the run records the policy `expired` as a new version (`policy_expired`).
+the run records the policy `expired` as a new version (`policy_expired`). A policy cancelled (or its cancellation
+scheduled) or lapsed is no longer renewable: its pending renewal is withdrawn (`withdraw_renewal`, called by the
+cancellation and the lapse; and whenever it is read or acted on), and accepting or paying it is 409.
+
+Paying claims the policy (`PolicyRepository.claim`: one change at a time, none once it is cancelled), checks it is
+still renewable, and charges once per `Idempotency-Key` (`insure.payments.outcome.pay_once`; a declined card is
+402, as for every payment), under a processor key per renewal attempt: a repeat, or a second payment at once,
+never charges twice.
 
 The renewal is kept on the policy's billing account (`BillingAccount.renewal`), indexed by the day the run must
 look at the policy again (the offer day, then the term's last day)."""
@@ -15,6 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -27,30 +36,84 @@ from insure.policies.repository import PolicyRepository, StoredPolicy
 
 if TYPE_CHECKING:  # the models (pydantic) are imported where a renewal is decided, shown or paid, not by a run
     # that finds nothing due
+    from insure.applications.ports import Idempotency
     from insure.billing.models import RenewalAccept, RenewalPayment, RenewalView
-    from insure.payments.processor import CardProcessor
+    from insure.payments.outcome import Outcome
+    from insure.payments.processor import CardProcessor, ChargeResult, SavedCard
     from insure.policies.models import PolicyVersion
     from insure.risk.policy_tags import ItemTags
     from insure.settings import PlatformSettings
 
 
-def renewal_terms(policy: PolicyVersion, offer: dict[str, Any]) -> str:
-    """The renewal's terms as plain text (their SHA-256 is the offer's)."""
+PENDING = ("offered", "accepted")  # a renewal awaiting the customer, which a cancellation or lapse withdraws
+
+
+def rulebook_in_words(rulebook_version: str) -> str:
+    """`computer@2026.12.2` as a person reads it: `the computer equipment insurance rulebook, version 2026.12.2`."""
+    from insure.applications.terms import PRODUCT_NAMES
+
+    product, _, version = rulebook_version.partition("@")
+    name = PRODUCT_NAMES.get(product, product.replace("_", " "))
+    return f"the {name} rulebook, version {version}" if version else f"the {name} rulebook"
+
+
+def renewal_terms(policy: PolicyVersion, offer: dict[str, Any], grace_days: int) -> str:
+    """The renewal's terms as plain text (their SHA-256 is the offer's); `grace_days` as the billing run applies
+    them (`billing_grace_days`)."""
     from insure.applications.terms import _plans_paragraph, conditions_paragraphs, money
     from insure.policies.changes import minimum_premium
+    from insure.policies.wording import long_date
 
     return (
         f"Renewal of policy {policy.policy_number} (term {policy.term + 1})\n\n"
-        f"We offer to renew the insurance of {policy.insured} from {offer['effective_date']} to "
-        f"{offer['expiry_date']}, on the same items and answers, re-priced on the current rulebook "
-        f"({offer['rulebook_version']}). The annual premium was {money(offer['previous_premium']['amount'])}; "
-        f"for the next term it is {money(offer['premium']['amount'])}.\n\n"
-        + _plans_paragraph(money(offer["premium"]["amount"]), offer["payment_plans"], 10)
+        f"We offer to renew the insurance of {policy.insured} from {long_date(offer['effective_date'])} to "
+        f"{long_date(offer['expiry_date'])}, on the same items and answers, re-priced on the current rulebook "
+        f"({rulebook_in_words(offer['rulebook_version'])}). The annual premium was "
+        f"{money(offer['previous_premium']['amount'])}; for the next term it is "
+        f"{money(offer['premium']['amount'])}.\n\n"
+        + _plans_paragraph(money(offer["premium"]["amount"]), offer["payment_plans"], grace_days)
         + "\n\nThis offer holds until the current term ends. If it is not accepted and paid by then, the policy "
         "expires at the end of its term.\n\n"
         + "\n\n".join(conditions_paragraphs(minimum_premium(offer["rulebook_version"]), offer["payment_plans"]))
         + "\n"
     )
+
+
+WITHDRAWN_BECAUSE = {
+    "pending_cancellation": "the policy's cancellation is scheduled",
+    "cancelled": "the policy is cancelled",
+    "lapsed": "the policy lapsed",
+}
+
+
+def withdrawn_because(policy: PolicyVersion, today: dt.date) -> str | None:
+    """Why a pending renewal of `policy` is withdrawn, in words: it is cancelled (or its cancellation scheduled)
+    or it lapsed; None otherwise."""
+    from insure.policies.service import status_on
+
+    return WITHDRAWN_BECAUSE.get(status_on(policy, today))
+
+
+def not_renewable(policy: PolicyVersion, today: dt.date) -> str | None:
+    """Why the renewal of `policy`'s term can no longer go ahead, in words (None while it can): withdrawn
+    (`withdrawn_because`), or its term has ended."""
+    from insure.policies.service import status_on
+
+    if status_on(policy, today) == "active":
+        return None
+    return withdrawn_because(policy, today) or "the policy's term has ended"
+
+
+def withdraw_renewal(billing: BillingRepository, policy_number: str, because: str) -> bool:
+    """Withdraw the renewal awaiting the customer (offered or accepted) of a policy no longer renewable
+    (`because`, in words); False when none awaited."""
+    account = billing.account(policy_number)
+    renewal = dict(account.renewal or {}) if account is not None else {}
+    if account is None or renewal.get("status") not in PENDING:
+        return False
+    renewal |= {"status": "withdrawn", "withdrawn_at": timestamps.now(), "withdrawn_because": because}
+    billing.put_account(replace(account, renewal=renewal, renewal_on=None))
+    return True
 
 
 @dataclass
@@ -60,6 +123,8 @@ class RenewalService:
     processor: CardProcessor
     item_tags: ItemTags
     settings: PlatformSettings  # read once a renewal is decided or shown (a run with nothing due reads no setting)
+    idempotency: Idempotency | None = None  # paying (the API's root; the scheduled run pays nothing)
+    fingerprint_key: Callable[[], bytes] | None = None
 
     # -- the scheduled run ------------------------------------------------------------------------------------
     def run(self, today: dt.date | None = None) -> dict[str, int]:
@@ -72,11 +137,12 @@ class RenewalService:
                 continue
             current = stored.current
             if current.status != "active" or current.cancellation is not None or current.term != account.term:
-                self.billing.put_account(replace(account, renewal_on=None))  # nothing left to renew
+                because = withdrawn_because(current, day)
+                if not (because and withdraw_renewal(self.billing, account.policy_number, because)):
+                    self.billing.put_account(replace(account, renewal_on=None))  # nothing left to renew
                 counts["skipped"] += 1
             elif day >= dt.date.fromisoformat(current.expiry_date):
-                self._expire(stored, account)
-                counts["expired"] += 1
+                counts[self._expire(stored, account)] += 1
             elif account.renewal is None:
                 counts[self._decide(stored, account)] += 1
             else:
@@ -84,11 +150,10 @@ class RenewalService:
         return counts
 
     def _decide(self, stored: StoredPolicy, account: BillingAccount) -> str:
-        import uuid
-
         from insure.amendments.workflow import underwriting_items
         from insure.applications.repository import ApplicationRepository
         from insure.billing.catalog import offered_plans
+        from insure.policies.wording import long_date, money
         from insure.products.models import ApplicationInput
         from insure.underwriting import underwrite
 
@@ -122,7 +187,7 @@ class RenewalService:
                 "expires_at": timestamps.rfc3339(dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)),
                 "payment_plans": offered_plans(decision.rulebook_version, decision.premium.decimal, start),
             }
-            terms = renewal_terms(current, offer)
+            terms = renewal_terms(current, offer, self.settings.billing_grace_days)
             base_url = self.settings.public_base_url.rstrip("/")
             offer |= {
                 "terms_sha256": hashlib.sha256(terms.encode()).hexdigest(),
@@ -132,8 +197,8 @@ class RenewalService:
             template, data = (
                 "renewal_offered",
                 {
-                    "premium": f"${decision.premium.amount}",
-                    "effective_date": offer["effective_date"],
+                    "premium": money(decision.premium.amount),
+                    "effective_date": long_date(offer["effective_date"]),
                 },
             )
         # look at the policy again on the term's last day (to expire it unless renewed)
@@ -146,44 +211,72 @@ class RenewalService:
         )
         return str(renewal["status"])
 
-    def _expire(self, stored: StoredPolicy, account: BillingAccount) -> None:
+    def _expire(self, stored: StoredPolicy, account: BillingAccount) -> str:
+        """End the unrenewed term: a new version `expired`, under the policy's claim (a renewal paid at the same
+        moment, or a change in flight, leaves it to the next run)."""
         from insure.policies.changes import after_version_stored, next_version
         from insure.policies.models import Change
+        from insure.policies.wording import long_date
 
-        current = stored.current
-        version = next_version(
-            current,
-            change="expired",
-            made_by="workflow",
-            in_force_from=dt.date.fromisoformat(current.expiry_date),
-            changes=[Change(kind="status", before=current.status, after="expired")],
-            status="expired",
-        )
-        self.policies.add_version(stored, version)
+        number = stored.current.policy_number
+        holder = f"expiry_{uuid.uuid4().hex}"
+        try:
+            self.policies.claim(number, holder)
+        except Conflict:
+            return "skipped"
+        try:
+            stored = self.policies.get(number) or stored  # as it stands now that no one else may change it
+            current = stored.current
+            if current.status != "active" or current.cancellation is not None or current.term != account.term:
+                return "skipped"
+            version = next_version(
+                current,
+                change="expired",
+                made_by="workflow",
+                in_force_from=dt.date.fromisoformat(current.expiry_date),
+                changes=[Change(kind="status", before=current.status, after="expired")],
+                status="expired",
+            )
+            if not self.policies.add_version(stored, version):
+                return "skipped"
+        finally:
+            self.policies.release(number, holder)
         renewal = dict(account.renewal or {}) | {"status": "expired"} if account.renewal else None
         self.billing.put_account(replace(account, renewal=renewal, renewal_on=None))
         after_version_stored(version, self.item_tags)
         self._tell(
             account,
             "policy_expired",
-            {"policy_number": current.policy_number, "expiry_date": current.expiry_date},
-            key=f"policy-expired:{current.policy_number}:{current.term}",
+            {"policy_number": number, "expiry_date": long_date(current.expiry_date)},
+            key=f"policy-expired:{number}:{current.term}",
         )
+        return "expired"
 
     # -- the customer --------------------------------------------------------------------------------------
     def _owned(self, policy_number: str, caller: Caller) -> tuple[StoredPolicy, BillingAccount]:
         from insure.callers import owned
 
         stored = owned(self.policies.get(policy_number), caller, missing=f"No policy {policy_number}.")
+        return stored, self._renewal_of(stored)
+
+    def _renewal_of(self, stored: StoredPolicy) -> BillingAccount:
+        """The billing account holding the renewal of `stored`'s current term (or the one that renewed, expired
+        or was withdrawn); a pending renewal of a policy no longer renewable is withdrawn here."""
+        policy_number = stored.current.policy_number
         account = self.billing.account(policy_number)
-        if account is None or account.renewal is None or account.renewal.get("term") != stored.current.term + 1:
-            if account is not None and account.renewal and account.renewal.get("status") in ("renewed", "expired"):
-                return stored, account
+        renewal = (account.renewal if account is not None else None) or {}
+        if account is None or renewal.get("term") != stored.current.term + 1:
+            if account is not None and renewal.get("status") in ("renewed", "expired"):
+                return account
             raise NotFound(
                 f"Policy {policy_number} has no renewal yet: it is offered {self.settings.renewal_notice_days} days "
                 "before the term ends."
             )
-        return stored, account
+        because = withdrawn_because(stored.current, timestamps.today())
+        if renewal.get("status") in PENDING and because:
+            withdraw_renewal(self.billing, policy_number, because)
+            account = self.billing.account(policy_number) or account
+        return account
 
     def view(self, policy_number: str, caller: Caller) -> RenewalView:
         _, account = self._owned(policy_number, caller)
@@ -206,36 +299,63 @@ class RenewalService:
         if renewal.get("status") != "offered":
             if same and renewal.get("status") in ("accepted", "renewed"):
                 return _view(policy_number, renewal)
-            raise Conflict(f"The renewal is {renewal.get('status')}; only an offered renewal can be accepted.")
+            raise Conflict(_not_open(renewal, "accepted"))
         if offer.get("offer_id") != body.offer_id:
             message = "This is not the renewal offered on this policy."
             raise RuleViolation(message, errors=[FieldError("offer_id", message)])
         if not same:
             message = "This hash does not match the renewal terms; fetch terms_url and hash what was shown."
             raise RuleViolation(message, errors=[FieldError("terms_sha256", message)])
-        if timestamps.today() >= dt.date.fromisoformat(stored.current.expiry_date):
+        if not_renewable(stored.current, timestamps.today()):
             raise Conflict("The renewal offer ran out with the term.")
         renewal |= {"status": "accepted", "accepted_at": timestamps.now(), "terms_sha256": body.terms_sha256.lower()}
         self.billing.put_account(replace(account, renewal=renewal))
         return _view(policy_number, renewal)
 
-    def pay(self, policy_number: str, body: RenewalPayment, caller: Caller) -> RenewalView:
-        """Charge the first installment of the chosen plan to the kept card and issue the next term (once: the
-        charge's idempotency key and the version's conditional write are derived from the renewal)."""
-        from insure.billing.accounts import renewal_day, term_installments
-        from insure.billing.models import PaymentPlanView
-        from insure.billing.plans import redated
-        from insure.payments.processor import SavedCard
-        from insure.policies.changes import next_version
-        from insure.policies.models import Change
-        from insure.types import Money
+    def pay(self, policy_number: str, body: RenewalPayment, idempotency_key: str | None, caller: Caller) -> Outcome:
+        """Charge the first installment of the chosen plan and issue the next term, once per Idempotency-Key (a
+        repeat gets the first outcome, another body with the same key is 422); a declined card is 402."""
+        from insure.payments.outcome import pay_once
 
         stored, account = self._owned(policy_number, caller)
+        assert self.idempotency is not None and self.fingerprint_key is not None, "paying needs the API's root"
+        term = int((account.renewal or {}).get("term") or stored.current.term + 1)
+        return pay_once(
+            self.idempotency,
+            f"renewal-payment:{policy_number}:{term}",
+            idempotency_key=idempotency_key,
+            body=body,
+            fingerprint_key=self.fingerprint_key,
+            pay=lambda: self._pay_claimed(policy_number, body),
+        )
+
+    def _pay_claimed(self, policy_number: str, body: RenewalPayment) -> Outcome:
+        """`_pay` holding the policy's claim: one change at a time (409 while an amendment or another payment is
+        under way, or once the policy is cancelled)."""
+        holder = f"renewal_{uuid.uuid4().hex}"
+        self.policies.claim(policy_number, holder)
+        try:
+            return self._pay(policy_number, body)
+        finally:
+            self.policies.release(policy_number, holder)
+
+    def _pay(self, policy_number: str, body: RenewalPayment) -> Outcome:
+        from insure.billing.accounts import renewal_day
+        from insure.payments.outcome import Outcome
+        from insure.payments.processor import SavedCard
+        from insure.types import Money
+
+        stored = self.policies.get(policy_number)
+        if stored is None:
+            raise NotFound(f"No policy {policy_number}.")
+        account = self._renewal_of(stored)  # as it stands now that no one else may change the policy
         renewal = dict(account.renewal or {})
         if renewal.get("status") == "renewed":
-            return _view(policy_number, renewal)
+            return Outcome(200, _view(policy_number, renewal).model_dump(mode="json"))
         if renewal.get("status") != "accepted":
-            raise Conflict(f"The renewal is {renewal.get('status')}; accept it before paying.")
+            raise Conflict(_not_open(renewal, "paid") + " Accept an offered renewal before paying it.")
+        if not_renewable(stored.current, timestamps.today()):
+            raise Conflict("The renewal offer ran out with the term.")
         offer = renewal["offer"]
         plan = next((p for p in offer["payment_plans"] if p["plan"] == body.payment_plan), None)
         if plan is None:
@@ -243,39 +363,77 @@ class RenewalService:
             raise RuleViolation(message, errors=[FieldError("payment_plan", message)])
         current = stored.current
         term = current.term + 1
-        key = f"renewal:{policy_number}:{term}"
+        attempt = int(renewal.get("payment_attempts") or 0) + 1
+        key = f"renewal:{policy_number}:{term}:{body.payment_plan}"
         if body.payment_token is not None:
             from insure.billing.cards import keep_new_card
 
             card = keep_new_card(self.processor, self.settings.table_name, policy_number, body.payment_token)
-            charge_key = f"{key}:{body.payment_plan}:{card.payment_method_id}"  # another card, another charge
+            key += f":{card.payment_method_id}"  # another card, another charge
         elif account.customer_id and account.payment_method_id:
             card = SavedCard(account.customer_id, account.payment_method_id, account.brand, account.last4)
-            charge_key = f"{key}:{body.payment_plan}"
         else:
             raise Conflict("No card is kept for this policy; pay the renewal with a payment_token.")
+        amount = Money(**plan["schedule"][0]["amount"])
+        # One processor key per attempt: a retried request (after a crash) gets the same charge back; a try
+        # after a decline is a new attempt, so a card the bank fixed meanwhile is charged
+        charge_key = f"{key}:{attempt}"
         result = self.processor.charge_saved(
-            card,
-            Money(**plan["schedule"][0]["amount"]),
-            idempotency_key=charge_key,
-            reference=f"{policy_number}:{term}:1",
+            card, amount, idempotency_key=charge_key, reference=f"{policy_number}:{term}:1"
         )
         if not result.approved:
-            message = result.message or "The card was declined."
-            field = "payment_token" if body.payment_token is not None else "payment_plan"
-            which = "The card" if body.payment_token is not None else "The kept card"
-            raise RuleViolation(message, errors=[FieldError(field, f"{which} was declined: {message}")])
+            renewal["payment_attempts"] = attempt
+            self.billing.put_account(replace(account, renewal=renewal))
+            detail = result.message or "The card was declined."
+            return Outcome(
+                402,
+                {"detail": detail, "decline_code": result.decline_code, "term": term, "installment": 1},
+                refused="declined",
+            )
         if body.payment_token is not None:  # the card that paid is kept, as the card's next version
             self.billing.keep_card(policy_number, card.customer_id, card.payment_method_id, card.brand, card.last4)
-        account = replace(
-            account,
-            customer_id=card.customer_id,
-            payment_method_id=card.payment_method_id,
-            brand=card.brand,
-            last4=card.last4,
+        version = self._next_term(stored, offer, plan, body.payment_plan)
+        if not self.policies.add_version(stored, version):
+            # another change wrote this version meanwhile (none should while the policy is claimed): give the
+            # money back rather than keep a charge for a term never issued
+            self.processor.refund(
+                result.charge_id, amount, idempotency_key=f"{charge_key}:undone", reason="renewal not issued"
+            )
+            raise Conflict("The policy changed while the renewal was paid; the charge was refunded. Look again.")
+        self._record_payment(version, plan, result, card)
+        renewal |= {
+            "status": "renewed",
+            "payment_plan": body.payment_plan,
+            "renewed_version": version.version,
+            "payment_attempts": attempt,
+        }
+        self.billing.put_account(
+            replace(
+                account,
+                customer_id=card.customer_id,
+                payment_method_id=card.payment_method_id,
+                brand=card.brand,
+                last4=card.last4,
+                plan=body.payment_plan,
+                term=term,
+                renewal=renewal,
+                renewal_on=renewal_day(version, self.settings.renewal_notice_days),
+            )
         )
+        return Outcome(200, _view(policy_number, renewal).model_dump(mode="json"))
+
+    @staticmethod
+    def _next_term(stored: StoredPolicy, offer: dict[str, Any], plan: dict[str, Any], name: str) -> PolicyVersion:
+        """The next term as the new version of the policy: the offer's premium and rulebook, the chosen plan."""
+        from insure.billing.models import PaymentPlanView
+        from insure.billing.plans import redated
+        from insure.policies.changes import next_version
+        from insure.policies.models import Change
+        from insure.types import Money
+
+        current = stored.current
         start = dt.date.fromisoformat(offer["effective_date"])
-        version = next_version(
+        return next_version(
             current,
             change="renewed",
             made_by="customer",
@@ -285,23 +443,28 @@ class RenewalService:
             rulebook_version=offer["rulebook_version"],
         ).model_copy(
             update={
-                "term": term,
+                "term": current.term + 1,
                 "effective_date": offer["effective_date"],
                 "expiry_date": offer["expiry_date"],
-                "payment_plan": body.payment_plan,
+                "payment_plan": name,
                 "payment_schedule": PaymentPlanView.model_validate(redated(plan, start)),
             }
         )
-        self.policies.add_version(stored, version)
-        paid_at = timestamps.now()
+
+    def _record_payment(
+        self, version: PolicyVersion, plan: dict[str, Any], result: ChargeResult, card: SavedCard
+    ) -> None:
+        """The new term's installments (the first paid) and the policy's payment record of the first."""
+        from insure.billing.accounts import term_installments
+        from insure.policies.repository import PaymentRecord
+
+        term, paid_at = version.term, timestamps.now()
         paid = {"charge_id": result.charge_id, "authorization_id": result.authorization_id, "paid_at": paid_at}
         installments = term_installments(version, paid, term=term)
         for record in installments:
             self.billing.put_installment(record, only_new=True)
-        from insure.policies.repository import PaymentRecord
-
         self.policies.put_payment(
-            policy_number,
+            version.policy_number,
             PaymentRecord(
                 record_id=f"installment:{term:02d}:01",
                 kind="charge",
@@ -310,7 +473,7 @@ class RenewalService:
                 version=version.version,
                 reference=f"renewal to term {term}",
                 processor_id=result.charge_id,
-                card=account.card,
+                card={k: v for k, v in (("brand", card.brand), ("last4", card.last4)) if v},
                 installment=1,
                 term=term,
                 attempts=1,
@@ -319,17 +482,6 @@ class RenewalService:
                 made_by="customer",
             ),
         )
-        renewal |= {"status": "renewed", "payment_plan": body.payment_plan, "renewed_version": version.version}
-        self.billing.put_account(
-            replace(
-                account,
-                plan=body.payment_plan,
-                term=term,
-                renewal=renewal,
-                renewal_on=renewal_day(version, self.settings.renewal_notice_days),
-            )
-        )
-        return _view(policy_number, renewal)
 
     def _tell(self, account: BillingAccount, template: str, data: dict[str, Any], *, key: str) -> None:
         if not account.email:
@@ -351,6 +503,13 @@ def _year_after(day: dt.date) -> dt.date:
         return day + dt.timedelta(days=365)
 
 
+def _not_open(renewal: dict[str, Any], done: str) -> str:
+    """Why a renewal cannot be `done` (accepted, paid), in words."""
+    if renewal.get("status") == "withdrawn":
+        return f"The renewal was withdrawn: {renewal.get('withdrawn_because') or 'the policy is no longer renewable'}."
+    return f"The renewal is {renewal.get('status')}; only an offered renewal can be {done}."
+
+
 def _view(policy_number: str, renewal: dict[str, Any]) -> RenewalView:
     from insure.billing.models import RenewalOfferView, RenewalView
 
@@ -366,4 +525,5 @@ def _view(policy_number: str, renewal: dict[str, Any]) -> RenewalView:
         accepted_at=renewal.get("accepted_at"),
         payment_plan=renewal.get("payment_plan"),
         renewed_version=renewal.get("renewed_version"),
+        withdrawn_because=renewal.get("withdrawn_because"),
     )

@@ -8,11 +8,13 @@ For every installment owed whose next try is today or earlier (the sparse `BILLI
   kept at the processor is charged off-session with an idempotency key per (installment, attempt);
 - paid: the installment records the processor's order id and authorization id, and a payment record is kept on
   the policy (the billing view and cancellation refunds read them);
-- declined: the customer is told (template `installment_failed`, once per attempt) and the installment is tried
-  again `retry_days` after its due date (3 and 7 by default); once no retry is left it waits for the end of the
-  grace period (`billing_grace_days` after the due date, 10 by default);
+- declined: the customer is told (template `installment_failed`, once per attempt, with the day of the next
+  try) and the installment is tried again `retry_days` after its due date (3 and 7 by default); once no retry is
+  left it waits for the end of the grace period (`billing_grace_days` after the due date, 10 by default), and the
+  last notice (`installment_last_failed`) says so: the policy lapses that day unless the customer pays it (where);
 - still unpaid at the end of the grace period: the policy lapses (a new version, status `lapsed`, in force from
-  that day, its own document), the term's other installments are closed, the customer is told (`policy_lapsed`).
+  that day, its own document), the term's other installments are closed, a pending renewal is withdrawn, the
+  customer is told (`policy_lapsed`). Dates in the e-mails are in words (`insure.policies.wording.long_date`).
 
 A payment within the grace period (a retry that succeeds) clears the installment and nothing lapses."""
 
@@ -223,23 +225,38 @@ class BillingRun:
             return "charged"
         retry = self._next_try(record, dt.date.fromisoformat(day))
         record_declined(self.billing, record, attempt, result, at=at, next_attempt_on=retry.isoformat())
-        self._tell(
-            account,
-            "installment_failed",
-            {
-                "policy_number": record.policy_number,
-                "installment": record.installment,
-                "amount": f"${record.amount}",
-                "reason": result.message or "The card was declined.",
-                "next_attempt": retry.isoformat(),
-                "lapse_date": self._lapse_day(record).isoformat(),
-            },
-            key=f"installment-failed:{record.policy_number}:{record.term}:{record.installment}:{attempt}",
-        )
+        self._tell_declined(account, record, attempt, result, retry)
         from insure import metrics
 
         metrics.count(metrics.PAYMENTS_DECLINED)
         return "declined"
+
+    def _tell_declined(
+        self, account: BillingAccount, record: InstallmentRecord, attempt: int, result: Any, retry: dt.date
+    ) -> None:
+        """Tell the customer the installment was declined: when the card is tried again, or, after the last
+        retry (the next day is the end of grace, when the policy lapses without another charge), that the policy
+        lapses on that day unless they pay it (and where)."""
+        from insure.policies.wording import long_date, money
+
+        lapse = self._lapse_day(record)
+        number = record.policy_number
+        data: dict[str, Any] = {
+            "policy_number": number,
+            "installment": record.installment,
+            "amount": money(record.amount),
+            "reason": result.message or "The card was declined.",
+            "lapse_date": long_date(lapse),
+        }
+        if retry >= lapse:  # no retry left
+            template, data["pay_url"] = (
+                "installment_last_failed",
+                f"{self.settings.web_address}/account/policies/{number}/pay",
+            )
+        else:
+            template, data["next_attempt"] = "installment_failed", long_date(retry)
+        key = f"installment-failed:{number}:{record.term}:{record.installment}:{attempt}"
+        self._tell(account, template, data, key=key)
 
     @staticmethod
     def _billable(stored: StoredPolicy, record: InstallmentRecord) -> bool:
@@ -292,6 +309,10 @@ class BillingRun:
                 self.billing.close(other, "cancelled")
         if version is None:
             return "cancelled"
+        from insure.billing.renewals import WITHDRAWN_BECAUSE, withdraw_renewal
+        from insure.policies.wording import long_date
+
+        withdraw_renewal(self.billing, number, WITHDRAWN_BECAUSE["lapsed"])  # a lapsed policy is not renewed
         after_version_stored(version, self.item_tags)
         try:
             store_document(self.settings.documents_bucket, version)
@@ -304,7 +325,7 @@ class BillingRun:
             self._tell(
                 account,
                 "policy_lapsed",
-                {"policy_number": number, "lapse_date": day, "installment": record.installment},
+                {"policy_number": number, "lapse_date": long_date(day), "installment": record.installment},
                 key=f"policy-lapsed:{number}:{record.term}",
             )
         return "lapsed"

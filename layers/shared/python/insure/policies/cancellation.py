@@ -137,6 +137,7 @@ class CancellationService:
             self.repository.release(policy_number, holder)
             raise
         self.repository.release(policy_number, holder, cancelled=True)
+        self._withdraw_renewal(policy_number, status)
         after_version_stored(version, self.item_tags)
         store_document(self.bucket, version)
         self._tell_holder(version, stored.session_hash)
@@ -149,6 +150,13 @@ class CancellationService:
             refund=Money.of(refund),
             refunds=[r.as_dict() for r in records],
         )
+
+    def _withdraw_renewal(self, policy_number: str, status: PolicyStatus) -> None:
+        """A renewal awaiting the customer is withdrawn: a cancelled policy is not renewed."""
+        from insure.billing.renewals import WITHDRAWN_BECAUSE, withdraw_renewal
+        from insure.billing.repository import BillingRepository
+
+        withdraw_renewal(BillingRepository(self.table), policy_number, WITHDRAWN_BECAUSE[status])
 
     @staticmethod
     def _tell_holder(version: PolicyVersion, session_hash: str) -> None:

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Self, cast
 from insure.roots import Root, deferred
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from insure.applications.ports import Idempotency
     from insure.billing.renewals import RenewalService
     from insure.billing.runs import BillingRun
     from insure.payments.processor import CardProcessor
@@ -23,9 +26,16 @@ def card_processor(settings: PlatformSettings) -> CardProcessor:
     return HttpCardProcessor(settings.card_processor_url)
 
 
-def renewal_service(settings: PlatformSettings, cards: CardProcessor, *, table: str | None = None) -> RenewalService:
+def renewal_service(
+    settings: PlatformSettings,
+    cards: CardProcessor,
+    *,
+    table: str | None = None,
+    idempotency: Idempotency | None = None,
+    fingerprint_key: Callable[[], bytes] | None = None,
+) -> RenewalService:
     """The renewal service over `table` (default: the settings' table), reading its other settings when a renewal
-    is decided or shown."""
+    is decided or shown; it takes payments with `idempotency` and `fingerprint_key` (the API's)."""
     from insure.billing.renewals import RenewalService
     from insure.billing.repository import BillingRepository
     from insure.policies.repository import PolicyRepository
@@ -38,6 +48,8 @@ def renewal_service(settings: PlatformSettings, cards: CardProcessor, *, table: 
         processor=cards,
         item_tags=deferred_item_tags(settings),
         settings=settings,
+        idempotency=idempotency,
+        fingerprint_key=fingerprint_key,
     )
 
 

@@ -99,8 +99,14 @@ class PoliciesRoot(Root):
     @cached_property
     def renewals(self) -> RenewalService:
         from insure.roots.billing import renewal_service
+        from insure.secret_values import SecretReader
 
-        return renewal_service(self.settings, self.cards)
+        return renewal_service(
+            self.settings,
+            self.cards,
+            idempotency=self.idempotency,
+            fingerprint_key=SecretReader().key(self.settings.signing_keys_secret_arn),
+        )
 
     @cached_property
     def overdue(self) -> OverdueService:

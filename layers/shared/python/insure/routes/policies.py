@@ -311,9 +311,17 @@ def accept_renewal(policy_number: str, body: RenewalAccept) -> RenewalView:
     summary="Pay the accepted renewal: the first installment of the chosen payment_plan is charged to the card kept "
     "at the processor, and the next term is issued as a new version",
     tags=TAGS,
-    description=BEARER + " Charged once per renewal and plan (a repeat returns the renewal); 422 when the kept card "
-    "is declined or the plan is not offered; 409 before acceptance.",
+    description=BEARER
+    + " The `Idempotency-Key` header is required (400 without it); a repeat gets the first answer, the same key with"
+    " another body 422. 402 when the card is declined (`decline_code`); 422 when the plan is not offered or the"
+    " token is not this policy's; 409 before acceptance, once the renewal is withdrawn (the policy cancelled or"
+    " lapsed) or ran out with the term, or while another change of the policy is under way.",
+    responses={
+        200: {"description": "Renewed: the renewal", "content": {"application/json": {"model": RenewalView}}},
+        **PAYMENT_REFUSALS,
+        409: {"description": "Not accepted, withdrawn, ran out, or another change under way", "content": PROBLEM},
+    },
 )
 @access(Access.SESSION)
-def pay_renewal(policy_number: str, body: RenewalPayment) -> RenewalView:
-    return _renewals().pay(policy_number, body, caller(router))  # type: ignore[no-any-return]
+def pay_renewal(policy_number: str, body: RenewalPayment, idempotency_key: PaymentKey = None) -> Response[str]:
+    return outcome_response(_renewals().pay(policy_number, body, idempotency_key, caller(router)))
