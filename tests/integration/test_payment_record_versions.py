@@ -10,7 +10,7 @@ import pytest
 
 from insure.billing.records import CARD, BillingAccount, InstallmentRecord, Lost
 from insure.billing.repository import BillingRepository
-from insure.payments.history import PREFIX, RecordHistory, RecordVersion
+from insure.payments.history_repository import PREFIX, RecordHistory, RecordVersion
 from insure.timestamps import PATTERN
 from tests.moto_table import key_table
 

@@ -16,7 +16,7 @@ from insure.applications.status import Status
 from insure.errors import Conflict
 
 if TYPE_CHECKING:
-    from insure.payments.history import RecordVersion
+    from insure.payments.history_repository import RecordVersion
     from insure.policies.models import Actor
 
 PAYMENT_RECORD = "PAYMENT"  # the record name of the application's payment (the charge at bind) in its versions
@@ -152,7 +152,7 @@ class ApplicationRepository:
         """Keep payment attempt `attempt` (the `payment` it leaves on the application, which the next attempt
         replaces there) as version `attempt` of the application's payment record, beside it, never overwritten (a
         retried step keeps the first), with what it changed from the attempt before."""
-        from insure.payments.history import RecordHistory, RecordVersion, field_changes
+        from insure.payments.history_repository import RecordHistory, RecordVersion, field_changes
 
         history = RecordHistory(self.table, self._dynamodb())
         pk = key(application_id)["pk"]["S"]
@@ -170,7 +170,7 @@ class ApplicationRepository:
 
     def payment_attempts(self, application_id: str) -> list[RecordVersion]:
         """Every payment attempt on the application, as the versions of its payment record, oldest first."""
-        from insure.payments.history import RecordHistory
+        from insure.payments.history_repository import RecordHistory
 
         return RecordHistory(self.table, self._dynamodb()).of(key(application_id)["pk"]["S"], PAYMENT_RECORD)
 

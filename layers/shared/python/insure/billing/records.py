@@ -10,7 +10,7 @@ OWED = ("scheduled", "failed")
 """The statuses of an installment still to be charged."""
 
 CARD = "CARD"
-"""The record name of the card kept on a billing account, in its versions (`insure.payments.history`)."""
+"""The record name of the card kept on a billing account, in its versions (`insure.payments.history_repository`)."""
 
 
 def installment_key(term: int, number: int) -> str:
@@ -28,7 +28,7 @@ class BillingAccount:
     email: str = ""
     name: str = ""
     term: int = 1
-    card_version: int = 0  # the kept card's latest version (`insure.payments.history`); 0: none kept with one
+    card_version: int = 0  # the kept card's latest version (payments.history_repository); 0: none kept
     renewal_on: str | None = None  # the day the next term's renewal is offered (None once handled)
     renewal: dict[str, Any] | None = None  # the renewal offered for the next term, as the customer sees it
 
@@ -57,7 +57,7 @@ class InstallmentRecord:
     history: list[dict[str, Any]] = field(default_factory=list)  # every attempt: when, outcome, order id
     fee: str = "0.00"  # the plan fee in `amount` (the rest is premium)
     adjustments: dict[str, str] = field(default_factory=dict)  # amendment id -> premium taken off `amount`
-    version: int = 0  # its latest version (`insure.payments.history`); 0: kept before installments had versions
+    version: int = 0  # its latest version (payments.history_repository); 0: kept before versions
 
     @property
     def sort_key(self) -> str:

@@ -8,7 +8,7 @@
   it is next tried (`gsi1pk = BILLING_DUE#<shard>`, `gsi1sk = <date>#<policy>#<term>#<nn>`), a sparse index the
   billing run reads. Shards spread the index over partitions.
 - `HISTORY#INSTALLMENT#<term>#<nn>#<nnnn>` and `HISTORY#CARD#<nnnn>`: every version of an installment and of the
-  kept card (`insure.payments.history`), never overwritten. The installment's `version` and the account's
+  kept card (`insure.payments.history_repository`), never overwritten. The installment's `version` and the account's
   `card_version` are the latest.
 
 Every change of an installment or of the kept card is a new version: the version item first, a conditional put of
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
 from insure.billing.records import CARD, OWED, BillingAccount, InstallmentRecord, Lost, installment_key
-from insure.payments.history import RecordHistory, RecordVersion, field_changes
+from insure.payments.history_repository import RecordHistory, RecordVersion, field_changes
 
 if TYPE_CHECKING:
     from insure.policies.models import Actor

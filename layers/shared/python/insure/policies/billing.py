@@ -22,7 +22,7 @@ from insure.policies.repository import PaymentRecord
 from insure.types import Money
 
 if TYPE_CHECKING:
-    from insure.payments.history import RecordVersion
+    from insure.payments.history_repository import RecordVersion
 
 
 class Installment(BaseModel):
@@ -107,7 +107,7 @@ class BillingView(BaseModel):
 
 
 def history_view(versions: list[RecordVersion]) -> list[RecordVersionView]:
-    """The versions of a policy's payment records (`insure.payments.history`), oldest first."""
+    """The versions of a policy's payment records (`insure.payments.history_repository`), oldest first."""
     shown = []
     for version in versions:
         where: dict[str, Any] = {}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from insure.errors import Conflict
 
 if TYPE_CHECKING:  # the models (pydantic) are imported when a policy is read: a billing run with nothing due reads none
-    from insure.payments.history import RecordVersion
+    from insure.payments.history_repository import RecordVersion
     from insure.policies.models import Actor, PolicyVersion
 
 
@@ -62,7 +62,7 @@ class PaymentRecord:
 
     def as_version(self) -> RecordVersion:
         """The record's one version: it is never changed once kept."""
-        from insure.payments.history import RecordVersion, field_changes
+        from insure.payments.history_repository import RecordVersion, field_changes
 
         state = self.as_dict()
         changes = field_changes({}, state)
