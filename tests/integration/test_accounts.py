@@ -409,3 +409,43 @@ def test_changing_the_email_moves_the_sign_in(issuance, clock):
     assert moved.status_code == 200 and moved.json["profile"]["email"] == "ada.lovelace@example.com"
     assert login(api).status_code == 401
     assert login(api, email="ada.lovelace@example.com").status_code == 200
+
+
+def _both_statuses(api, number, access) -> tuple[str, str]:
+    """The policy's status as the customer's list and the policy itself read it."""
+    mine = api.get("/me/policies", headers=access).json["policies"]
+    return next(p["status"] for p in mine if p["policy_number"] == number), api.get(
+        f"/policies/{number}", headers=access
+    ).json["status"]
+
+
+def test_my_policies_reads_a_cancellation_once_its_date_has_passed_as_the_policy_does(issuance, clock):
+    import datetime as dt
+
+    api = issuance.api
+    _, auth, number = issued_policy(api)
+    assert create_account(api, auth).status_code == 201
+    # Given a cancellation from 30 days on
+    later = (dt.datetime.fromtimestamp(clock.now, dt.UTC).date() + dt.timedelta(days=30)).isoformat()
+    cancel = {"effective_date": later, "reason": "replaced_elsewhere"}
+    assert api.post(f"/policies/{number}/cancellation", json=cancel, headers=auth).status_code == 200
+    access = bearer(login(api).json["access_token"])
+    assert _both_statuses(api, number, access) == ("pending_cancellation", "pending_cancellation")
+    # When its date has passed
+    clock.now += 31 * 24 * 3600
+    access = bearer(login(api).json["access_token"])
+    # Then both the customer's list and the policy say cancelled
+    assert _both_statuses(api, number, access) == ("cancelled", "cancelled")
+
+
+def test_my_policies_reads_a_policy_past_its_term_as_expired_as_the_policy_does(issuance, clock):
+    api = issuance.api
+    _, auth, number = issued_policy(api)
+    assert create_account(api, auth).status_code == 201
+    access = bearer(login(api).json["access_token"])
+    assert _both_statuses(api, number, access) == ("active", "active")
+    # When the term has run out
+    clock.now += 367 * 24 * 3600
+    access = bearer(login(api).json["access_token"])
+    # Then both say expired
+    assert _both_statuses(api, number, access) == ("expired", "expired")

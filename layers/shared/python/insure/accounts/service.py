@@ -204,13 +204,15 @@ class AccountService(Credentials):
         next change or amendment syncs the tags again."""
         from insure.applications.repository import ApplicationRepository
         from insure.policies.repository import PolicyRepository
+        from insure.policies.service import status_on
 
         applications = ApplicationRepository(self.table)
         policies = PolicyRepository(self.table)
+        day = timestamps.today()
         for application_id in self.accounts.applications_of(customer_id):
             record = applications.get(application_id, consistent=False)
             stored = policies.get(record.policy_number) if record and record.policy_number else None
-            if stored is None or stored.current.status != "active":
+            if stored is None or status_on(stored.current, day) != "active":
                 continue
             try:
                 self.item_tags.sync(stored.current, session_hash=stored.session_hash)
@@ -242,8 +244,10 @@ class AccountService(Credentials):
         base = self.public_base_url.rstrip("/")
         from insure.billing.pending import payment_failed, pending_renewal
         from insure.billing.repository import BillingRepository
+        from insure.policies.service import status_on
 
         billing = BillingRepository(self.table)
+        day = timestamps.today()
         found: list[PolicySummary] = []
         for application_id in self.accounts.applications_of(customer_id):
             record = applications.get(application_id, consistent=False)
@@ -256,7 +260,7 @@ class AccountService(Credentials):
             found.append(
                 PolicySummary(
                     policy_number=current.policy_number,
-                    status=current.status,
+                    status=status_on(current, day),  # as the policy itself reads it on this day
                     version=current.version,
                     product=current.product,
                     state=current.state,
