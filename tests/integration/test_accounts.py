@@ -5,6 +5,7 @@ by an e-mailed code, the versioned customer record, the customer's policies acro
 from __future__ import annotations
 
 import json
+import re
 
 import boto3
 import pytest
@@ -342,7 +343,9 @@ def test_password_reset_by_an_emailed_code_single_use_and_attempt_limited(issuan
     assert login(api).status_code == 401
     assert login(api, password=new_password).status_code == 200
     assert api.get("/me", headers=bearer(old_login["access_token"])).status_code == 401
-    assert any(m["template"] == "password_changed" for m in queued_notifications(issuance))
+    changed = next(m for m in queued_notifications(issuance) if m["template"] == "password_changed")
+    # and the e-mail tells when in words ("3 December 2026, 10:08 UTC"), not as a raw timestamp
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC", changed["data"]["changed_at"])
     # A new code is limited to five attempts: the sixth, even right, is refused
     clock.now += 120
     api.post("/auth/password-reset", json={"email": "ada@example.com"})

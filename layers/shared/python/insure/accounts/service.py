@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
 from insure.accounts import passwords
-from insure.accounts.credentials import Credentials, _iso, normalized_email
+from insure.accounts.credentials import Credentials, normalized_email
 from insure.accounts.lockout import LoginState, unlocked
 from insure.accounts.models import (
     AccountCreated,
@@ -81,7 +81,7 @@ class AccountService(Credentials):
         if not self.accounts.claim_email(email, customer_id):
             raise Conflict("An account already uses this e-mail; sign in to it, or reset its password.")
         now = self.clock()
-        stamp = _iso(now)
+        stamp = timestamps.from_epoch(now)
         if not self.accounts.link_session(customer_id, session.token_hash, session.application_id, stamp):
             self.accounts.release_email(email)
             raise Conflict("This application already belongs to an account; sign in to it.")
@@ -157,7 +157,7 @@ class AccountService(Credentials):
         profile = Profile.model_validate(after)
         if "email" in changes and not self.accounts.claim_email(profile.email, customer_id):
             raise Conflict("An account already uses this e-mail.")
-        stamp = _iso(self.clock())
+        stamp = timestamps.from_epoch(self.clock())
         version = CustomerVersion(
             version=latest.version + 1,
             effective_at=stamp,
@@ -288,7 +288,7 @@ class AccountService(Credentials):
             email=account.email,
             failed_logins=account.login.failures,
             locked=account.login.locked(now),
-            locked_until=_iso(account.login.locked_until) if account.login.locked(now) else None,
+            locked_until=timestamps.from_epoch(account.login.locked_until) if account.login.locked(now) else None,
             locks=account.login.locks,
         )
 
@@ -308,7 +308,7 @@ class AccountService(Credentials):
                 break
             except Conflict:
                 continue
-        self.accounts.add_event(customer_id, _iso(self.clock()), {"event": "unlocked", "by": by})
+        self.accounts.add_event(customer_id, timestamps.from_epoch(self.clock()), {"event": "unlocked", "by": by})
         return self.status(customer_id)
 
     def customer_history(self, customer_id: str) -> HistoryView:
