@@ -452,3 +452,53 @@ def test_my_policies_reads_a_policy_past_its_term_as_expired_as_the_policy_does(
     access = bearer(login(api).json["access_token"])
     # Then both say expired
     assert _both_statuses(api, number, access) == ("expired", "expired")
+
+
+def test_an_unknown_email_runs_the_same_password_hash_as_a_wrong_password(issuance, clock, monkeypatch):
+    from argon2 import PasswordHasher
+
+    from insure.accounts import passwords
+
+    api = issuance.api
+    _, auth = accepted(api)
+    create_account(api, auth)
+    checked: list[str] = []
+    verify = PasswordHasher.verify
+
+    def spy(self, hash, password):  # noqa: A002 - argon2's own parameter name
+        checked.append(hash)
+        return verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", spy)
+    # When a wrong password is sent for the account, then any password for an unknown e-mail
+    assert login(api, password="wrong password here").status_code == 401
+    assert login(api, email="ghost@example.com", password="wrong password here").status_code == 401
+    # Then each ran one argon2id verification of the same cost: the account's hash, then the dummy hash
+    assert len(checked) == 2
+    account_hash, dummy = checked
+    assert dummy == passwords._dummy_hash() and account_hash != dummy
+    cost = "$argon2id$v=19$m=19456,t=2,p=1$"
+    assert account_hash.startswith(cost) and dummy.startswith(cost)
+
+
+def test_tokens_are_stored_only_as_hashes(issuance, clock):
+    from insure.accounts.access import token_hash
+
+    api = issuance.api
+    _, auth = accepted(api)
+    create_account(api, auth)
+    first = login(api).json
+    second = api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]}).json
+    tokens = [first["access_token"], first["refresh_token"], second["access_token"], second["refresh_token"]]
+    # Every table, every item, every attribute
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    stored = json.dumps(
+        [
+            item
+            for table in dynamodb.list_tables()["TableNames"]
+            for page in dynamodb.get_paginator("scan").paginate(TableName=table)
+            for item in page["Items"]
+        ]
+    )
+    assert [token for token in tokens if token in stored] == []
+    assert all(token_hash(token) in stored for token in tokens)  # what is kept instead
