@@ -26,7 +26,14 @@ from insure.policies.models import (
     VersionsView,
     VersionView,
 )
-from insure.routes.responses import PAYMENT_REFUSALS, PROBLEM, PaymentKey, json_response, outcome_response
+from insure.routes.responses import (
+    PAYMENT_REFUSALS,
+    PROBLEM,
+    IdempotencyKey,
+    PaymentKey,
+    json_response,
+    outcome_response,
+)
 
 if TYPE_CHECKING:
     from insure.amendments.service import AmendmentService
@@ -135,12 +142,15 @@ def get_version_document(policy_number: str, version: VersionNumber):  # type: i
     description=BEARER
     + " Re-underwritten against the current rulebook; answers once decided (201 with the decision and, when"
     " approved, the amended offer with its pro-rata `premium_difference`). 409 while another amendment is in flight"
-    " or when the policy is cancelled; 422 for a date in the past or an unknown item_id.",
+    " or when the policy is cancelled; 422 for a date in the past or an unknown item_id. A repeat with the same"
+    " `Idempotency-Key` gets the amendment the first submitted.",
     responses=_amendment_responses(201, "Submitted (status `underwriting` if not decided yet)"),
 )
 @access(Access.SESSION)
-def submit_amendment(policy_number: str, body: AmendmentRequest) -> Response[str]:
-    shown = _amendments().submit(policy_number, body, caller(router))
+def submit_amendment(
+    policy_number: str, body: AmendmentRequest, idempotency_key: IdempotencyKey = None
+) -> Response[str]:
+    shown = _amendments().submit(policy_number, body, caller(router), idempotency_key)
     return json_response(201, shown.model_dump_json())
 
 
@@ -226,11 +236,16 @@ def preview_cancellation(
     tags=TAGS,
     description=BEARER
     + " The policy is `pending_cancellation` until the effective date, `cancelled` from it, as a new version. 409"
-    " while an amendment is in flight or once cancelled.",
+    " while an amendment is in flight or once cancelled; a repeat with the same `Idempotency-Key` gets the first"
+    " answer (refunded once).",
 )
 @access(Access.SESSION)
-def cancel_policy(policy_number: str, body: CancellationRequest) -> CancellationView:
-    return _cancellations().cancel(policy_number, body, caller(router))  # type: ignore[no-any-return]
+def cancel_policy(
+    policy_number: str, body: CancellationRequest, idempotency_key: IdempotencyKey = None
+) -> CancellationView:
+    return _cancellations().cancel(  # type: ignore[no-any-return]
+        policy_number, body, caller(router), idempotency_key
+    )
 
 
 @router.get(
