@@ -115,7 +115,8 @@ def test_removing_an_item_refunds_the_difference_to_the_original_card(issuance):
     assert shown["status"] == "offered", shown
     assert shown["offer"]["settlement"] == "refund"
     assert shown["offer"]["premium_difference"]["amount"].startswith("-")
-    # Then accepting settles it without a payment: refunded and issued as version 2
+    # Then there is nothing to pay before acceptance (409), and accepting settles it: refunded, issued as version 2
+    assert pay_difference(api, number, auth, shown["amendment_id"]).status_code == 409
     accepted_ = accept(api, number, auth, shown)
     assert accepted_.status_code == 200
     assert accepted_.json["status"] == "issued", accepted_.json
@@ -126,7 +127,11 @@ def test_removing_an_item_refunds_the_difference_to_the_original_card(issuance):
     refunds = refunds_at_processor()[before:]
     assert [r["amount"] for r in refunds] == [refund["amount"]["amount"]]
     assert [i["item_id"] for i in api.get(f"/policies/{number}", headers=auth).json["items"]] == [laptop["item_id"]]
-    assert pay_difference(api, number, auth, shown["amendment_id"]).status_code == 409
+    # And the payment call answers the refunded amendment (200, as the contract has it) without refunding again
+    paid = pay_difference(api, number, auth, shown["amendment_id"])
+    assert paid.status_code == 200, paid.json
+    assert (paid.json["status"], paid.json["settlement"]) == ("issued", refund)
+    assert len(refunds_at_processor()[before:]) == 1
 
 
 def test_a_back_dated_amendment_is_refused_and_changes_nothing(issuance):

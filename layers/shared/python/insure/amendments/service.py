@@ -275,7 +275,7 @@ class AmendmentService:
 
     def _pay(self, record: AmendmentRecord, body: Any) -> Outcome:
         if (record.offer or {}).get("settlement") != "charge":
-            raise Conflict("Nothing is due on this amendment: a negative difference is refunded on acceptance.")
+            return self._nothing_due(record)
         if record.status not in PAYING or record.payment_attempts >= MAX_PAYMENT_ATTEMPTS:
             raise Conflict(f"The amendment is {record.status}; it is not awaiting payment.")
         token = card_token(self.cards, body, client_reference=record.amendment_id)
@@ -315,3 +315,14 @@ class AmendmentService:
             }
 
         return settled(record.status, "amendment", {"amendment_id": record.amendment_id}, view(record), declined)
+
+    def _nothing_due(self, record: AmendmentRecord) -> Outcome:
+        """The payment call of an amendment with nothing to charge (a refund or no difference): the refund is made
+        at acceptance, so this charges and refunds nothing and answers with the amendment once it is accepted (200
+        issued, 202 still issuing), as for a paid one."""
+        if record.status not in ("accepted", "paid", "issued", "failed"):
+            raise Conflict(
+                f"The amendment is {record.status}: accept the amended offer; a negative difference is then refunded."
+            )
+        record = self.wait(record, lambda r: r.status in ENDED)
+        return settled(record.status, "amendment", {"amendment_id": record.amendment_id}, view(record), dict)

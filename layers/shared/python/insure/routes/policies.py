@@ -46,7 +46,10 @@ router = Router()
 TAGS = ["policies"]
 BEARER = "Requires `Authorization: Bearer <session_token>` of the session that bought it (404 for another's)."
 PDF = {200: {"description": "The PDF", "content": {"application/pdf": {"schema": {}}}}}
-VersionNumber = Annotated[int, Path(ge=1, le=9999, description="The version number (1 is the issued policy)")]
+VersionNumber = Annotated[
+    int, Path(description="The version number (1 is the issued policy; 404 for one it does not have)")
+]
+"""Any whole number: one the policy does not have (0, negative, too high) is 404, as for an unknown id."""
 
 
 def _amendment_responses(status: int, description: str) -> dict[int, OpenAPIResponse]:
@@ -199,7 +202,8 @@ def accept_amendment(policy_number: str, amendment_id: str, body: AcceptRequest)
     tags=TAGS,
     description=BEARER
     + " The `Idempotency-Key` header is required (400 without it). 200 issued, 202 still issuing, 402 declined"
-    " (at most 3 attempts), 409 when nothing is due.",
+    " (at most 3 attempts). A negative difference is refunded at acceptance: then this charges and refunds nothing"
+    " and answers the amendment (200); 409 before acceptance.",
     responses={
         **_amendment_responses(200, "Paid and issued as a new version"),
         **PAYMENT_REFUSALS,
