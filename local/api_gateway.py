@@ -8,6 +8,8 @@ import json
 import math
 import os
 import re
+import select
+import socket
 import threading
 import time
 import uuid
@@ -18,7 +20,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 import declaration
-from local.functions_host import FunctionsHost, IntegrationTimeout
+from local.functions_host import ClientGone, FunctionsHost, IntegrationTimeout
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
 # What a CORS preflight may ask for (API Gateway's defaultCorsPreflightOptions in the stack allows the same).
@@ -35,6 +37,27 @@ INTEGRATION_TIMEOUT_S = 29.0  # API Gateway's REST integration timeout
 # run, e.g. the fuzzing gate's, whose single client sends as fast as the cloud answers.
 CLIENT_RATE_PER_S = 25.0
 CLIENT_BURST = 50
+
+
+def client_waiting(environ: Mapping[str, Any]) -> Callable[[], bool] | None:
+    """Whether the client of a request is still connected, or None when that cannot be known (no socket: an
+    in-process test client). Its request has been read whole, so a readable socket that yields no byte is the
+    client's end closed (it gave up); waiting bytes (a next request) or none at all mean it is still there."""
+    connection = environ.get("werkzeug.socket")
+    if not isinstance(connection, socket.socket):
+        return None
+
+    def connected() -> bool:
+        try:
+            poller = select.poll()
+            poller.register(connection, select.POLLIN)
+            if not poller.poll(0):
+                return True
+            return connection.recv(1, socket.MSG_PEEK) != b""
+        except (OSError, ValueError):  # reset, or already closed
+            return False
+
+    return connected
 
 
 def _problem(status: int, title: str, detail: str, slug: str) -> Response:
@@ -239,7 +262,10 @@ class ApiGateway:
         if len(body) > MAX_PAYLOAD_BYTES:
             return too_large
         try:
-            result = self._invoke(route.function, self.event(request, route, params, body))
+            event = self.event(request, route, params, body)
+            result = self._invoke(route.function, event, client_waiting(request.environ))
+        except ClientGone:  # no one reads this answer: it is for the log line
+            return _problem(499, "Client closed request", "The client left before its turn.", "client-gone")
         except IntegrationTimeout:
             detail = f"The function did not answer within {self.integration_timeout_s:g} s."
             return _problem(504, "Gateway timeout", detail, "gateway-timeout")
@@ -249,16 +275,18 @@ class ApiGateway:
         response.headers["X-Server-Time-Ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
         return response
 
-    def _invoke(self, function: str, event: dict[str, Any]) -> Any:
+    def _invoke(self, function: str, event: dict[str, Any], wanted: Callable[[], bool] | None = None) -> Any:
         """The function's result, or IntegrationTimeout once the integration timeout has passed: a request still
-        queued then never runs; one already running finishes in the background (as a Lambda does), unanswered."""
+        queued then never runs; one already running finishes in the background (as a Lambda does), unanswered.
+        A request whose client has gone when its turn comes (`wanted`, `client_waiting`) never runs: ClientGone."""
         deadline = time.monotonic() + self.integration_timeout_s
         done = threading.Event()
         outcome: dict[str, Any] = {}
+        options: dict[str, Any] = {"deadline": deadline} | ({"wanted": wanted} if wanted else {})
 
         def run() -> None:
             try:
-                outcome["result"] = self.host.invoke(function, event, deadline=deadline)
+                outcome["result"] = self.host.invoke(function, event, **options)
             except BaseException as error:  # noqa: BLE001 - handed to the waiting request
                 outcome["error"] = error
             finally:

@@ -57,6 +57,11 @@ class IntegrationTimeout(Exception):
     """The caller's deadline passed before the function answered (API Gateway answers 504)."""
 
 
+class ClientGone(Exception):
+    """The client gave up while its request waited for its turn: it is dropped unrun (no one would get the answer,
+    and what it created would be an orphan)."""
+
+
 class FairLock:
     """A re-entrant lock granted in the order it was asked for (first come, first served; `threading.Lock` wakes
     an arbitrary waiter). A waiter whose timeout passes leaves the queue without ever holding the lock."""
@@ -171,9 +176,12 @@ class FunctionsHost:
             env.busy = False
             self._cond.notify_all()
 
-    def invoke(self, name: str, event: Any, *, deadline: float | None = None) -> Any:
+    def invoke(
+        self, name: str, event: Any, *, deadline: float | None = None, wanted: Callable[[], bool] | None = None
+    ) -> Any:
         """Run the function's handler with `event`; exceptions propagate as Lambda reports them. A call still
-        waiting for its turn at `deadline` (time.monotonic()) is dropped unrun: IntegrationTimeout."""
+        waiting for its turn at `deadline` (time.monotonic()) is dropped unrun: IntegrationTimeout; one whose
+        client has gone when its turn comes (`wanted()` false) too: ClientGone."""
         spec = declaration.function(name)
         if spec.routes:
             # Powertools keeps the current request on the BaseRouter class, shared by every resolver of the
@@ -186,6 +194,8 @@ class FunctionsHost:
             try:
                 if deadline is not None and time.monotonic() >= deadline:  # its turn came too late: never run
                     raise IntegrationTimeout(name)
+                if wanted is not None and not wanted():  # its client gave up while it waited: never run
+                    raise ClientGone(name)
                 return self._run(name, spec, event, deadline)
             finally:
                 self._resolver_lock.release()

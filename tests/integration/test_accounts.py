@@ -5,6 +5,7 @@ by an e-mailed code, the versioned customer record, the customer's policies acro
 from __future__ import annotations
 
 import json
+import re
 
 import boto3
 import pytest
@@ -342,7 +343,9 @@ def test_password_reset_by_an_emailed_code_single_use_and_attempt_limited(issuan
     assert login(api).status_code == 401
     assert login(api, password=new_password).status_code == 200
     assert api.get("/me", headers=bearer(old_login["access_token"])).status_code == 401
-    assert any(m["template"] == "password_changed" for m in queued_notifications(issuance))
+    changed = next(m for m in queued_notifications(issuance) if m["template"] == "password_changed")
+    # and the e-mail tells when in words ("3 December 2026, 10:08 UTC"), not as a raw timestamp
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC", changed["data"]["changed_at"])
     # A new code is limited to five attempts: the sixth, even right, is refused
     clock.now += 120
     api.post("/auth/password-reset", json={"email": "ada@example.com"})
@@ -409,3 +412,93 @@ def test_changing_the_email_moves_the_sign_in(issuance, clock):
     assert moved.status_code == 200 and moved.json["profile"]["email"] == "ada.lovelace@example.com"
     assert login(api).status_code == 401
     assert login(api, email="ada.lovelace@example.com").status_code == 200
+
+
+def _both_statuses(api, number, access) -> tuple[str, str]:
+    """The policy's status as the customer's list and the policy itself read it."""
+    mine = api.get("/me/policies", headers=access).json["policies"]
+    return next(p["status"] for p in mine if p["policy_number"] == number), api.get(
+        f"/policies/{number}", headers=access
+    ).json["status"]
+
+
+def test_my_policies_reads_a_cancellation_once_its_date_has_passed_as_the_policy_does(issuance, clock):
+    import datetime as dt
+
+    api = issuance.api
+    _, auth, number = issued_policy(api)
+    assert create_account(api, auth).status_code == 201
+    # Given a cancellation from 30 days on
+    later = (dt.datetime.fromtimestamp(clock.now, dt.UTC).date() + dt.timedelta(days=30)).isoformat()
+    cancel = {"effective_date": later, "reason": "replaced_elsewhere"}
+    assert api.post(f"/policies/{number}/cancellation", json=cancel, headers=auth).status_code == 200
+    access = bearer(login(api).json["access_token"])
+    assert _both_statuses(api, number, access) == ("pending_cancellation", "pending_cancellation")
+    # When its date has passed
+    clock.now += 31 * 24 * 3600
+    access = bearer(login(api).json["access_token"])
+    # Then both the customer's list and the policy say cancelled
+    assert _both_statuses(api, number, access) == ("cancelled", "cancelled")
+
+
+def test_my_policies_reads_a_policy_past_its_term_as_expired_as_the_policy_does(issuance, clock):
+    api = issuance.api
+    _, auth, number = issued_policy(api)
+    assert create_account(api, auth).status_code == 201
+    access = bearer(login(api).json["access_token"])
+    assert _both_statuses(api, number, access) == ("active", "active")
+    # When the term has run out
+    clock.now += 367 * 24 * 3600
+    access = bearer(login(api).json["access_token"])
+    # Then both say expired
+    assert _both_statuses(api, number, access) == ("expired", "expired")
+
+
+def test_an_unknown_email_runs_the_same_password_hash_as_a_wrong_password(issuance, clock, monkeypatch):
+    from argon2 import PasswordHasher
+
+    from insure.accounts import passwords
+
+    api = issuance.api
+    _, auth = accepted(api)
+    create_account(api, auth)
+    checked: list[str] = []
+    verify = PasswordHasher.verify
+
+    def spy(self, hash, password):
+        checked.append(hash)
+        return verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", spy)
+    # When a wrong password is sent for the account, then any password for an unknown e-mail
+    assert login(api, password="wrong password here").status_code == 401
+    assert login(api, email="ghost@example.com", password="wrong password here").status_code == 401
+    # Then each ran one argon2id verification of the same cost: the account's hash, then the dummy hash
+    assert len(checked) == 2
+    account_hash, dummy = checked
+    assert dummy == passwords._dummy_hash() and account_hash != dummy
+    cost = "$argon2id$v=19$m=19456,t=2,p=1$"
+    assert account_hash.startswith(cost) and dummy.startswith(cost)
+
+
+def test_tokens_are_stored_only_as_hashes(issuance, clock):
+    from insure.accounts.access import token_hash
+
+    api = issuance.api
+    _, auth = accepted(api)
+    create_account(api, auth)
+    first = login(api).json
+    second = api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]}).json
+    tokens = [first["access_token"], first["refresh_token"], second["access_token"], second["refresh_token"]]
+    # Every table, every item, every attribute
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    stored = json.dumps(
+        [
+            item
+            for table in dynamodb.list_tables()["TableNames"]
+            for page in dynamodb.get_paginator("scan").paginate(TableName=table)
+            for item in page["Items"]
+        ]
+    )
+    assert [token for token in tokens if token in stored] == []
+    assert all(token_hash(token) in stored for token in tokens)  # what is kept instead

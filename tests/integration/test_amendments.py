@@ -115,7 +115,8 @@ def test_removing_an_item_refunds_the_difference_to_the_original_card(issuance):
     assert shown["status"] == "offered", shown
     assert shown["offer"]["settlement"] == "refund"
     assert shown["offer"]["premium_difference"]["amount"].startswith("-")
-    # Then accepting settles it without a payment: refunded and issued as version 2
+    # Then there is nothing to pay before acceptance (409), and accepting settles it: refunded, issued as version 2
+    assert pay_difference(api, number, auth, shown["amendment_id"]).status_code == 409
     accepted_ = accept(api, number, auth, shown)
     assert accepted_.status_code == 200
     assert accepted_.json["status"] == "issued", accepted_.json
@@ -126,7 +127,11 @@ def test_removing_an_item_refunds_the_difference_to_the_original_card(issuance):
     refunds = refunds_at_processor()[before:]
     assert [r["amount"] for r in refunds] == [refund["amount"]["amount"]]
     assert [i["item_id"] for i in api.get(f"/policies/{number}", headers=auth).json["items"]] == [laptop["item_id"]]
-    assert pay_difference(api, number, auth, shown["amendment_id"]).status_code == 409
+    # And the payment call answers the refunded amendment (200, as the contract has it) without refunding again
+    paid = pay_difference(api, number, auth, shown["amendment_id"])
+    assert paid.status_code == 200, paid.json
+    assert (paid.json["status"], paid.json["settlement"]) == ("issued", refund)
+    assert len(refunds_at_processor()[before:]) == 1
 
 
 def test_a_back_dated_amendment_is_refused_and_changes_nothing(issuance):
@@ -246,6 +251,42 @@ def test_a_future_cancellation_is_pending_until_its_date(issuance):
         headers=auth,
     )
     assert past.status_code in (409, 422)
+
+
+def test_a_repeated_amendment_with_its_idempotency_key_is_submitted_once(issuance):
+    api = issuance.api
+    number, auth, policy = issued(api)
+    kept = {"item_id": policy["items"][0]["item_id"]}
+    keyed = {**auth, "Idempotency-Key": "amend-1"}
+    body = {"changes": {"items": [kept, DESKTOP]}, "effective_date": TODAY.isoformat()}
+    # When the same amendment is sent twice with one key
+    first = api.post(f"/policies/{number}/amendments", json=body, headers=keyed)
+    again = api.post(f"/policies/{number}/amendments", json=body, headers=keyed)
+    # Then the repeat gets the first amendment (not a 409 for a second one in flight)
+    assert (first.status_code, again.status_code) == (201, 201), again.json
+    assert again.json["amendment_id"] == first.json["amendment_id"]
+    # And the key with another body is 422
+    other = {**body, "changes": {"items": [kept]}}
+    assert api.post(f"/policies/{number}/amendments", json=other, headers=keyed).status_code == 422
+
+
+def test_a_repeated_cancellation_with_its_idempotency_key_is_refunded_once(issuance):
+    api = issuance.api
+    number, auth, _ = issued(api)
+    before = len(refunds_at_processor())
+    keyed = {**auth, "Idempotency-Key": "cancel-1"}
+    body = {"effective_date": TODAY.isoformat(), "reason": "no_longer_needed"}
+    # When the cancellation is sent twice with one key
+    first = api.post(f"/policies/{number}/cancellation", json=body, headers=keyed)
+    again = api.post(f"/policies/{number}/cancellation", json=body, headers=keyed)
+    # Then the repeat gets the first answer, and one refund and one new version were made
+    assert (first.status_code, again.status_code) == (200, 200), again.json
+    assert again.json == first.json
+    assert len(refunds_at_processor()) - before == 1
+    assert [v["version"] for v in api.get(f"/policies/{number}/versions", headers=auth).json["versions"]] == [1, 2]
+    # And the key with another body is 422
+    other = {**body, "reason": "other"}
+    assert api.post(f"/policies/{number}/cancellation", json=other, headers=keyed).status_code == 422
 
 
 def test_amendments_are_the_owners_only(issuance):

@@ -194,6 +194,60 @@ def test_a_request_still_queued_at_the_timeout_never_runs(platform):
     assert _drafts() == 1
 
 
+def test_a_client_that_gave_up_while_its_request_was_queued_leaves_no_application(platform):
+    import socket
+    import threading
+    import time
+
+    import requests
+    from werkzeug.serving import make_server
+
+    from local.cloud import free_port
+    from scripts.samples import APPLICATION
+
+    # Given the gateway served over HTTP, and the API busy with a slow request (another thread holds the turn)
+    lines: list[str] = []
+    server = make_server("127.0.0.1", free_port(), _gateway(platform, log=lines.append), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.port}"
+    lock = platform.functions._resolver_lock
+    holding, done = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        with lock:
+            holding.set()
+            done.wait(10)
+
+    threading.Thread(target=slow).start()
+    assert holding.wait(5)
+    try:
+        # When a client posts an application, and gives up (closes its connection) while the request is queued
+        body = json.dumps(APPLICATION).encode()
+        client = socket.create_connection(("127.0.0.1", server.port))
+        head = "POST /applications HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\n"
+        client.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        deadline = time.monotonic() + 10
+        while lock.waiting < 1:  # queued behind the slow one
+            assert time.monotonic() < deadline, "the request was never queued"
+            time.sleep(0.01)
+        client.close()
+    finally:
+        done.set()  # the slow request ends: the queued one gets its turn
+    try:
+        deadline = time.monotonic() + 10
+        while not any(line.startswith("POST /applications ") for line in lines):
+            assert time.monotonic() < deadline, "the queued request was never taken"
+            time.sleep(0.01)
+        # Then it was dropped unrun: no application behind the back of a client who is gone
+        assert lines[-1].startswith("POST /applications 499 ")
+        assert _drafts() == 0
+        # And a client that waits is served as before
+        assert requests.post(f"{url}/applications", json=APPLICATION, timeout=30).status_code == 201
+        assert _drafts() == 1
+    finally:
+        server.shutdown()
+
+
 def test_api_calls_take_turns_in_the_order_they_arrived():
     import threading
 

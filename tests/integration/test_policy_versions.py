@@ -62,7 +62,11 @@ def test_versions_are_the_owners_only_and_unknown_versions_are_404(issuance):
     number, auth = issued(api)
     _, other = open_application(api)
     assert api.get(f"/policies/{number}/versions/2", headers=auth).status_code == 404
-    assert api.get(f"/policies/{number}/versions/0", headers=auth).status_code == 422
+    # a version the policy never had is 404 however it is numbered; one that is not a number is 422
+    for missing in ("0", "-1", "10000"):
+        assert api.get(f"/policies/{number}/versions/{missing}", headers=auth).status_code == 404
+        assert api.get(f"/policies/{number}/versions/{missing}/document", headers=auth).status_code == 404
+    assert api.get(f"/policies/{number}/versions/two", headers=auth).status_code == 422
     assert api.get(f"/policies/{number}/versions", headers=other).status_code == 404
     assert api.get(f"/policies/{number}/versions/1/document", headers=other).status_code == 404
     assert api.get(f"/policies/{number}/versions").status_code == 401

@@ -351,6 +351,24 @@ def test_rotated_secrets_old_and_new_verify_and_two_signatures_in_the_header_ver
     assert platform.api.post("/devices/dev_nope/secrets", headers=admin(platform)).status_code == 404
 
 
+def test_a_retried_rotation_with_its_idempotency_key_rotates_once(platform, setup):
+    device = setup["device_id"]
+    keyed = {**admin(platform), "Idempotency-Key": "rotate-1"}
+    # When a rotation is sent twice with one key
+    first = platform.api.post(f"/devices/{device}/secrets", headers=keyed)
+    again = platform.api.post(f"/devices/{device}/secrets", headers=keyed)
+    # Then both answers show the one new secret, and the original secret still verifies (rotated once, not twice)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json == first.json and first.json["secret"] != setup["secret"]
+    assert post_scan(platform, setup["secret"], scan_body(device, setup["tag_id"])).status_code == 202
+    # And the key with another device is 422; once a later rotation replaced that secret, the key is 409
+    other = platform.api.post("/devices", headers=admin(platform)).json["device_id"]
+    assert platform.api.post(f"/devices/{other}/secrets", headers=keyed).status_code == 422
+    platform.api.post(f"/devices/{device}/secrets", headers=admin(platform))
+    platform.api.post(f"/devices/{device}/secrets", headers=admin(platform))
+    assert platform.api.post(f"/devices/{device}/secrets", headers=keyed).status_code == 409
+
+
 def test_signed_but_invalid_scan_is_422_and_changes_nothing(platform, setup):
     body = json.dumps({"scan_id": "s1", "tag_id": setup["tag_id"], "device_id": setup["device_id"]}).encode()
     response = post_scan(platform, setup["secret"], body)

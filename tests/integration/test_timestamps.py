@@ -10,6 +10,7 @@ from typing import Any
 from insure.signatures import sign
 from insure.timestamps import PATTERN
 from scripts.samples import APPLICATION
+from tests.integration.test_issuance import accepted as accepted_application
 from tests.integration.test_issuance import issuance, offered, pay  # noqa: F401 - the issuance fixture
 from tests.integration.test_risk_intake import (  # noqa: F401 - the setup fixture
     bearer,
@@ -94,3 +95,23 @@ def test_every_time_of_a_risk_event_has_the_one_format_whatever_the_insurer_sent
     assert assert_one_format(view.json) >= 4
     updated = {i["insurer_id"]: i["updated_at"] for i in view.json["insurers"]}
     assert updated[insurer.insurer_id] == "2026-12-01T05:00:00Z"
+
+
+def test_every_time_of_an_account_has_the_one_format(issuance):  # noqa: F811
+    from tests.integration.test_accounts import create_account, login
+
+    api = issuance.api
+    _, auth = accepted_application(api)
+    customer_id = create_account(api, auth).json["customer_id"]
+    access = bearer(login(api).json["access_token"])
+    assert api.patch("/me", json={"phone": "+12125550199"}, headers=access).status_code == 200
+    # And a lock (an event with the time it ends), read by the back office
+    assert [login(api, password="wrong password here").status_code for _ in range(5)][-1] == 423
+    admin = bearer(issuance.admin_key)
+    me = api.get("/me", headers=access).json
+    history = api.get("/me/history", headers=access).json
+    status = api.get(f"/admin/customers/{customer_id}", headers=admin).json
+    backoffice = api.get(f"/admin/customers/{customer_id}/history", headers=admin).json
+    assert backoffice["events"][0]["until"] and status["locked_until"]
+    # created_at, two versions' effective_at, the event's at and until (twice), locked_until at least
+    assert assert_one_format(me, history, status, backoffice) >= 9

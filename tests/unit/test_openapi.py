@@ -147,6 +147,26 @@ def _validator_accepts(schema: dict, value: str) -> bool:
     return bool(jsonschema_rs.validator_for(schema, validate_formats=True).is_valid(value))
 
 
+def test_every_creating_post_publishes_the_idempotency_key_it_honours():
+    operations = _operations(json.loads(openapi_json()))
+    creating = [
+        "POST /quotes",
+        "POST /applications",
+        "POST /risk-events",
+        "POST /insurers",
+        "POST /devices",
+        "POST /devices/{device_id}/secrets",
+        "POST /tags",
+        "POST /policies/{policy_number}/amendments",
+        "POST /policies/{policy_number}/cancellation",
+    ]
+    headers = {
+        name: [p["name"].lower() for p in operations[name].get("parameters", []) if p["in"] == "header"]
+        for name in creating
+    }
+    assert {name: found for name, found in headers.items() if "idempotency-key" not in found} == {}
+
+
 def test_an_email_field_publishes_exactly_the_addresses_the_server_accepts():
     """The document said any text for e-mail fields while the server wanted an address (a valid request by the
     document was a 422): now the server's own pattern, in every request that takes one. And nothing more: with

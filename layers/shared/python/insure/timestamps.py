@@ -66,6 +66,12 @@ def from_epoch(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
+def in_words(seconds: float) -> str:
+    """An epoch time as a person reads it in a message, in UTC: `3 December 2026, 10:08 UTC`."""
+    moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
 def now() -> str:
     """The current time in the same format."""
     return from_epoch(epoch())

@@ -5,12 +5,12 @@ a replayed one ends its login; a reset code is single use, short-lived and limit
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
 from typing import Any
 
+from insure import timestamps
 from insure.accounts import passwords
 from insure.accounts.access import ACCESS_PREFIX, REFRESH_PREFIX, token_hash
 from insure.accounts.credential_repository import ResetCode, Token
@@ -31,10 +31,6 @@ from insure.errors import Conflict, Locked, Throttled, Unauthorized
 WRONG_CREDENTIALS = "The e-mail or password is not right."
 BAD_CODE = "The code is not valid or has expired; ask for a new one."
 RESEND_AFTER_S = 60
-
-
-def _iso(epoch: float) -> str:
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def normalized_email(email: str) -> str:
@@ -107,8 +103,12 @@ class Credentials:
                 if after.locks > account.login.locks:
                     self.accounts.add_event(
                         account.customer_id,
-                        _iso(now),
-                        {"event": "locked", "failures": after.failures, "until": _iso(after.locked_until)},
+                        timestamps.from_epoch(now),
+                        {
+                            "event": "locked",
+                            "failures": after.failures,
+                            "until": timestamps.from_epoch(after.locked_until),
+                        },
                     )
                 return after
             except Conflict:
@@ -123,7 +123,7 @@ class Credentials:
         now = self.clock()
         family = family or secrets.token_hex(16)
         if new_login:
-            self.accounts.start_login(customer_id, family, _iso(now))
+            self.accounts.start_login(customer_id, family, timestamps.from_epoch(now))
         access = ACCESS_PREFIX + secrets.token_urlsafe(32)
         refresh = REFRESH_PREFIX + secrets.token_urlsafe(32)
         self.accounts.put_token("ACCESS", token_hash(access), Token(customer_id, family, int(now + self.access_ttl_s)))
@@ -188,7 +188,7 @@ class Credentials:
             customer_id,
             ResetCode(passwords.hash_password(code), int(now + self.reset_ttl_s), 0, int(now)),
         )
-        self.accounts.add_event(customer_id, _iso(now), {"event": "password_reset_requested"})
+        self.accounts.add_event(customer_id, timestamps.from_epoch(now), {"event": "password_reset_requested"})
         self._notify(
             email,
             "password_reset",
@@ -229,9 +229,14 @@ class Credentials:
             except Conflict:
                 continue
         self.accounts.revoke_all_logins(customer_id)
-        self.accounts.add_event(customer_id, _iso(now), {"event": "password_changed", "by": "reset_code"})
+        self.accounts.add_event(
+            customer_id, timestamps.from_epoch(now), {"event": "password_changed", "by": "reset_code"}
+        )
         self._notify(
-            email, "password_changed", {"changed_at": _iso(now)}, key=f"password-changed:{customer_id}:{int(now)}"
+            email,
+            "password_changed",
+            {"changed_at": timestamps.in_words(now)},
+            key=f"password-changed:{customer_id}:{int(now)}",
         )
 
     def _notify(self, email: str, template: str, data: dict[str, str], **options: Any) -> None:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from insure.billing.models import PendingRenewal
 from insure.products.models import Address, Email, Name, Phone
-from insure.types import Money
+from insure.types import Money, Timestamp
 
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
@@ -121,7 +121,7 @@ class MeView(BaseModel):
     customer_id: str
     version: int
     profile: Profile
-    created_at: str
+    created_at: Timestamp
 
 
 class MadeBy(BaseModel):
@@ -133,7 +133,7 @@ class CustomerVersionView(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     version: int
-    effective_at: str
+    effective_at: Timestamp
     made_by: MadeBy
     change: str = Field(description="created, updated, ...")
     changes: dict[str, Any] = Field(description="Each changed field: {from, to}")
@@ -145,8 +145,9 @@ class CustomerEvent(BaseModel):
 
     model_config = ConfigDict(extra="allow", defer_build=True)
 
-    at: str
+    at: Timestamp
     event: str
+    until: Timestamp | None = Field(None, description="When a lock ends (`locked`)")
 
 
 class HistoryView(BaseModel):
@@ -199,5 +200,5 @@ class AccountStatus(BaseModel):
     email: str
     failed_logins: int
     locked: bool
-    locked_until: str | None
+    locked_until: Timestamp | None
     locks: int

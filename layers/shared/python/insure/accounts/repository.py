@@ -11,6 +11,7 @@ Tokens, logins, reset codes and failed sign-ins: `insure.accounts.credential_rep
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,7 @@ class AccountRepository(CredentialRepository):
                     "sk": _s(f"SESSION#{session_hash}"),
                     "application_id": _s(application_id),
                     "linked_at": _s(at),
+                    "linked_ns": _n(time.time_ns()),  # `at` is to the second: this orders links of one second
                 },
                 new=False,
             )
@@ -86,7 +88,7 @@ class AccountRepository(CredentialRepository):
     def applications_of(self, customer_id: str) -> list[str]:
         """The application ids of the customer's sessions, in the order they were linked."""
         items = self._query(f"CUSTOMER#{customer_id}", "SESSION#")
-        return [i["application_id"]["S"] for i in sorted(items, key=lambda i: i["linked_at"]["S"])]
+        return [i["application_id"]["S"] for i in sorted(items, key=_linked)]
 
     # -- the account and its versions ---------------------------------------------------------------------------
     def create(self, account: Account, first: CustomerVersion) -> None:
@@ -208,10 +210,11 @@ class AccountRepository(CredentialRepository):
     def add_event(self, customer_id: str, at: str, event: dict[str, Any]) -> None:
         import secrets
 
+        # `at` is to the second: the nanoseconds keep events of one second in the order they happened
         self._put(
             {
                 "pk": _s(f"CUSTOMER#{customer_id}"),
-                "sk": _s(f"EVENT#{at}#{secrets.token_hex(4)}"),
+                "sk": _s(f"EVENT#{at}#{time.time_ns():020d}{secrets.token_hex(4)}"),
                 "entity": _s("customer_event"),
                 "data": _s(json.dumps({"at": at, **event}, separators=(",", ":"))),
             }
@@ -219,3 +222,8 @@ class AccountRepository(CredentialRepository):
 
     def events(self, customer_id: str) -> list[dict[str, Any]]:
         return [json.loads(i["data"]["S"]) for i in self._query(f"CUSTOMER#{customer_id}", "EVENT#")]
+
+
+def _linked(item: dict[str, Any]) -> tuple[str, int]:
+    """When a session was linked (links stored before `linked_ns` existed sort by their time alone)."""
+    return item["linked_at"]["S"], int(item.get("linked_ns", {}).get("N", "0"))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from insure import timestamps
 from insure.accounts import passwords
-from insure.accounts.credentials import Credentials, _iso, normalized_email
+from insure.accounts.credentials import Credentials, normalized_email
 from insure.accounts.lockout import LoginState, unlocked
 from insure.accounts.models import (
     AccountCreated,
@@ -81,7 +81,7 @@ class AccountService(Credentials):
         if not self.accounts.claim_email(email, customer_id):
             raise Conflict("An account already uses this e-mail; sign in to it, or reset its password.")
         now = self.clock()
-        stamp = _iso(now)
+        stamp = timestamps.from_epoch(now)
         if not self.accounts.link_session(customer_id, session.token_hash, session.application_id, stamp):
             self.accounts.release_email(email)
             raise Conflict("This application already belongs to an account; sign in to it.")
@@ -157,7 +157,7 @@ class AccountService(Credentials):
         profile = Profile.model_validate(after)
         if "email" in changes and not self.accounts.claim_email(profile.email, customer_id):
             raise Conflict("An account already uses this e-mail.")
-        stamp = _iso(self.clock())
+        stamp = timestamps.from_epoch(self.clock())
         version = CustomerVersion(
             version=latest.version + 1,
             effective_at=stamp,
@@ -204,13 +204,15 @@ class AccountService(Credentials):
         next change or amendment syncs the tags again."""
         from insure.applications.repository import ApplicationRepository
         from insure.policies.repository import PolicyRepository
+        from insure.policies.service import status_on
 
         applications = ApplicationRepository(self.table)
         policies = PolicyRepository(self.table)
+        day = timestamps.today()
         for application_id in self.accounts.applications_of(customer_id):
             record = applications.get(application_id, consistent=False)
             stored = policies.get(record.policy_number) if record and record.policy_number else None
-            if stored is None or stored.current.status != "active":
+            if stored is None or status_on(stored.current, day) != "active":
                 continue
             try:
                 self.item_tags.sync(stored.current, session_hash=stored.session_hash)
@@ -242,8 +244,10 @@ class AccountService(Credentials):
         base = self.public_base_url.rstrip("/")
         from insure.billing.pending import payment_failed, pending_renewal
         from insure.billing.repository import BillingRepository
+        from insure.policies.service import status_on
 
         billing = BillingRepository(self.table)
+        day = timestamps.today()
         found: list[PolicySummary] = []
         for application_id in self.accounts.applications_of(customer_id):
             record = applications.get(application_id, consistent=False)
@@ -256,7 +260,7 @@ class AccountService(Credentials):
             found.append(
                 PolicySummary(
                     policy_number=current.policy_number,
-                    status=current.status,
+                    status=status_on(current, day),  # as the policy itself reads it on this day
                     version=current.version,
                     product=current.product,
                     state=current.state,
@@ -284,7 +288,7 @@ class AccountService(Credentials):
             email=account.email,
             failed_logins=account.login.failures,
             locked=account.login.locked(now),
-            locked_until=_iso(account.login.locked_until) if account.login.locked(now) else None,
+            locked_until=timestamps.from_epoch(account.login.locked_until) if account.login.locked(now) else None,
             locks=account.login.locks,
         )
 
@@ -304,7 +308,7 @@ class AccountService(Credentials):
                 break
             except Conflict:
                 continue
-        self.accounts.add_event(customer_id, _iso(self.clock()), {"event": "unlocked", "by": by})
+        self.accounts.add_event(customer_id, timestamps.from_epoch(self.clock()), {"event": "unlocked", "by": by})
         return self.status(customer_id)
 
     def customer_history(self, customer_id: str) -> HistoryView:

@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure.amendments.models import AmendmentRequest, AmendmentView, SettlementView
 from insure.amendments.ports import AmendmentStore, ApplicationReader, OwnedPolicies, PolicyTurns
@@ -27,6 +27,9 @@ from insure.payments.processor import CardProcessor
 from insure.policies.items import ITEM_ID, item_id
 from insure.policies.models import PolicyVersion
 from insure.policies.service import status_on, today
+
+if TYPE_CHECKING:
+    from insure.policies.repository import StoredPolicy
 
 PAYING = ("accepted", "payment_failed")
 ENDED = ("issued", "declined", "expired", "failed")
@@ -175,11 +178,27 @@ class AmendmentService:
         return record.terms
 
     # -- changing -------------------------------------------------------------------------------------------
-    def submit(self, policy_number: str, body: AmendmentRequest, caller: Caller) -> AmendmentView:
+    def submit(
+        self, policy_number: str, body: AmendmentRequest, caller: Caller, idempotency_key: str | None = None
+    ) -> AmendmentView:
         """Check the change, claim the policy for it (409 when another change is in flight or it is cancelled),
-        start the amendment workflow and wait briefly for the decision."""
-        stored = self.policies.owned(policy_number, caller)
-        current = stored.current
+        start the amendment workflow and wait briefly for the decision. With an `idempotency_key`, a repeat
+        submits nothing: it reads the amendment the first submitted (another body with the key is 422)."""
+        stored = self.policies.owned(policy_number, caller)  # another's reads 404 before any key is looked at
+        shown: list[AmendmentView] = []
+
+        def effect() -> dict[str, Any]:
+            shown.append(self._submit(stored, body))
+            return {"amendment_id": shown[0].amendment_id}
+
+        payload = body.model_dump(mode="json")
+        submitted = self.idempotency.once_per_key(f"amendments:{policy_number}", idempotency_key, payload, effect)
+        if shown:
+            return shown[0]
+        return self.get(policy_number, str(submitted["amendment_id"]), caller)
+
+    def _submit(self, stored: StoredPolicy, body: AmendmentRequest) -> AmendmentView:
+        policy_number, current = stored.current.policy_number, stored.current
         if current.cancellation is not None or status_on(current, today()) != "active":
             raise Conflict(f"The policy is {status_on(current, today())}; it cannot be amended.")
         check_dates(body.effective_date, current, today())
@@ -256,7 +275,7 @@ class AmendmentService:
 
     def _pay(self, record: AmendmentRecord, body: Any) -> Outcome:
         if (record.offer or {}).get("settlement") != "charge":
-            raise Conflict("Nothing is due on this amendment: a negative difference is refunded on acceptance.")
+            return self._nothing_due(record)
         if record.status not in PAYING or record.payment_attempts >= MAX_PAYMENT_ATTEMPTS:
             raise Conflict(f"The amendment is {record.status}; it is not awaiting payment.")
         token = card_token(self.cards, body, client_reference=record.amendment_id)
@@ -296,3 +315,14 @@ class AmendmentService:
             }
 
         return settled(record.status, "amendment", {"amendment_id": record.amendment_id}, view(record), declined)
+
+    def _nothing_due(self, record: AmendmentRecord) -> Outcome:
+        """The payment call of an amendment with nothing to charge (a refund or no difference): the refund is made
+        at acceptance, so this charges and refunds nothing and answers with the amendment once it is accepted (200
+        issued, 202 still issuing), as for a paid one."""
+        if record.status not in ("accepted", "paid", "issued", "failed"):
+            raise Conflict(
+                f"The amendment is {record.status}: accept the amended offer; a negative difference is then refunded."
+            )
+        record = self.wait(record, lambda r: r.status in ENDED)
+        return settled(record.status, "amendment", {"amendment_id": record.amendment_id}, view(record), dict)

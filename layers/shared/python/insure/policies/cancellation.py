@@ -27,6 +27,7 @@ from insure.policies.service import PolicyService, status_on, today
 from insure.types import Money
 
 if TYPE_CHECKING:
+    from insure.applications.ports import Idempotency
     from insure.risk.policy_tags import ItemTags
 
 
@@ -38,6 +39,7 @@ class CancellationService:
     table: str
     bucket: str
     item_tags: ItemTags
+    idempotency: Idempotency
 
     def _effective(self, stored: StoredPolicy, effective: dt.date) -> None:
         current = stored.current
@@ -89,7 +91,21 @@ class CancellationService:
             minimum_premium=Money.of(minimum),
         )
 
-    def cancel(self, policy_number: str, body: CancellationRequest, caller: Caller) -> CancellationView:
+    def cancel(
+        self, policy_number: str, body: CancellationRequest, caller: Caller, idempotency_key: str | None = None
+    ) -> CancellationView:
+        """Cancel (`_cancel`); with an `idempotency_key`, a repeat gets the first answer and refunds nothing more
+        (another body with the key is 422). The answer kept holds amounts and refund ids, no card data."""
+        self.policies.owned(policy_number, caller)  # another's policy reads 404 before any key is looked at
+        done = self.idempotency.once_per_key(
+            f"cancellation:{policy_number}",
+            idempotency_key,
+            body.model_dump(mode="json"),
+            lambda: self._cancel(policy_number, body, caller).model_dump(mode="json"),
+        )
+        return CancellationView.model_validate(done)
+
+    def _cancel(self, policy_number: str, body: CancellationRequest, caller: Caller) -> CancellationView:
         from insure.amendments.workflow import refund_to
         from insure.policies.changes import after_version_stored, next_version, now_rfc3339
         from insure.policies.issuance import store_document

@@ -9,21 +9,28 @@ webhook secret (Standard Webhooks headers), over one pooled, thread-safe HTTP cl
   after filing, with a `webhook-id` per (event, insurer, facts revision), so a retried delivery is applied once.
 
 Timeouts, connection errors, 429 and 5xx are `InsurerUnavailable` (worth retrying); other 4xx or an answer that
-is not the contract's shape are `InsurerRejected` (retrying will not help).
+is not the contract's shape are `InsurerRejected` (retrying will not help). An insurer's text (claim reference,
+note) is checked as its webhooks' is (`insure.types`): one with NUL, control characters or bidi overrides is an
+answer outside the contract, so none of it reaches a person.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from insure.errors import TransientError
 from insure.risk.insurers import Insurer
+from insure.types import MultilineText, Text
 
 ClaimStatus = Literal["received", "assessing", "approved", "denied", "paid", "closed"]
+ClaimReference = Annotated[Text, Field(min_length=1, max_length=200)]
+"""An insurer's claim reference, checked as its webhooks' is: one line, no control characters or bidi overrides."""
+InsurerNote = Annotated[MultilineText, Field(max_length=2000)]
+"""An insurer's note (it reaches the customer's status message), checked as its webhooks' notes are."""
 
 
 class InsurerUnavailable(TransientError):
@@ -55,14 +62,14 @@ class FactsUpdate(BaseModel):
 
 
 class ClaimFiled(BaseModel):
-    claim_reference: str
+    claim_reference: ClaimReference
     status: ClaimStatus
 
 
 class ClaimProgress(BaseModel):
     status: ClaimStatus
     updated_at: str
-    note: str | None = None
+    note: InsurerNote | None = None
 
 
 def pool() -> Any:

@@ -11,6 +11,7 @@ Rotation keeps a short list (newest first): scans signed with the previous secre
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure import timestamps
-from insure.errors import NotFound, Unauthorized
+from insure.errors import Conflict, NotFound, Unauthorized
 from insure.storage import replace_if_version
 
 if TYPE_CHECKING:
@@ -42,6 +43,10 @@ class Device(BaseModel):
 
 def _now() -> str:
     return timestamps.now()
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class DeviceRepository:
@@ -107,8 +112,29 @@ class Devices:
             raise NotFound("The scanner this Idempotency-Key registered no longer exists; use a new key.")
         return found[0]
 
-    def rotate_secret(self, device_id: str) -> Device:
-        """A new secret for the device; the previous one keeps verifying until the next rotation."""
+    def rotate_secret(self, device_id: str, *, idempotency_key: str | None = None) -> str:
+        """A new secret for the device (returned, for the caller to show once); the previous one keeps verifying
+        until the next rotation. With an `idempotency_key`, a repeat rotates nothing and returns the secret the
+        first made: the idempotency record keeps only its SHA-256, never the secret (409 once a later rotation has
+        replaced it)."""
+        if self.repository.get(device_id) is None:
+            raise NotFound(f"No device {device_id}.")
+        made: list[str] = []
+
+        def effect() -> dict[str, Any]:
+            made.append(self._rotate(device_id))
+            return {"secret_sha256": _digest(made[0])}
+
+        rotated = self._idempotency.once_per_key("device-secrets", idempotency_key, {"device_id": device_id}, effect)
+        if made:
+            return made[0]
+        found = self.repository.get(device_id)
+        secret = next((s for s in found[0].secrets if _digest(s) == rotated["secret_sha256"]), None) if found else None
+        if secret is None:
+            raise Conflict("The secret this Idempotency-Key made has been replaced since; use a new key to rotate.")
+        return secret
+
+    def _rotate(self, device_id: str) -> str:
         from insure.signatures import new_secret
 
         for _ in range(5):
@@ -116,13 +142,12 @@ class Devices:
             if found is None:
                 raise NotFound(f"No device {device_id}.")
             device, version = found
+            secret = new_secret()
             rotated = device.model_copy(
-                update={"secrets": (new_secret(), *device.secrets)[:SECRETS_KEPT], "rotated_at": _now()}
+                update={"secrets": (secret, *device.secrets)[:SECRETS_KEPT], "rotated_at": _now()}
             )
             if self.repository.replace(rotated, version):
-                return rotated
-        from insure.errors import Conflict
-
+                return secret
         raise Conflict("The device changed concurrently; retry.")
 
     def verify_scan(self, headers: Mapping[str, str] | None, body: str) -> str:

@@ -62,6 +62,7 @@ class PoliciesRoot(Root):
             table=settings.table_name,
             bucket=settings.documents_bucket,
             item_tags=self.risk.item_tags,
+            idempotency=self.idempotency,
         )
 
     @cached_property

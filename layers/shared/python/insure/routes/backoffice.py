@@ -6,23 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure.http.access import Access, access, services
 from insure.risk.reporters import CustomerIdentity
 from insure.risk.tags import TAG_ID_PATTERN, InsuredObject, TagPolicy
+from insure.routes.responses import IdempotencyKey
 from insure.types import Text
 
 router = Router()
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Optional: a repeat with the same key and body returns the first response; another body is 422",
-    ),
-]
 
 
 class RegisterDevice(BaseModel):
@@ -85,12 +79,14 @@ def post_device(
     summary="Rotate a scanner's secret (admin): the new one is shown once, the previous one keeps working until "
     "the next rotation",
     tags=["back office"],
+    description="A repeat with the same `Idempotency-Key` rotates nothing: it shows the secret the first made (409 "
+    "once a later rotation has replaced it).",
     responses={201: {"description": "Rotated", "content": {"application/json": {"model": DeviceRegistered}}}},
 )
 @access(Access.ADMIN)
-def post_device_secret(device_id: str) -> Response[str]:
-    device = services(router).devices.rotate_secret(device_id)
-    return _created(DeviceRegistered(device_id=device.device_id, secret=device.secrets[0]))
+def post_device_secret(device_id: str, idempotency_key: IdempotencyKey = None) -> Response[str]:
+    secret = services(router).devices.rotate_secret(device_id, idempotency_key=idempotency_key)
+    return _created(DeviceRegistered(device_id=device_id, secret=secret))
 
 
 @router.post(

@@ -6,9 +6,9 @@ from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from insure.billing.models import PaymentPlanView
-from insure.headers import header
 from insure.http.access import Access, access, services
 from insure.products.models import ProductSummary, QuoteRequest
+from insure.routes.responses import IdempotencyKey
 from insure.types import Money, Timestamp
 from insure.underwriting.models import BreakdownLine, Reason
 
@@ -56,11 +56,10 @@ def get_products() -> ProductsResponse:
     tags=["issuance"],
 )
 @access(Access.PUBLIC)
-def post_quote(request: QuoteRequest) -> QuoteResponse:
+def post_quote(request: QuoteRequest, idempotency_key: IdempotencyKey = None) -> QuoteResponse:
     from insure.underwriting.quotes import issue_quote
 
-    key = header(router.current_event.headers, "idempotency-key")
-    stored = issue_quote(request, services(router).idempotency, idempotency_key=key)
+    stored = issue_quote(request, services(router).idempotency, idempotency_key=idempotency_key)
     result = stored.result
     from insure import timestamps
     from insure.billing.catalog import offered_plans

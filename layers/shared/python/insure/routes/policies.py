@@ -26,7 +26,14 @@ from insure.policies.models import (
     VersionsView,
     VersionView,
 )
-from insure.routes.responses import PAYMENT_REFUSALS, PROBLEM, PaymentKey, json_response, outcome_response
+from insure.routes.responses import (
+    PAYMENT_REFUSALS,
+    PROBLEM,
+    IdempotencyKey,
+    PaymentKey,
+    json_response,
+    outcome_response,
+)
 
 if TYPE_CHECKING:
     from insure.amendments.service import AmendmentService
@@ -39,7 +46,10 @@ router = Router()
 TAGS = ["policies"]
 BEARER = "Requires `Authorization: Bearer <session_token>` of the session that bought it (404 for another's)."
 PDF = {200: {"description": "The PDF", "content": {"application/pdf": {"schema": {}}}}}
-VersionNumber = Annotated[int, Path(ge=1, le=9999, description="The version number (1 is the issued policy)")]
+VersionNumber = Annotated[
+    int, Path(description="The version number (1 is the issued policy; 404 for one it does not have)")
+]
+"""Any whole number: one the policy does not have (0, negative, too high) is 404, as for an unknown id."""
 
 
 def _amendment_responses(status: int, description: str) -> dict[int, OpenAPIResponse]:
@@ -135,12 +145,15 @@ def get_version_document(policy_number: str, version: VersionNumber):  # type: i
     description=BEARER
     + " Re-underwritten against the current rulebook; answers once decided (201 with the decision and, when"
     " approved, the amended offer with its pro-rata `premium_difference`). 409 while another amendment is in flight"
-    " or when the policy is cancelled; 422 for a date in the past or an unknown item_id.",
+    " or when the policy is cancelled; 422 for a date in the past or an unknown item_id. A repeat with the same"
+    " `Idempotency-Key` gets the amendment the first submitted.",
     responses=_amendment_responses(201, "Submitted (status `underwriting` if not decided yet)"),
 )
 @access(Access.SESSION)
-def submit_amendment(policy_number: str, body: AmendmentRequest) -> Response[str]:
-    shown = _amendments().submit(policy_number, body, caller(router))
+def submit_amendment(
+    policy_number: str, body: AmendmentRequest, idempotency_key: IdempotencyKey = None
+) -> Response[str]:
+    shown = _amendments().submit(policy_number, body, caller(router), idempotency_key)
     return json_response(201, shown.model_dump_json())
 
 
@@ -189,7 +202,8 @@ def accept_amendment(policy_number: str, amendment_id: str, body: AcceptRequest)
     tags=TAGS,
     description=BEARER
     + " The `Idempotency-Key` header is required (400 without it). 200 issued, 202 still issuing, 402 declined"
-    " (at most 3 attempts), 409 when nothing is due.",
+    " (at most 3 attempts). A negative difference is refunded at acceptance: then this charges and refunds nothing"
+    " and answers the amendment (200); 409 before acceptance.",
     responses={
         **_amendment_responses(200, "Paid and issued as a new version"),
         **PAYMENT_REFUSALS,
@@ -226,11 +240,16 @@ def preview_cancellation(
     tags=TAGS,
     description=BEARER
     + " The policy is `pending_cancellation` until the effective date, `cancelled` from it, as a new version. 409"
-    " while an amendment is in flight or once cancelled.",
+    " while an amendment is in flight or once cancelled; a repeat with the same `Idempotency-Key` gets the first"
+    " answer (refunded once).",
 )
 @access(Access.SESSION)
-def cancel_policy(policy_number: str, body: CancellationRequest) -> CancellationView:
-    return _cancellations().cancel(policy_number, body, caller(router))  # type: ignore[no-any-return]
+def cancel_policy(
+    policy_number: str, body: CancellationRequest, idempotency_key: IdempotencyKey = None
+) -> CancellationView:
+    return _cancellations().cancel(  # type: ignore[no-any-return]
+        policy_number, body, caller(router), idempotency_key
+    )
 
 
 @router.get(

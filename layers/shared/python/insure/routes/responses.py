@@ -1,5 +1,6 @@
 """What several routers answer alike: the problem content, a JSON (or text) response from a serialized body, and a
-payment's binding (application, amendment): the `Idempotency-Key` header it requires, its refusals, its outcome."""
+payment's binding (application, amendment): the `Idempotency-Key` header it requires, its refusals, its outcome;
+the optional `Idempotency-Key` of a creating POST."""
 
 from __future__ import annotations
 
@@ -31,6 +32,15 @@ PaymentKey = Annotated[
     ),
 ]
 """A payment's `Idempotency-Key` header: published as required; its absence is the service's 400."""
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Optional: a repeat with the same key and body returns the first response; another body is 422",
+    ),
+]
+"""The `Idempotency-Key` header a creating POST honours (../shared/API.md): optional, published."""
 
 PAYMENT_REFUSALS: dict[int, OpenAPIResponse] = {
     402: {"description": "The card was declined (`decline_code`, `attempts_remaining`)", "content": PROBLEM},

@@ -24,6 +24,7 @@ from insure.risk.customer_events import CustomerRiskEvents
 from insure.risk.event_models import Location, Opened, RiskEvent, RiskEventView
 from insure.risk.facts import Facts
 from insure.risk.reporters import SHARE_CONTACT, ReporterIdentity
+from insure.routes.responses import IdempotencyKey
 from insure.types import Text
 
 router = Router()
@@ -161,7 +162,7 @@ def post_scan() -> Response[str]:
     responses={201: {"description": "Event opened", "content": {"application/json": {"model": Opened}}}},
 )
 @access(Access.PUBLIC)
-def post_risk_event(body: Annotated[ReportRiskEvent, Body()]) -> Response[str]:
+def post_risk_event(body: Annotated[ReportRiskEvent, Body()], idempotency_key: IdempotencyKey = None) -> Response[str]:
     opened = services(router).intake.open_from_web(
         tag_id=body.tag_id,
         policy_number=body.policy_number,
@@ -169,7 +170,7 @@ def post_risk_event(body: Annotated[ReportRiskEvent, Body()]) -> Response[str]:
         location=body.location,
         occurred_at=body.occurred_at,
         facts=body.facts,
-        idempotency_key=_header("idempotency-key"),
+        idempotency_key=idempotency_key,
         payload=body.model_dump(mode="json"),
     )
     return Response(status_code=201, content_type="application/json", body=opened.model_dump_json())
