@@ -101,7 +101,7 @@ def test_every_products_items_read_in_words() -> None:
 
 def _amendment(difference: Decimal) -> str:
     from insure.amendments.repository import AmendmentRecord
-    from insure.amendments.workflow import terms_document
+    from insure.amendments.terms import amendment_terms
 
     items = [
         {**APPLICATION["items"][0], "item_id": "item-1", "tag_id": "QR-ABC"},
@@ -128,7 +128,7 @@ def _amendment(difference: Decimal) -> str:
         created_at="2027-02-15T09:00:00Z",
         updated_at="2027-02-15T09:00:00Z",
     )
-    return terms_document(record, {"amount": "151.20", "currency": "USD"}, difference, Decimal("25.00"), "monthly")
+    return amendment_terms(record, {"amount": "151.20", "currency": "USD"}, difference, Decimal("25.00"), "monthly")
 
 
 def test_the_amendment_terms_are_prose_with_the_change_filled_in() -> None:

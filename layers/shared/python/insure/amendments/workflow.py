@@ -37,22 +37,6 @@ def underwriting_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in item.items() if k not in STRIPPED} for item in items]
 
 
-def terms_document(
-    record: AmendmentRecord,
-    premium: dict[str, str],
-    difference: Decimal,
-    minimum: Decimal = Decimal("0.00"),
-    plan: str = "annual",
-) -> str:
-    """The amended policy's terms as plain text (what the offer's hash covers): the change in prose, then the
-    policy's conditions on changes, cancellation and refunds in the policy document's words (`minimum`: the minimum
-    premium of the rulebook the change is underwritten on; `plan`: the policy's payment plan). Written in
-    `insure.amendments.terms`."""
-    from insure.amendments.terms import amendment_terms
-
-    return amendment_terms(record, premium, difference, minimum, plan)
-
-
 @dataclass
 class AmendmentTasks:
     amendments: AmendmentRepository
@@ -108,7 +92,9 @@ class AmendmentTasks:
             dt.date.fromisoformat(record.effective_date),
         )
         settlement = "charge" if difference > 0 else "refund" if difference < 0 else "none"
-        terms = terms_document(record, premium, difference, *self._policy_terms(event, record))
+        from insure.amendments.terms import amendment_terms
+
+        terms = amendment_terms(record, premium, difference, *self._policy_terms(event, record))
         now = timestamps.current()
         base = self.public_base_url.rstrip("/")
         offer = {
