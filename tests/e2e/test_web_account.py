@@ -259,6 +259,11 @@ def test_a_locked_account_says_when_to_try_again_and_a_reset_code_opens_it(cloud
     sign_in(page, email, "a brand new passphrase")
     heading(page, "Your policies")
     expect(page.get_by_text("You have no policies yet")).to_be_visible()
+    assert_accessible(page, "no policies yet")
+    # And an account address that is no page says so
+    page.goto(f"{cloud.url}/account/no-such-page")
+    heading(page, "Page not found")
+    assert_accessible(page, "the page not found")
     assert console.errors == []
     assert console.csp == []
     assert set(console.network) <= {401, 423}
