@@ -34,3 +34,14 @@ def test_the_lockfile_pins_the_client_and_its_tools():
     manifest = json.loads((ROOT / "web" / "package.json").read_text())
     pinned = {**manifest["dependencies"], **manifest["devDependencies"]}
     assert all(version[0].isdigit() for version in pinned.values()), "exact versions only"
+
+
+def test_the_shell_page_names_its_files_from_the_root():
+    """The same page is served at `/`, `/t/{tag_id}` and `/account/...`: a relative address (`favicon.svg`) would be
+    asked for at `/t/favicon.svg` and answered with the page instead of the file."""
+    import re
+
+    shell = (ROOT / "web" / "public" / "index.html").read_text(encoding="utf-8")
+    addresses = re.findall(r'(?:href|src)="([^"#]*)"', shell)
+    assert addresses, "the shell page names no file"
+    assert [a for a in addresses if not a.startswith("/")] == []
