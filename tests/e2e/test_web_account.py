@@ -131,6 +131,9 @@ def test_buy_create_an_account_sign_out_and_in_then_change_and_cancel_the_policy
         page.click("a.document-link[data-version='1']")
     assert download.value.path().read_bytes()[:5] == b"%PDF-"
     expect(page.locator("#payment-plan")).to_have_text("Monthly")
+    expect(page.locator("main dl").first).to_contain_text(
+        re.compile(r"Cover\s+\d{1,2} [A-Z][a-z]+ \d{4} to \d{1,2} [A-Z][a-z]+ \d{4}")
+    )
     photographed(page, "3-policy", "the policy")
     # When their access token has run out, the page refreshes it and carries on
     page.evaluate(
@@ -171,6 +174,8 @@ def test_buy_create_an_account_sign_out_and_in_then_change_and_cancel_the_policy
     photographed(page, "6-new-price", "the new price")
     page.click("text=Read the terms")
     heading(page, "Read the changed terms")
+    page.locator(".terms ol li").first.wait_for()  # paragraphs and the items' list, not the server's hard lines
+    assert page.locator(".terms p").count() > 3 and page.locator(".terms pre").count() == 0
     page.get_by_role("button", name="I accept").click()
     heading(page, "Pay the difference by card")
     photographed(page, "7-pay-difference", "the difference's payment page")
@@ -232,7 +237,7 @@ def test_a_locked_account_says_when_to_try_again_and_a_reset_code_opens_it(cloud
     # Then the page says the account is locked and when to try again (the cloud locks for 2 seconds)
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("Your account is locked")
-    assert re.search(r"Try again in [12] seconds? \(after \d{1,2}:\d\d", summary.inner_text())
+    assert re.search(r"Try again in [12] seconds? \(after \d\d:\d\d UTC\)", summary.inner_text())
     photographed(page, "14-locked", "the locked account")
     # When they reset their password with the code e-mailed to them
     summary.get_by_role("link", name="Reset your password").click()
