@@ -12,13 +12,12 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.browser import PHONE, assert_accessible, open_page, shoot
+from tests.e2e.browser import assert_accessible, open_page, shoot_desktop_and_phone
 from tests.e2e.test_accounts import delivered
 from tests.e2e.test_issuance import Session
 
 PASSWORD = "correct horse battery staple"
 GOOD_CARD = "4242424242424242"
-DESKTOP = {"width": 1100, "height": 900}
 
 
 def heading(page, text: str) -> None:
@@ -28,12 +27,7 @@ def heading(page, text: str) -> None:
 def photographed(page, name: str, where: str) -> None:
     """axe-core on the page, then a full-page screenshot at desktop size and one at 360×640 (where it must fit)."""
     assert_accessible(page, where)
-    shoot(page, f"account-{name}")
-    page.set_viewport_size(PHONE)
-    fits = page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    assert fits, f"{where} is wider than a phone"
-    shoot(page, f"account-{name}-phone")
-    page.set_viewport_size(DESKTOP)
+    shoot_desktop_and_phone(page, f"account-{name}")
 
 
 def buy_in_the_page(page, url: str, email: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.browser import assert_accessible, open_page, press_until, shoot, tab_to
+from tests.e2e.browser import assert_accessible, open_page, press_until, shoot_desktop_and_phone, tab_to
 
 GOOD_CARD, DECLINED_CARD = "4242424242424242", "4000000000000002"
 
@@ -49,7 +49,7 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     page.goto(f"{cloud.url}/")
     heading(page, "Get an instant quote")
     assert_accessible(page, "the product page")
-    shoot(page, "buy-1-product")
+    shoot_desktop_and_phone(page, "buy-1-product")
     # When the person picks the computer product and New York, with the keyboard only
     keyboard_choose(page, "product", "computer")
     keyboard_select(page, "#state", "NY")
@@ -69,7 +69,7 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     assert page.get_attribute("#item-value", "aria-invalid") == "true"
     assert page.locator(".error-summary a[href='#item-value']").count() == 1
     assert_accessible(page, "the item page with an error")
-    shoot(page, "buy-2-limit-error")
+    shoot_desktop_and_phone(page, "buy-2-limit-error")
     # When they re-enter a lower value
     keyboard_type(page, "#item-value", "1500")
     submit(page)
@@ -78,7 +78,7 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     quote.wait_for()
     assert re.search(r"\$\d", quote.inner_text())
     assert page.locator("#item-value-error").count() == 0
-    shoot(page, "buy-3-quote")
+    shoot_desktop_and_phone(page, "buy-3-quote")
     tab_to(page, "#quote button")
     page.keyboard.press("Enter")
     # And they answer one group of questions per page
@@ -110,7 +110,7 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     assert answers["Address"] == "1 Main St, New York, NY 10001"
     assert "1985-12-10" not in page.locator("main").inner_text()
     assert_accessible(page, "check your answers")
-    shoot(page, "buy-4-check")
+    shoot_desktop_and_phone(page, "buy-4-check")
     submit(page)
     # Then they are offered cover, read the terms and accept them
     heading(page, "You can be covered")
@@ -126,7 +126,7 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     page.locator(".terms ol li").first.wait_for()
     assert page.locator(".terms p").count() > 5 and page.locator(".terms pre").count() == 0
     assert_accessible(page, "the terms")
-    shoot(page, "buy-5-terms")
+    shoot_desktop_and_phone(page, "buy-5-terms")
     submit(page)
     # And pay: a declined card first
     heading(page, "Pay by card")
@@ -145,14 +145,14 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     assert "declined" in page.locator("#card-number-error").inner_text().lower()
     assert page.locator(".error-summary").is_visible()
     assert_accessible(page, "the declined card")
-    shoot(page, "buy-6-card-declined")
+    shoot_desktop_and_phone(page, "buy-6-card-declined")
     # then a good one
     card(GOOD_CARD)
     heading(page, "Your policy is issued")
     policy_number = page.locator("#policy-number").inner_text()
     assert policy_number
     assert_accessible(page, "the issued policy")
-    shoot(page, "buy-7-issued")
+    shoot_desktop_and_phone(page, "buy-7-issued")
     # And the policy document downloads as a PDF
     with page.expect_download() as download:
         tab_to(page, "#document-link")
@@ -199,7 +199,7 @@ def test_a_decline_shows_its_reasons_and_the_person_can_change_an_answer(cloud, 
     assert "The applicant must be at least 18 years old." in reasons
     assert not any("CMP-" in r or "rule" in r.lower() for r in reasons), reasons
     assert_accessible(page, "the decline")
-    shoot(page, "buy-declined")
+    shoot_desktop_and_phone(page, "buy-declined")
     # When they correct their date of birth and apply again
     page.click("text=Change your answers")
     heading(page, "Check your answers")

@@ -520,8 +520,8 @@ async function renewalPage(number: string): Promise<void> {
     h(
       "dl",
       { class: "summary-list" },
-      row("New premium", h("span", { id: "renewal-premium" }, `${money(offer.premium)} a year`)),
       row("Premium now", `${money(offer.previous_premium)} a year`),
+      row("New premium", h("span", { id: "renewal-premium" }, `${money(offer.premium)} a year`)),
       row("Next term", `${day(offer.effective_date)} to ${day(offer.expiry_date)}`),
       row("Accept and pay by", day(offer.effective_date)),
     ),
@@ -891,8 +891,8 @@ function changeDecisionStep(change: Change, amendment: Amendment): void {
     h(
       "dl",
       { class: "summary-list" },
-      row("New premium", `${money(offer.premium)} a year`),
       row("Premium now", `${money(offer.previous_premium)} a year`),
+      row("New premium", `${money(offer.premium)} a year`),
       row(offer.settlement === "refund" ? "Refund" : "To pay now", offer.settlement === "none" ? money({ amount: "0.00", currency: "USD" }) : difference(offer)),
     ),
     h("p", { class: "notice", id: "settlement" }, settle),
