@@ -59,6 +59,13 @@ def test_a_state_reads_as_its_name_and_an_address_as_on_an_envelope():
     assert names == ["New York", "District of Columbia", "ZZ", "1 Main St, New York, NY 10001"]
 
 
+def test_a_code_reads_as_words_inside_a_sentence_and_at_its_start():
+    words = run(
+        'import { humanize, inWords } from "./ui/dom";', '[inWords("insufficient_funds"), humanize("item_sold")]'
+    )
+    assert words == ["insufficient funds", "Item sold"]
+
+
 def blocks(text: str) -> list[dict[str, Any]]:
     return run('import { termsBlocks } from "./ui/terms";', f"termsBlocks({json.dumps(text)})")
 

@@ -7,7 +7,7 @@
  */
 import { config, newKey, problemOf, saveFile, type Config, type Problem, type Schemas } from "../api/client";
 import { accessToken, currentLogin, customerApi, forget, remember } from "../api/auth";
-import { go, h, humanize, money, pageLink, showPage, type Child } from "../ui/dom";
+import { go, h, humanize, inWords, money, pageLink, showPage, type Child } from "../ui/dom";
 import { addressLine } from "../ui/places";
 import { clock, day, inUtc } from "../ui/time";
 import { button, checked, choices, clearErrors, form, showErrors, textInput, value, type FieldError } from "../ui/forms";
@@ -456,7 +456,7 @@ function billingPart(billing: Schemas["BillingView"], number: string): Child {
       ? h(
           "div",
           { class: "panel warning", id: "payment-failed" },
-          h("p", null, h("strong", null, "A payment failed. "), failed.map((i) => `Installment ${i.installment} (${money(i.amount)}) was declined${i.last_decline_code ? ` (${humanize(i.last_decline_code).toLowerCase()})` : ""}; we try your card again on ${day(i.next_attempt_on)}.`).join(" ")),
+          h("p", null, h("strong", null, "A payment failed. "), failed.map((i) => `Installment ${i.installment} (${money(i.amount)}) was declined${i.last_decline_code ? ` (${inWords(i.last_decline_code)})` : ""}; we try your card again on ${day(i.next_attempt_on)}.`).join(" ")),
           h("p", null, "If it stays unpaid, your policy lapses at the end of the grace period."),
           h("p", null, pageLink(`/account/policies/${encodeURIComponent(number)}/pay`, `Pay ${money(billing.balance)} now with another card`, { class: "button" })),
         )
@@ -509,7 +509,7 @@ async function renewalPage(number: string): Promise<void> {
     return void signedIn(
       r.status === "renewed" ? "Your policy is renewed" : "This renewal has ended",
       toPolicy,
-      h("p", null, r.status === "renewed" ? `The next term is version ${r.renewed_version} of your policy.` : `The renewal is ${humanize(r.status)}.`),
+      h("p", null, r.status === "renewed" ? `The next term is version ${r.renewed_version} of your policy.` : `The renewal is ${inWords(r.status)}.`),
     );
   }
   if (r.status === "accepted") return renewalPaymentStep(number, r, card);
@@ -877,7 +877,7 @@ function changeDecisionStep(change: Change, amendment: Amendment): void {
     return;
   }
   if (amendment.status !== "offered" || !amendment.offer) {
-    return failure({ title: "Unexpected status", status: 0, detail: `The change is ${humanize(amendment.status)}.` });
+    return failure({ title: "Unexpected status", status: 0, detail: `The change is ${inWords(amendment.status)}.` });
   }
   const offer = amendment.offer;
   const settle =
@@ -963,7 +963,7 @@ function changePaymentStep(change: Change, errors: FieldError[] = []): void {
 
 function changeDoneStep(change: Change, amendment: Amendment, paid?: string): void {
   if (amendment.status !== "issued") {
-    return failure({ title: "Not changed", status: 0, detail: `The change is ${humanize(amendment.status)}.` });
+    return failure({ title: "Not changed", status: 0, detail: `The change is ${inWords(amendment.status)}.` });
   }
   const offer = amendment.offer;
   signedIn(

@@ -4,7 +4,7 @@
  * and the issued policy with its document.
  */
 import { api, config, newKey, problemOf, saveFile, type Config, type Problem, type Schemas } from "../api/client";
-import { h, humanize, money, showPage, type Child } from "../ui/dom";
+import { h, humanize, inWords, money, showPage, type Child } from "../ui/dom";
 import { addressLine, stateName } from "../ui/places";
 import { day, inUtc } from "../ui/time";
 import {
@@ -401,7 +401,7 @@ function decisionStep(application: Application): void {
     return;
   }
   if (application.status !== "offered" || !application.offer) {
-    return failure({ title: "Unexpected status", status: 0, detail: `The application is ${humanize(application.status)}.` });
+    return failure({ title: "Unexpected status", status: 0, detail: `The application is ${inWords(application.status)}.` });
   }
   const offer = application.offer;
   showPage(
@@ -503,7 +503,7 @@ async function pay(f: HTMLFormElement, token: CardToken): Promise<void> {
   showPage("Issuing your policy", h("p", { role: "status" }, "Payment received. Your policy is being issued…"));
   const settled = await until(data, (s) => s === "issued" || s === "failed" || s === "expired");
   if (settled.status !== "issued" || !settled.policy_number) {
-    return failure({ title: "Not issued", status: 0, detail: `The application is ${humanize(settled.status)}.` });
+    return failure({ title: "Not issued", status: 0, detail: `The application is ${inWords(settled.status)}.` });
   }
   await doneStep(settled.policy_number, token);
 }

@@ -56,9 +56,15 @@ export function money(value: { amount: string; currency: string } | null | undef
   }
 }
 
+/** A code as words starting a sentence or standing alone: "Item sold or lost". */
 export function humanize(value: string): string {
   const text = value.replace(/_/g, " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A code as words inside a sentence: "item sold or lost". */
+export function inWords(value: string): string {
+  return value.replace(/_/g, " ").toLowerCase();
 }
 
 /** Opens a page of the client by its path without reloading (the router in main.ts listens to popstate). */
