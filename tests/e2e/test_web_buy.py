@@ -52,6 +52,8 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     shoot_desktop_and_phone(page, "buy-1-product")
     # When the person picks the computer product and New York, with the keyboard only
     keyboard_choose(page, "product", "computer")
+    states = page.locator("#state option").all_inner_texts()[1:]  # by name, in alphabetical order
+    assert "New York" in states and states == sorted(states) and "NY" not in states
     keyboard_select(page, "#state", "NY")
     submit(page)
     heading(page, "About what you want to insure")

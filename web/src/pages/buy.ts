@@ -80,7 +80,9 @@ function failure(problem: Problem): void {
 function startStep(errors: FieldError[] = []): void {
   const a = flow.answers;
   const states = (code: string) =>
-    (flow.products.find((p) => p.product === code)?.approved_states ?? []).map((s): [string, string] => [s, stateName(s)]);
+    (flow.products.find((p) => p.product === code)?.approved_states ?? [])
+      .map((s): [string, string] => [s, stateName(s)])
+      .sort((a, b) => a[1].localeCompare(b[1], "en")); // by name, as a person looks for theirs
   const stateField = select({
     id: "state",
     label: "Which state do you live in?",
