@@ -17,14 +17,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 # The web client: `npm ci` from the lockfile, API types generated from the published OpenAPI document, a type check,
-# then esbuild (web/build.sh). Rebuilt whenever a source, the lockfile or the document changes.
+# then esbuild (web/build.sh). Rebuilt whenever a source, the lockfile, the document or data/wording/common.json
+# (the state names and the conditions' titles the client bundles) changes.
 WEB_STAMP := web/node_modules/.installed
 WEB_SOURCES := $(shell find web/src web/public -type f -not -name schema.d.ts 2>/dev/null) web/build.sh web/tsconfig.json
 $(WEB_STAMP): web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $(WEB_STAMP)
 
-web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES) layers/shared/python/insure/openapi.json
+web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES) layers/shared/python/insure/openapi.json data/wording/common.json
 	sh web/build.sh
 
 web: web/dist/index.html

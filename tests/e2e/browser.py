@@ -130,6 +130,17 @@ def shoot(page: Any, name: str) -> Path:
     return path
 
 
+def shoot_desktop_and_phone(page: Any, name: str) -> None:
+    """A full-page screenshot at the page's desktop size and one at 360×640 (`name`-phone), where it must fit."""
+    desktop = page.viewport_size
+    shoot(page, name)
+    page.set_viewport_size(PHONE)
+    fits = page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits, f"{name} is wider than a phone"
+    shoot(page, f"{name}-phone")
+    page.set_viewport_size(desktop)
+
+
 def tab_to(page: Any, selector: str, *, limit: int = 80, key: str = "Tab") -> None:
     """Presses Tab until the element matching `selector` has the focus: reachable with the keyboard alone."""
     for _ in range(limit):

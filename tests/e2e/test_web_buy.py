@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.browser import assert_accessible, open_page, press_until, shoot, tab_to
+from tests.e2e.browser import assert_accessible, open_page, press_until, shoot_desktop_and_phone, tab_to
 
 GOOD_CARD, DECLINED_CARD = "4242424242424242", "4000000000000002"
 
@@ -55,12 +55,15 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     # Given the purchase page
     page.goto(f"{cloud.url}/")
     reached(page, "Get an instant quote")
-    shoot(page, "buy-1-product")
+    shoot_desktop_and_phone(page, "buy-1-product")
     # When the person picks the computer product and New York, with the keyboard only
     keyboard_choose(page, "product", "computer")
+    states = page.locator("#state option").all_inner_texts()[1:]  # by name, in alphabetical order
+    assert "New York" in states and states == sorted(states) and "NY" not in states
     keyboard_select(page, "#state", "NY")
     submit(page)
     reached(page, "About what you want to insure")
+    assert page.locator("main .lead").inner_text().startswith("Computer equipment in New York.")
     keyboard_choose(page, "item-kind", "portable")
     keyboard_type(page, "#item-brand", "Dell")
     # And asks for a quote on a value over the product's limit
@@ -74,7 +77,7 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     assert page.get_attribute("#item-value", "aria-invalid") == "true"
     assert page.locator(".error-summary a[href='#item-value']").count() == 1
     assert_accessible(page, "the item page with an error")
-    shoot(page, "buy-2-limit-error")
+    shoot_desktop_and_phone(page, "buy-2-limit-error")
     # When they re-enter a lower value
     keyboard_type(page, "#item-value", "1500")
     submit(page)
@@ -84,7 +87,7 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     assert re.search(r"\$\d", quote.inner_text())
     assert page.locator("#item-value-error").count() == 0
     assert_accessible(page, "the item page with its quote")
-    shoot(page, "buy-3-quote")
+    shoot_desktop_and_phone(page, "buy-3-quote")
     tab_to(page, "#quote button")
     page.keyboard.press("Enter")
     # And they answer one group of questions per page
@@ -110,10 +113,12 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     answers = dict(zip(questions, page.locator(".summary-row dd:not(.summary-action)").all_inner_texts(), strict=True))
     assert questions.index("Kind") < questions.index("Brand") < questions.index("Value")
     assert (answers["Kind"], answers["Brand"], answers["Value"]) == ("Portable", "Dell", "$1,500.00")
-    assert answers["Date of birth"] == "December 10, 1985"
+    assert answers["Date of birth"] == "10 December 1985"
+    assert answers["Product"] == "Computer equipment in New York"
+    assert answers["Address"] == "1 Main St, New York, NY 10001"
     assert "1985-12-10" not in page.locator("main").inner_text()
     assert_accessible(page, "check your answers")
-    shoot(page, "buy-4-check")
+    shoot_desktop_and_phone(page, "buy-4-check")
     submit(page)
     # Then they are offered cover, read the terms and accept them
     heading(page, "You can be covered")
@@ -125,9 +130,11 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     tab_to(page, "main button")
     page.keyboard.press("Enter")
     heading(page, "Read your policy terms")
-    page.locator(".terms pre").wait_for()
+    # as paragraphs that reflow to the page (the server's hard line breaks are gone), the items as a list
+    page.locator(".terms ol li").first.wait_for()
+    assert page.locator(".terms p").count() > 5 and page.locator(".terms pre").count() == 0
     assert_accessible(page, "the terms")
-    shoot(page, "buy-5-terms")
+    shoot_desktop_and_phone(page, "buy-5-terms")
     submit(page)
     # And pay: a declined card first
     reached(page, "Pay by card")
@@ -145,14 +152,14 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
     assert "declined" in page.locator("#card-number-error").inner_text().lower()
     assert page.locator(".error-summary").is_visible()
     assert_accessible(page, "the declined card")
-    shoot(page, "buy-6-card-declined")
+    shoot_desktop_and_phone(page, "buy-6-card-declined")
     # then a good one
     card(GOOD_CARD)
     heading(page, "Your policy is issued")
     policy_number = page.locator("#policy-number").inner_text()
     assert policy_number
     assert_accessible(page, "the issued policy")
-    shoot(page, "buy-7-issued")
+    shoot_desktop_and_phone(page, "buy-7-issued")
     # And the policy document downloads as a PDF
     with page.expect_download() as download:
         tab_to(page, "#document-link")
@@ -200,7 +207,7 @@ def test_a_decline_shows_its_reasons_and_the_person_can_change_an_answer(cloud, 
     assert "The applicant must be at least 18 years old." in reasons
     assert not any("CMP-" in r or "rule" in r.lower() for r in reasons), reasons
     assert_accessible(page, "the decline")
-    shoot(page, "buy-declined")
+    shoot_desktop_and_phone(page, "buy-declined")
     # When they correct their date of birth and apply again
     page.click("text=Change your answers")
     heading(page, "Check your answers")

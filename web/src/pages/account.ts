@@ -7,11 +7,13 @@
  */
 import { config, newKey, problemOf, saveFile, type Config, type Problem, type Schemas } from "../api/client";
 import { accessToken, currentLogin, customerApi, forget, remember } from "../api/auth";
-import { day, go, h, humanize, money, pageLink, showPage, when, type Child } from "../ui/dom";
+import { go, h, humanize, inWords, money, pageLink, showPage, type Child } from "../ui/dom";
+import { addressLine } from "../ui/places";
+import { clock, day, inUtc } from "../ui/time";
 import { button, checked, choices, clearErrors, form, showErrors, textInput, value, type FieldError } from "../ui/forms";
 import { CARD_NOTE, cardFields, readCard, tokenize } from "../ui/card";
 import { describeItem, itemFields, readItem, type JsonSchema } from "../ui/items";
-import { readTerms, TERMS_CHANGED } from "../ui/terms";
+import { readTerms, termsBox, TERMS_CHANGED } from "../ui/terms";
 import createClient from "openapi-fetch";
 import type { paths } from "../api/schema";
 
@@ -115,7 +117,7 @@ function waitText(seconds: number): string {
 
 function lockedMessage(response: Response, locked: boolean): string {
   const seconds = Math.max(1, Number(response.headers.get("Retry-After")) || 900);
-  const at = new Date(Date.now() + seconds * 1000).toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" });
+  const at = clock(new Date(Date.now() + seconds * 1000));
   return locked
     ? `Your account is locked because the password was wrong 5 times in a row. Try again in ${waitText(seconds)} (after ${at}), or reset your password.`
     : `Too many sign-ins have failed from your network. Try again in ${waitText(seconds)} (after ${at}).`;
@@ -304,7 +306,7 @@ async function riskEventsPage(): Promise<void> {
           h(
             "li",
             { class: "card", "data-risk-event": e.risk_event_id, "data-status": e.status },
-            h("h2", null, pageLink(`/account/risk-events/${encodeURIComponent(e.risk_event_id)}`, `${e.object_description}, ${when(e.opened_at)}`)),
+            h("h2", null, pageLink(`/account/risk-events/${encodeURIComponent(e.risk_event_id)}`, `${e.object_description}, ${inUtc(e.opened_at)}`)),
             h(
               "dl",
               { class: "facts" },
@@ -454,7 +456,7 @@ function billingPart(billing: Schemas["BillingView"], number: string): Child {
       ? h(
           "div",
           { class: "panel warning", id: "payment-failed" },
-          h("p", null, h("strong", null, "A payment failed. "), failed.map((i) => `Installment ${i.installment} (${money(i.amount)}) was declined${i.last_decline_code ? ` (${humanize(i.last_decline_code).toLowerCase()})` : ""}; we try your card again on ${day(i.next_attempt_on)}.`).join(" ")),
+          h("p", null, h("strong", null, "A payment failed. "), failed.map((i) => `Installment ${i.installment} (${money(i.amount)}) was declined${i.last_decline_code ? ` (${inWords(i.last_decline_code)})` : ""}; we try your card again on ${day(i.next_attempt_on)}.`).join(" ")),
           h("p", null, "If it stays unpaid, your policy lapses at the end of the grace period."),
           h("p", null, pageLink(`/account/policies/${encodeURIComponent(number)}/pay`, `Pay ${money(billing.balance)} now with another card`, { class: "button" })),
         )
@@ -507,7 +509,7 @@ async function renewalPage(number: string): Promise<void> {
     return void signedIn(
       r.status === "renewed" ? "Your policy is renewed" : "This renewal has ended",
       toPolicy,
-      h("p", null, r.status === "renewed" ? `The next term is version ${r.renewed_version} of your policy.` : `The renewal is ${humanize(r.status)}.`),
+      h("p", null, r.status === "renewed" ? `The next term is version ${r.renewed_version} of your policy.` : `The renewal is ${inWords(r.status)}.`),
     );
   }
   if (r.status === "accepted") return renewalPaymentStep(number, r, card);
@@ -518,8 +520,8 @@ async function renewalPage(number: string): Promise<void> {
     h(
       "dl",
       { class: "summary-list" },
-      row("New premium", h("span", { id: "renewal-premium" }, `${money(offer.premium)} a year`)),
       row("Premium now", `${money(offer.previous_premium)} a year`),
+      row("New premium", h("span", { id: "renewal-premium" }, `${money(offer.premium)} a year`)),
       row("Next term", `${day(offer.effective_date)} to ${day(offer.expiry_date)}`),
       row("Accept and pay by", day(offer.effective_date)),
     ),
@@ -553,7 +555,7 @@ async function renewalTermsStep(number: string, r: Renewal, card: Record<string,
   }, button("I accept"));
   signedIn(
     "Read the renewal terms",
-    h("div", { class: "terms", tabindex: 0, role: "region", "aria-label": "Renewal terms" }, h("pre", null, text)),
+    termsBox(text, "Renewal terms"),
     h("p", null, "By selecting “I accept” you agree to these terms for the next term and sign them electronically."),
     page,
   );
@@ -875,7 +877,7 @@ function changeDecisionStep(change: Change, amendment: Amendment): void {
     return;
   }
   if (amendment.status !== "offered" || !amendment.offer) {
-    return failure({ title: "Unexpected status", status: 0, detail: `The change is ${humanize(amendment.status)}.` });
+    return failure({ title: "Unexpected status", status: 0, detail: `The change is ${inWords(amendment.status)}.` });
   }
   const offer = amendment.offer;
   const settle =
@@ -889,13 +891,13 @@ function changeDecisionStep(change: Change, amendment: Amendment): void {
     h(
       "dl",
       { class: "summary-list" },
-      row("New premium", `${money(offer.premium)} a year`),
       row("Premium now", `${money(offer.previous_premium)} a year`),
+      row("New premium", `${money(offer.premium)} a year`),
       row(offer.settlement === "refund" ? "Refund" : "To pay now", offer.settlement === "none" ? money({ amount: "0.00", currency: "USD" }) : difference(offer)),
     ),
     h("p", { class: "notice", id: "settlement" }, settle),
     amendment.decision?.reasons.length ? [h("h2", null, "How we worked it out"), h("ul", { class: "list" }, amendment.decision.reasons.map((r) => h("li", null, r.sentence)))] : null,
-    h("p", null, `This price holds until ${when(offer.expires_at)}.`),
+    h("p", null, `This price holds until ${inUtc(offer.expires_at)}.`),
     h("button", { type: "button", class: "button", onclick: () => changeTermsStep(change, amendment) }, "Read the terms"),
   );
 }
@@ -922,7 +924,7 @@ async function changeTermsStep(change: Change, amendment: Amendment): Promise<vo
   }, button("I accept"));
   signedIn(
     "Read the changed terms",
-    h("div", { class: "terms", tabindex: 0, role: "region", "aria-label": "Policy terms" }, h("pre", null, text)),
+    termsBox(text, "Changed terms"),
     h("p", null, "By selecting “I accept” you agree to the changed terms and sign them electronically."),
     page,
   );
@@ -961,7 +963,7 @@ function changePaymentStep(change: Change, errors: FieldError[] = []): void {
 
 function changeDoneStep(change: Change, amendment: Amendment, paid?: string): void {
   if (amendment.status !== "issued") {
-    return failure({ title: "Not changed", status: 0, detail: `The change is ${humanize(amendment.status)}.` });
+    return failure({ title: "Not changed", status: 0, detail: `The change is ${inWords(amendment.status)}.` });
   }
   const offer = amendment.offer;
   signedIn(
@@ -1071,7 +1073,7 @@ async function detailsPage(notice?: string): Promise<void> {
       row("Name", name),
       row("Email", p.email),
       row("Phone", p.phone ?? ""),
-      row("Address", address ? [address.line1, address.line2, address.city, address.state, address.zip].filter(Boolean).join(", ") : ""),
+      row("Address", address ? addressLine(address) : ""),
       row("Messages", [n?.email !== false ? "by email" : "", n?.sms !== false ? "by text message" : ""].filter(Boolean).join(" and ") || "none"),
     ),
     h("button", { type: "button", class: "button secondary", onclick: () => detailsForm(data) }, "Change your details"),

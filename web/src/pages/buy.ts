@@ -4,7 +4,9 @@
  * and the issued policy with its document.
  */
 import { api, config, newKey, problemOf, saveFile, type Config, type Problem, type Schemas } from "../api/client";
-import { day, h, humanize, money, showPage, when, type Child } from "../ui/dom";
+import { h, humanize, inWords, money, showPage, type Child } from "../ui/dom";
+import { addressLine, stateName } from "../ui/places";
+import { day, inUtc } from "../ui/time";
 import {
   button,
   choices,
@@ -16,7 +18,7 @@ import {
   value,
   type FieldError,
 } from "../ui/forms";
-import { readTerms, TERMS_CHANGED } from "../ui/terms";
+import { readTerms, termsBox, TERMS_CHANGED } from "../ui/terms";
 import { CARD_NOTE, cardFields, readCard, tokenize, type CardToken } from "../ui/card";
 import { itemAnswers, itemFields, readItem, type JsonSchema } from "../ui/items";
 
@@ -78,7 +80,9 @@ function failure(problem: Problem): void {
 function startStep(errors: FieldError[] = []): void {
   const a = flow.answers;
   const states = (code: string) =>
-    (flow.products.find((p) => p.product === code)?.approved_states ?? []).map((s): [string, string] => [s, s]);
+    (flow.products.find((p) => p.product === code)?.approved_states ?? [])
+      .map((s): [string, string] => [s, stateName(s)])
+      .sort((a, b) => a[1].localeCompare(b[1], "en")); // by name, as a person looks for theirs
   const stateField = select({
     id: "state",
     label: "Which state do you live in?",
@@ -163,7 +167,7 @@ function itemStep(errors: FieldError[] = []): void {
   showPage(
     `About what you want to insure`,
     back("Back", startStep),
-    h("p", { class: "lead" }, `${p.title} in ${a.state}. We cover up to ${money(limits.max_item_value)} for one item.`),
+    h("p", { class: "lead" }, `${p.title} in ${stateName(a.state)}. We cover up to ${money(limits.max_item_value)} for one item.`),
     page,
     h("div", { id: "quote", "aria-live": "polite" }),
   );
@@ -181,7 +185,7 @@ function quoteShown(f: HTMLFormElement, quote: Schemas["QuoteResponse"]): void {
       quote.reasons.length
         ? h("ul", { class: "list" }, quote.reasons.map((r) => h("li", null, r.sentence)))
         : h("p", null, "No rate factors applied."),
-      h("p", { class: "hint" }, `This quote holds until ${when(quote.expires_at)}. The final price is set when you apply.`),
+      h("p", { class: "hint" }, `This quote holds until ${inUtc(quote.expires_at)}. The final price is set when you apply.`),
       h("button", { type: "button", class: "button", onclick: () => aboutStep() }, "Apply for this cover"),
     ),
   );
@@ -252,7 +256,7 @@ function addressStep(errors: FieldError[] = []): void {
     textInput({ id: "address-line1", label: "Address line 1", autocomplete: "address-line1", value: a.line1 }),
     textInput({ id: "address-line2", label: "Address line 2 (optional)", autocomplete: "address-line2", value: a.line2 }),
     textInput({ id: "address-city", label: "Town or city", autocomplete: "address-level2", value: a.city, width: "medium" }),
-    h("p", { class: "field" }, h("span", { class: "label" }, "State"), ` ${flow.answers.state}`),
+    h("p", { class: "field" }, h("span", { class: "label" }, "State"), ` ${stateName(flow.answers.state)}`),
     textInput({ id: "address-zip", label: "ZIP code", autocomplete: "postal-code", value: a.zip, width: "short", inputmode: "numeric" }),
     button("Continue"),
   );
@@ -289,14 +293,14 @@ function applicationBody(): Schemas["ApplicationRequest"] {
 function checkStep(errors: FieldError[] = []): void {
   const a = flow.answers;
   const rows: Array<[string, string, () => void]> = [
-    ["Product", `${product().title} in ${a.state}`, () => startStep()],
+    ["Product", `${product().title} in ${stateName(a.state)}`, () => startStep()],
     ...itemAnswers(product().input_schema as JsonSchema, a.item).map(([k, v]): [string, string, () => void] => [k, v, () => itemStep()]),
     ["Name", `${a.applicant.first_name} ${a.applicant.last_name}`, () => aboutStep()],
     ["Date of birth", day(a.applicant.date_of_birth), () => aboutStep()],
     ["Occupation", a.applicant.occupation, () => aboutStep()],
     ["Email", a.applicant.email, () => contactStep()],
     ["Phone", a.applicant.phone, () => contactStep()],
-    ["Address", [a.address.line1, a.address.line2, a.address.city, a.state, a.address.zip].filter(Boolean).join(", "), () => addressStep()],
+    ["Address", addressLine({ ...a.address, state: a.state }), () => addressStep()],
   ];
   const list = h(
     "dl",
@@ -399,14 +403,14 @@ function decisionStep(application: Application): void {
     return;
   }
   if (application.status !== "offered" || !application.offer) {
-    return failure({ title: "Unexpected status", status: 0, detail: `The application is ${humanize(application.status)}.` });
+    return failure({ title: "Unexpected status", status: 0, detail: `The application is ${inWords(application.status)}.` });
   }
   const offer = application.offer;
   showPage(
     "You can be covered",
     h("div", { class: "panel offer" }, h("p", null, "Your premium"), h("p", { class: "premium" }, money(offer.premium), h("span", null, " a year"))),
     decision?.reasons.length ? [h("h2", null, "How we worked it out"), h("ul", { class: "list", id: "offer-reasons" }, decision.reasons.map((r) => h("li", null, r.sentence)))] : null,
-    h("p", null, `This offer holds until ${when(offer.expires_at)}.`),
+    h("p", null, `This offer holds until ${inUtc(offer.expires_at)}.`),
     h("button", { type: "button", class: "button", onclick: () => termsStep(offer) }, "Read the terms"),
   );
 }
@@ -430,7 +434,7 @@ async function termsStep(offer: Schemas["OfferView"]): Promise<void> {
   }, button("I accept"));
   showPage(
     "Read your policy terms",
-    h("div", { class: "terms", tabindex: 0, role: "region", "aria-label": "Policy terms" }, h("pre", null, text)),
+    termsBox(text, "Policy terms"),
     h("p", null, "By selecting “I accept” you agree to these terms and sign them electronically."),
     page,
   );
@@ -501,7 +505,7 @@ async function pay(f: HTMLFormElement, token: CardToken): Promise<void> {
   showPage("Issuing your policy", h("p", { role: "status" }, "Payment received. Your policy is being issued…"));
   const settled = await until(data, (s) => s === "issued" || s === "failed" || s === "expired");
   if (settled.status !== "issued" || !settled.policy_number) {
-    return failure({ title: "Not issued", status: 0, detail: `The application is ${humanize(settled.status)}.` });
+    return failure({ title: "Not issued", status: 0, detail: `The application is ${inWords(settled.status)}.` });
   }
   await doneStep(settled.policy_number, token);
 }

@@ -22,8 +22,8 @@ export function cardFields(): HTMLElement[] {
     h(
       "div",
       { class: "inline-fields" },
-      textInput({ id: "card-exp-month", label: "Expiry month", hint: "MM", autocomplete: "cc-exp-month", inputmode: "numeric", width: "short" }),
-      textInput({ id: "card-exp-year", label: "Expiry year", hint: `YYYY, e.g. ${year + 3}`, autocomplete: "cc-exp-year", inputmode: "numeric", width: "short" }),
+      textInput({ id: "card-exp-month", label: "Expiry month", hint: "For example, 08", autocomplete: "cc-exp-month", inputmode: "numeric", width: "short" }),
+      textInput({ id: "card-exp-year", label: "Expiry year", hint: `For example, ${year + 3}`, autocomplete: "cc-exp-year", inputmode: "numeric", width: "short" }),
     ),
     textInput({ id: "card-cvc", label: "Security code", hint: "The last 3 digits on the back of the card", autocomplete: "cc-csc", inputmode: "numeric", width: "short" }),
   ];

@@ -56,22 +56,15 @@ export function money(value: { amount: string; currency: string } | null | undef
   }
 }
 
-/** A day in words ("December 10, 1985") from an ISO date or timestamp. */
-export function day(value: string | null | undefined): string {
-  if (!value) return "";
-  const date = new Date(`${value.slice(0, 10)}T12:00:00Z`);
-  return Number.isNaN(date.getTime()) ? value : date.toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" });
-}
-
+/** A code as words starting a sentence or standing alone: "Item sold or lost". */
 export function humanize(value: string): string {
   const text = value.replace(/_/g, " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export function when(value: string | null | undefined): string {
-  if (!value) return "";
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
+/** A code as words inside a sentence: "item sold or lost". */
+export function inWords(value: string): string {
+  return value.replace(/_/g, " ").toLowerCase();
 }
 
 /** Opens a page of the client by its path without reloading (the router in main.ts listens to popstate). */

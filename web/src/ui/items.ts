@@ -3,7 +3,8 @@
  * radios for short lists, a select for long ones, checkboxes for lists of options, Yes/No for booleans, a money
  * field for amounts. Used when buying and when adding an item to a policy.
  */
-import { day, h, humanize, money } from "./dom";
+import { h, humanize, money } from "./dom";
+import { day } from "./time";
 import { choices, checked, select, textArea, textInput, value } from "./forms";
 
 export type JsonSchema = {
