@@ -20,6 +20,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 import declaration
+from local import unanswered
 from local.functions_host import ClientGone, FunctionsHost, IntegrationTimeout
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
@@ -261,9 +262,10 @@ class ApiGateway:
         body = request.stream.read(MAX_PAYLOAD_BYTES + 1)  # chunked bodies announce no length: read one byte over
         if len(body) > MAX_PAYLOAD_BYTES:
             return too_large
+        waiting = client_waiting(request.environ)
         try:
             event = self.event(request, route, params, body)
-            result = self._invoke(route.function, event, client_waiting(request.environ))
+            result = self._invoke(route.function, event, waiting)
         except ClientGone:  # no one reads this answer: it is for the log line
             return _problem(499, "Client closed request", "The client left before its turn.", "client-gone")
         except IntegrationTimeout:
@@ -271,6 +273,10 @@ class ApiGateway:
             return _problem(504, "Gateway timeout", detail, "gateway-timeout")
         except Exception:  # noqa: BLE001 - API Gateway answers 502 when the integration fails
             return _problem(502, "Bad gateway", "The function failed.", "bad-gateway")
+        if waiting is not None and not waiting():  # it ran, and its client left meanwhile: no one gets the answer
+            undone = unanswered.undo(route.method, route.resource, event, result)
+            detail = "The client left while its request ran" + ("; what it created was undone." if undone else ".")
+            return _problem(499, "Client closed request", detail, "client-gone")
         response = self.to_response(result)
         response.headers["X-Server-Time-Ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
         return response

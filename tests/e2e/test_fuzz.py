@@ -3,11 +3,12 @@ valid and invalid ones, for every operation, sends them over HTTP to a running l
 no server error, each status, content type, header and body as the document declares, invalid input refused, valid
 input accepted (or refused by a business rule: 402, 404, 409, 422, 423), credentials honoured.
 
-It runs as four callers: anonymous, the admin key, the session of an issued policy (valid requests only, whose
-application id, policy number and item id replace the generated ones, so session routes are fuzzed past the 404 of
-an unknown id), and a signed-in customer (an account made from that session, its access token from POST
-/auth/login; valid requests only, on the customer's routes: /me and its lists, and the policy's amendments,
-cancellation preview, billing and renewal, with the customer's policy number and amendment id).
+It runs as four callers, each with valid and invalid requests: anonymous, the admin key, the session of an issued
+policy (whose application id, policy number and item id replace the generated ones, so session routes are fuzzed
+past the 404 of an unknown id), and a signed-in customer (an account made from that session, its access token from
+POST /auth/login, on the customer's routes: /me and its lists, and the policy's amendments, cancellation preview,
+billing and renewal, with the customer's policy number and amendment id). The ids are replaced only in a case whose
+path is valid: an invalid one stays as generated, for the server to refuse.
 The cloud is its own (a fuzzed login from this address would lock the other e2e tests' sign-ins, fuzzed insurers
 and tags would sit in their tables), started with its per-client throttle raised (API_CLIENT_RATE_PER_S /
 API_CLIENT_BURST, a setting of the local cloud): the gate's single client sends as fast as the cloud answers.
@@ -27,6 +28,7 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from schemathesis.core.parameters import ParameterLocation
 
 from insure.routes.openapi import DOCUMENT_PATH
 from tests.e2e.conftest import RunningCloud, started_cloud
@@ -44,7 +46,7 @@ ADMIN_ROUTES = r"^/(admin/|claims$|claims/|devices|insurers|tags)"  # what the a
 SESSION_ROUTES = r"^/(applications/|policies/|accounts$)"  # what a session token opens
 
 
-def fuzz_config(*, mode: str = "all", coverage_of: str | None = None) -> schemathesis.Config:
+def fuzz_config(*, coverage_of: str | None = None) -> schemathesis.Config:
     """Examples and FUZZ_EXAMPLES generated cases for every operation; the coverage phase (boundary and invalid
     values of every field and header) only on the operations matching `coverage_of`, the ones this caller gets
     past its credentials (elsewhere it would meet the same 401 again and again)."""
@@ -57,7 +59,7 @@ def fuzz_config(*, mode: str = "all", coverage_of: str | None = None) -> schemat
             "seed": FUZZ_SEED,
             "checks": {"positive_data_acceptance": {"expected-statuses": BUSINESS_RULES}},
             "phases": {**phases, "coverage": {"enabled": False}},
-            "generation": {"mode": mode, "max-examples": FUZZ_EXAMPLES, "no-shrink": True, "database": "none"},
+            "generation": {"mode": "all", "max-examples": FUZZ_EXAMPLES, "no-shrink": True, "database": "none"},
             "operations": operations,
         }
     )
@@ -66,17 +68,17 @@ def fuzz_config(*, mode: str = "all", coverage_of: str | None = None) -> schemat
 # Anonymous: coverage everywhere (public routes' validators, and credentials checked before any body is read).
 anonymous = schemathesis.openapi.from_path(DOCUMENT_PATH, config=fuzz_config(coverage_of=".*"))
 as_admin = schemathesis.openapi.from_path(DOCUMENT_PATH, config=fuzz_config(coverage_of=ADMIN_ROUTES))
-# Valid requests only: the generated ids are replaced by the session's own, which keeps a valid request valid.
-as_session = schemathesis.openapi.from_path(
-    DOCUMENT_PATH, config=fuzz_config(mode="positive", coverage_of=SESSION_ROUTES)
-)
+# The generated ids are replaced by the session's own (in a case with a valid path: see `_own_ids`).
+as_session = schemathesis.openapi.from_path(DOCUMENT_PATH, config=fuzz_config(coverage_of=SESSION_ROUTES))
 SESSION_IDS = ("application_id", "policy_number", "item_id")
 # What a customer's access token opens beyond a session's (POST /auth/logout left out: it would end the token;
 # the cancellation itself too: it would end the policy the other routes are fuzzed on).
 CUSTOMER_ROUTES = r"^/(me$|me/|policies/\{policy_number\}/(amendments|cancellation/preview|billing|renewal))"
-as_customer = schemathesis.openapi.from_path(
-    DOCUMENT_PATH, config=fuzz_config(mode="positive", coverage_of=CUSTOMER_ROUTES)
-).exclude(path_regex=f"^(?!{CUSTOMER_ROUTES[1:]})")  # include() would add to the coverage filter, not narrow it
+customer_config = fuzz_config(coverage_of=CUSTOMER_ROUTES)
+# include() would add to the coverage filter, not narrow it
+as_customer = schemathesis.openapi.from_path(DOCUMENT_PATH, config=customer_config).exclude(
+    path_regex=f"^(?!{CUSTOMER_ROUTES[1:]})"
+)
 CUSTOMER_IDS = ("policy_number", "amendment_id")
 
 
@@ -140,19 +142,25 @@ def test_the_admin_gets_only_documented_answers(case, fuzz_cloud):
     case.call_and_validate(base_url=fuzz_cloud.url, headers=fuzz_cloud.admin(), timeout=35)
 
 
+def _own_ids(case, names: tuple[str, ...], ids: dict[str, str]) -> None:
+    """The caller's own ids in place of the generated ones, unless the path was generated invalid on purpose (then
+    the server must refuse it as it is)."""
+    if case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH):
+        return
+    for name in names:
+        if name in (case.path_parameters or {}):
+            case.path_parameters[name] = ids[name]
+
+
 @as_session.parametrize()
 def test_a_policyholders_session_gets_only_documented_answers(case, fuzz_cloud, issued_session):
-    for name in SESSION_IDS:
-        if name in (case.path_parameters or {}):
-            case.path_parameters[name] = issued_session[name]
+    _own_ids(case, SESSION_IDS, issued_session)
     auth = {"Authorization": issued_session["authorization"]}
     case.call_and_validate(base_url=fuzz_cloud.url, headers=auth, timeout=35)
 
 
 @as_customer.parametrize()
 def test_a_signed_in_customer_gets_only_documented_answers(case, fuzz_cloud, signed_in_customer):
-    for name in CUSTOMER_IDS:
-        if name in (case.path_parameters or {}):
-            case.path_parameters[name] = signed_in_customer[name]
+    _own_ids(case, CUSTOMER_IDS, signed_in_customer)
     auth = {"Authorization": signed_in_customer["Authorization"]}
     case.call_and_validate(base_url=fuzz_cloud.url, headers=auth, timeout=35)

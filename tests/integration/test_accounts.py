@@ -259,6 +259,31 @@ def test_the_back_office_unlocks_an_account(issuance, clock):
     assert api.post("/admin/customers/cus_nope/unlock", headers=admin).status_code == 404
 
 
+def test_an_unlock_that_keeps_losing_to_concurrent_changes_is_a_conflict_not_a_success(issuance, clock, monkeypatch):
+    from insure.accounts.repository import AccountRepository
+    from insure.errors import Conflict
+
+    api = issuance.api
+    _, auth = accepted(api)
+    customer_id = create_account(api, auth).json["customer_id"]
+    for _ in range(5):
+        login(api, password="wrong password here")
+    admin = bearer(issuance.admin_key)
+
+    def always_changed_meanwhile(self, account, **changes):
+        raise Conflict("The customer record changed meanwhile; try again.")
+
+    # When every write of the unlock meets a concurrent change
+    with monkeypatch.context() as patched:
+        patched.setattr(AccountRepository, "update", always_changed_meanwhile)
+        refused = api.post(f"/admin/customers/{customer_id}/unlock", headers=admin)
+    # Then the back office reads 409 (as the document lists), the account is still locked, no unlock is recorded
+    assert refused.status_code == 409, refused.json
+    assert login(api).status_code == 423
+    events = [e["event"] for e in api.get(f"/admin/customers/{customer_id}/history", headers=admin).json["events"]]
+    assert "unlocked" not in events
+
+
 def test_failures_from_one_source_are_throttled(issuance, clock, monkeypatch):
     from insure.settings import get_settings
 

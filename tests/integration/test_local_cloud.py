@@ -194,22 +194,59 @@ def test_a_request_still_queued_at_the_timeout_never_runs(platform):
     assert _drafts() == 1
 
 
-def test_a_client_that_gave_up_while_its_request_was_queued_leaves_no_application(platform):
+def _served(platform, lines: list[str]):
+    """The gateway served over HTTP (its log lines into `lines`), and its URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from local.cloud import free_port
+
+    server = make_server("127.0.0.1", free_port(), _gateway(platform, log=lines.append), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.port}"
+
+
+def _post_application(port: int, headers: str = ""):
+    """A client's connection with a POST /applications sent whole on it (the answer not read)."""
     import socket
+
+    from scripts.samples import APPLICATION
+
+    body = json.dumps(APPLICATION).encode()
+    client = socket.create_connection(("127.0.0.1", port))
+    head = f"POST /applications HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\n{headers}"
+    client.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    return client
+
+
+def _logged(lines: list[str], start: str) -> str:
+    """The gateway's log line starting with `start`, once it is written."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while not any(line.startswith(start) for line in lines):
+        assert time.monotonic() < deadline, f"no log line {start!r}"
+        time.sleep(0.01)
+    return next(line for line in lines if line.startswith(start))
+
+
+def _sessions() -> int:
+    items = boto3.client("dynamodb").scan(TableName=declaration.TABLE)["Items"]
+    return sum(1 for item in items if item["pk"]["S"].startswith("SESSION#"))
+
+
+def test_a_client_that_gave_up_while_its_request_was_queued_leaves_no_application(platform):
     import threading
     import time
 
     import requests
-    from werkzeug.serving import make_server
 
-    from local.cloud import free_port
     from scripts.samples import APPLICATION
 
     # Given the gateway served over HTTP, and the API busy with a slow request (another thread holds the turn)
     lines: list[str] = []
-    server = make_server("127.0.0.1", free_port(), _gateway(platform, log=lines.append), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.port}"
+    server, url = _served(platform, lines)
     lock = platform.functions._resolver_lock
     holding, done = threading.Event(), threading.Event()
 
@@ -222,10 +259,7 @@ def test_a_client_that_gave_up_while_its_request_was_queued_leaves_no_applicatio
     assert holding.wait(5)
     try:
         # When a client posts an application, and gives up (closes its connection) while the request is queued
-        body = json.dumps(APPLICATION).encode()
-        client = socket.create_connection(("127.0.0.1", server.port))
-        head = "POST /applications HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\n"
-        client.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        client = _post_application(server.port)
         deadline = time.monotonic() + 10
         while lock.waiting < 1:  # queued behind the slow one
             assert time.monotonic() < deadline, "the request was never queued"
@@ -234,16 +268,87 @@ def test_a_client_that_gave_up_while_its_request_was_queued_leaves_no_applicatio
     finally:
         done.set()  # the slow request ends: the queued one gets its turn
     try:
-        deadline = time.monotonic() + 10
-        while not any(line.startswith("POST /applications ") for line in lines):
-            assert time.monotonic() < deadline, "the queued request was never taken"
-            time.sleep(0.01)
         # Then it was dropped unrun: no application behind the back of a client who is gone
-        assert lines[-1].startswith("POST /applications 499 ")
+        assert _logged(lines, "POST /applications ").startswith("POST /applications 499 ")
         assert _drafts() == 0
         # And a client that waits is served as before
         assert requests.post(f"{url}/applications", json=APPLICATION, timeout=30).status_code == 201
         assert _drafts() == 1
+    finally:
+        server.shutdown()
+
+
+def _held_after_creating(monkeypatch):
+    """Makes the next application creation wait, once written, until the returned `release` is set; `created`
+    is set once it is written."""
+    import threading
+
+    from insure.applications.repository import ApplicationRepository
+
+    created, release = threading.Event(), threading.Event()
+    original = ApplicationRepository.create
+
+    def create(self, record, *then_put):
+        original(self, record, *then_put)
+        created.set()
+        release.wait(10)
+
+    monkeypatch.setattr(ApplicationRepository, "create", create)
+    return created, release
+
+
+def test_a_client_that_gave_up_while_its_application_was_being_opened_leaves_no_application(platform, monkeypatch):
+    # Given the gateway served over HTTP, and a POST /applications that has written its draft and its session
+    lines: list[str] = []
+    server, _ = _served(platform, lines)
+    created, release = _held_after_creating(monkeypatch)
+    client = _post_application(server.port)
+    try:
+        assert created.wait(10)
+        assert (_drafts(), _sessions()) == (1, 1)
+        # When its client gives up (closes its connection) before the answer comes
+        client.close()
+    finally:
+        release.set()
+    try:
+        # Then the gateway answers no one (one log line, 499), and the draft and its session are gone
+        assert _logged(lines, "POST /applications ").startswith("POST /applications 499 ")
+        assert [line for line in lines if line.startswith("POST /applications ")] == [lines[-1]]
+        assert (_drafts(), _sessions()) == (0, 0)
+    finally:
+        server.shutdown()
+
+
+def test_an_application_opened_with_an_idempotency_key_stays_for_its_client_to_fetch_again(platform, monkeypatch):
+    import requests
+
+    from scripts.samples import APPLICATION
+
+    # Given an application being opened with an Idempotency-Key, whose client gives up before the answer
+    lines: list[str] = []
+    server, url = _served(platform, lines)
+    created, release = _held_after_creating(monkeypatch)
+    client = _post_application(server.port, "Idempotency-Key: k-1\r\n")
+    try:
+        assert created.wait(10)
+        client.close()
+    finally:
+        release.set()
+    try:
+        assert _logged(lines, "POST /applications ").startswith("POST /applications 499 ")
+        # Then the application stays: the client's retry with the same key gets it, and no second one is opened
+        assert _drafts() == 1
+        retried = requests.post(f"{url}/applications", json=APPLICATION, headers={"Idempotency-Key": "k-1"}, timeout=30)
+        assert retried.status_code == 201
+        assert _drafts() == 1
+        assert (
+            requests.get(
+                f"{url}/applications/{retried.json()['application_id']}",
+                headers={"Authorization": f"Bearer {retried.json()['session_token']}"},
+                timeout=30,
+            ).status_code
+            == 200
+        )
     finally:
         server.shutdown()
 

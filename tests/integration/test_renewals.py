@@ -335,6 +335,17 @@ def test_a_renewal_declined_on_the_kept_card_is_402_once_per_key_and_paid_once_t
     assert bare.status_code == 400
 
 
+def test_a_payment_without_an_idempotency_key_is_400_before_its_subject_is_looked_up(issuance):
+    # Given a policy with no renewal offered yet, and one whose overdue balance is nothing
+    number, auth, _ = bought(issuance)
+    # When its holder pays the renewal, or the overdue installments, without an Idempotency-Key
+    for path, body in (("renewal/payment", {"payment_plan": "annual"}), ("billing/payment", {"payment_token": "x"})):
+        bare = issuance.api.post(f"/policies/{number}/{path}", json=body, headers=auth())
+        # Then the request is malformed (400), whatever the state of what it would pay (not 404 or 409)
+        assert bare.status_code == 400, (path, bare.json)
+        assert "Idempotency-Key" in bare.json["detail"]
+
+
 def test_two_renewal_payments_at_once_charge_once_and_issue_one_term(issuance):
     """At the service (the local API takes its calls in turn): the first payment's charge is held until the
     second payment has answered, so the two overlap for certain."""

@@ -41,6 +41,38 @@ def test_each_operation_lists_the_errors_it_can_answer():
     assert errors["POST /scans"] >= {400, 401, 413, 422} and 415 not in errors["POST /scans"]
 
 
+# What each write without an id in its path can really answer of 404 and 409 (from its service): a tag or a
+# rulebook it names, an Idempotency-Key in flight or a taken e-mail; the others cannot meet either.
+NOT_FOUND_AND_CONFLICT = {
+    "POST /accounts": {409},
+    "POST /applications": {404, 409},
+    "POST /auth/login": {409},
+    "POST /auth/logout": set(),
+    "POST /auth/password-reset": set(),
+    "POST /auth/password-reset/confirm": set(),
+    "POST /auth/refresh": set(),
+    "POST /claims-desk/claims": set(),
+    "POST /devices": {404, 409},
+    "POST /insurers": {409},
+    "PATCH /me": {409},
+    "POST /quotes": {404, 409},
+    "POST /risk-events": {404, 409},
+    "POST /scans": {404, 409},
+    "POST /tags": {404, 409},
+}
+
+
+def test_a_write_lists_404_and_409_only_when_it_can_answer_them():
+    operations = _operations(json.loads(openapi_json()))
+    without_ids = {name for name in operations if not name.startswith("GET") and "{" not in name}
+    assert without_ids == NOT_FOUND_AND_CONFLICT.keys()
+    for name, expected in NOT_FOUND_AND_CONFLICT.items():
+        assert {int(s) for s in operations[name]["responses"]} & {404, 409} == expected, name
+    for name, operation in operations.items():
+        if "{" in name:  # the id in the path may be unknown
+            assert "404" in operation["responses"], name
+
+
 def test_security_schemes_are_declared_and_required_where_the_route_declares_its_access():
     document = json.loads(openapi_json())
     schemes = document["components"]["securitySchemes"]

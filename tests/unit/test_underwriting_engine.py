@@ -174,6 +174,24 @@ def test_an_applicable_bar_declines_whatever_the_rate_factors(rates, value):
     assert decision.reasons[0].rule_id == "T-BAR" and decision.reasons[0].kind == "bar"
 
 
+def test_a_quote_refusal_reads_as_words_without_rule_ids():
+    bar = {
+        "id": "T-BAR",
+        "description": "Portables are barred.",
+        "condition": {"field": "item.kind", "op": "eq", "value": "portable"},
+    }
+    request = QuoteRequest(product="computer", state="NY", items=[laptop()])
+    with pytest.raises(RuleViolation) as barred:
+        engine.price(books(rulebook(bars=[bar])), request, today=TODAY)
+    assert [(e.field, e.message) for e in barred.value.errors] == [("items[0]", "Portables are barred.")]
+    free = {"id": "T-FREE", "description": "free", "condition": bar["condition"], "rate": "-1"}
+    with pytest.raises(RuleViolation) as unpriced:
+        engine.price(books(rulebook(rate_factors=[free])), request, today=TODAY)
+    message = unpriced.value.errors[0].message
+    assert engine.MULTIPLIER_RULE not in message and "T-FREE" not in message
+    assert message == "The rate factors leave no positive premium, so no policy can be offered."
+
+
 def test_a_non_positive_multiplier_is_never_offered_nor_quoted():
     cheap = {
         "id": "T-FREE",

@@ -308,6 +308,8 @@ class AccountService(Credentials):
                 break
             except Conflict:
                 continue
+        else:  # changed by sign-ins meanwhile, each time: still locked, and said so
+            raise Conflict("The account changed while it was being unlocked; try again.")
         self.accounts.add_event(customer_id, timestamps.from_epoch(self.clock()), {"event": "unlocked", "by": by})
         return self.status(customer_id)
 

@@ -22,7 +22,7 @@ from insure.applications.ports import Idempotency, PaymentTokens, Underwriting
 from insure.applications.repository import now_iso
 from insure.callers import Caller
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation, field_errors
-from insure.payments.outcome import Outcome, card_token, pay_once, settled
+from insure.payments.outcome import Outcome, card_token, pay_once, required_key, settled
 from insure.payments.processor import CardProcessor
 from insure.policies.items import ITEM_ID, item_id
 from insure.policies.models import PolicyVersion
@@ -263,6 +263,7 @@ class AmendmentService:
         caller: Caller,
     ) -> Outcome:
         """Pay the difference once per Idempotency-Key; a repeat gets the first outcome, another body 422."""
+        required_key(idempotency_key)
         record = self._owned(policy_number, amendment_id, caller)
         return pay_once(
             self.idempotency,

@@ -122,6 +122,32 @@ class ApplicationRepository:
         for extra in then_put:
             dynamodb.put_item(TableName=self.table, Item=extra, ConditionExpression="attribute_not_exists(pk)")
 
+    def discard_untouched_draft(self, application_id: str) -> bool:
+        """Delete a draft nobody has touched since it was created (version 1, no payment), then its session: an
+        opening whose answer never reached its client. False, and nothing deleted, once it has moved on."""
+        from botocore.exceptions import ClientError
+
+        from insure.sessions import SessionRepository
+
+        record = self.get(application_id)
+        if record is None or record.status != "draft" or record.version != 1 or record.payment is not None:
+            return False
+        dynamodb = self._dynamodb()
+        try:
+            dynamodb.delete_item(
+                TableName=self.table,
+                Key=key(application_id),
+                ConditionExpression="#s = :draft AND #version = :one AND attribute_not_exists(payment)",
+                ExpressionAttributeNames={"#s": "status", "#version": "version"},
+                ExpressionAttributeValues={":draft": {"S": "draft"}, ":one": {"N": "1"}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        dynamodb.delete_item(TableName=self.table, Key=SessionRepository.key(record.session_hash))
+        return True
+
     def get(self, application_id: str, *, consistent: bool = True) -> ApplicationRecord | None:
         found = self._dynamodb().get_item(TableName=self.table, Key=key(application_id), ConsistentRead=consistent)
         item = found.get("Item")

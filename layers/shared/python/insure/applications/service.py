@@ -40,7 +40,7 @@ from insure.applications.status import EDITABLE, MAX_PAYMENT_ATTEMPTS, SUBMITTAB
 from insure.applications.views import view
 from insure.callers import Caller, Customer, owned
 from insure.errors import Conflict, FieldError, NotFound, RuleViolation, field_errors
-from insure.payments.outcome import Outcome, card_token, pay_once, settled
+from insure.payments.outcome import Outcome, card_token, pay_once, required_key, settled
 from insure.payments.processor import CardProcessor
 from insure.sessions import Session, open_session, token_hash
 from insure.timestamps import from_epoch
@@ -249,6 +249,7 @@ class ApplicationService:
         caller: Caller,
     ) -> Outcome:
         """Pay the premium once per Idempotency-Key; a repeat gets the first outcome, another body 422."""
+        required_key(idempotency_key)
         record = self.owned(application_id, caller)
         return pay_once(
             self.idempotency,

@@ -52,14 +52,13 @@ class OverdueService:
     def pay(self, policy_number: str, body: OverduePayment, idempotency_key: str | None, caller: Caller) -> None:
         """Charge what is owed now to the card of `body` (once per Idempotency-Key)."""
         from insure.callers import owned
-        from insure.payments.outcome import IdempotencyKeyMissing
+        from insure.payments.outcome import required_key
 
+        key = required_key(idempotency_key)
         stored = owned(self.policies.get(policy_number), caller, missing=f"No policy {policy_number}.")
-        if not idempotency_key or not idempotency_key.strip():
-            raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
         fingerprint = hashlib.sha256(body.payment_token.encode()).hexdigest()
         outcome = self.idempotency.run_once(
-            f"overdue-payment:{policy_number}", idempotency_key.strip(), fingerprint, lambda: self._pay(stored, body)
+            f"overdue-payment:{policy_number}", key, fingerprint, lambda: self._pay(stored, body)
         )
         if outcome.get("refused") == "declined":
             raise PaymentDeclined(

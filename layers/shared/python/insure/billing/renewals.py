@@ -315,8 +315,9 @@ class RenewalService:
     def pay(self, policy_number: str, body: RenewalPayment, idempotency_key: str | None, caller: Caller) -> Outcome:
         """Charge the first installment of the chosen plan and issue the next term, once per Idempotency-Key (a
         repeat gets the first outcome, another body with the same key is 422); a declined card is 402."""
-        from insure.payments.outcome import pay_once
+        from insure.payments.outcome import pay_once, required_key
 
+        required_key(idempotency_key)
         stored, account = self._owned(policy_number, caller)
         assert self.idempotency is not None and self.fingerprint_key is not None, "paying needs the API's root"
         term = int((account.renewal or {}).get("term") or stored.current.term + 1)

@@ -41,6 +41,14 @@ class Outcome:
         return self
 
 
+def required_key(idempotency_key: str | None) -> str:
+    """A payment's Idempotency-Key, stripped; IdempotencyKeyMissing (400) without one. Checked before the payment's
+    subject is looked up: a request without it is malformed, whatever state that subject is in."""
+    if not idempotency_key or not idempotency_key.strip():
+        raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
+    return idempotency_key.strip()
+
+
 def pay_once(
     idempotency: Idempotency,
     scope: str,
@@ -53,12 +61,11 @@ def pay_once(
     """`pay()` once per Idempotency-Key in `scope` (an application's or amendment's payments): a repeat gets the
     first outcome, another body with the same key is 422, no key is 400; a refusal is raised (`raise_refusal`).
     The store keeps a keyed digest of the body, never a hash a card number could be guessed from."""
-    if not idempotency_key or not idempotency_key.strip():
-        raise IdempotencyKeyMissing("Send an Idempotency-Key header (any unique string) with each payment.")
+    key = required_key(idempotency_key)
     fingerprint = hmac.new(
         fingerprint_key(), json.dumps(body.model_dump(mode="json"), sort_keys=True).encode(), hashlib.sha256
     ).hexdigest()
-    result = idempotency.run_once(scope, idempotency_key.strip(), fingerprint, lambda: asdict(pay()))
+    result = idempotency.run_once(scope, key, fingerprint, lambda: asdict(pay()))
     return Outcome(**result).raise_refusal()
 
 

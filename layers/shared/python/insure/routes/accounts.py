@@ -76,6 +76,7 @@ def create_account(body: AccountRequest) -> Response[str]:
         401: {"description": "Wrong e-mail or password", "content": PROBLEM},
         423: {"description": "Locked after repeated failures (`Retry-After`)", "content": PROBLEM},
         429: {"description": "Too many failures from this address (`Retry-After`)", "content": PROBLEM},
+        409: {"description": "Too many sign-ins to this account at once; try again", "content": PROBLEM},
     },
 )
 @access(Access.PUBLIC)
@@ -150,6 +151,10 @@ def get_me() -> MeView:
     summary="Change profile, contact data or notification preferences (a new version of the customer record)",
     tags=TAGS,
     description=CUSTOMER + " Only the fields sent change; nothing is overwritten: each change is a new version.",
+    responses={
+        200: {"description": "The profile as changed", "content": {"application/json": {"model": MeView}}},
+        409: {"description": "The e-mail is taken, or the record changed meanwhile", "content": PROBLEM},
+    },
 )
 @access(Access.CUSTOMER)
 def patch_me(body: MePatch) -> MeView:

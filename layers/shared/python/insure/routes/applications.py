@@ -21,7 +21,7 @@ from insure.applications.models import (
 )
 from insure.applications.service import ApplicationService
 from insure.http.access import Access, access, caller, services
-from insure.routes.responses import PAYMENT_REFUSALS, PaymentKey, json_response, outcome_response
+from insure.routes.responses import PAYMENT_REFUSALS, PaymentKey, json_response, outcome_response, problem
 
 router = Router()
 TAGS = ["applications"]
@@ -49,7 +49,10 @@ def _view_responses(extra: dict[int, str]) -> dict[int, OpenAPIResponse]:
     tags=TAGS,
     description="Open to anyone. With a customer's `Authorization: Bearer <access_token>` the application belongs "
     "to that customer's account from the start (401 when that access token is not live).",
-    responses={201: {"description": "Opened", "content": {"application/json": {"model": ApplicationCreated}}}},
+    responses={
+        201: {"description": "Opened", "content": {"application/json": {"model": ApplicationCreated}}},
+        404: problem("No rulebook of this product is on sale"),
+    },
 )
 @access(Access.PUBLIC_OR_CUSTOMER)
 def create_application(

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from insure.http.access import Access, access, services
 from insure.risk.reporters import CustomerIdentity
 from insure.risk.tags import TAG_ID_PATTERN, InsuredObject, TagPolicy
-from insure.routes.responses import IdempotencyKey
+from insure.routes.responses import IdempotencyKey, problem
 from insure.types import Text
 
 router = Router()
@@ -64,7 +64,10 @@ def _created(model: BaseModel) -> Response[str]:
     "/devices",
     summary="Register a tag scanner (admin); its signing secret is shown once",
     tags=["back office"],
-    responses={201: {"description": "Registered", "content": {"application/json": {"model": DeviceRegistered}}}},
+    responses={
+        201: {"description": "Registered", "content": {"application/json": {"model": DeviceRegistered}}},
+        404: problem("The scanner this Idempotency-Key registered no longer exists"),
+    },
 )
 @access(Access.ADMIN)
 def post_device(
@@ -93,7 +96,11 @@ def post_device_secret(device_id: str, idempotency_key: IdempotencyKey = None) -
     "/tags",
     summary="Register a risk identification tag (admin); every policy's insurer must be registered",
     tags=["back office"],
-    responses={201: {"description": "Registered", "content": {"application/json": {"model": TagRegistered}}}},
+    responses={
+        201: {"description": "Registered", "content": {"application/json": {"model": TagRegistered}}},
+        404: problem("The tag this Idempotency-Key registered no longer exists"),
+        409: problem("The tag (or one of its aliases) is already registered, or the key is in flight"),
+    },
 )
 @access(Access.ADMIN)
 def post_tag(body: Annotated[RegisterTag, Body()], idempotency_key: IdempotencyKey = None) -> Response[str]:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from insure.billing.models import PaymentPlanView
 from insure.http.access import Access, access, services
 from insure.products.models import ProductSummary, QuoteRequest
-from insure.routes.responses import IdempotencyKey
+from insure.routes.responses import IdempotencyKey, problem
 from insure.types import Money, Timestamp
 from insure.underwriting.models import BreakdownLine, Reason
 
@@ -54,6 +54,10 @@ def get_products() -> ProductsResponse:
     "/quotes",
     summary="A preliminary premium from the same stored criteria as the final one (Idempotency-Key honoured)",
     tags=["issuance"],
+    responses={
+        200: {"description": "The quote", "content": {"application/json": {"model": QuoteResponse}}},
+        404: problem("No rulebook of this product is on sale"),
+    },
 )
 @access(Access.PUBLIC)
 def post_quote(request: QuoteRequest, idempotency_key: IdempotencyKey = None) -> QuoteResponse:

@@ -138,11 +138,22 @@ def _error_responses(method: str, path: str, operation: dict[str, Any], access: 
         statuses.add(422)  # a schema or a rule broken (a submission's rules too)
     if access is not Access.PUBLIC:
         statuses.add(401)
-    if "{" in path or (has_body and method != "get"):
-        statuses.add(404)  # the id in the path, or one the body refers to (a tag, a quote, an insurer)
-    if method != "get":
-        statuses.add(409)
+    # 404 and 409 only where the operation can meet them; any other (a tag the body names, an e-mail taken) is
+    # published by the route itself, in its `responses`
+    if "{" in path:
+        statuses.add(404)  # the id in the path (another caller's reads the same as an unknown one)
+        if method != "get":
+            statuses.add(409)  # the resource's state does not allow it
+    if _takes_idempotency_key(operation):
+        statuses.add(409)  # a request with the same key still in flight
     return {status: ERROR_STATUSES[status] for status in sorted(statuses)}
+
+
+def _takes_idempotency_key(operation: dict[str, Any]) -> bool:
+    return any(
+        p.get("in") == "header" and str(p.get("name")).lower() == "idempotency-key"
+        for p in operation.get("parameters", [])
+    )
 
 
 def _validated(parameter: dict[str, Any]) -> bool:

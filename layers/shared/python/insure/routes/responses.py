@@ -25,6 +25,12 @@ PROBLEM: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] =
 }
 """An RFC 9457 problem, as a response's content."""
 
+
+def problem(description: str) -> OpenAPIResponse:
+    """An error response a route declares itself (one the document cannot derive from its path and input)."""
+    return {"description": description, "content": PROBLEM}
+
+
 PaymentKey = Annotated[
     str | None,
     Header(

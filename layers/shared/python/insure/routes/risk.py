@@ -24,7 +24,7 @@ from insure.risk.customer_events import CustomerRiskEvents
 from insure.risk.event_models import Location, Opened, RiskEvent, RiskEventView
 from insure.risk.facts import Facts
 from insure.risk.reporters import SHARE_CONTACT, ReporterIdentity
-from insure.routes.responses import IdempotencyKey
+from insure.routes.responses import IdempotencyKey, problem
 from insure.types import Text
 
 router = Router()
@@ -118,7 +118,9 @@ def _field_errors(error: ValidationError) -> RuleViolation:
         202: {
             "description": "Event opened (or the one a repeat opened)",
             "content": {"application/json": {"model": Opened}},
-        }
+        },
+        404: problem("No tag with this tag_id"),
+        409: problem("The same scan is still being processed; retry shortly"),
     },
     openapi_extensions={
         "requestBody": {
@@ -159,7 +161,10 @@ def post_scan() -> Response[str]:
     "/risk-events",
     summary="Report a risk event from the web, by tag id or policy number (Idempotency-Key honoured)",
     tags=["risk events"],
-    responses={201: {"description": "Event opened", "content": {"application/json": {"model": Opened}}}},
+    responses={
+        201: {"description": "Event opened", "content": {"application/json": {"model": Opened}}},
+        404: problem("No tag with this tag_id, or no insured object with this policy number"),
+    },
 )
 @access(Access.PUBLIC)
 def post_risk_event(body: Annotated[ReportRiskEvent, Body()], idempotency_key: IdempotencyKey = None) -> Response[str]:

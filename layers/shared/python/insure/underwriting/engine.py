@@ -385,13 +385,13 @@ def price(books: Books, request: QuoteRequest, *, today: datetime.date | None = 
     day = today or datetime.datetime.now(datetime.UTC).date()
     check_intake(books, request, day)
     lines = _price_items(books, request, day)
-    refusals = [
-        FieldError(f"items[{line.index}]", f"{rule.rule_id}: {rule.sentence}")
+    refusals = [  # a person reads the rule's sentence; the rule ids are in the breakdown of a decision
+        FieldError(f"items[{line.index}]", rule.sentence)
         for line in lines
         for rule in sorted(line.bars, key=lambda r: r.position)
     ]
     refusals += [
-        FieldError(f"items[{line.index}]", f"{MULTIPLIER_RULE}: the rate factors leave no positive premium.")
+        FieldError(f"items[{line.index}]", "The rate factors leave no positive premium, so no policy can be offered.")
         for line in lines
         if line.multiplier <= ZERO
     ]
