@@ -386,6 +386,35 @@ def test_password_reset_by_an_emailed_code_single_use_and_attempt_limited(issuan
     assert confirm(code).status_code == 401
 
 
+def test_a_reset_that_keeps_losing_to_concurrent_changes_is_a_conflict_and_changes_nothing(issuance, monkeypatch):
+    from insure.accounts.repository import AccountRepository
+    from insure.errors import Conflict
+
+    api = issuance.api
+    _, auth = accepted(api)
+    create_account(api, auth)
+    old_login = login(api).json
+    api.post("/auth/password-reset", json={"email": "ada@example.com"})
+    code = next(m for m in queued_notifications(issuance) if m["template"] == "password_reset")["data"]["code"]
+    body = {"email": "ada@example.com", "code": code, "new_password": "another long passphrase"}
+
+    def always_changed_meanwhile(self, account, **changes):
+        raise Conflict("The customer record changed meanwhile; try again.")
+
+    # When every write of the new password meets a concurrent change
+    with monkeypatch.context() as patched:
+        patched.setattr(AccountRepository, "update", always_changed_meanwhile)
+        refused = api.post("/auth/password-reset/confirm", json=body)
+    # Then 409 (as the document lists): the old password and login still work, nobody was told of a change
+    assert refused.status_code == 409, refused.json
+    assert login(api).status_code == 200
+    assert api.get("/me", headers=bearer(old_login["access_token"])).status_code == 200
+    assert "password_changed" not in [m["template"] for m in queued_notifications(issuance)]
+    # And the same code, sent again, sets the password
+    assert api.post("/auth/password-reset/confirm", json=body).status_code == 204
+    assert login(api, password="another long passphrase").status_code == 200
+
+
 def test_every_change_of_the_customer_record_is_a_new_version(issuance, clock):
     api = issuance.api
     _, auth = accepted(api)

@@ -49,7 +49,7 @@ NOT_FOUND_AND_CONFLICT = {
     "POST /auth/login": {409},
     "POST /auth/logout": set(),
     "POST /auth/password-reset": set(),
-    "POST /auth/password-reset/confirm": set(),
+    "POST /auth/password-reset/confirm": {409},
     "POST /auth/refresh": set(),
     "POST /claims-desk/claims": set(),
     "POST /devices": {404, 409},

@@ -219,15 +219,17 @@ class Credentials:
             raise Unauthorized(BAD_CODE)
         if not self.accounts.consume_reset_code(customer_id, code.code_hash):
             raise Unauthorized(BAD_CODE)
+        password_hash = passwords.hash_password(body.new_password)
         for _ in range(5):
             account = self._account(customer_id)
             try:
-                self.accounts.update(
-                    account, password_hash=passwords.hash_password(body.new_password), login=unlocked(account.login)
-                )
+                self.accounts.update(account, password_hash=password_hash, login=unlocked(account.login))
                 break
             except Conflict:
                 continue
+        else:  # changed by sign-ins meanwhile, each time: nothing changed, and the code is good again
+            self.accounts.put_reset_code(customer_id, code)
+            raise Conflict("The account changed while its password was being set; send the code again.")
         self.accounts.revoke_all_logins(customer_id)
         self.accounts.add_event(
             customer_id, timestamps.from_epoch(now), {"event": "password_changed", "by": "reset_code"}

@@ -131,6 +131,10 @@ def request_password_reset(body: PasswordResetRequest) -> Response[str]:
     responses={
         204: {"description": "Password changed"},
         401: {"description": "Wrong, spent or expired code", "content": PROBLEM},
+        409: {
+            "description": "The account kept changing meanwhile; nothing changed, send the code again",
+            "content": PROBLEM,
+        },
         422: {"description": "The new password breaks a rule", "content": PROBLEM},
     },
 )
