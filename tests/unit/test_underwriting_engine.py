@@ -213,7 +213,10 @@ def test_intake_refuses_a_state_outside_the_approved_list():
     with pytest.raises(RuleViolation) as refused:
         engine.check_intake(books(rulebook()), application(state="TX"), TODAY)
     assert [e.field for e in refused.value.errors] == ["state"]
-    assert "NY" in refused.value.errors[0].message
+    # in words a person reads: states by name, not postal codes
+    assert refused.value.errors[0].message == (
+        "Computer equipment is not sold in Texas; it is sold in California, New Jersey and New York."
+    )
 
 
 def test_intake_refuses_a_value_over_the_item_limit_and_over_the_insured_limit():
@@ -221,6 +224,7 @@ def test_intake_refuses_a_value_over_the_item_limit_and_over_the_insured_limit()
     with pytest.raises(RuleViolation) as refused:
         engine.check_intake(books(book), application(items=[laptop(value="10000.01")]), TODAY)
     assert [e.field for e in refused.value.errors] == ["items[0].value"]
+    assert refused.value.errors[0].message == "$10,000.01 is over the $10,000.00 limit per item for computer equipment."
     # Two items within the item limit whose sum crosses the $15,000 per-insured limit: the second is named
     items = [laptop(value="9000.00"), laptop(value="7000.00")]
     with pytest.raises(RuleViolation) as refused:

@@ -10,7 +10,7 @@ rule that applied. Nothing here touches AWS: rulebooks come in compiled, request
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -67,13 +67,31 @@ def _money(value: Decimal) -> str:
     return f"${value:,.2f}"
 
 
+def _inside(title: str) -> str:
+    """A product's title inside a sentence: "for computer equipment" (titles are common nouns)."""
+    return title[:1].lower() + title[1:]
+
+
+def _state(code: str) -> str:
+    from insure.policies.wording import state_name  # only on a refusal: underwriting itself reads no wording
+
+    return state_name(code)
+
+
+def _states_in_words(codes: Iterable[str]) -> str:
+    names = sorted(_state(code) for code in codes)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def intake_errors(books: Books, request: ApplicationInput | QuoteRequest, today: datetime.date) -> list[FieldError]:
     """What the person must correct before the request can be underwritten: states, limits, who may apply."""
     errors: list[FieldError] = []
     product = books.product
     if request.state not in product.approved_states:
-        states = ", ".join(sorted(product.approved_states))
-        errors.append(FieldError("state", f"{product.title} is not sold in {request.state}; it is sold in {states}."))
+        sold_in = _states_in_words(product.approved_states)
+        errors.append(
+            FieldError("state", f"{product.title} is not sold in {_state(request.state)}; it is sold in {sold_in}.")
+        )
     if request.applicant_type not in product.applicant_types:
         errors.append(FieldError("applicant_type", f"{product.title} is not offered to {request.applicant_type}s."))
     if isinstance(request, ApplicationInput):
@@ -105,7 +123,7 @@ def intake_errors(books: Books, request: ApplicationInput | QuoteRequest, today:
             continue
         if book is not product:
             if request.state not in book.approved_states:
-                errors.append(FieldError(f"{where}.coverage", f"{book.title} is not sold in {request.state}."))
+                errors.append(FieldError(f"{where}.coverage", f"{book.title} is not sold in {_state(request.state)}."))
             if request.applicant_type not in book.applicant_types:
                 errors.append(
                     FieldError(f"{where}.coverage", f"{book.title} is not offered to {request.applicant_type}s.")
@@ -116,7 +134,8 @@ def intake_errors(books: Books, request: ApplicationInput | QuoteRequest, today:
             errors.append(
                 FieldError(
                     f"{where}.value",
-                    f"{_money(item.value)} is over the {_money(book.max_item_value)} limit per item for {book.title}.",
+                    f"{_money(item.value)} is over the {_money(book.max_item_value)} limit per item"
+                    f" for {_inside(book.title)}.",
                 )
             )
             continue
@@ -127,7 +146,7 @@ def intake_errors(books: Books, request: ApplicationInput | QuoteRequest, today:
                 FieldError(
                     f"{where}.value",
                     f"The items add up to {_money(totals[item.coverage])}, over the "
-                    f"{_money(book.max_insured_value)} limit per insured for {book.title}.",
+                    f"{_money(book.max_insured_value)} limit per insured for {_inside(book.title)}.",
                 )
             )
             totals[item.coverage] -= item.value
@@ -136,7 +155,7 @@ def intake_errors(books: Books, request: ApplicationInput | QuoteRequest, today:
                 FieldError(
                     f"{where}.value",
                     f"The items add up to {_money(total)}, over the {_money(product.max_insured_value)} limit "
-                    f"per insured for {product.title}.",
+                    f"per insured for {_inside(product.title)}.",
                 )
             )
             total -= item.value
