@@ -375,6 +375,9 @@ class FakeAmendments:
         self.records[(policy_number, amendment_id)] = updated
         return copy.deepcopy(updated)
 
+    def settlement_versions(self, amendment_id: str) -> list[Any]:
+        return []
+
     def only(self) -> AmendmentRecord:
         (record,) = self.records.values()
         return copy.deepcopy(record)

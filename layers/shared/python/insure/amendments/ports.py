@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from insure.amendments.repository import AmendmentRecord
     from insure.applications.repository import ApplicationRecord
     from insure.callers import Caller
+    from insure.payments.history_repository import RecordVersion
     from insure.policies.repository import StoredPolicy
 
 
@@ -44,6 +45,9 @@ class AmendmentStore(Protocol):
         when_status: tuple[str, ...] | None = None,
         when: dict[str, Any] | None = None,
     ) -> AmendmentRecord: ...
+
+    def settlement_versions(self, amendment_id: str) -> list[RecordVersion]:
+        """Every version of the amendment's settlement (each charge attempt, or the refund), oldest first."""
 
 
 class ApplicationReader(Protocol):

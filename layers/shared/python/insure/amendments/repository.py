@@ -1,17 +1,26 @@
 """Amendments in the single table, in their policy's partition: `POLICY#<number>` / `AMENDMENT#<id>`, the record
 as one JSON document with its status and a revision beside it. Every write is conditional on the revision read
-(and on the statuses the move is allowed from), so concurrent writers cannot undo each other's moves."""
+(and on the statuses the move is allowed from), so concurrent writers cannot undo each other's moves.
+
+The settlement (the charge of a positive difference, each attempt of it, or the refund of a negative one) is a payment
+record: each change of it is also kept as its own numbered version (`insure.payments.history_repository`) in the
+amendment's history partition `AMENDMENT#<id>`, written before the head, so a later attempt replaces the settlement
+on the record but never the version an earlier attempt left."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure.applications.repository import now_iso
 from insure.errors import Conflict
 
+if TYPE_CHECKING:
+    from insure.payments.history_repository import RecordVersion
+
 ATTEMPTS = 5
+SETTLEMENT = "SETTLEMENT"  # the record name of an amendment's settlement in its versions
 
 
 @dataclass
@@ -56,6 +65,16 @@ def _item(record: AmendmentRecord) -> dict[str, Any]:
         "revision": {"N": str(record.revision)},
         "data": {"S": json.dumps(asdict(record), separators=(",", ":"), default=str)},
     }
+
+
+def _history_pk(amendment_id: str) -> str:
+    return f"AMENDMENT#{amendment_id}"
+
+
+def _settlement_change(settlement: dict[str, Any]) -> str:
+    if settlement["kind"] == "charge":
+        return "declined" if settlement.get("decline_code") or settlement.get("decline_message") else "paid"
+    return "refunded" if settlement["kind"] == "refund" else "settled"
 
 
 class AmendmentRepository:
@@ -110,6 +129,8 @@ class AmendmentRepository:
             for name in remove:
                 setattr(updated, name, None)
             updated.revision, updated.updated_at = current.revision + 1, now_iso()
+            if updated.settlement != current.settlement and updated.settlement is not None:
+                self._keep_settlement(amendment_id, current.settlement, updated.settlement, updated.updated_at)
             try:
                 self._dynamodb().put_item(
                     TableName=self.table,
@@ -123,3 +144,21 @@ class AmendmentRepository:
                 continue  # another writer came first: read again and re-check the conditions
             return updated
         raise Conflict("The amendment is changing too often; try again.")
+
+    def _keep_settlement(
+        self, amendment_id: str, before: dict[str, Any] | None, after: dict[str, Any], at: str
+    ) -> None:
+        """Keep `after` as the settlement's next version (a charge's attempt number, else 1), with what changed
+        from `before`; a retried step finds its number taken and keeps the first."""
+        from insure.payments.history_repository import RecordHistory, RecordVersion, field_changes
+
+        number = int(after.get("attempts") or 1)
+        change = _settlement_change(after)
+        version = RecordVersion(SETTLEMENT, number, at, "customer", change, field_changes(before or {}, after), after)
+        RecordHistory(self.table, self._dynamodb()).add(_history_pk(amendment_id), version)
+
+    def settlement_versions(self, amendment_id: str) -> list[RecordVersion]:
+        """Every version of the amendment's settlement, oldest first."""
+        from insure.payments.history_repository import RecordHistory
+
+        return RecordHistory(self.table, self._dynamodb()).of(_history_pk(amendment_id), SETTLEMENT)
