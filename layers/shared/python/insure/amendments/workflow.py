@@ -22,7 +22,9 @@ from insure.policies.repository import PaymentRecord, PolicyRepository
 from insure.types import Money
 
 if TYPE_CHECKING:
+    from insure.billing.renewals import RenewalService
     from insure.policies.models import Actor
+    from insure.policies.repository import StoredPolicy
     from insure.risk.policy_tags import ItemTags
 
 MAX_PAYMENT_ATTEMPTS = 3
@@ -48,6 +50,7 @@ class AmendmentTasks:
     payment_ttl_s: int
     public_base_url: str
     item_tags: ItemTags
+    renewals: RenewalService | None = None  # re-offers a renewal the amendment made stale
 
     def _record(self, event: dict[str, Any]) -> AmendmentRecord:
         record = self.amendments.get(event["policy_number"], event["amendment_id"])
@@ -283,7 +286,8 @@ class AmendmentTasks:
                 rulebook_version=(record.decision or {}).get("rulebook_version"),
             )
             self.policies.add_version(stored, version)
-            version = self.policies.get(record.policy_number).version(number) or version  # type: ignore[union-attr]
+            stored = self.policies.get(record.policy_number) or stored
+            version = stored.version(number) or version
         if record.status != "issued":
             self._change(
                 record,
@@ -295,7 +299,23 @@ class AmendmentTasks:
         after_version_stored(version, self.item_tags)
         store_document(self.bucket, version)
         tell_holder_of(version, session_hash=stored.session_hash)  # once per channel, whatever the retries (keyed)
+        self._reoffer_renewal(stored)
         return {"version": number}
+
+    def _reoffer_renewal(self, stored: StoredPolicy) -> None:
+        """A renewal offered before this amendment is decided again against the amended policy, and the customer
+        told (`RenewalService.reoffer`). Never undoes the issue: should it fail, the renewal is decided again when
+        it is next read or acted on."""
+        if self.renewals is None:
+            return
+        try:
+            self.renewals.reoffer(stored)
+        except Exception:  # noqa: BLE001 - the amended policy is issued whatever happens to its renewal offer
+            from aws_lambda_powertools import Logger
+
+            Logger(service="insurance-platform").exception(
+                "renewal re-offer", extra={"policy": stored.current.policy_number}
+            )
 
     def record(self, event: dict[str, Any]) -> dict[str, Any]:
         """Record an end status (expired, failed) and free the policy; a no-op when the amendment moved on."""
