@@ -561,3 +561,24 @@ def test_text_continued_on_a_new_page_keeps_its_font() -> None:
         if text in wording_text or re.fullmatch(r"[a-g]\.", text)
     }
     assert sizes == {8.5}
+
+
+def test_the_qr_code_of_a_tag_is_encoded_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from insure.policies import declarations
+
+    # Given a tag's URL whose code was never drawn, and segno counted
+    url = f"{WEB}/t/QR-CACHED{id(monkeypatch)}"
+    made: list[str] = []
+    original = segno.make
+
+    def counted(content: str, **kwargs: Any) -> Any:
+        made.append(content)
+        return original(content, **kwargs)
+
+    monkeypatch.setattr(segno, "make", counted)
+    # When the code is drawn for two documents (a policy and its amended version show the same tag)
+    first, second = declarations.qr_png(url), declarations.qr_png(url)
+    # Then it is encoded once, and each document gets the same picture, readable from the start
+    assert made == [url]
+    assert first is not second and first.read() == second.read()
+    assert _modules(second.getvalue()) == [[bool(m) for m in row] for row in original(url, error="m").matrix]

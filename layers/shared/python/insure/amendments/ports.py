@@ -29,7 +29,8 @@ class PolicyTurns(Protocol):
 
 class AmendmentStore(Protocol):
     """Amendment records (`insure.amendments.repository.AmendmentRepository`): `change` applies `set_fields`
-    and `remove` when the record is in one of `when_status` and its fields equal `when`; Conflict otherwise."""
+    and `remove` when the record is in one of `when_status` and its fields equal `when`; Conflict otherwise
+    (`read`: the record as just read, which spares a read when it has not moved on since)."""
 
     def create(self, record: AmendmentRecord) -> None: ...
 
@@ -44,6 +45,7 @@ class AmendmentStore(Protocol):
         remove: tuple[str, ...] = (),
         when_status: tuple[str, ...] | None = None,
         when: dict[str, Any] | None = None,
+        read: AmendmentRecord | None = None,
     ) -> AmendmentRecord: ...
 
     def settlement_versions(self, amendment_id: str) -> list[RecordVersion]:

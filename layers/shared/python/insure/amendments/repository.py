@@ -112,18 +112,25 @@ class AmendmentRepository:
         remove: tuple[str, ...] = (),
         when_status: tuple[str, ...] | None = None,
         when: dict[str, Any] | None = None,
+        read: AmendmentRecord | None = None,
     ) -> AmendmentRecord:
         """Apply the changes if the amendment is in one of `when_status` and its fields equal `when`; the record
-        as it now stands. Conflict when the condition does not hold (someone else moved it first)."""
+        as it now stands. Conflict when the condition does not hold (someone else moved it first). `read`: the
+        record as the caller has just read it, tried first instead of reading it again (the write is conditional
+        on its revision: had it moved on since, the record is read again and the conditions checked afresh)."""
         from botocore.exceptions import ClientError
 
         for _ in range(ATTEMPTS):
-            current = self.get(policy_number, amendment_id)
+            supplied, read = read, None
+            current = supplied or self.get(policy_number, amendment_id)
             if current is None:
                 raise Conflict(f"No amendment {amendment_id}.")
-            if when_status is not None and current.status not in when_status:
-                raise Conflict(f"The amendment is {current.status}; it cannot move from there.")
-            if any(getattr(current, name) != value for name, value in (when or {}).items()):
+            moved = when_status is not None and current.status not in when_status
+            if moved or any(getattr(current, name) != value for name, value in (when or {}).items()):
+                if supplied is not None:
+                    continue  # judged on the record as it stands, never on the caller's copy
+                if moved:
+                    raise Conflict(f"The amendment is {current.status}; it cannot move from there.")
                 raise Conflict("The amendment changed meanwhile; its current state does not allow this.")
             updated = replace(current, **(set_fields or {}))
             for name in remove:

@@ -253,6 +253,7 @@ class AmendmentService:
             remove=("task_token", "task_kind"),
             when_status=("offered",),
             when={"task_token": token},
+            read=record,
         )
         self.engine.complete(token, {"offer_id": offer_id, "accepted_at": acceptance["at"]})
         if (record.offer or {}).get("settlement") != "charge":
@@ -301,6 +302,7 @@ class AmendmentService:
             record.amendment_id,
             remove=("task_token", "task_kind"),
             when={"task_token": task_token},
+            read=record,
         )
         self.engine.complete(
             task_token,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +60,8 @@ class AmendmentTasks:
 
     def _change(self, record: AmendmentRecord, **changes: Any) -> AmendmentRecord:
         try:
-            return self.amendments.change(record.policy_number, record.amendment_id, **changes)
+            # the record as this task read it: its write is conditional on that revision
+            return self.amendments.change(record.policy_number, record.amendment_id, read=record, **changes)
         except Conflict as conflict:
             raise StaleExecution(str(conflict)) from None
 
@@ -258,7 +259,7 @@ class AmendmentTasks:
     def issue(self, event: dict[str, Any]) -> dict[str, Any]:
         """Issue the amended policy as a new version with its own document; the policy is free to change again."""
         from insure.policies.changes import after_version_stored, item_changes, next_version
-        from insure.policies.issuance import store_document
+        from insure.policies.issuance import applicant_of, document_context, store_document
         from insure.policies.models import Change
         from insure.policies.notices import tell_holder_of
 
@@ -285,8 +286,10 @@ class AmendmentTasks:
                 amendment_id=record.amendment_id,
                 rulebook_version=(record.decision or {}).get("rulebook_version"),
             )
-            self.policies.add_version(stored, version)
-            stored = self.policies.get(record.policy_number) or stored
+            if self.policies.add_version(stored, version):
+                stored = replace(stored, versions=[*stored.versions, version])  # as stored: not read back
+            else:  # a retry, or another writer, stored it first
+                stored = self.policies.get(record.policy_number) or stored
             version = stored.version(number) or version
         if record.status != "issued":
             self._change(
@@ -296,9 +299,12 @@ class AmendmentTasks:
                 when_status=("accepted", "paid"),
             )
         self.policies.release(record.policy_number, record.amendment_id)
-        after_version_stored(version, self.item_tags)
-        store_document(self.bucket, version)
-        tell_holder_of(version, session_hash=stored.session_hash)  # once per channel, whatever the retries (keyed)
+        # the applicant and the policy are read once, for the tags, the document and the notice
+        applicant = applicant_of(version.application_id, self.table)
+        after_version_stored(version, self.item_tags, applicant=applicant, session_hash=stored.session_hash)
+        store_document(self.bucket, version, context=document_context(version, applicant=applicant, stored=stored))
+        # once per channel, whatever the retries (keyed)
+        tell_holder_of(version, session_hash=stored.session_hash, applicant=applicant)
         self._reoffer_renewal(stored)
         return {"version": number}
 
