@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 import urllib.request
 import uuid
 from decimal import Decimal
@@ -359,3 +360,54 @@ def test_an_amendment_is_paid_only_with_a_token_made_for_it_or_first_used_by_it(
         history = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)["events"]
         dumped = json.dumps([described, history], default=str)
         assert token.token not in dumped and unnamed.token not in dumped
+
+
+def test_issuing_an_amendment_reads_its_record_the_policy_and_the_application_once(issuance, monkeypatch):
+    import threading
+
+    from insure.amendments.repository import AmendmentRepository
+    from insure.amendments.workflow import AmendmentTasks
+    from insure.applications.repository import ApplicationRepository
+    from insure.policies.repository import PolicyRepository
+
+    api = issuance.api
+    number, auth, policy = issued(api)
+    # Given the reads made by the issue task counted (the task runs in its own thread)
+    inside, reads = threading.local(), {"amendment": 0, "policy": 0, "application": 0}
+
+    def counted(cls, method, name):
+        original = getattr(cls, method)
+
+        def wrapper(self, *args, **kwargs):
+            if getattr(inside, "issuing", False):
+                reads[name] += 1
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, method, wrapper)
+
+    counted(AmendmentRepository, "get", "amendment")
+    counted(PolicyRepository, "get", "policy")
+    counted(ApplicationRepository, "get", "application")
+    issue = AmendmentTasks.issue
+
+    def issuing(self, event):
+        inside.issuing = True
+        try:
+            return issue(self, event)
+        finally:
+            inside.issuing = False
+
+    monkeypatch.setattr(AmendmentTasks, "issue", issuing)
+    # When an amendment adding an item is paid and issued with its document
+    shown = amend(api, number, auth, [{"item_id": policy["items"][0]["item_id"]}, DESKTOP]).json
+    assert accept(api, number, auth, shown).status_code == 200
+    paid = pay_difference(api, number, auth, shown["amendment_id"])
+    assert (paid.status_code, paid.json["status"]) == (200, "issued"), paid.json
+    assert api.get(f"/policies/{number}/versions/2/document", headers=auth).data.startswith(b"%PDF")
+    deadline = time.monotonic() + 10
+    while not issuance.functions.idle():
+        assert time.monotonic() < deadline, "the issue task did not finish"
+        time.sleep(0.01)
+    # Then the task read the amendment, the policy and its application once each: the tags, the document and the
+    # holder's notice share what it read, and the new version is not read back
+    assert reads == {"amendment": 1, "policy": 1, "application": 1}

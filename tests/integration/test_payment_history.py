@@ -9,7 +9,7 @@ import re
 
 from insure.timestamps import PATTERN
 from scripts.samples import APPLICATION, DECLINED_CARD
-from tests.integration.test_amendments import DESKTOP, accept, amend
+from tests.integration.test_amendments import DESKTOP, accept, amend, issued, pay_difference
 from tests.integration.test_billing import (
     Customer,
     advance_to,
@@ -80,6 +80,34 @@ def test_an_installment_lowered_by_an_amendment_is_a_new_version_by_the_customer
         assert old == shown_before and new == after["schedule"][version["installment"] - 1]["amount"]["amount"]
     # And every version there was before is unchanged
     assert [v for v in after["history"] if v in before["history"]] == before["history"]
+
+
+def test_each_attempt_to_settle_an_amendment_is_its_own_version_of_its_settlement(issuance):
+    api = issuance.api
+    number, auth, policy = issued(api)
+    shown = amend(api, number, auth, [{"item_id": policy["items"][0]["item_id"]}, DESKTOP]).json
+    assert shown["offer"]["settlement"] == "charge", shown
+    assert accept(api, number, auth, shown).status_code == 200
+    amendment = f"/policies/{number}/amendments/{shown['amendment_id']}"
+    # When the first card is declined and the second pays the difference
+    assert pay_difference(api, number, auth, shown["amendment_id"], card=DECLINED_CARD).status_code == 402
+    declined = api.get(amendment, headers=auth).json["settlement"]
+    paid = pay_difference(api, number, auth, shown["amendment_id"])
+    assert paid.status_code == 200, paid.json
+    # Then the settlement shows the payment, and both attempts are kept as its versions, the customer's
+    settlement = api.get(amendment, headers=auth).json["settlement"]
+    assert (settlement["attempts"], settlement["decline_code"]) == (2, None)
+    attempts = settlement["records"]
+    assert who(attempts) == [(1, "declined", "customer"), (2, "paid", "customer")]
+    assert changed(attempts[0])["decline_code"] == (None, "card_declined")
+    assert changed(attempts[1])["attempts"] == (1, 2) and changed(attempts[1])["decline_code"] == (
+        "card_declined",
+        None,
+    )
+    assert attempts[0]["state"]["decline_code"] == "card_declined"
+    # And the decline shown before is the first version, unchanged
+    assert declined["records"] == attempts[:1]
+    assert all(re.match(PATTERN, v["effective_at"]) for v in attempts)
 
 
 def test_an_installment_closed_by_the_billing_run_is_a_new_version_by_the_workflow(issuance):

@@ -181,3 +181,25 @@ def test_amendments_add_and_retire_tags_with_their_items_and_cancellation_retire
     sync_tags(amended.model_copy(update={"version": 4, "items": [desktop], "status": "cancelled"}))
     assert tags_for_policy(number) == []
     assert api.post("/risk-events", json={"policy_number": number, "reporter": FINDER}).status_code == 404
+
+
+def test_a_sync_reads_each_kept_tag_once_and_writes_nothing_unchanged(bought, monkeypatch):
+    _, number, _ = bought
+    from insure.policies.repository import PolicyRepository
+    from insure.settings import get_settings
+
+    item_tags = risk().item_tags
+    tags = item_tags.tags  # the repository its sync reads
+    issued = PolicyRepository(get_settings().table_name).get(number)
+    assert issued is not None
+    # Given the tag repository's reads and writes counted
+    reads: list[str] = []
+    writes: list[str] = []
+    get_versioned, replace = tags.get_versioned, tags.replace
+    monkeypatch.setattr(tags, "get_versioned", lambda tag_id: reads.append(tag_id) or get_versioned(tag_id))
+    monkeypatch.setattr(tags, "replace", lambda tag, version: writes.append(tag.tag_id) or replace(tag, version))
+    # When a new version with the same items is synced (an amendment that changed no item)
+    live = item_tags.sync(issued.current.model_copy(update={"version": 2}))
+    # Then each item's tag is read once, and nothing is written
+    assert reads == [t.tag_id for t in live] and len(live) == len(issued.current.items)
+    assert writes == []

@@ -429,6 +429,52 @@ def test_a_renewal_is_not_paid_while_an_amendment_of_the_policy_is_under_way(iss
     assert api.get(f"/policies/{number}", headers=auth()).json["version"] == 1
 
 
+def test_an_amendment_after_the_renewal_offer_is_offered_again_on_the_amended_policy(issuance):
+    from insure import timestamps
+    from insure.policies.wording import money
+    from tests.integration.test_amendments import DESKTOP, accept, amend, pay_difference
+
+    api = issuance.api
+    # Given a renewal offered and accepted, not yet paid
+    number, auth, old = offered_and_accepted(issuance)
+    notifications(issuance)
+    items = [{"item_id": i["item_id"]} for i in api.get(f"/policies/{number}", headers=auth()).json["items"]]
+    # When the customer then adds a desktop, accepts the amended offer and pays the difference
+    shown = amend(api, number, auth(), [*items, DESKTOP], effective=timestamps.today()).json
+    assert accept(api, number, auth(), shown).status_code == 200
+    paid = pay_difference(api, number, auth(), shown["amendment_id"])
+    assert (paid.status_code, paid.json["status"]) == (200, "issued"), paid.json
+    amended = api.get(f"/policies/{number}", headers=auth()).json["current"]
+    # Then the renewal is offered again, on the amended policy: its premium, new terms naming it, a new hash
+    renewal = api.get(f"/policies/{number}/renewal", headers=auth()).json
+    assert renewal["status"] == "offered" and renewal["term"] == 2
+    offer = renewal["offer"]
+    assert offer["offer_id"] != old["offer_id"] and offer["terms_sha256"] != old["terms_sha256"]
+    assert offer["premium"] == amended["premium"] != old["premium"]
+    assert offer["previous_premium"] == amended["premium"]
+    terms = api.get(f"/policies/{number}/renewal/terms", headers=auth())
+    assert hashlib.sha256(terms.data).hexdigest() == offer["terms_sha256"]
+    # And the customer is told of the new offer, once
+    told = [n for n in notifications(issuance) if n["template"].startswith("renewal")]
+    assert [(n["template"], n["data"]["premium"]) for n in told] == [
+        ("renewal_offered", money(offer["premium"]["amount"]))
+    ]
+    # And the old acceptance does not pay the new term: the old offer cannot be accepted, the new one can
+    assert pay_renewal(api, number, auth, {"payment_plan": "annual"}).status_code == 409
+    stale = {"offer_id": old["offer_id"], "terms_sha256": old["terms_sha256"]}
+    assert api.post(f"/policies/{number}/renewal/accept", json=stale, headers=auth()).status_code == 422
+    fresh = {"offer_id": offer["offer_id"], "terms_sha256": offer["terms_sha256"]}
+    assert api.post(f"/policies/{number}/renewal/accept", json=fresh, headers=auth()).status_code == 200
+    renewed = pay_renewal(api, number, auth, {"payment_plan": "annual"})
+    assert renewed.status_code == 200, renewed.json
+    # And the next term keeps the amended items at the premium offered for them
+    current = api.get(f"/policies/{number}", headers=auth()).json["current"]
+    assert (current["version"], current["term"], current["change"]) == (3, 2, "renewed")
+    assert current["premium"] == offer["premium"] and [i["model"] for i in current["items"]][-1] == DESKTOP["model"]
+    term_two = [p["amount"] for p in billing(api, number, auth)["payments"] if p["term"] == 2]
+    assert term_two == [offer["payment_plans"][0]["schedule"][0]["amount"]]
+
+
 def test_a_renewal_is_re_priced_on_a_rulebook_published_since_the_policy_was_bought(issuance):
     from decimal import Decimal
 

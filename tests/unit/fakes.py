@@ -360,6 +360,7 @@ class FakeAmendments:
         remove: tuple[str, ...] = (),
         when_status: tuple[str, ...] | None = None,
         when: dict[str, Any] | None = None,
+        read: AmendmentRecord | None = None,  # the store's own copy is always current here
     ) -> AmendmentRecord:
         current = self.records.get((policy_number, amendment_id))
         if current is None:
@@ -374,6 +375,9 @@ class FakeAmendments:
         updated.revision += 1
         self.records[(policy_number, amendment_id)] = updated
         return copy.deepcopy(updated)
+
+    def settlement_versions(self, amendment_id: str) -> list[Any]:
+        return []
 
     def only(self) -> AmendmentRecord:
         (record,) = self.records.values()

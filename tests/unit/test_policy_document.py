@@ -122,7 +122,7 @@ def test_the_declarations_name_the_issuer_the_insured_the_period_and_each_item_w
     # And the policy number, version, period and state of issue are given in words
     assert "Policy Declarations" in text
     assert "Policy number POL-" in text and "Version 1, the policy as issued" in text
-    assert "Policy period December 1, 2026 to December 1, 2027 at 12:01 a.m. standard time" in text
+    assert "Policy period 1 December 2026 to 1 December 2027 at 12:01 a.m. standard time" in text
     assert f"State of issue {STATE_NAMES[state]}" in text
     # And the named insured with the mailing address they applied with
     name = applicant.get("company_name") or f"{applicant['first_name']} {applicant['last_name']}"
@@ -139,7 +139,7 @@ def test_the_declarations_name_the_issuer_the_insured_the_period_and_each_item_w
     assert "Payment plan Annual: the annual premium in one payment" in text
     # And the schedule of endorsements has the issue
     assert (
-        "Schedule of endorsements Version Effective What changed Annual premium 1 December 1, 2026 Policy issued."
+        "Schedule of endorsements Version Effective What changed Annual premium 1 1 December 2026 Policy issued."
         in text
     )
     # And no raw value anywhere
@@ -269,17 +269,17 @@ def test_the_schedule_of_endorsements_lists_every_version_with_what_it_changed()
     # When the document of the cancelled version is rendered
     text = pdf_text(render(third, context=samples.context("computer", [first, second]), web_address=WEB))
     # Then it says so at the top, with the refund
-    assert "Version 3, cancelled June 1, 2027" in text
-    assert "This policy is cancelled from June 1, 2027. Refund of premium: $71.40." in text
+    assert "Version 3, cancelled 1 June 2027" in text
+    assert "This policy is cancelled from 1 June 2027. Refund of premium: $71.40." in text
     # And every version is in the schedule, with its effective date, what it changed and its premium
-    assert "1 December 1, 2026 Policy issued. $137.81" in text
+    assert "1 1 December 2026 Policy issued. $137.81" in text
     assert (
-        "2 February 15, 2027 Amended at the named insured's request: added Apple iPhone 17, handheld device; "
+        "2 15 February 2027 Amended at the named insured's request: added Apple iPhone 17, handheld device; "
         "removed Apple iMac, desktop computer; changed the accessories included and limit of Dell XPS 13, portable "
         "computer (laptop); annual premium from $137.81 to $151.20. $151.20"
     ) in text
     assert (
-        "3 June 1, 2027 Cancelled from June 1, 2027 at the named insured's request (the insured item was sold or "
+        "3 1 June 2027 Cancelled from 1 June 2027 at the named insured's request (the insured item was sold or "
         "lost); premium refunded: $71.40. $151.20"
     ) in text
     assert "The premium difference of each change was charged or refunded when it was made." in text
@@ -289,7 +289,7 @@ def test_the_schedule_of_endorsements_lists_every_version_with_what_it_changed()
 def test_a_version_lists_only_the_versions_up_to_itself() -> None:
     first, second, third = samples.amended_and_cancelled()
     text = pdf_text(render(second, context=samples.context("computer", [first, second, third]), web_address=WEB))
-    assert "2 February 15, 2027 Amended" in text
+    assert "2 15 February 2027 Amended" in text
     assert "Cancelled from" not in text and "This policy is cancelled" not in text
 
 
@@ -305,8 +305,8 @@ def test_the_payment_plan_and_its_installments_are_read_from_the_policy() -> Non
     assert f"Plan fee {_money(schedule.fee)}; {_money(schedule.total)} in all" in text
     assert "Plan fee $16.13; $153.94 in all" in text  # the computer rulebook's: 3% of $137.81 and $1.00 each
     assert _installments(text) == _installments_of(schedule)
-    assert _installments(text)[0] == ("1", "Dec 1, 2026", "$12.92")
-    assert _installments(text)[-1] == ("12", "Nov 1, 2027", "$12.82")
+    assert _installments(text)[0] == ("1", "1 Dec 2026", "$12.92")
+    assert _installments(text)[-1] == ("12", "1 Nov 2027", "$12.82")
     assert sum(i.amount.decimal for i in schedule.schedule) == schedule.total.decimal
     # And the general conditions say how installments are charged and when the policy lapses
     assert "Installments. Each later installment is charged on its due date" in text
@@ -321,7 +321,7 @@ def _money(amount: Any) -> str:
 
 def _installments(text: str) -> list[tuple[str, str, str]]:
     """(number, due date, amount) of each installment the document prints."""
-    return re.findall(r"\b(\d{1,2})\. ([A-Z][a-z]{2} \d{1,2}, \d{4}) (\$[\d,]+\.\d\d)", text)
+    return re.findall(r"\b(\d{1,2})\. (\d{1,2} [A-Z][a-z]{2} \d{4}) (\$[\d,]+\.\d\d)", text)
 
 
 def _installments_of(schedule: Any) -> list[tuple[str, str, str]]:
@@ -333,13 +333,13 @@ def _installments_of(schedule: Any) -> list[tuple[str, str, str]]:
 def test_a_lapsed_policy_says_so_and_a_renewal_starts_its_own_schedule_of_endorsements() -> None:
     first, lapsed, renewed = samples.lapsed_and_renewed()
     text = pdf_text(render(lapsed, context=samples.context("computer", [first]), web_address=WEB))
-    assert "Version 2, lapsed March 11, 2027" in text
-    assert "This policy lapsed on March 11, 2027: an installment was not paid within the grace period" in text
-    assert "2 March 11, 2027 Lapsed from March 11, 2027: an installment was not paid within the grace period." in text
+    assert "Version 2, lapsed 11 March 2027" in text
+    assert "This policy lapsed on 11 March 2027: an installment was not paid within the grace period" in text
+    assert "2 11 March 2027 Lapsed from 11 March 2027: an installment was not paid within the grace period." in text
     assert _raw_values(text) == {}
     text = pdf_text(render(renewed, context=samples.context("computer", [first]), web_address=WEB))
-    assert "Policy period December 1, 2027 to December 1, 2028" in text
-    assert "2 December 1, 2027 Renewed for the policy period December 1, 2027 to December 1, 2028." in text
+    assert "Policy period 1 December 2027 to 1 December 2028" in text
+    assert "2 1 December 2027 Renewed for the policy period 1 December 2027 to 1 December 2028." in text
     assert "Policy issued." not in text  # the first term's versions belong to its own documents
 
 
@@ -357,7 +357,7 @@ def test_a_renewed_term_prints_its_own_plan_and_installments_charged_from_the_re
     assert "Annual premium $142.60 for the policy period" in text
     assert f"Plan fee {_money(schedule.fee)}; {_money(schedule.total)} in all" in text
     assert _installments(text) == _installments_of(schedule)
-    assert [due for _, due, _ in _installments(text)] == ["Dec 1, 2027", "Mar 1, 2028", "Jun 1, 2028", "Sep 1, 2028"]
+    assert [due for _, due, _ in _installments(text)] == ["1 Dec 2027", "1 Mar 2028", "1 Jun 2028", "1 Sep 2028"]
     assert "Installments. Each later installment is charged on its due date" in text
     assert _raw_values(text) == {}
 
@@ -368,12 +368,12 @@ def test_an_expired_policy_says_so_in_the_banner_and_the_schedule_of_endorsement
     # When the expired version's document is rendered
     text = pdf_text(render(expired, context=samples.context("computer", [first]), web_address=WEB))
     # Then the declarations say it expired, and the schedule of endorsements says what the version is
-    assert "Version 2, expired December 1, 2027" in text
+    assert "Version 2, expired 1 December 2027" in text
     assert (
-        "This policy expired at the end of its policy period on December 1, 2027. It was not renewed, and there is "
+        "This policy expired at the end of its policy period on 1 December 2027. It was not renewed, and there is "
         "no coverage from that day."
     ) in text
-    assert "2 December 1, 2027 Expired at the end of the policy period on December 1, 2027, not renewed." in text
+    assert "2 1 December 2027 Expired at the end of the policy period on 1 December 2027, not renewed." in text
     assert "Amended" not in text and "no change to the covered items" not in text
     # And it prints no tag (the platform retires them once the policy is not active), nor asks to report a loss
     # by scanning one: a loss is reported as any claim
@@ -561,3 +561,24 @@ def test_text_continued_on_a_new_page_keeps_its_font() -> None:
         if text in wording_text or re.fullmatch(r"[a-g]\.", text)
     }
     assert sizes == {8.5}
+
+
+def test_the_qr_code_of_a_tag_is_encoded_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from insure.policies import declarations
+
+    # Given a tag's URL whose code was never drawn, and segno counted
+    url = f"{WEB}/t/QR-CACHED{id(monkeypatch)}"
+    made: list[str] = []
+    original = segno.make
+
+    def counted(content: str, **kwargs: Any) -> Any:
+        made.append(content)
+        return original(content, **kwargs)
+
+    monkeypatch.setattr(segno, "make", counted)
+    # When the code is drawn for two documents (a policy and its amended version show the same tag)
+    first, second = declarations.qr_png(url), declarations.qr_png(url)
+    # Then it is encoded once, and each document gets the same picture, readable from the start
+    assert made == [url]
+    assert first is not second and first.read() == second.read()
+    assert _modules(second.getvalue()) == [[bool(m) for m in row] for row in original(url, error="m").matrix]

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from insure.amendments.repository import AmendmentRecord
     from insure.applications.repository import ApplicationRecord
     from insure.callers import Caller
+    from insure.payments.history_repository import RecordVersion
     from insure.policies.repository import StoredPolicy
 
 
@@ -28,7 +29,8 @@ class PolicyTurns(Protocol):
 
 class AmendmentStore(Protocol):
     """Amendment records (`insure.amendments.repository.AmendmentRepository`): `change` applies `set_fields`
-    and `remove` when the record is in one of `when_status` and its fields equal `when`; Conflict otherwise."""
+    and `remove` when the record is in one of `when_status` and its fields equal `when`; Conflict otherwise
+    (`read`: the record as just read, which spares a read when it has not moved on since)."""
 
     def create(self, record: AmendmentRecord) -> None: ...
 
@@ -43,7 +45,11 @@ class AmendmentStore(Protocol):
         remove: tuple[str, ...] = (),
         when_status: tuple[str, ...] | None = None,
         when: dict[str, Any] | None = None,
+        read: AmendmentRecord | None = None,
     ) -> AmendmentRecord: ...
+
+    def settlement_versions(self, amendment_id: str) -> list[RecordVersion]:
+        """Every version of the amendment's settlement (each charge attempt, or the refund), oldest first."""
 
 
 class ApplicationReader(Protocol):

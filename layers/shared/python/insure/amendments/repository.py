@@ -1,17 +1,26 @@
 """Amendments in the single table, in their policy's partition: `POLICY#<number>` / `AMENDMENT#<id>`, the record
 as one JSON document with its status and a revision beside it. Every write is conditional on the revision read
-(and on the statuses the move is allowed from), so concurrent writers cannot undo each other's moves."""
+(and on the statuses the move is allowed from), so concurrent writers cannot undo each other's moves.
+
+The settlement (the charge of a positive difference, each attempt of it, or the refund of a negative one) is a payment
+record: each change of it is also kept as its own numbered version (`insure.payments.history_repository`) in the
+amendment's history partition `AMENDMENT#<id>`, written before the head, so a later attempt replaces the settlement
+on the record but never the version an earlier attempt left."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insure.applications.repository import now_iso
 from insure.errors import Conflict
 
+if TYPE_CHECKING:
+    from insure.payments.history_repository import RecordVersion
+
 ATTEMPTS = 5
+SETTLEMENT = "SETTLEMENT"  # the record name of an amendment's settlement in its versions
 
 
 @dataclass
@@ -58,6 +67,16 @@ def _item(record: AmendmentRecord) -> dict[str, Any]:
     }
 
 
+def _history_pk(amendment_id: str) -> str:
+    return f"AMENDMENT#{amendment_id}"
+
+
+def _settlement_change(settlement: dict[str, Any]) -> str:
+    if settlement["kind"] == "charge":
+        return "declined" if settlement.get("decline_code") or settlement.get("decline_message") else "paid"
+    return "refunded" if settlement["kind"] == "refund" else "settled"
+
+
 class AmendmentRepository:
     def __init__(self, table: str) -> None:
         self.table = table
@@ -93,23 +112,32 @@ class AmendmentRepository:
         remove: tuple[str, ...] = (),
         when_status: tuple[str, ...] | None = None,
         when: dict[str, Any] | None = None,
+        read: AmendmentRecord | None = None,
     ) -> AmendmentRecord:
         """Apply the changes if the amendment is in one of `when_status` and its fields equal `when`; the record
-        as it now stands. Conflict when the condition does not hold (someone else moved it first)."""
+        as it now stands. Conflict when the condition does not hold (someone else moved it first). `read`: the
+        record as the caller has just read it, tried first instead of reading it again (the write is conditional
+        on its revision: had it moved on since, the record is read again and the conditions checked afresh)."""
         from botocore.exceptions import ClientError
 
         for _ in range(ATTEMPTS):
-            current = self.get(policy_number, amendment_id)
+            supplied, read = read, None
+            current = supplied or self.get(policy_number, amendment_id)
             if current is None:
                 raise Conflict(f"No amendment {amendment_id}.")
-            if when_status is not None and current.status not in when_status:
-                raise Conflict(f"The amendment is {current.status}; it cannot move from there.")
-            if any(getattr(current, name) != value for name, value in (when or {}).items()):
+            moved = when_status is not None and current.status not in when_status
+            if moved or any(getattr(current, name) != value for name, value in (when or {}).items()):
+                if supplied is not None:
+                    continue  # judged on the record as it stands, never on the caller's copy
+                if moved:
+                    raise Conflict(f"The amendment is {current.status}; it cannot move from there.")
                 raise Conflict("The amendment changed meanwhile; its current state does not allow this.")
             updated = replace(current, **(set_fields or {}))
             for name in remove:
                 setattr(updated, name, None)
             updated.revision, updated.updated_at = current.revision + 1, now_iso()
+            if updated.settlement != current.settlement and updated.settlement is not None:
+                self._keep_settlement(amendment_id, current.settlement, updated.settlement, updated.updated_at)
             try:
                 self._dynamodb().put_item(
                     TableName=self.table,
@@ -123,3 +151,21 @@ class AmendmentRepository:
                 continue  # another writer came first: read again and re-check the conditions
             return updated
         raise Conflict("The amendment is changing too often; try again.")
+
+    def _keep_settlement(
+        self, amendment_id: str, before: dict[str, Any] | None, after: dict[str, Any], at: str
+    ) -> None:
+        """Keep `after` as the settlement's next version (a charge's attempt number, else 1), with what changed
+        from `before`; a retried step finds its number taken and keeps the first."""
+        from insure.payments.history_repository import RecordHistory, RecordVersion, field_changes
+
+        number = int(after.get("attempts") or 1)
+        change = _settlement_change(after)
+        version = RecordVersion(SETTLEMENT, number, at, "customer", change, field_changes(before or {}, after), after)
+        RecordHistory(self.table, self._dynamodb()).add(_history_pk(amendment_id), version)
+
+    def settlement_versions(self, amendment_id: str) -> list[RecordVersion]:
+        """Every version of the amendment's settlement, oldest first."""
+        from insure.payments.history_repository import RecordHistory
+
+        return RecordHistory(self.table, self._dynamodb()).of(_history_pk(amendment_id), SETTLEMENT)

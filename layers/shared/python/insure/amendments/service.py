@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ from insure.policies.models import PolicyVersion
 from insure.policies.service import status_on, today
 
 if TYPE_CHECKING:
+    from insure.payments.history_repository import RecordVersion
     from insure.policies.repository import StoredPolicy
 
 PAYING = ("accepted", "payment_failed")
@@ -37,13 +38,16 @@ MAX_PAYMENT_ATTEMPTS = 3
 PAYMENT_TOKEN_KEPT_S = 24 * 3600  # a held amendment token outlives any payment wait (then 7 more days, by TTL)
 
 
-def view(record: AmendmentRecord) -> AmendmentView:
+def view(record: AmendmentRecord, settlement_versions: Sequence[RecordVersion] = ()) -> AmendmentView:
+    """The amendment as shown; `settlement_versions`, when read, are listed as the settlement's `records` (each
+    attempt of a charge, or the refund, as its own version)."""
     from insure.amendments.models import AmendmentOffer
     from insure.underwriting.models import Decision
 
     settlement = None
     if record.settlement:
-        settlement = SettlementView.model_validate(record.settlement)
+        records = [version.as_dict() for version in settlement_versions]
+        settlement = SettlementView.model_validate({**record.settlement, "records": records})
     return AmendmentView(
         amendment_id=record.amendment_id,
         policy_number=record.policy_number,
@@ -169,7 +173,8 @@ class AmendmentService:
 
     # -- reading --------------------------------------------------------------------------------------------
     def get(self, policy_number: str, amendment_id: str, caller: Caller) -> AmendmentView:
-        return view(self._owned(policy_number, amendment_id, caller))
+        record = self._owned(policy_number, amendment_id, caller)
+        return view(record, self.amendments.settlement_versions(amendment_id) if record.settlement else ())
 
     def terms(self, policy_number: str, amendment_id: str, caller: Caller) -> str:
         record = self._owned(policy_number, amendment_id, caller)
@@ -248,6 +253,7 @@ class AmendmentService:
             remove=("task_token", "task_kind"),
             when_status=("offered",),
             when={"task_token": token},
+            read=record,
         )
         self.engine.complete(token, {"offer_id": offer_id, "accepted_at": acceptance["at"]})
         if (record.offer or {}).get("settlement") != "charge":
@@ -297,6 +303,7 @@ class AmendmentService:
             record.amendment_id,
             remove=("task_token", "task_kind"),
             when={"task_token": task_token},
+            read=record,
         )
         self.engine.complete(
             task_token,
@@ -315,7 +322,8 @@ class AmendmentService:
                 "attempts_remaining": max(0, MAX_PAYMENT_ATTEMPTS - attempts),
             }
 
-        return settled(record.status, "amendment", {"amendment_id": record.amendment_id}, view(record), declined)
+        shown = view(record, self.amendments.settlement_versions(record.amendment_id))
+        return settled(record.status, "amendment", {"amendment_id": record.amendment_id}, shown, declined)
 
     def _nothing_due(self, record: AmendmentRecord) -> Outcome:
         """The payment call of an amendment with nothing to charge (a refund or no difference): the refund is made

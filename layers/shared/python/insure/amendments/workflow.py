@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,9 @@ from insure.policies.repository import PaymentRecord, PolicyRepository
 from insure.types import Money
 
 if TYPE_CHECKING:
+    from insure.billing.renewals import RenewalService
     from insure.policies.models import Actor
+    from insure.policies.repository import StoredPolicy
     from insure.risk.policy_tags import ItemTags
 
 MAX_PAYMENT_ATTEMPTS = 3
@@ -48,6 +50,7 @@ class AmendmentTasks:
     payment_ttl_s: int
     public_base_url: str
     item_tags: ItemTags
+    renewals: RenewalService | None = None  # re-offers a renewal the amendment made stale
 
     def _record(self, event: dict[str, Any]) -> AmendmentRecord:
         record = self.amendments.get(event["policy_number"], event["amendment_id"])
@@ -57,7 +60,8 @@ class AmendmentTasks:
 
     def _change(self, record: AmendmentRecord, **changes: Any) -> AmendmentRecord:
         try:
-            return self.amendments.change(record.policy_number, record.amendment_id, **changes)
+            # the record as this task read it: its write is conditional on that revision
+            return self.amendments.change(record.policy_number, record.amendment_id, read=record, **changes)
         except Conflict as conflict:
             raise StaleExecution(str(conflict)) from None
 
@@ -255,7 +259,7 @@ class AmendmentTasks:
     def issue(self, event: dict[str, Any]) -> dict[str, Any]:
         """Issue the amended policy as a new version with its own document; the policy is free to change again."""
         from insure.policies.changes import after_version_stored, item_changes, next_version
-        from insure.policies.issuance import store_document
+        from insure.policies.issuance import applicant_of, document_context, store_document
         from insure.policies.models import Change
         from insure.policies.notices import tell_holder_of
 
@@ -282,8 +286,11 @@ class AmendmentTasks:
                 amendment_id=record.amendment_id,
                 rulebook_version=(record.decision or {}).get("rulebook_version"),
             )
-            self.policies.add_version(stored, version)
-            version = self.policies.get(record.policy_number).version(number) or version  # type: ignore[union-attr]
+            if self.policies.add_version(stored, version):
+                stored = replace(stored, versions=[*stored.versions, version])  # as stored: not read back
+            else:  # a retry, or another writer, stored it first
+                stored = self.policies.get(record.policy_number) or stored
+            version = stored.version(number) or version
         if record.status != "issued":
             self._change(
                 record,
@@ -292,10 +299,29 @@ class AmendmentTasks:
                 when_status=("accepted", "paid"),
             )
         self.policies.release(record.policy_number, record.amendment_id)
-        after_version_stored(version, self.item_tags)
-        store_document(self.bucket, version)
-        tell_holder_of(version, session_hash=stored.session_hash)  # once per channel, whatever the retries (keyed)
+        # the applicant and the policy are read once, for the tags, the document and the notice
+        applicant = applicant_of(version.application_id, self.table)
+        after_version_stored(version, self.item_tags, applicant=applicant, session_hash=stored.session_hash)
+        store_document(self.bucket, version, context=document_context(version, applicant=applicant, stored=stored))
+        # once per channel, whatever the retries (keyed)
+        tell_holder_of(version, session_hash=stored.session_hash, applicant=applicant)
+        self._reoffer_renewal(stored)
         return {"version": number}
+
+    def _reoffer_renewal(self, stored: StoredPolicy) -> None:
+        """A renewal offered before this amendment is decided again against the amended policy, and the customer
+        told (`RenewalService.reoffer`). Never undoes the issue: should it fail, the renewal is decided again when
+        it is next read or acted on."""
+        if self.renewals is None:
+            return
+        try:
+            self.renewals.reoffer(stored)
+        except Exception:  # noqa: BLE001 - the amended policy is issued whatever happens to its renewal offer
+            from aws_lambda_powertools import Logger
+
+            Logger(service="insurance-platform").exception(
+                "renewal re-offer", extra={"policy": stored.current.policy_number}
+            )
 
     def record(self, event: dict[str, Any]) -> dict[str, Any]:
         """Record an end status (expired, failed) and free the policy; a no-op when the amendment moved on."""

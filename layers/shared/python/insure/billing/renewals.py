@@ -14,6 +14,13 @@ still renewable, and charges once per `Idempotency-Key` (`insure.payments.outcom
 402, as for every payment), under a processor key per renewal attempt: a repeat, or a second payment at once,
 never charges twice.
 
+A renewal is decided against the policy's version of that moment (`base_version`). When the policy gets a newer
+version while its renewal awaits the customer (an amendment issued), that offer no longer describes the policy:
+it is replaced by one decided again against the policy as it now stands (`reoffer`, called when the amendment is
+issued, and whenever the renewal is read or acted on), the customer told of the new offer; an acceptance of the
+old terms does not carry over (the new terms have their own hash). The replaced offers are kept, in order, under
+`superseded`.
+
 The renewal is kept on the policy's billing account (`BillingAccount.renewal`), indexed by the day the run must
 look at the policy again (the offer day, then the term's last day)."""
 
@@ -149,7 +156,34 @@ class RenewalService:
                 counts["skipped"] += 1
         return counts
 
-    def _decide(self, stored: StoredPolicy, account: BillingAccount) -> str:
+    def reoffer(self, stored: StoredPolicy) -> BillingAccount | None:
+        """Replace a renewal awaiting the customer that was decided against an earlier version of the policy than
+        `stored`'s current one (the policy amended since) by one decided against the policy as it now stands; the
+        billing account as it then stands (None when the policy has none)."""
+        account = self.billing.account(stored.current.policy_number)
+        return self._reoffered(stored, account) if account is not None else None
+
+    def _reoffered(self, stored: StoredPolicy, account: BillingAccount) -> BillingAccount:
+        current = stored.current
+        renewal = account.renewal or {}
+        if (
+            renewal.get("status") not in PENDING
+            or renewal.get("term") != current.term + 1
+            or int(renewal.get("base_version", current.version)) == current.version
+            or not_renewable(current, timestamps.today())
+        ):
+            return account
+        replaced = {k: v for k, v in renewal.items() if k != "superseded"} | {
+            "status": "superseded",
+            "superseded_at": timestamps.now(),
+            "superseded_because": f"the policy was changed (version {current.version})",
+        }
+        self._decide(stored, account, superseded=[*renewal.get("superseded", []), replaced])
+        return self.billing.account(current.policy_number) or account
+
+    def _decide(
+        self, stored: StoredPolicy, account: BillingAccount, *, superseded: list[dict[str, Any]] | None = None
+    ) -> str:
         from insure.amendments.workflow import underwriting_items
         from insure.applications.repository import ApplicationRepository
         from insure.billing.catalog import offered_plans
@@ -169,6 +203,8 @@ class RenewalService:
             "term": current.term + 1,
             "decided_at": timestamps.now(),
             "rulebook_version": decision.rulebook_version,
+            "base_version": current.version,
+            **({"superseded": superseded} if superseded else {}),
         }
         if not decision.approved or decision.premium is None:
             renewal |= {"status": "declined", "reasons": [r.model_dump(mode="json") for r in decision.reasons]}
@@ -207,7 +243,8 @@ class RenewalService:
             account,
             template,
             {"policy_number": current.policy_number, **data},
-            key=f"{template}:{current.policy_number}:{current.term}",
+            # a renewal decided again (the policy changed) is told again, once per version it was decided on
+            key=f"{template}:{current.policy_number}:{current.term}" + (f":v{current.version}" if superseded else ""),
         )
         return str(renewal["status"])
 
@@ -276,7 +313,7 @@ class RenewalService:
         if renewal.get("status") in PENDING and because:
             withdraw_renewal(self.billing, policy_number, because)
             account = self.billing.account(policy_number) or account
-        return account
+        return self._reoffered(stored, account)
 
     def view(self, policy_number: str, caller: Caller) -> RenewalView:
         _, account = self._owned(policy_number, caller)

@@ -155,13 +155,20 @@ def minimum_premium(rulebook_version: str | None) -> Decimal:
     return parse_document(text).minimum_premium
 
 
-def after_version_stored(version: PolicyVersion, item_tags: ItemTags) -> None:
+def after_version_stored(
+    version: PolicyVersion,
+    item_tags: ItemTags,
+    *,
+    applicant: dict[str, Any] | None = None,
+    session_hash: str | None = None,
+) -> None:
     """What follows a new version of a policy elsewhere in the platform: the covered items' tags are brought in
     line with the version (`item_tags.sync`, idempotent: new items get a tag, removed items' and a cancelled
     policy's tags are retired). Called before the version's document is rendered (it shows each item's
-    tag). A failure there is logged and leaves the version issued: the next version syncs the tags again."""
+    tag). A failure there is logged and leaves the version issued: the next version syncs the tags again. A caller
+    that has read the `applicant` and the policy's `session_hash` hands them in (they are read otherwise)."""
     try:
-        item_tags.sync(version)
+        item_tags.sync(version, applicant=applicant, session_hash=session_hash)
     except Exception:  # noqa: BLE001 - see the docstring
         from aws_lambda_powertools import Logger
 

@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +48,18 @@ def requires_signature(state: str) -> bool:
 
 def qr_png(content: str) -> io.BytesIO:
     """A QR code holding `content`, as PNG (error correction M, the standard quiet zone of 4 modules)."""
+    return io.BytesIO(_qr_png(content))
+
+
+@lru_cache(maxsize=512)
+def _qr_png(content: str) -> bytes:
+    """The PNG bytes: a pure function of `content`, kept per process, since every version of a policy shows the
+    same tags (a tag's URL never changes) and encoding a QR code as PNG costs more than laying out the page."""
     import segno
 
     buffer = io.BytesIO()
     segno.make(content, error="m", micro=False).save(buffer, kind="png", scale=6, border=4)
-    buffer.seek(0)
-    return buffer
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from insure.applications.repository import ApplicationRecord
 from insure.policies.document import DocumentContext, render, requires_signature
 from insure.policies.models import Change, PolicyVersion
 from insure.policies.numbers import policy_number
-from insure.policies.repository import PolicyRepository
+from insure.policies.repository import PolicyRepository, StoredPolicy
 from insure.types import Money
 
 if TYPE_CHECKING:
@@ -109,30 +109,44 @@ class PolicyIssuance:
         tell_holder_of(policy, session_hash=application.session_hash, applicant=application.input.get("applicant"))
 
 
-def document_context(policy: PolicyVersion) -> DocumentContext:
+def applicant_of(application_id: str, table: str | None = None) -> dict[str, Any]:
+    """The applicant as applied on the application a policy was issued from ({} when it has none)."""
+    from insure.applications.repository import ApplicationRepository
+
+    if table is None:
+        from insure.settings import get_settings
+
+        table = get_settings().table_name
+    application = ApplicationRepository(table).get(application_id)
+    applicant = (application.input.get("applicant") if application else None) or {}
+    return applicant if isinstance(applicant, dict) else {}
+
+
+def document_context(
+    policy: PolicyVersion, *, applicant: dict[str, Any] | None = None, stored: StoredPolicy | None = None
+) -> DocumentContext:
     """What the document of `policy` shows beyond the version: the applicant as applied (the insured's name and
     mailing address, from the application the policy was issued from), the policy's earlier versions (for the
-    schedule of endorsements) and the minimum premium of the rulebook it was underwritten on."""
-    from insure.applications.repository import ApplicationRepository
+    schedule of endorsements) and the minimum premium of the rulebook it was underwritten on. A caller that has
+    already read the `applicant` or the `stored` policy hands them in, and they are not read again."""
     from insure.policies.changes import minimum_premium
     from insure.settings import get_settings
 
     table = get_settings().table_name
-    application = ApplicationRepository(table).get(policy.application_id)
-    applicant = (application.input.get("applicant") if application else None) or {}
-    stored = PolicyRepository(table).get(policy.policy_number) if policy.version > 1 else None
+    if applicant is None:
+        applicant = applicant_of(policy.application_id, table)
+    if stored is None and policy.version > 1:
+        stored = PolicyRepository(table).get(policy.policy_number)
     earlier = [v for v in stored.versions if v.version < policy.version] if stored else []
     return DocumentContext(
-        applicant=applicant if isinstance(applicant, dict) else {},
-        earlier=earlier,
-        minimum_premium=minimum_premium(policy.rulebook_version),
+        applicant=applicant, earlier=earlier, minimum_premium=minimum_premium(policy.rulebook_version)
     )
 
 
-def store_document(bucket: str, policy: PolicyVersion) -> bytes:
+def store_document(bucket: str, policy: PolicyVersion, *, context: DocumentContext | None = None) -> bytes:
     """Render the policy's PDF and put it at its key in `bucket`; the bytes."""
     from insure.aws import client
 
-    pdf = render(policy, context=document_context(policy))
+    pdf = render(policy, context=context or document_context(policy))
     client("s3").put_object(Bucket=bucket, Key=policy.document_key, Body=pdf, ContentType="application/pdf")
     return pdf

@@ -35,15 +35,17 @@ def money(amount: Any, currency: str = "USD") -> str:
 
 
 def long_date(value: str | dt.date) -> str:
-    """`December 1, 2026`, from a date or an RFC 3339 timestamp."""
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-    return f"{day:%B} {day.day}, {day.year}"
+    """`1 December 2026`, from a date or an RFC 3339 timestamp: the project's one format for a day in words (the
+    offer terms' `day_in_words`, reused so the document, the e-mails and the terms read alike)."""
+    from insure.applications.terms import day_in_words
+
+    return day_in_words(value)
 
 
 def short_date(value: str | dt.date) -> str:
-    """`Dec 1, 2026`."""
+    """`1 Dec 2026`, where a table column is narrow (the payment schedule)."""
     day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-    return f"{day:%b} {day.day}, {day.year}"
+    return f"{day.day} {day:%b %Y}"
 
 
 def state_name(code: str) -> str:

@@ -166,7 +166,8 @@ def _item_tag(
     the platform knows them now, live again if it was retired."""
     tag_id = tag_id_for(policy.policy_number, item_id)
     obj = describe(policy.product, item)
-    if repo.get_versioned(tag_id) is None:
+    found = repo.get_versioned(tag_id)
+    if found is None:
         tag = Tag(
             tag_id=tag_id,
             kind="qr",
@@ -183,23 +184,26 @@ def _item_tag(
         try:
             repo.put_new(tag)
         except Conflict:  # a concurrent sync registered it first: bring that one in line
-            if repo.get_versioned(tag_id) is None:
+            found = repo.get_versioned(tag_id)
+            if found is None:
                 raise
         else:
             return tag
-    return _update(repo, tag_id, lambda t: {"object": obj, "customer": customer, "retired_at": None})
+    return _update(repo, tag_id, lambda t: {"object": obj, "customer": customer, "retired_at": None}, found=found)
 
 
-def _update(repo: TagRepository, tag_id: str, change: Any) -> Tag:
-    """Applies `change(tag) -> fields` with optimistic locking (nothing written when nothing changes)."""
+def _update(repo: TagRepository, tag_id: str, change: Any, *, found: tuple[Tag, int] | None = None) -> Tag:
+    """Applies `change(tag) -> fields` with optimistic locking (nothing written when nothing changes); `found`:
+    the tag and its version as the caller has just read them, used on the first try (a lost race reads again)."""
     for _ in range(SAVE_ATTEMPTS):
-        found = repo.get_versioned(tag_id)
+        found = found or repo.get_versioned(tag_id)
         if found is None:
             raise NotFound(f"No tag {tag_id}.")
         tag, version = found
         updated = tag.model_copy(update=change(tag))
         if updated == tag or repo.replace(updated, version):
             return updated
+        found = None
     raise Conflict("The tag is being updated concurrently; retry shortly.")
 
 

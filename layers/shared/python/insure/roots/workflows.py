@@ -44,19 +44,21 @@ class WorkflowsRoot(Root):
         from insure.amendments.repository import AmendmentRepository
         from insure.amendments.workflow import AmendmentTasks
         from insure.policies.repository import PolicyRepository
-        from insure.roots.billing import card_processor
+        from insure.roots.billing import card_processor, renewal_service
 
         settings = self.settings
+        processor = card_processor(settings)
         return AmendmentTasks(
             amendments=AmendmentRepository(settings.table_name),
             policies=PolicyRepository(settings.table_name),
-            processor=card_processor(settings),
+            processor=processor,
             table=settings.table_name,
             bucket=settings.documents_bucket,
             offer_ttl_s=settings.offer_ttl_seconds,
             payment_ttl_s=settings.session_ttl_seconds,
             public_base_url=settings.public_base_url,
             item_tags=self.item_tags,
+            renewals=renewal_service(settings, processor),
         )
 
     @cached_property
