@@ -81,7 +81,11 @@ def test_a_renewal_is_offered_thirty_days_before_expiry_accepted_paid_and_issued
     # And a second run the same day offers nothing more
     assert run_renewals(issuance)["offered"] == 0
     # When the customer pays before accepting, Then 409; with a wrong hash, 422 on the field
-    assert pay_renewal(api, number, auth, {}).status_code == 409
+    early = pay_renewal(api, number, auth, {})
+    assert (
+        early.status_code == 409
+        and early.json["detail"] == "The renewal is offered: accept its terms before paying it."
+    )
     wrong = api.post(
         f"/policies/{number}/renewal/accept",
         json={"offer_id": offer["offer_id"], "terms_sha256": "0" * 64},

@@ -391,7 +391,7 @@ class RenewalService:
         if renewal.get("status") == "renewed":
             return Outcome(200, _view(policy_number, renewal).model_dump(mode="json"))
         if renewal.get("status") != "accepted":
-            raise Conflict(_not_open(renewal, "paid") + " Accept an offered renewal before paying it.")
+            raise Conflict(_not_open(renewal, "paid", once="accepted"))
         if not_renewable(stored.current, timestamps.today()):
             raise Conflict("The renewal offer ran out with the term.")
         offer = renewal["offer"]
@@ -541,11 +541,13 @@ def _year_after(day: dt.date) -> dt.date:
         return day + dt.timedelta(days=365)
 
 
-def _not_open(renewal: dict[str, Any], done: str) -> str:
-    """Why a renewal cannot be `done` (accepted, paid), in words."""
+def _not_open(renewal: dict[str, Any], done: str, once: str = "offered") -> str:
+    """Why a renewal cannot be `done` (accepted, paid) before it is `once` (offered, accepted), in words."""
     if renewal.get("status") == "withdrawn":
         return f"The renewal was withdrawn: {renewal.get('withdrawn_because') or 'the policy is no longer renewable'}."
-    return f"The renewal is {renewal.get('status')}; only an offered renewal can be {done}."
+    if renewal.get("status") == "offered" and once == "accepted":
+        return "The renewal is offered: accept its terms before paying it."
+    return f"The renewal is {renewal.get('status') or 'not offered'}; only an {once} renewal can be {done}."
 
 
 def _view(policy_number: str, renewal: dict[str, Any]) -> RenewalView:
