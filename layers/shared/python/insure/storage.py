@@ -23,3 +23,17 @@ def replace_if_version(db: Any, table: str, key: dict[str, Any], *, entity: str,
     except db.exceptions.ConditionalCheckFailedException:
         return False
     return True
+
+
+def put_if_absent(db: Any, table: str, item: dict[str, Any]) -> bool:
+    """Write `item` only if nothing is stored under its key; False when something is (a retry, or another writer
+    that came first): a stored item is never overwritten."""
+    from botocore.exceptions import ClientError
+
+    try:
+        db.put_item(TableName=table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from insure import timestamps
 from insure.applications.status import Status
 from insure.errors import Conflict
+from insure.storage import put_if_absent
 
 if TYPE_CHECKING:
     from insure.payments.history_repository import RecordVersion
@@ -156,8 +157,6 @@ class ApplicationRepository:
     def keep_decision(self, application_id: str, submission: int, decision: dict[str, Any]) -> None:
         """Keep the decision on `submission` as its own item beside the application, never overwritten, so earlier
         decisions survive a modify-and-resubmit (a retried underwriting keeps the first)."""
-        from botocore.exceptions import ClientError
-
         item = {
             "pk": key(application_id)["pk"],
             "sk": {"S": f"DECISION#{submission:04d}"},
@@ -166,11 +165,7 @@ class ApplicationRepository:
             "decided_at": {"S": now_iso()},
             "decision": {"S": json.dumps(decision, separators=(",", ":"), default=str)},
         }
-        try:
-            self._dynamodb().put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        put_if_absent(self._dynamodb(), self.table, item)
 
     def keep_payment_attempt(
         self, application_id: str, attempt: int, payment: dict[str, Any], *, approved: bool, made_by: Actor = "customer"

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from insure import timestamps
 from insure.billing.records import CARD, OWED, BillingAccount, InstallmentRecord, Lost, installment_key
 from insure.payments.history_repository import RecordHistory, RecordVersion, field_changes
+from insure.storage import put_if_absent
 
 if TYPE_CHECKING:
     from insure.policies.models import Actor
@@ -224,8 +225,6 @@ class BillingRepository:
     def _put_new_account(self, account: BillingAccount) -> None:
         import json
 
-        from botocore.exceptions import ClientError
-
         item: dict[str, Any] = {
             **_key(account.policy_number, "BILLING"),
             "entity": {"S": "billing_account"},
@@ -247,11 +246,7 @@ class BillingRepository:
             item["renewal_on"] = {"S": account.renewal_on}
             item["gsi1pk"] = {"S": f"{RENEWAL_DUE}#{shard_of(account.policy_number)}"}
             item["gsi1sk"] = {"S": f"{account.renewal_on}#{account.policy_number}"}
-        try:
-            self._dynamodb().put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        put_if_absent(self._dynamodb(), self.table, item)
 
     def account(self, policy_number: str) -> BillingAccount | None:
         item = (

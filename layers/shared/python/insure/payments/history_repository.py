@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from insure.storage import put_if_absent
+
 if TYPE_CHECKING:
     from insure.policies.models import Actor
 
@@ -80,21 +82,13 @@ class RecordHistory:
     def add(self, pk: str, version: RecordVersion) -> bool:
         """Keep `version` in the partition `pk`; False when that record already has a version of that number (a
         retry, or another writer that took the number first): it is never overwritten."""
-        from botocore.exceptions import ClientError
-
         item = {
             "pk": {"S": pk},
             "sk": {"S": version_sort_key(version.record, version.version)},
             "entity": {"S": "payment_record_version"},
             "data": {"S": json.dumps(version.as_dict(), separators=(",", ":"), default=str)},
         }
-        try:
-            self._dynamodb().put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return put_if_absent(self._dynamodb(), self.table, item)
 
     def get(self, pk: str, record: str, number: int) -> RecordVersion | None:
         found = (

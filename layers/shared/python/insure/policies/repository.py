@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from insure.errors import Conflict
+from insure.storage import put_if_absent
 
 if TYPE_CHECKING:  # the models (pydantic) are imported when a policy is read: a billing run with nothing due reads none
     from insure.payments.history_repository import RecordVersion
@@ -99,8 +100,6 @@ class PolicyRepository:
 
     def put_version(self, version: PolicyVersion, *, session_hash: str, session_expires_at_epoch: int) -> bool:
         """Store a new version; False when that version already exists (a retried issuance)."""
-        from botocore.exceptions import ClientError
-
         item: dict[str, Any] = {
             **_key(version.policy_number, f"VERSION#{version.version:04d}"),
             "entity": {"S": "policy_version"},
@@ -111,13 +110,7 @@ class PolicyRepository:
         if version.referrer and version.version == 1:
             item["gsi1pk"] = {"S": f"REFERRER#{version.referrer}"}
             item["gsi1sk"] = {"S": f"{version.issued_at}#{version.policy_number}"}
-        try:
-            self._dynamodb().put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return put_if_absent(self._dynamodb(), self.table, item)
 
     def add_version(self, stored: StoredPolicy, version: PolicyVersion) -> bool:
         """Store `version` as the next of the policy `stored` (under its buying session, as every version is);
@@ -145,19 +138,13 @@ class PolicyRepository:
     # -- payment records -------------------------------------------------------------------------------------
     def put_payment(self, policy_number: str, record: PaymentRecord) -> None:
         """Keep a payment record (a no-op when a retried step already kept it)."""
-        from botocore.exceptions import ClientError
-
         item = {
             **_key(policy_number, f"PAYMENT#{record.record_id}"),
             "entity": {"S": "policy_payment"},
             "record_id": {"S": record.record_id},
             "data": {"S": json.dumps(record.as_dict())},
         }
-        try:
-            self._dynamodb().put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        put_if_absent(self._dynamodb(), self.table, item)
 
     def payments(self, policy_number: str) -> list[PaymentRecord]:
         result = self._dynamodb().query(
