@@ -1,5 +1,6 @@
 """Every page of the web client under its real Content-Security-Policy (no inline code, nothing from elsewhere):
-it opens without a CSP violation or console error; and the back office, under that CSP too, registers an insurer
+it opens without a CSP violation or console error; the pages seen only for a moment (waiting for a decision) or when
+the service fails pass axe-core too; and the back office, under that CSP too, registers an insurer
 (listed at once, and offered in the tag form), a scanner (and rotates its secret) and a tag on a product named in
 words, whose QR URL opens the report page."""
 
@@ -123,4 +124,64 @@ def test_the_back_office_registers_an_insurer_a_scanner_and_a_tag(cloud, chromiu
     page.get_by_role("heading", level=1, name="Report a problem with this item").wait_for()
     assert console.errors == [] and console.csp == []
     assert set(console.network) <= {401, 404}
+    page.context.close()
+
+
+def test_the_waiting_and_problem_pages_are_accessible(cloud, chromium):
+    """The pages a person sees only for a moment (waiting for the decision) or when the service fails are held on
+    screen here, by holding or failing the API's answer, and checked like every other page."""
+    page, console = open_page(chromium, bypass_csp=False)
+    held: list = []
+
+    def hold(route) -> None:
+        held.append(route)
+
+    page.route("**/applications/*/submit", hold)
+    # Given a person who has answered every question
+    page.goto(f"{cloud.url}/")
+    page.get_by_role("heading", level=1, name="Get an instant quote").wait_for()
+    page.check("input[name=product][value=computer]")
+    page.select_option("#state", "NY")
+    page.click("text=Continue")
+    page.check("input[name=item-kind][value=portable]")
+    page.fill("#item-brand", "Dell")
+    page.fill("#item-value", "1500")
+    page.click("text=Get my quote")
+    page.click("#quote button")
+    for field, value in {
+        "#applicant-first_name": "Grace",
+        "#applicant-last_name": "Hopper",
+        "#applicant-date_of_birth": "1976-12-09",
+        "#applicant-occupation": "engineer",
+    }.items():
+        page.fill(field, value)
+    page.click("text=Continue")
+    page.fill("#applicant-email", "grace@example.com")
+    page.fill("#applicant-phone", "+12125550101")
+    page.click("text=Continue")
+    page.fill("#address-line1", "2 Main St")
+    page.fill("#address-city", "New York")
+    page.fill("#address-zip", "10001")
+    page.click("text=Continue")
+    # When they submit and the decision takes its time, Then the waiting page says so, accessibly
+    page.click("text=Submit application")
+    page.get_by_role("heading", level=1, name="We are checking your application").wait_for()
+    assert page.get_by_role("status").inner_text() == "This usually takes a few seconds."
+    assert_accessible(page, "the waiting page")
+    # When the service then fails, Then the problem page says what happened, accessibly
+    for _ in range(200):  # the submit request reaches the route as the page waits (not a timing check)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    problem = {"type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": "Try again shortly."}
+    held[0].fulfill(status=503, content_type="application/problem+json", json=problem)
+    page.get_by_role("heading", level=1, name="Sorry, there is a problem with the service").wait_for()
+    assert "Try again shortly." in page.locator("main").inner_text()
+    assert_accessible(page, "the problem page")
+    assert console.csp == []
+    # the failed answer the test made, and nothing else
+    assert console.errors == [
+        "Failed to load resource: the server responded with a status of 503 (Service Unavailable)"
+    ]
     page.context.close()
