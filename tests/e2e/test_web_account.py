@@ -13,7 +13,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.browser import assert_accessible, open_page, shoot_desktop_and_phone
+from tests.e2e.browser import answer_every_question, assert_accessible, open_page, shoot_desktop_and_phone
 from tests.e2e.test_accounts import delivered
 from tests.e2e.test_issuance import Session
 
@@ -32,28 +32,7 @@ def photographed(page, name: str, where: str) -> None:
 
 
 def buy_in_the_page(page, url: str, email: str) -> str:
-    page.goto(f"{url}/")
-    heading(page, "Get an instant quote")
-    page.check("input[name=product][value=computer]")
-    page.select_option("#state", "NY")
-    page.click("text=Continue")
-    page.check("input[name=item-kind][value=portable]")
-    page.fill("#item-brand", "Dell")
-    page.fill("#item-value", "1500")
-    page.click("text=Get my quote")
-    page.click("#quote button")
-    page.fill("#applicant-first_name", "Ada")
-    page.fill("#applicant-last_name", "Lovelace")
-    page.fill("#applicant-date_of_birth", "1985-12-10")
-    page.fill("#applicant-occupation", "engineer")
-    page.click("text=Continue")
-    page.fill("#applicant-email", email)
-    page.fill("#applicant-phone", "+12125550100")
-    page.click("text=Continue")
-    page.fill("#address-line1", "1 Main St")
-    page.fill("#address-city", "New York")
-    page.fill("#address-zip", "10001")
-    page.click("text=Continue")
+    answer_every_question(page, url, email=email)
     page.click("text=Submit application")
     page.click("text=Read the terms")
     page.get_by_role("button", name="I accept").click()

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.browser import assert_accessible, open_page, press_until, shoot_desktop_and_phone, tab_to
+from tests.e2e.browser import (
+    answer_every_question,
+    assert_accessible,
+    open_page,
+    press_until,
+    shoot_desktop_and_phone,
+    tab_to,
+)
 
 GOOD_CARD, DECLINED_CARD = "4242424242424242", "4000000000000002"
 
@@ -176,30 +183,17 @@ def test_the_whole_purchase_with_the_keyboard_alone(cloud, chromium):
 
 def test_a_decline_shows_its_reasons_and_the_person_can_change_an_answer(cloud, chromium):
     page, console = open_page(chromium, bypass_csp=False)
-    page.goto(f"{cloud.url}/")
-    heading(page, "Get an instant quote")
-    page.check("input[name=product][value=computer]")
-    page.select_option("#state", "NY")
-    page.click("text=Continue")
-    heading(page, "About what you want to insure")
-    page.check("input[name=item-kind][value=portable]")
-    page.fill("#item-brand", "Dell")
-    page.fill("#item-value", "1500")
-    page.click("text=Get my quote")
-    page.click("#quote button")
-    heading(page, "About you")
-    page.fill("#applicant-first_name", "Grace")
-    page.fill("#applicant-last_name", "Hopper")
-    page.fill("#applicant-date_of_birth", "2016-12-09")  # a typo: the rulebook declines minors
-    page.fill("#applicant-occupation", "engineer")
-    page.click("text=Continue")
-    page.fill("#applicant-email", "grace@example.com")
-    page.fill("#applicant-phone", "+12125550101")
-    page.click("text=Continue")
-    page.fill("#address-line1", "2 Main St")
-    page.fill("#address-city", "New York")
-    page.fill("#address-zip", "10001")
-    page.click("text=Continue")
+    # a typo in the date of birth: the rulebook declines minors
+    answer_every_question(
+        page,
+        cloud.url,
+        first_name="Grace",
+        last_name="Hopper",
+        born="2016-12-09",
+        email="grace@example.com",
+        phone="+12125550101",
+        street="2 Main St",
+    )
     page.click("text=Submit application")
     # Then the decision says why, in sentences, and never shows the rulebook's internal ids
     heading(page, "We cannot offer you cover")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.e2e.browser import PHONE, assert_accessible, open_page, shoot
+from tests.e2e.browser import PHONE, answer_every_question, assert_accessible, open_page, shoot
 
 LONG_URL = "https://claims.web-test.example/v1/partner-integrations/property-and-casualty/claims-intake"
 
@@ -138,31 +138,7 @@ def test_the_waiting_and_problem_pages_are_accessible(cloud, chromium):
 
     page.route("**/applications/*/submit", hold)
     # Given a person who has answered every question
-    page.goto(f"{cloud.url}/")
-    page.get_by_role("heading", level=1, name="Get an instant quote").wait_for()
-    page.check("input[name=product][value=computer]")
-    page.select_option("#state", "NY")
-    page.click("text=Continue")
-    page.check("input[name=item-kind][value=portable]")
-    page.fill("#item-brand", "Dell")
-    page.fill("#item-value", "1500")
-    page.click("text=Get my quote")
-    page.click("#quote button")
-    for field, value in {
-        "#applicant-first_name": "Grace",
-        "#applicant-last_name": "Hopper",
-        "#applicant-date_of_birth": "1976-12-09",
-        "#applicant-occupation": "engineer",
-    }.items():
-        page.fill(field, value)
-    page.click("text=Continue")
-    page.fill("#applicant-email", "grace@example.com")
-    page.fill("#applicant-phone", "+12125550101")
-    page.click("text=Continue")
-    page.fill("#address-line1", "2 Main St")
-    page.fill("#address-city", "New York")
-    page.fill("#address-zip", "10001")
-    page.click("text=Continue")
+    answer_every_question(page, cloud.url, first_name="Grace", last_name="Hopper", email="grace@example.com")
     # When they submit and the decision takes its time, Then the waiting page says so, accessibly
     page.click("text=Submit application")
     page.get_by_role("heading", level=1, name="We are checking your application").wait_for()
