@@ -330,18 +330,24 @@ def test_a_retry_that_succeeds_within_grace_clears_the_installment(issuance):
     assert api.get(f"/policies/{number}", headers=auth()).json["status"] == "active"
 
 
-def test_a_cancelled_policy_is_not_charged_again(issuance):
-    api = issuance.api
-    number, session, _ = buy(api, "monthly")
-    auth = Customer(api, session)
+def bought_monthly_and_cancelled_today(api) -> tuple[str, Customer]:
+    """A policy bought with the monthly plan and cancelled from today by its customer: its number and customer."""
     from insure import timestamps
 
+    number, session, _ = buy(api, "monthly")
+    auth = Customer(api, session)
     cancelled = api.post(
         f"/policies/{number}/cancellation",
         json={"effective_date": timestamps.today().isoformat(), "reason": "no_longer_needed"},
         headers=auth(),
     )
     assert cancelled.status_code == 200, cancelled.json
+    return number, auth
+
+
+def test_a_cancelled_policy_is_not_charged_again(issuance):
+    api = issuance.api
+    number, auth = bought_monthly_and_cancelled_today(api)
     advance_to(billing(api, number, auth)["schedule"][1]["due_date"])
     report = run_billing(issuance)
     assert (report["charged"], report["cancelled"]) == (0, 1)

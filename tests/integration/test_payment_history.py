@@ -14,6 +14,7 @@ from tests.integration.test_billing import (
     Customer,
     advance_to,
     billing,
+    bought_monthly_and_cancelled_today,
     buy,
     make_card_decline,
     pay_overdue,
@@ -111,17 +112,8 @@ def test_each_attempt_to_settle_an_amendment_is_its_own_version_of_its_settlemen
 
 
 def test_an_installment_closed_by_the_billing_run_is_a_new_version_by_the_workflow(issuance):
-    from insure import timestamps
-
     api = issuance.api
-    number, session, _ = buy(api, "monthly")
-    auth = Customer(api, session)
-    cancelled = api.post(
-        f"/policies/{number}/cancellation",
-        json={"effective_date": timestamps.today().isoformat(), "reason": "no_longer_needed"},
-        headers=auth(),
-    )
-    assert cancelled.status_code == 200, cancelled.json
+    number, auth = bought_monthly_and_cancelled_today(api)
     before = billing(api, number, auth)
     # When the billing run reaches the second installment of the cancelled policy
     advance_to(before["schedule"][1]["due_date"])

@@ -37,3 +37,19 @@ def put_if_absent(db: Any, table: str, item: dict[str, Any]) -> bool:
             return False
         raise
     return True
+
+
+class TableClient:
+    """A repository of the single table with its DynamoDB client made on first use (none at import or
+    construction: a function that never touches the table makes none), or the one given (tests, shared clients)."""
+
+    def __init__(self, table: str, dynamodb: Any = None) -> None:
+        self.table = table
+        self._client = dynamodb
+
+    def _dynamodb(self) -> Any:
+        if self._client is None:
+            from insure.aws import client
+
+            self._client = client("dynamodb")
+        return self._client

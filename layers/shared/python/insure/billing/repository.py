@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from insure import timestamps
 from insure.billing.records import CARD, OWED, BillingAccount, InstallmentRecord, Lost, installment_key
 from insure.payments.history_repository import RecordHistory, RecordVersion, field_changes
-from insure.storage import put_if_absent
+from insure.storage import TableClient, put_if_absent
 
 if TYPE_CHECKING:
     from insure.policies.models import Actor
@@ -160,18 +160,7 @@ def _decode_account(policy_number: str, item: dict[str, Any]) -> BillingAccount:
     )
 
 
-class BillingRepository:
-    def __init__(self, table: str, dynamodb: Any = None) -> None:
-        self.table = table
-        self._client = dynamodb
-
-    def _dynamodb(self) -> Any:
-        if self._client is None:
-            from insure.aws import client
-
-            self._client = client("dynamodb")
-        return self._client
-
+class BillingRepository(TableClient):
     # -- the account -------------------------------------------------------------------------------------------
     def open_account(
         self, account: BillingAccount, installments: list[InstallmentRecord], *, made_by: Actor = "workflow"

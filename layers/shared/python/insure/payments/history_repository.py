@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from insure.storage import put_if_absent
+from insure.storage import TableClient, put_if_absent
 
 if TYPE_CHECKING:
     from insure.policies.models import Actor
@@ -65,19 +65,8 @@ def version_sort_key(record: str, number: int) -> str:
     return f"{PREFIX}{record}#{number:04d}"
 
 
-class RecordHistory:
+class RecordHistory(TableClient):
     """The version items of payment records in the single table (the only code that knows their wire format)."""
-
-    def __init__(self, table: str, dynamodb: Any = None) -> None:
-        self.table = table
-        self._client = dynamodb
-
-    def _dynamodb(self) -> Any:
-        if self._client is None:
-            from insure.aws import client
-
-            self._client = client("dynamodb")
-        return self._client
 
     def add(self, pk: str, version: RecordVersion) -> bool:
         """Keep `version` in the partition `pk`; False when that record already has a version of that number (a
